@@ -1,0 +1,72 @@
+// A small argument parser: each command declares its options; anything else is a usage error.
+
+export type OptionKind = 'flag' | 'value' | 'list';
+
+export interface CommandSpec {
+  usage: string;
+  options: Record<string, OptionKind>;
+  /** Minimum and maximum positional arguments (max Infinity for "any"). */
+  positionals: [number, number];
+}
+
+export interface Parsed {
+  positionals: string[];
+  flags: Set<string>;
+  values: Map<string, string>;
+  lists: Map<string, string[]>;
+}
+
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly usage: string,
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export function parseArgs(argv: string[], spec: CommandSpec): Parsed {
+  const out: Parsed = { positionals: [], flags: new Set(), values: new Map(), lists: new Map() };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      out.positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('--') || arg === '-') {
+      out.positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    const kind = spec.options[name];
+    if (!kind) throw new UsageError(`unknown option --${name}`, spec.usage);
+    if (kind === 'flag') {
+      if (eq !== -1) throw new UsageError(`--${name} takes no value`, spec.usage);
+      out.flags.add(name);
+      continue;
+    }
+    let value: string | undefined;
+    if (eq !== -1) value = arg.slice(eq + 1);
+    else {
+      value = argv[++i];
+      if (value === undefined) throw new UsageError(`--${name} needs a value`, spec.usage);
+    }
+    if (kind === 'value') {
+      if (out.values.has(name)) throw new UsageError(`--${name} given twice`, spec.usage);
+      out.values.set(name, value);
+    } else out.lists.set(name, [...(out.lists.get(name) ?? []), value]);
+  }
+  const [min, max] = spec.positionals;
+  if (out.positionals.length < min) throw new UsageError('missing arguments', spec.usage);
+  if (out.positionals.length > max) throw new UsageError(`unexpected argument '${out.positionals[max]}'`, spec.usage);
+  return out;
+}
+
+export function intValue(p: Parsed, name: string, usage: string): number | undefined {
+  const v = p.values.get(name);
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} takes a whole number, got '${v}'`, usage);
+  return Number(v);
+}

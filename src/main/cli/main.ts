@@ -1,0 +1,487 @@
+// The `driftwatch` command. Every command calls the engine's handler table, as the UI does.
+import fs from 'node:fs';
+import { ApiError, type ArgsOf, type EventFilter, type HandlerName, type ResultOf } from '../../shared/api.js';
+import type { AttributeName, Target } from '../../shared/domain.js';
+import { openEngine, type Engine } from '../engine.js';
+import { resolveHome } from '../store/home.js';
+import { intValue, parseArgs, UsageError, type CommandSpec, type Parsed } from './args.js';
+import { baselineReportText, EVENT_HEADER, eventDetails, eventLine, SCAN_HEADER, scanLine, table, visible } from './format.js';
+
+interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+interface Command extends CommandSpec {
+  run(engine: Engine, p: Parsed, io: Io): Promise<number> | number;
+}
+
+const call = <K extends HandlerName>(engine: Engine, name: K, args: ArgsOf<K>): Promise<ResultOf<K>> =>
+  Promise.resolve(engine.handlers[name](args as never) as ResultOf<K>);
+
+const json = (io: Io, value: unknown) => io.out(JSON.stringify(value, null, 2));
+
+const COMMANDS: Record<string, Command> = {
+  'server add': {
+    usage:
+      'driftwatch server add NAME (--local | --host H [--port N] [--user U] [--key FILE] [--password-env VAR]) [--group G] [--tag T]... [--os linux|windows] [--shell SH]',
+    options: { local: 'flag', host: 'value', port: 'value', user: 'value', key: 'value', 'password-env': 'value', 'passphrase-env': 'value', group: 'value', tag: 'list', os: 'value', shell: 'value' },
+    positionals: [1, 1],
+    async run(engine, p, io) {
+      const local = p.flags.has('local');
+      if (local && p.values.has('host')) throw new UsageError('--local and --host exclude each other', this.usage);
+      if (!local && !p.values.has('host')) throw new UsageError('give --host H, or --local for this machine', this.usage);
+      const key = p.values.get('key');
+      const passwordEnv = p.values.get('password-env');
+      const passphraseEnv = p.values.get('passphrase-env');
+      const auth = key
+        ? { kind: 'key' as const, keyFile: key, ...(passphraseEnv ? { passphraseEnv } : {}) }
+        : passwordEnv
+          ? { kind: 'password' as const, passwordEnv }
+          : { kind: 'agent' as const };
+      const s = await call(engine, 'servers/add', {
+        name: p.positionals[0]!,
+        local,
+        ...(p.values.has('host') ? { host: p.values.get('host')! } : {}),
+        ...(p.values.has('port') ? { port: intValue(p, 'port', this.usage)! } : {}),
+        ...(p.values.has('user') ? { user: p.values.get('user')! } : {}),
+        ...(local ? {} : { auth }),
+        group: p.values.get('group') ?? null,
+        tags: p.lists.get('tag') ?? [],
+        ...(p.values.has('os') ? { os: p.values.get('os') as 'linux' | 'windows' } : {}),
+        ...(p.values.has('shell') ? { shell: p.values.get('shell')! } : {}),
+      });
+      io.out(`added server ${s.name} (${s.local ? 'this machine' : `${s.user}@${s.host}:${s.port}`}) in ${s.group ?? 'Unassigned'}`);
+      return 0;
+    },
+  },
+  'server list': {
+    usage: 'driftwatch server list [--json]',
+    options: { json: 'flag' },
+    positionals: [0, 0],
+    async run(engine, p, io) {
+      const servers = await call(engine, 'servers/list', undefined);
+      if (p.flags.has('json')) json(io, servers);
+      else if (!servers.length) io.out('No servers yet. Add one: driftwatch server add NAME --local (this machine) or --host H');
+      else
+        io.out(table(servers.map((s) => [s.name, s.local ? 'local' : `${s.user}@${s.host}:${s.port}`, s.group ?? 'Unassigned', s.lastScan ? `${s.lastScan.status} ${s.lastScan.at}` : 'never scanned', `${s.openEvents.critical}/${s.openEvents.nonCritical}`]), ['NAME', 'ADDRESS', 'GROUP', 'LAST SCAN', 'OPEN (CRIT/OTHER)']));
+      return 0;
+    },
+  },
+  'server show': {
+    usage: 'driftwatch server show NAME [--json]',
+    options: { json: 'flag' },
+    positionals: [1, 1],
+    async run(engine, p, io) {
+      const s = await call(engine, 'servers/get', { name: p.positionals[0]! });
+      const scans = await call(engine, 'scans/list', { server: s.name, limit: 10 });
+      if (p.flags.has('json')) json(io, { ...s, scans });
+      else {
+        io.out(`${s.name}: ${s.local ? 'this machine (local)' : `${s.user}@${s.host}:${s.port} (${s.auth.kind} auth)`}, ${s.os}, group ${s.group ?? 'Unassigned'}`);
+        if (s.tags.length) io.out(`tags: ${s.tags.join(', ')}`);
+        if (!s.local) io.out(`host key: ${s.hostKey ?? 'not pinned yet'}`);
+        io.out(`open events: ${s.openEvents.critical} critical, ${s.openEvents.nonCritical} other`);
+        io.out(scans.length ? table(scans.map((x) => [String(x.id), x.kind, x.status, x.startedAt, x.reason ?? '']), ['SCAN', 'KIND', 'STATUS', 'STARTED', 'REASON']) : 'never scanned');
+      }
+      return 0;
+    },
+  },
+  'server remove': {
+    usage: 'driftwatch server remove NAME',
+    options: {},
+    positionals: [1, 1],
+    async run(engine, p, io) {
+      await call(engine, 'servers/remove', { name: p.positionals[0]! });
+      io.out(`removed server ${p.positionals[0]}`);
+      return 0;
+    },
+  },
+  'server move': {
+    usage: 'driftwatch server move NAME... --group G',
+    options: { group: 'value' },
+    positionals: [1, Infinity],
+    async run(engine, p, io) {
+      const group = p.values.get('group');
+      if (!group) throw new UsageError('--group is required (Unassigned for none)', this.usage);
+      await call(engine, 'servers/move', { names: p.positionals, group });
+      io.out(`moved ${p.positionals.join(', ')} to ${group}`);
+      return 0;
+    },
+  },
+  'group add': {
+    usage: 'driftwatch group add NAME [--policy P]...',
+    options: { policy: 'list' },
+    positionals: [1, 1],
+    async run(engine, p, io) {
+      const g = await call(engine, 'groups/add', { name: p.positionals[0]!, policies: p.lists.get('policy') ?? [] });
+      io.out(`added group ${g.name}${g.policies.length ? ` with ${g.policies.join(', ')}` : ''}`);
+      return 0;
+    },
+  },
+  'group list': {
+    usage: 'driftwatch group list [--json]',
+    options: { json: 'flag' },
+    positionals: [0, 0],
+    async run(engine, p, io) {
+      const groups = await call(engine, 'groups/list', undefined);
+      if (p.flags.has('json')) json(io, groups);
+      else io.out(groups.length ? table(groups.map((g) => [g.name, g.policies.join(', ') || '(none)']), ['GROUP', 'POLICIES']) : 'No groups yet. Add one: driftwatch group add NAME --policy P');
+      return 0;
+    },
+  },
+  'group assign': {
+    usage: 'driftwatch group assign GROUP --policy P',
+    options: { policy: 'list' },
+    positionals: [1, 1],
+    async run(engine, p, io) {
+      const policies = p.lists.get('policy');
+      if (!policies?.length) throw new UsageError('--policy is required', this.usage);
+      for (const policy of policies) await call(engine, 'groups/assign', { name: p.positionals[0]!, policy });
+      io.out(`assigned ${policies.join(', ')} to ${p.positionals[0]}`);
+      return 0;
+    },
+  },
+  'group unassign': {
+    usage: 'driftwatch group unassign GROUP --policy P',
+    options: { policy: 'value' },
+    positionals: [1, 1],
+    async run(engine, p, io) {
+      const policy = p.values.get('policy');
+      if (!policy) throw new UsageError('--policy is required', this.usage);
+      await call(engine, 'groups/unassign', { name: p.positionals[0]!, policy });
+      io.out(`unassigned ${policy} from ${p.positionals[0]}`);
+      return 0;
+    },
+  },
+  'group remove': {
+    usage: 'driftwatch group remove NAME',
+    options: {},
+    positionals: [1, 1],
+    async run(engine, p, io) {
+      await call(engine, 'groups/remove', { name: p.positionals[0]! });
+      io.out(`removed group ${p.positionals[0]} (its servers are now Unassigned)`);
+      return 0;
+    },
+  },
+  'policy add': {
+    usage: 'driftwatch policy add NAME [--os linux|windows] [--description TEXT]',
+    options: { os: 'value', description: 'value' },
+    positionals: [1, 1],
+    async run(engine, p, io) {
+      const policy = await call(engine, 'policies/add', {
+        name: p.positionals[0]!,
+        ...(p.values.has('os') ? { os: p.values.get('os') as 'linux' } : {}),
+        ...(p.values.has('description') ? { description: p.values.get('description')! } : {}),
+      });
+      io.out(`added policy ${policy.name} (${policy.os})`);
+      return 0;
+    },
+  },
+  'policy target add': {
+    usage:
+      'driftwatch policy target add POLICY PATH [--recursive | --depth N] [--include GLOB]... [--exclude GLOB]... [--critical] [--alert] [--compare master|self] [--ignore ATTR,...] [--cross-mounts]',
+    options: { recursive: 'flag', depth: 'value', include: 'list', exclude: 'list', critical: 'flag', alert: 'flag', compare: 'value', ignore: 'value', 'cross-mounts': 'flag' },
+    positionals: [2, 2],
+    async run(engine, p, io) {
+      if (p.flags.has('recursive') && p.values.has('depth')) throw new UsageError('--recursive and --depth exclude each other', this.usage);
+      const compare = p.values.get('compare') ?? 'master';
+      if (compare !== 'master' && compare !== 'self') throw new UsageError('--compare takes master or self', this.usage);
+      const target: Partial<Target> & { path: string } = {
+        path: p.positionals[1]!,
+        depth: p.flags.has('recursive') ? null : (intValue(p, 'depth', this.usage) ?? 1),
+        include: p.lists.get('include') ?? [],
+        exclude: p.lists.get('exclude') ?? [],
+        critical: p.flags.has('critical'),
+        alert: p.flags.has('alert'),
+        compare,
+        ignore: (p.values.get('ignore') ?? '').split(',').filter(Boolean) as AttributeName[],
+        crossMounts: p.flags.has('cross-mounts'),
+      };
+      await call(engine, 'policies/addTarget', { policy: p.positionals[0]!, target });
+      io.out(`added target ${target.path} to ${p.positionals[0]}`);
+      return 0;
+    },
+  },
+  'policy target remove': {
+    usage: 'driftwatch policy target remove POLICY PATH',
+    options: {},
+    positionals: [2, 2],
+    async run(engine, p, io) {
+      await call(engine, 'policies/removeTarget', { policy: p.positionals[0]!, path: p.positionals[1]! });
+      io.out(`removed target ${p.positionals[1]} from ${p.positionals[0]}`);
+      return 0;
+    },
+  },
+  'policy list': {
+    usage: 'driftwatch policy list [--json]',
+    options: { json: 'flag' },
+    positionals: [0, 0],
+    async run(engine, p, io) {
+      const list = await call(engine, 'policies/list', undefined);
+      if (p.flags.has('json')) json(io, list);
+      else io.out(list.length ? table(list.map((x) => [x.name, x.os, String(x.targets.length), x.description]), ['POLICY', 'OS', 'TARGETS', 'DESCRIPTION']) : 'No policies yet. Add one: driftwatch policy add NAME');
+      return 0;
+    },
+  },
+  'policy show': {
+    usage: 'driftwatch policy show NAME [--json]',
+    options: { json: 'flag' },
+    positionals: [1, 1],
+    async run(engine, p, io) {
+      const policy = await call(engine, 'policies/get', { name: p.positionals[0]! });
+      if (p.flags.has('json')) json(io, policy);
+      else {
+        io.out(`${policy.name} (${policy.os})${policy.description ? `: ${policy.description}` : ''}`);
+        io.out(
+          table(
+            policy.targets.map((t) => [
+              t.path,
+              t.depth === null ? 'recursive' : `depth ${t.depth}`,
+              t.compare,
+              [t.critical && 'critical', t.alert && 'alert', t.crossMounts && 'cross-mounts'].filter(Boolean).join(','),
+              [...t.include.map((x) => `+${x}`), ...t.exclude.map((x) => `-${x}`)].join(' '),
+              t.ignore.join(','),
+            ]),
+            ['TARGET', 'DEPTH', 'COMPARE', 'FLAGS', 'PATTERNS', 'IGNORED'],
+          ),
+        );
+      }
+      return 0;
+    },
+  },
+  'policy export': {
+    usage: 'driftwatch policy export NAME [--out FILE]',
+    options: { out: 'value' },
+    positionals: [1, 1],
+    async run(engine, p, io) {
+      const doc = JSON.stringify(await call(engine, 'policies/export', { name: p.positionals[0]! }), null, 2) + '\n';
+      const out = p.values.get('out');
+      if (out) {
+        fs.writeFileSync(out, doc);
+        io.out(`exported ${p.positionals[0]} to ${out}`);
+      } else io.out(doc.trimEnd());
+      return 0;
+    },
+  },
+  'policy import': {
+    usage: 'driftwatch policy import FILE [--replace]',
+    options: { replace: 'flag' },
+    positionals: [1, 1],
+    async run(engine, p, io) {
+      const file = p.positionals[0]!;
+      let document: unknown;
+      try {
+        document = JSON.parse(fs.readFileSync(file === '-' ? 0 : file, 'utf8'));
+      } catch (err) {
+        throw new ApiError('invalid_input', `${file}: not a readable JSON file (${(err as Error).message})`);
+      }
+      const policy = await call(engine, 'policies/import', { document, replace: p.flags.has('replace') });
+      io.out(`imported policy ${policy.name} with ${policy.targets.length} targets`);
+      return 0;
+    },
+  },
+  'policy remove': {
+    usage: 'driftwatch policy remove NAME',
+    options: {},
+    positionals: [1, 1],
+    async run(engine, p, io) {
+      await call(engine, 'policies/remove', { name: p.positionals[0]! });
+      io.out(`removed policy ${p.positionals[0]}`);
+      return 0;
+    },
+  },
+  baseline: {
+    usage: 'driftwatch baseline POLICY --server NAME... [--expires YYYY-MM-DD] [--comment TEXT] [--json]',
+    options: { server: 'list', expires: 'value', comment: 'value', json: 'flag' },
+    positionals: [1, 1],
+    async run(engine, p, io) {
+      const servers = p.lists.get('server');
+      if (!servers?.length) throw new UsageError('name the gold-master server(s) with --server', this.usage);
+      const run = await call(engine, 'baselines/create', {
+        policy: p.positionals[0]!,
+        servers,
+        ...(p.values.has('expires') ? { expires: p.values.get('expires')! } : {}),
+        ...(p.values.has('comment') ? { comment: p.values.get('comment')! } : {}),
+      });
+      if (p.flags.has('json')) json(io, run);
+      else {
+        for (const r of run.reports) io.out(baselineReportText(r));
+        for (const f of run.failures) io.err(`baseline of ${f.server} failed: ${f.reason}`);
+      }
+      return run.failures.length ? 2 : 0;
+    },
+  },
+  baselines: {
+    usage: 'driftwatch baselines [--policy P] [--json]',
+    options: { policy: 'value', json: 'flag' },
+    positionals: [0, 0],
+    async run(engine, p, io) {
+      const list = await call(engine, 'baselines/list', p.values.has('policy') ? { policy: p.values.get('policy')! } : {});
+      if (p.flags.has('json')) json(io, list);
+      else
+        io.out(
+          list.length
+            ? table(list.map((b) => [String(b.id), b.policy, b.server, b.createdAt, b.expiresAt ? `${b.expiresAt.slice(0, 10)}${b.expired ? ' (expired)' : ''}` : 'never', String(b.entries), b.comment]), ['ID', 'POLICY', 'SERVER', 'CREATED', 'EXPIRES', 'ENTRIES', 'COMMENT'])
+            : 'No baselines yet. Take one: driftwatch baseline POLICY --server GOLD-MASTER',
+        );
+      return 0;
+    },
+  },
+  scan: {
+    usage: 'driftwatch scan [--all | --group G... | --server NAME...] [--concurrency N] [--json]',
+    options: { all: 'flag', group: 'list', server: 'list', json: 'flag', concurrency: 'value' },
+    positionals: [0, 0],
+    async run(engine, p, io) {
+      const all = p.flags.has('all') || (!p.lists.has('group') && !p.lists.has('server'));
+      const request = { all, ...(p.lists.has('group') ? { groups: p.lists.get('group')! } : {}), ...(p.lists.has('server') ? { servers: p.lists.get('server')! } : {}) };
+      const concurrency = intValue(p, 'concurrency', this.usage);
+      const showProgress = !p.flags.has('json') && process.stderr.isTTY;
+      const stop = showProgress ? engine.onPush((name, payload) => name === 'scan/progress' && io.err(`  ${(payload as { server: string }).server}: ${(payload as { status: string }).status}`)) : () => undefined;
+      let results;
+      try {
+        results = await engine.scan(request, concurrency ? { concurrency } : {});
+      } finally {
+        stop();
+      }
+      const events = results.length ? (await call(engine, 'events/list', { server: results.map((r) => r.name), status: 'open' })).events : [];
+      if (p.flags.has('json')) json(io, { servers: results, events });
+      else {
+        io.out(results.length ? table(results.map(scanLine), SCAN_HEADER) : 'No servers to scan.');
+        for (const r of results) for (const w of r.warnings ?? []) io.err(`warning: ${r.name}: ${w}`);
+        if (events.length) io.out(`\n${table(events.map(eventLine), EVENT_HEADER)}`);
+      }
+      if (results.some((r) => r.status === 'failed')) return 2;
+      return events.length ? 1 : 0;
+    },
+  },
+  events: {
+    usage: 'driftwatch events [--server NAME]... [--group G]... [--policy P]... [--open | --all | --accepted | --resolved] [--critical] [--since TIME] [--until TIME] [--json]',
+    options: { server: 'list', group: 'list', policy: 'list', open: 'flag', all: 'flag', accepted: 'flag', resolved: 'flag', critical: 'flag', since: 'value', until: 'value', json: 'flag' },
+    positionals: [0, 0],
+    async run(engine, p, io) {
+      const statuses = (['open', 'all', 'accepted', 'resolved'] as const).filter((s) => p.flags.has(s));
+      if (statuses.length > 1) throw new UsageError(`choose one of --open, --all, --accepted, --resolved`, this.usage);
+      const filter: EventFilter = { status: statuses[0] ?? 'open' };
+      if (p.lists.has('server')) filter.server = p.lists.get('server')!;
+      if (p.lists.has('group')) filter.group = p.lists.get('group')!;
+      if (p.lists.has('policy')) filter.policy = p.lists.get('policy')!;
+      if (p.flags.has('critical')) filter.critical = true;
+      for (const k of ['since', 'until'] as const) {
+        const v = p.values.get(k);
+        if (v !== undefined) {
+          const t = Date.parse(v);
+          if (Number.isNaN(t)) throw new UsageError(`--${k} takes a date or time (ISO 8601), got '${v}'`, this.usage);
+          filter[k] = new Date(t).toISOString();
+        }
+      }
+      const page = await call(engine, 'events/list', filter);
+      if (p.flags.has('json')) json(io, page.events);
+      else io.out(page.events.length ? table(page.events.map(eventLine), EVENT_HEADER) : 'No events.');
+      return 0;
+    },
+  },
+  'event show': {
+    usage: 'driftwatch event show ID [--json]',
+    options: { json: 'flag' },
+    positionals: [1, 1],
+    async run(engine, p, io) {
+      const id = Number(p.positionals[0]);
+      if (!Number.isInteger(id)) throw new UsageError(`event ID must be a number, got '${p.positionals[0]}'`, this.usage);
+      const e = await call(engine, 'events/get', { id });
+      if (p.flags.has('json')) json(io, e);
+      else io.out(eventDetails(e));
+      return 0;
+    },
+  },
+  accept: {
+    usage: 'driftwatch accept ID... [--note TEXT] [--for-server | --into-baseline]',
+    options: { note: 'value', 'for-server': 'flag', 'into-baseline': 'flag' },
+    positionals: [1, Infinity],
+    async run(engine, p, io) {
+      if (p.flags.has('for-server') && p.flags.has('into-baseline')) throw new UsageError('--for-server and --into-baseline exclude each other', this.usage);
+      const ids = p.positionals.map((x) => {
+        if (!/^\d+$/.test(x)) throw new UsageError(`event ID must be a number, got '${x}'`, this.usage);
+        return Number(x);
+      });
+      const scope = p.flags.has('into-baseline') ? 'baseline' : 'server';
+      const accepted = await call(engine, 'events/accept', { ids, scope, ...(p.values.has('note') ? { note: p.values.get('note')! } : {}) });
+      for (const e of accepted) io.out(`accepted event ${e.id} (${visible(e.path)} on ${e.server}) ${scope === 'baseline' ? 'into the baseline' : 'for this server'}`);
+      return 0;
+    },
+  },
+};
+
+const GROUPS = ['server', 'group', 'policy target', 'policy', 'event'];
+
+function help(): string {
+  return [
+    'driftwatch: agentless file integrity monitoring',
+    '',
+    'usage: driftwatch [--home DIR] COMMAND ...',
+    '',
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage.replace(/^driftwatch /, '')}`),
+    '  serve [--port N]',
+    '',
+    'The store lives in --home DIR, else $DRIFTWATCH_HOME, else the Driftwatch application-data folder.',
+  ].join('\n');
+}
+
+function findCommand(argv: string[]): { command: Command; rest: string[] } | null {
+  for (const words of [3, 2, 1]) {
+    const key = argv.slice(0, words).join(' ');
+    if (COMMANDS[key]) return { command: COMMANDS[key]!, rest: argv.slice(words) };
+  }
+  return null;
+}
+
+const stdio: Io = { out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n') };
+
+export async function main(argv: string[], io: Io = stdio): Promise<number> {
+  let home: string | undefined;
+  const args = [...argv];
+  while (args[0]?.startsWith('--home')) {
+    const a = args.shift()!;
+    home = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args.shift();
+    if (!home) {
+      io.err('driftwatch: --home needs a folder');
+      return 2;
+    }
+  }
+  if (!args.length || args[0] === '--help' || args[0] === 'help' || args[0] === '-h') {
+    io.out(help());
+    return args.length ? 0 : 2;
+  }
+  if (args[0] === 'serve') {
+    const { serveCommand } = await import('../server/serve-command.js');
+    const port = args[1] === '--port' ? Number(args[2]) : undefined;
+    await serveCommand({ home: resolveHome(home), ...(port ? { port } : {}) });
+    return 0;
+  }
+  const found = findCommand(args);
+  if (!found) {
+    const group = GROUPS.find((g) => args.join(' ').startsWith(g));
+    io.err(`driftwatch: unknown command '${args.slice(0, 2).join(' ')}'`);
+    io.err(group ? Object.values(COMMANDS).filter((c) => c.usage.startsWith(`driftwatch ${group} `)).map((c) => `usage: ${c.usage}`).join('\n') : 'run driftwatch --help for the list of commands');
+    return 2;
+  }
+  if (found.rest.includes('--help')) {
+    io.out(`usage: ${found.command.usage}`);
+    return 0;
+  }
+  let engine: Engine | null = null;
+  try {
+    const parsed = parseArgs(found.rest, found.command);
+    engine = openEngine({ home: resolveHome(home) });
+    return await found.command.run(engine, parsed, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`driftwatch: ${err.message}`);
+      io.err(`usage: ${err.usage}`);
+      return 2;
+    }
+    io.err(`driftwatch: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  } finally {
+    engine?.close();
+  }
+}

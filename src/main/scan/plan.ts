@@ -1,0 +1,69 @@
+// Turns the policies of one server into the scanner's arguments. Each distinct target becomes one
+// find walk; a walk prunes the more specific targets of the same policy nested inside it (they
+// are walked on their own), so that every entry is found once, by the target that decides it.
+import type { Policy, Target } from '../../shared/domain.js';
+import { globEscape } from '../policy/glob.js';
+import { isUnder } from '../policy/coverage.js';
+
+export interface PlannedWalk {
+  root: string;
+  /** Which (policy, target) pairs this walk serves. */
+  owners: { policy: number; target: Target }[];
+}
+
+export interface ScanPlan {
+  walks: PlannedWalk[];
+  args: string[];
+}
+
+export function buildPlan(policies: Policy[], jobs: number): ScanPlan {
+  const walks: PlannedWalk[] = [];
+  const args = ['1', String(jobs), '0'];
+  const byKey = new Map<string, PlannedWalk>();
+  policies.forEach((policy, policyIndex) => {
+    for (const target of policy.targets) {
+      const nested = policy.targets.filter((t) => t.path !== target.path && isUnder(t.path, target.path)).map((t) => t.path);
+      const words = walkWords(target, nested);
+      const key = JSON.stringify(words);
+      let walk = byKey.get(key);
+      if (!walk) {
+        walk = { root: target.path, owners: [] };
+        byKey.set(key, walk);
+        args.push(String(walks.length), ...words);
+        walks.push(walk);
+      }
+      walk.owners.push({ policy: policyIndex, target });
+    }
+  });
+  args[2] = String(walks.length);
+  return { walks, args };
+}
+
+/** ROOT MAXDEPTH XDEV NPRUNE PRUNE-WORDS... NINCLUDE INCLUDE-WORDS... (see remote-scripts/scan.sh) */
+export function walkWords(target: Target, nestedRoots: string[]): string[] {
+  const root = target.path;
+  const prune: string[] = [];
+  const add = (list: string[], words: string[]) => {
+    if (list.length) list.push('-o');
+    list.push(...words);
+  };
+  for (const n of nestedRoots) add(prune, ['-path', globEscape(n)]);
+  for (const p of target.exclude) add(prune, patternWords(root, p));
+  const include: string[] = [];
+  for (const p of target.include) include.push('-o', ...patternWords(root, p));
+  return [
+    root,
+    target.depth === null ? '' : String(target.depth),
+    target.crossMounts ? '0' : '1',
+    String(prune.length),
+    ...prune,
+    String(include.length),
+    ...include,
+  ];
+}
+
+function patternWords(root: string, pattern: string): string[] {
+  if (!pattern.includes('/')) return ['-name', pattern];
+  const base = root === '/' ? '' : globEscape(root);
+  return ['-path', `${base}/${pattern.replace(/^\/+/, '')}`];
+}

@@ -1,0 +1,64 @@
+// Rows of the tables that hold entries (baseline_entries, self_entries) and EntryState, both ways.
+import type { EntryAttributes } from '../../shared/domain.js';
+import type { EntryState } from '../diff/compare.js';
+import type { Db } from './db.js';
+
+export const ENTRY_FIELDS = 'path, type, mode, uid, gid, owner, grp, size, mtime, ctime, inode, nlink, device, target, sha256, error, extra_json';
+export const ENTRY_PLACEHOLDERS = ENTRY_FIELDS.split(',').map(() => '?').join(', ');
+
+export interface EntryRow {
+  path: Buffer;
+  type: EntryAttributes['type'];
+  mode: string;
+  uid: number;
+  gid: number;
+  owner: string;
+  grp: string;
+  size: number;
+  mtime: string;
+  ctime: string;
+  inode: string;
+  nlink: number;
+  device: string | null;
+  target: Buffer | null;
+  sha256: string | null;
+  error: string | null;
+  extra_json: string | null;
+}
+
+export function entryValues(e: EntryState): unknown[] {
+  const a = e.attrs;
+  return [
+    Buffer.from(e.path, 'latin1'), a.type, a.mode, a.uid, a.gid, a.owner, a.group, a.size, a.mtime, a.ctime, String(a.inode), a.nlink,
+    a.device, a.target === null ? null : Buffer.from(a.target, 'latin1'), a.sha256, e.error, null,
+  ];
+}
+
+export function entryFromRow(r: EntryRow): EntryState {
+  return {
+    path: r.path.toString('latin1'),
+    error: r.error,
+    attrs: {
+      type: r.type, mode: r.mode, uid: r.uid, gid: r.gid, owner: r.owner, group: r.grp, size: r.size, mtime: r.mtime, ctime: r.ctime,
+      inode: Number(r.inode), nlink: r.nlink, device: r.device, target: r.target === null ? null : r.target.toString('latin1'), sha256: r.sha256,
+    },
+  };
+}
+
+export function loadEntries(db: Db, sql: string, ...params: unknown[]): Map<string, EntryState> {
+  const map = new Map<string, EntryState>();
+  for (const row of db.prepare(sql).iterate(...params) as IterableIterator<EntryRow>) {
+    const e = entryFromRow(row);
+    map.set(e.path, e);
+  }
+  return map;
+}
+
+/** Entry JSON for events (the internal byte-string form, exact). */
+export function entryToJson(e: EntryState | null): string | null {
+  return e === null ? null : JSON.stringify(e);
+}
+
+export function entryFromJson(json: string | null): EntryState | null {
+  return json === null ? null : (JSON.parse(json) as EntryState);
+}
