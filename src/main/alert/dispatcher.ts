@@ -1,0 +1,298 @@
+// The alert dispatcher. After each scan the engine hands it the results; it decides, in one
+// transaction, which events each alert profile has not been told about yet, marks them notified
+// and writes one notification per scan, profile and channel into the outbox. Delivery reads the
+// outbox: a notification is sent (retried in process with backoff, a bounded number of times) and
+// marked sent, or stays pending with its error and a later retry time. Nothing is lost: a crash
+// between the scan and the delivery leaves the notifications pending for the next run (delivery
+// is at least once). Two processes never send one notification at the same time (a lease per row).
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApiError, type DeliveryReport, type OutboxItem, type PushEvents, type PushName } from '../../shared/api.js';
+import type { FimEvent, ServerScanResult } from '../../shared/domain.js';
+import { getEvent } from '../events/events.js';
+import { newOwnerId } from '../schedule/locks.js';
+import { SecretBox } from '../secrets/secrets.js';
+import type { Db } from '../store/db.js';
+import { profilesForGroup, type StoredProfile } from './profiles.js';
+import { emailHtml, emailText, jsonLines, snapshot, subjectOf, syslogMessages, webhookBody, type AlertEvent, type Notification, type NotificationKind } from './render.js';
+import { sendMail } from './smtp.js';
+import { parseSyslogTarget, sendSyslog } from './syslog.js';
+
+export interface AlertOptions {
+  /** Waits between the attempts of one delivery pass; attempts = length + 1 (default 0.5 s, 2 s). */
+  retryDelaysMs?: number[];
+  /** After a failed pass, the next is due after min(base × 2^(attempts − 1), max). */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  clock?: () => Date;
+  env?: NodeJS.ProcessEnv;
+  /** Timeout of one webhook POST. */
+  webhookTimeoutMs?: number;
+}
+
+export interface Alerts {
+  readonly box: SecretBox;
+  /** Queues the notifications of these scan results, then delivers what is pending. */
+  afterScans(results: ServerScanResult[], options: { scheduled: boolean }): Promise<DeliveryReport>;
+  /** Queues only (one transaction); returns the new outbox ids. */
+  enqueue(results: ServerScanResult[], options: { scheduled: boolean }): number[];
+  /** A scheduled run that failed as a whole (not per server). */
+  enqueueRunFailure(group: string, reason: string): number[];
+  /** Sends every pending notification that is due (all pending with force). */
+  deliverPending(options?: { force?: boolean }): Promise<DeliveryReport>;
+  outbox(options?: { status?: 'pending' | 'sent' | 'all'; limit?: number }): OutboxItem[];
+}
+
+interface OutboxRow {
+  id: number;
+  profile_name: string;
+  channel: OutboxItem['channel'];
+  destination: string;
+  kind: NotificationKind;
+  created_at: string;
+  payload_json: string;
+  status: 'pending' | 'sent';
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  sent_at: string | null;
+}
+
+const LEASE_MS = 5 * 60_000;
+const SENT_KEPT_MS = 30 * 86_400_000;
+
+export function createAlerts(args: { db: Db; home: string; push: <K extends PushName>(name: K, payload: PushEvents[K]) => void; options?: AlertOptions }): Alerts {
+  const { db, push } = args;
+  const o = args.options ?? {};
+  const clock = o.clock ?? (() => new Date());
+  const retryDelays = o.retryDelaysMs ?? [500, 2000];
+  const backoffBase = o.backoffBaseMs ?? 60_000;
+  const backoffMax = o.backoffMaxMs ?? 3_600_000;
+  const box = new SecretBox(args.home);
+  const owner = newOwnerId('alerts');
+
+  const insertOutbox = db.prepare(
+    `INSERT INTO alert_outbox (profile_name, channel, destination, kind, created_at, payload_json, status, attempts, next_attempt_at)
+     VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)`,
+  );
+
+  function queue(profile: StoredProfile, n: Notification): number[] {
+    const channels: [OutboxItem['channel'], string][] = [];
+    if (profile.emails.length) channels.push(['email', profile.emails.join(', ')]);
+    if (profile.webhook) channels.push(['webhook', profile.webhook]);
+    if (profile.jsonl) channels.push(['jsonl', profile.jsonl]);
+    if (profile.syslog) channels.push(['syslog', profile.syslog]);
+    const payload = JSON.stringify(n);
+    return channels.map(([channel, destination]) => Number(insertOutbox.run(profile.name, channel, destination, n.kind, n.at, payload, n.at).lastInsertRowid));
+  }
+
+  const wants = (p: StoredProfile, e: FimEvent) => e.change === 'host_key_mismatch' || p.events === 'both' || (p.events === 'critical' ? e.critical : !e.critical);
+
+  function enqueue(results: ServerScanResult[], options: { scheduled: boolean }): number[] {
+    const at = clock().toISOString();
+    return db
+      .transaction(() => {
+        const ids: number[] = [];
+        const notified = db.prepare('SELECT 1 FROM alert_notified WHERE profile_id = ? AND event_id = ?');
+        const mark = db.prepare('INSERT OR IGNORE INTO alert_notified (profile_id, event_id, notified_at) VALUES (?, ?, ?)');
+        for (const r of results) {
+          if (r.busy) continue;
+          const server = db.prepare('SELECT s.id, s.group_id, g.name AS group_name FROM servers s LEFT JOIN groups g ON g.id = s.group_id WHERE s.name = ?').get(r.name) as
+            | { id: number; group_id: number | null; group_name: string | null }
+            | undefined;
+          if (!server) continue;
+          const profiles = profilesForGroup(db, server.group_id);
+          if (!profiles.length) continue;
+          const group = server.group_name ?? 'Unassigned';
+          const events =
+            r.scanId === undefined
+              ? []
+              : (db.prepare("SELECT id FROM events WHERE server_id = ? AND last_scan_id = ? AND status = 'open' AND alert = 1 ORDER BY id").all(server.id, r.scanId) as { id: number }[]).map((x) => getEvent(db, x.id));
+          const hostKeyFailure = r.status === 'failed' && /^host_key_mismatch\b|host key .* has changed/i.test(r.reason ?? '');
+          const anyHostKeyEvent = db.prepare("SELECT 1 FROM events WHERE server_id = ? AND change = 'host_key_mismatch' AND status = 'open'").get(server.id) !== undefined;
+          const base = { server: r.name, group, scanId: r.scanId ?? null, at, scheduled: options.scheduled };
+          for (const p of profiles) {
+            const fresh = events.filter((e) => wants(p, e) && !notified.get(p.id, e.id));
+            const hk: AlertEvent[] = [];
+            const fim: AlertEvent[] = [];
+            for (const e of fresh) (e.change === 'host_key_mismatch' ? hk : fim).push(snapshot(e));
+            if (fim.length) ids.push(...queue(p, { kind: 'events', profile: p.name, ...base, events: fim }));
+            if (hk.length) ids.push(...queue(p, { kind: 'host_key_mismatch', profile: p.name, ...base, events: hk }));
+            for (const e of fresh) mark.run(p.id, e.id, at);
+            if (hostKeyFailure && !anyHostKeyEvent) {
+              ids.push(...queue(p, { kind: 'host_key_mismatch', profile: p.name, ...base, reason: r.reason ?? '', events: [] }));
+            } else if (!hostKeyFailure && r.status === 'failed' && options.scheduled) {
+              ids.push(...queue(p, { kind: 'scan_failed', profile: p.name, ...base, reason: r.reason ?? 'failed', events: [] }));
+            }
+          }
+        }
+        return ids;
+      })
+      .immediate();
+  }
+
+  function enqueueRunFailure(group: string, reason: string): number[] {
+    const at = clock().toISOString();
+    return db
+      .transaction(() => {
+        const g = db.prepare('SELECT id FROM groups WHERE name = ?').get(group) as { id: number } | undefined;
+        const ids: number[] = [];
+        for (const p of profilesForGroup(db, g?.id ?? null)) {
+          ids.push(...queue(p, { kind: 'scan_failed', profile: p.name, server: '', group, scanId: null, at, scheduled: true, reason, events: [] }));
+        }
+        return ids;
+      })
+      .immediate();
+  }
+
+  async function send(row: OutboxRow): Promise<void> {
+    const n = JSON.parse(row.payload_json) as Notification;
+    switch (row.channel) {
+      case 'email':
+        await sendMail(db, box, { to: row.destination.split(', '), subject: subjectOf(n), text: emailText(n), html: emailHtml(n) }, o.env);
+        return;
+      case 'webhook': {
+        const res = await fetch(row.destination, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'user-agent': 'Driftwatch' },
+          body: webhookBody(n),
+          redirect: 'manual',
+          signal: AbortSignal.timeout(o.webhookTimeoutMs ?? 15_000),
+        });
+        await res.arrayBuffer().catch(() => undefined);
+        if (res.status < 200 || res.status > 299) throw new Error(`webhook answered HTTP ${res.status}`);
+        return;
+      }
+      case 'jsonl':
+        fs.mkdirSync(path.dirname(row.destination), { recursive: true });
+        fs.appendFileSync(row.destination, jsonLines(n).join('\n') + '\n', { mode: 0o600 });
+        return;
+      case 'syslog':
+        await sendSyslog(parseSyslogTarget(row.destination), syslogMessages(n));
+        return;
+    }
+  }
+
+  function claim(force: boolean, skip: Set<number>): OutboxRow[] {
+    return db
+      .transaction(() => {
+        const now = clock().toISOString();
+        const rows = (
+          db
+            .prepare(
+              `SELECT * FROM alert_outbox WHERE status = 'pending' AND (? OR next_attempt_at <= ?) AND (lease_until IS NULL OR lease_until <= ?)
+               ORDER BY id LIMIT 100`,
+            )
+            .all(+force, now, now) as OutboxRow[]
+        ).filter((r) => !skip.has(r.id));
+        const lease = db.prepare('UPDATE alert_outbox SET lease_owner = ?, lease_until = ? WHERE id = ?');
+        const until = new Date(clock().getTime() + LEASE_MS).toISOString();
+        for (const r of rows) lease.run(owner, until, r.id);
+        return rows;
+      })
+      .immediate();
+  }
+
+  async function deliverPending(options: { force?: boolean } = {}): Promise<DeliveryReport> {
+    const report: DeliveryReport = { sent: 0, failed: [], pending: 0 };
+    const tried = new Set<number>();
+    for (;;) {
+      const batch = claim(options.force ?? false, tried);
+      if (!batch.length) break;
+      for (const row of batch) {
+        tried.add(row.id);
+        let attempts = row.attempts;
+        let error = '';
+        let sent = false;
+        for (let i = 0; i <= retryDelays.length && !sent; i++) {
+          if (i > 0) await sleep(retryDelays[i - 1]!);
+          attempts++;
+          try {
+            await send(row);
+            sent = true;
+          } catch (err) {
+            error = errorText(err);
+            db.prepare('UPDATE alert_outbox SET attempts = ?, last_attempt_at = ?, last_error = ? WHERE id = ?').run(attempts, clock().toISOString(), error, row.id);
+            // A settings problem (SMTP not set up, password variable unset) will not pass on a retry now.
+            if (err instanceof ApiError) break;
+          }
+        }
+        if (sent) {
+          const at = clock().toISOString();
+          db.prepare("UPDATE alert_outbox SET status = 'sent', attempts = ?, last_attempt_at = ?, sent_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?").run(attempts, at, at, row.id);
+          report.sent++;
+          push('alerts/delivery', { id: row.id, channel: row.channel, destination: row.destination, ok: true });
+        } else {
+          const wait = Math.min(backoffBase * 2 ** Math.max(0, attempts - 1), backoffMax);
+          db.prepare('UPDATE alert_outbox SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?').run(new Date(clock().getTime() + wait).toISOString(), row.id);
+          report.failed.push({ id: row.id, channel: row.channel, destination: row.destination, attempts, error });
+          push('alerts/delivery', { id: row.id, channel: row.channel, destination: row.destination, ok: false, error });
+        }
+      }
+    }
+    report.pending = (db.prepare("SELECT COUNT(*) AS n FROM alert_outbox WHERE status = 'pending'").get() as { n: number }).n;
+    // Delivered notifications are kept a while for the record (alert outbox --sent), then dropped.
+    db.prepare("DELETE FROM alert_outbox WHERE status = 'sent' AND sent_at < ?").run(new Date(clock().getTime() - SENT_KEPT_MS).toISOString());
+    return report;
+  }
+
+  function outbox(options: { status?: 'pending' | 'sent' | 'all'; limit?: number } = {}): OutboxItem[] {
+    const status = options.status ?? 'pending';
+    const rows = (
+      status === 'all'
+        ? db.prepare('SELECT * FROM alert_outbox ORDER BY id DESC LIMIT ?').all(options.limit ?? 200)
+        : db.prepare('SELECT * FROM alert_outbox WHERE status = ? ORDER BY id DESC LIMIT ?').all(status, options.limit ?? 200)
+    ) as OutboxRow[];
+    return rows.map((r) => {
+      const n = JSON.parse(r.payload_json) as Notification;
+      return {
+        id: r.id,
+        profile: r.profile_name,
+        channel: r.channel,
+        destination: r.destination,
+        kind: r.kind,
+        server: n.server,
+        events: n.events.length,
+        createdAt: r.created_at,
+        status: r.status,
+        attempts: r.attempts,
+        nextAttemptAt: r.next_attempt_at,
+        lastError: r.last_error,
+        sentAt: r.sent_at,
+      };
+    });
+  }
+
+  return {
+    box,
+    enqueue,
+    enqueueRunFailure,
+    deliverPending,
+    outbox,
+    async afterScans(results, options) {
+      let queued: number[] = [];
+      try {
+        queued = enqueue(results, options);
+      } catch (err) {
+        // Never fail a scan for its alerts; the events stay open and unnotified, so the next scan queues them.
+        return { sent: 0, failed: [{ id: 0, channel: 'email', destination: '', attempts: 0, error: `could not queue alerts: ${errorText(err)}` }], pending: 0 };
+      }
+      const pending = (db.prepare("SELECT COUNT(*) AS n FROM alert_outbox WHERE status = 'pending'").get() as { n: number }).n;
+      if (!queued.length && !pending) return { sent: 0, failed: [], pending: 0 };
+      return deliverPending();
+    },
+  };
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = (err as Error & { cause?: unknown }).cause;
+    const extra = cause instanceof Error && cause.message && !err.message.includes(cause.message) ? ` (${cause.message})` : '';
+    return `${err.message}${extra}`;
+  }
+  return String(err);
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
+}

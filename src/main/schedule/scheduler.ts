@@ -1,0 +1,246 @@
+// The scheduler: runs each group's automatic scans when they are due. Decisions come from the
+// store (schedules.next_run) and an injectable clock, so the same logic serves `driftwatch
+// run-schedules`, the desktop app and the tests:
+//
+//   - A run is claimed in one IMMEDIATE transaction that checks it is due, takes the group's lease
+//     (locks table, owner + expiry) and moves next_run to the first occurrence after now. Two
+//     schedulers on one store therefore never run the same occurrence twice, and runs missed while
+//     nothing was running are caught up once (next_run jumps past every missed occurrence).
+//   - A group with no policy is not scanned (the run is recorded as skipped).
+//   - "Scan on start" runs the group once each time a scheduler starts.
+//   - node-cron fires at each schedule's times; a sync task (every minute) picks up schedules
+//     changed by other processes, catches up, and retries pending alert notifications.
+import cron, { type ScheduledTask } from 'node-cron';
+import type { ScheduleInfo } from '../../shared/api.js';
+import type { ServerScanResult } from '../../shared/domain.js';
+import type { Engine } from '../engine.js';
+import { newOwnerId, releaseLock, renewLock, tryLock } from './locks.js';
+import { nextRunAfter } from './cron.js';
+import { groupHasPolicy, SCHEDULE_SELECT, scheduleLockName, type ScheduleRow } from './schedules.js';
+
+export interface ScheduledRun {
+  group: string;
+  reason: 'due' | 'start';
+  /** The occurrence this run stands for (null for a start run that was not due). */
+  dueAt: string | null;
+  startedAt: string;
+  finishedAt: string;
+  status: NonNullable<ScheduleInfo['lastStatus']>;
+  message: string;
+  results: ServerScanResult[];
+}
+
+export interface SchedulerOptions {
+  /** The time source (tests inject one). */
+  clock?: () => Date;
+  /** Lease owner prefix; unique per scheduler by default. */
+  owner?: string;
+  /** How long a claimed run's lease lasts without renewal (renewed while the run goes on). */
+  leaseMs?: number;
+  /** node-cron pattern of the sync task (default every minute). */
+  syncPattern?: string;
+  log?: (line: string) => void;
+  onRun?: (run: ScheduledRun) => void;
+}
+
+export interface Scheduler {
+  readonly owner: string;
+  /** Runs every due schedule (and with startup, the scan-on-start ones) once; resolves when they finish. */
+  tick(options?: { startup?: boolean; at?: Date }): Promise<ScheduledRun[]>;
+  /** Starts node-cron and runs the start tick; `ready` resolves after that first tick. */
+  start(): Promise<void>;
+  /** Stops node-cron and waits for runs in progress. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_LEASE_MS = 15 * 60_000;
+
+export function createScheduler(engine: Engine, options: SchedulerOptions = {}): Scheduler {
+  const { db } = engine;
+  const clock = options.clock ?? (() => new Date());
+  const owner = options.owner ?? newOwnerId('scheduler');
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const log = options.log ?? (() => undefined);
+  const startedAt = clock().toISOString();
+  const tasks = new Map<number, { pattern: string; task: ScheduledTask }>();
+  let syncTask: ScheduledTask | null = null;
+  const inFlight = new Set<Promise<unknown>>();
+  let holds = 0;
+  let stopped = false;
+
+  interface Claim {
+    row: ScheduleRow;
+    lock: string;
+    holder: string;
+    reason: 'due' | 'start';
+    hasPolicy: boolean;
+  }
+
+  function claim(groupId: number, now: Date, startup: boolean): Claim | null {
+    return db
+      .transaction((): Claim | null => {
+        const row = db.prepare(`${SCHEDULE_SELECT} WHERE s.group_id = ?`).get(groupId) as ScheduleRow | undefined;
+        if (!row) return null;
+        const iso = now.toISOString();
+        const due = row.next_run !== null && row.next_run <= iso;
+        const onStart = startup && row.on_start === 1 && (row.last_run === null || row.last_run < startedAt);
+        if (!due && !onStart) return null;
+        const lock = scheduleLockName(groupId);
+        const holder = `${owner}#${++holds}`;
+        if (!tryLock(db, lock, holder, leaseMs, now).ok) return null;
+        const hasPolicy = groupHasPolicy(db, groupId);
+        db.prepare('UPDATE schedules SET next_run = ?, last_run = ?, last_status = ?, last_message = ? WHERE group_id = ?').run(
+          nextRunAfter(row.cron, now).toISOString(),
+          iso,
+          hasPolicy ? 'running' : 'skipped',
+          hasPolicy ? `started by ${owner}` : `group '${row.group_name}' has no policy assigned: nothing to scan`,
+          groupId,
+        );
+        return { row, lock, holder, reason: due ? 'due' : 'start', hasPolicy };
+      })
+      .immediate();
+  }
+
+  function finish(c: Claim, status: ScheduledRun['status'], message: string, at: Date): void {
+    try {
+      db.prepare('UPDATE schedules SET last_finished = ?, last_status = ?, last_message = ? WHERE group_id = ?').run(at.toISOString(), status, message, c.row.group_id);
+      releaseLock(db, c.lock, c.holder);
+    } catch (err) {
+      log(`scheduler: could not record the end of ${c.row.group_name}'s run: ${(err as Error).message}`);
+    }
+  }
+
+  async function run(c: Claim, at: Date): Promise<ScheduledRun> {
+    const base = { group: c.row.group_name, reason: c.reason, dueAt: c.reason === 'due' ? c.row.next_run : null, startedAt: at.toISOString() };
+    if (!c.hasPolicy) {
+      const message = `group '${c.row.group_name}' has no policy assigned: nothing to scan`;
+      finish(c, 'skipped', message, at);
+      return { ...base, finishedAt: at.toISOString(), status: 'skipped', message, results: [] };
+    }
+    const renew = setInterval(() => {
+      try {
+        renewLock(db, c.lock, c.holder, leaseMs, clock());
+      } catch {
+        // the store is closing
+      }
+    }, Math.max(1000, Math.floor(leaseMs / 3)));
+    renew.unref();
+    let results: ServerScanResult[] = [];
+    let status: ScheduledRun['status'];
+    let message: string;
+    try {
+      results = await engine.scan({ groups: [c.row.group_name] }, { scheduled: true });
+      const failed = results.filter((r) => r.status === 'failed' && !r.busy);
+      status = !results.length || !failed.length ? 'ok' : failed.length === results.length ? 'failed' : 'partial';
+      message = results.length ? summarize(results) : 'no servers in the group';
+    } catch (err) {
+      status = 'failed';
+      message = (err as Error).message;
+      engine.alerts.enqueueRunFailure(c.row.group_name, message);
+      await engine.alerts.deliverPending();
+    } finally {
+      clearInterval(renew);
+    }
+    const end = clock();
+    finish(c, status, message, end);
+    log(`scheduled scan of ${c.row.group_name} (${c.reason}): ${status}: ${message}`);
+    return { ...base, finishedAt: end.toISOString(), status, message, results };
+  }
+
+  async function tick(opts: { startup?: boolean; at?: Date } = {}): Promise<ScheduledRun[]> {
+    const now = opts.at ?? clock();
+    const ids = (db.prepare('SELECT group_id FROM schedules ORDER BY group_id').all() as { group_id: number }[]).map((r) => r.group_id);
+    const claims = ids.map((id) => claim(id, now, opts.startup ?? false)).filter((c): c is Claim => c !== null);
+    const runs = await Promise.all(
+      claims.map(async (c) => {
+        const r = await run(c, now);
+        engine.push('schedules/run', { group: r.group, status: r.status, message: r.message });
+        options.onRun?.(r);
+        return r;
+      }),
+    );
+    return runs;
+  }
+
+  function track<T>(p: Promise<T>): Promise<T> {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p)).catch(() => undefined);
+    return p;
+  }
+
+  function fire(at?: Date): void {
+    if (stopped) return;
+    const now = clock();
+    track(tick({ at: at && at > now ? at : now })).catch((err) => log(`scheduler: ${(err as Error).message}`));
+  }
+
+  /** One node-cron task per schedule, following the store (other processes may change it). */
+  function reconcile(): void {
+    const rows = db.prepare('SELECT group_id, cron FROM schedules').all() as { group_id: number; cron: string }[];
+    const wanted = new Map(rows.map((r) => [r.group_id, r.cron]));
+    for (const [id, t] of tasks) {
+      if (wanted.get(id) !== t.pattern) {
+        void t.task.destroy();
+        tasks.delete(id);
+      }
+    }
+    for (const [id, pattern] of wanted) {
+      if (tasks.has(id)) continue;
+      const task = cron.schedule(pattern, (ctx) => fire(ctx.date), { name: `driftwatch-schedule-${id}-${owner}`, suppressMissedWarning: true });
+      tasks.set(id, { pattern, task });
+    }
+  }
+
+  return {
+    owner,
+    tick: (o) => track(tick(o)),
+    async start() {
+      stopped = false;
+      reconcile();
+      syncTask = cron.schedule(
+        options.syncPattern ?? '* * * * *',
+        () => {
+          if (stopped) return;
+          try {
+            reconcile();
+          } catch (err) {
+            log(`scheduler: ${(err as Error).message}`);
+          }
+          fire();
+          track(engine.alerts.deliverPending()).catch(() => undefined);
+        },
+        { name: `driftwatch-sync-${owner}`, suppressMissedWarning: true },
+      );
+      await track(tick({ startup: true }));
+      await track(engine.alerts.deliverPending());
+    },
+    async stop() {
+      stopped = true;
+      if (syncTask) await syncTask.destroy();
+      syncTask = null;
+      for (const t of tasks.values()) await t.task.destroy();
+      tasks.clear();
+      while (inFlight.size) await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+/**
+ * Starts the scheduler for an engine (the desktop app and run-schedules call this). Returns at
+ * once; `ready` resolves after the start tick (scan-on-start and catch-up runs) has finished.
+ */
+export function startScheduler(engine: Engine, options: SchedulerOptions = {}): Scheduler & { ready: Promise<void> } {
+  const scheduler = createScheduler(engine, options);
+  const ready = scheduler.start();
+  ready.catch((err) => (options.log ?? (() => undefined))(`scheduler: ${(err as Error).message}`));
+  return Object.assign(scheduler, { ready });
+}
+
+function summarize(results: ServerScanResult[]): string {
+  const n = (s: ServerScanResult['status']) => results.filter((r) => r.status === s).length;
+  const busy = results.filter((r) => r.busy).length;
+  const parts = [`${results.length} server${results.length === 1 ? '' : 's'}`, `${n('completed_clean')} clean`, `${n('completed_with_findings')} with findings`, `${n('failed') - busy} failed`];
+  if (busy) parts.push(`${busy} already being scanned`);
+  const reasons = results.filter((r) => r.status === 'failed' && !r.busy).map((r) => `${r.name}: ${r.reason ?? 'failed'}`);
+  return `${parts.join(', ')}${reasons.length ? ` (${reasons.slice(0, 3).join('; ')}${reasons.length > 3 ? '; …' : ''})` : ''}`;
+}

@@ -1,0 +1,95 @@
+// Each group's automatic scans in the store: off, every 1h/2h/4h/6h/12h, daily, weekly, or a cron
+// expression; "scan on start"; and the next and last run. The scheduler (scheduler.ts) decides and
+// runs from these rows, so every process on the store sees the same schedule.
+import { ApiError, type ScheduleInfo, type ScheduleInput } from '../../shared/api.js';
+import { getGroupId, listGroups } from '../inventory/inventory.js';
+import type { Db } from '../store/db.js';
+import { describeEvery, everyPattern, nextRunAfter, parseEvery, validCron, type Every } from './cron.js';
+
+export interface ScheduleRow {
+  group_id: number;
+  group_name: string;
+  every: Every | null;
+  cron: string;
+  on_start: number;
+  next_run: string | null;
+  last_run: string | null;
+  last_finished: string | null;
+  last_status: ScheduleInfo['lastStatus'];
+  last_message: string | null;
+}
+
+export const SCHEDULE_SELECT = 'SELECT s.*, g.name AS group_name FROM schedules s JOIN groups g ON g.id = s.group_id';
+
+export function groupHasPolicy(db: Db, groupId: number): boolean {
+  return db.prepare('SELECT 1 FROM group_policies WHERE group_id = ? LIMIT 1').get(groupId) !== undefined;
+}
+
+function info(db: Db, group: string, groupId: number, row: ScheduleRow | undefined): ScheduleInfo {
+  const hasPolicy = groupHasPolicy(db, groupId);
+  if (!row) {
+    return { group, every: null, cron: null, description: 'off', onStart: false, hasPolicy, nextRun: null, lastRun: null, lastFinished: null, lastStatus: null, lastMessage: null };
+  }
+  return {
+    group,
+    every: row.every,
+    cron: row.cron,
+    description: `${row.every ? describeEvery(row.every) : `cron ${row.cron}`}${row.on_start ? ', and on start' : ''}`,
+    onStart: row.on_start === 1,
+    hasPolicy,
+    nextRun: row.next_run,
+    lastRun: row.last_run,
+    lastFinished: row.last_finished,
+    ...(row.last_status === 'running' && !runLeaseHeld(db, groupId)
+      ? { lastStatus: 'failed' as const, lastMessage: 'interrupted: the scheduler running it stopped before the run finished' }
+      : { lastStatus: row.last_status, lastMessage: row.last_message }),
+  };
+}
+
+/** Whether some scheduler holds the group's run lease now (its run is going on). */
+function runLeaseHeld(db: Db, groupId: number): boolean {
+  return db.prepare('SELECT 1 FROM locks WHERE name = ? AND expires_at > ?').get(scheduleLockName(groupId), new Date().toISOString()) !== undefined;
+}
+
+/** The lease a scheduler holds while it runs a group's scheduled scan. */
+export function scheduleLockName(groupId: number): string {
+  return `schedule:group:${groupId}`;
+}
+
+/** Every group, scheduled or not (off). */
+export function listSchedules(db: Db): ScheduleInfo[] {
+  const rows = new Map((db.prepare(SCHEDULE_SELECT).all() as ScheduleRow[]).map((r) => [r.group_id, r]));
+  return listGroups(db).map((g) => {
+    const id = getGroupId(db, g.name);
+    return info(db, g.name, id, rows.get(id));
+  });
+}
+
+export function getSchedule(db: Db, group: string): ScheduleInfo {
+  const id = getGroupId(db, group);
+  return info(db, group, id, db.prepare(`${SCHEDULE_SELECT} WHERE s.group_id = ?`).get(id) as ScheduleRow | undefined);
+}
+
+export function setSchedule(db: Db, input: ScheduleInput, at: Date = new Date()): ScheduleInfo {
+  if (typeof input?.group !== 'string') throw new ApiError('invalid_input', 'name the group to schedule');
+  const groupId = getGroupId(db, input.group);
+  const hasEvery = input.every !== undefined && input.every !== null && input.every !== '';
+  const hasCron = input.cron !== undefined && input.cron !== null && input.cron !== '';
+  if (hasEvery === hasCron) throw new ApiError('invalid_input', 'give either an interval (every 1h, 2h, 4h, 6h, 12h, 1d, 1w) or a cron expression');
+  if (input.onStart !== undefined && typeof input.onStart !== 'boolean') throw new ApiError('invalid_input', 'onStart must be true or false');
+  const every = hasEvery ? parseEvery(String(input.every)) : null;
+  const pattern = every ? everyPattern(every) : validCron(input.cron);
+  const next = nextRunAfter(pattern, at).toISOString();
+  db.prepare(
+    `INSERT INTO schedules (group_id, every, cron, on_start, next_run, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (group_id) DO UPDATE SET every = excluded.every, cron = excluded.cron, on_start = excluded.on_start,
+     next_run = excluded.next_run, updated_at = excluded.updated_at`,
+  ).run(groupId, every, pattern, +(input.onStart ?? false), next, at.toISOString());
+  return getSchedule(db, input.group);
+}
+
+export function scheduleOff(db: Db, group: string): ScheduleInfo {
+  const id = getGroupId(db, group);
+  db.prepare('DELETE FROM schedules WHERE group_id = ?').run(id);
+  return getSchedule(db, group);
+}
