@@ -1,0 +1,3 @@
+// The two IPC channels between the preload and the main process. Nothing else crosses.
+export const CALL_CHANNEL = 'driftwatch:call';
+export const PUSH_CHANNEL = 'driftwatch:push';

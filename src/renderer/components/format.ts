@@ -1,0 +1,64 @@
+// How times, counts and statuses read on screen.
+import type { ScanStatus } from '../../shared/domain.js';
+
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+}
+
+export function timeAgo(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return 'never';
+  const t = new Date(iso).getTime();
+  if (Number.isNaN(t)) return iso;
+  const s = Math.round((now - t) / 1000);
+  if (s < 0) return `in ${timeUntilSeconds(-s)}`;
+  if (s < 45) return 'just now';
+  if (s < 90) return '1 minute ago';
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} minutes ago`;
+  const h = Math.round(m / 60);
+  if (h < 24) return h === 1 ? '1 hour ago' : `${h} hours ago`;
+  const d = Math.round(h / 24);
+  return d === 1 ? 'yesterday' : `${d} days ago`;
+}
+
+function timeUntilSeconds(s: number): string {
+  const m = Math.round(s / 60);
+  if (m < 60) return `${Math.max(1, m)} minutes`;
+  const h = Math.round(m / 60);
+  if (h < 24) return `${h} hours`;
+  return `${Math.round(h / 24)} days`;
+}
+
+/** Unix seconds with a fraction ("1732824813.123456789") as UTC, keeping every digit of the fraction. */
+export function formatEpoch(value: string | number | null | undefined): string {
+  if (value === null || value === undefined || value === '') return '—';
+  const text = String(value);
+  const m = /^(-?\d+)(?:\.(\d+))?$/.exec(text);
+  if (!m) return text;
+  const date = new Date(Number(m[1]) * 1000);
+  if (Number.isNaN(date.getTime())) return text;
+  const fraction = m[2] ? `.${m[2].slice(0, 9)}` : '';
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')}${fraction} UTC`;
+}
+
+export const SCAN_STATUS_LABEL: Record<ScanStatus, string> = {
+  queued: 'Queued',
+  running: 'Running',
+  completed_clean: 'Clean',
+  completed_with_findings: 'Findings',
+  failed: 'Failed',
+};
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}
+
+export function splitList(text: string): string[] {
+  return text
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

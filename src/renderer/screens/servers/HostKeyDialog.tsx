@@ -1,0 +1,82 @@
+// Trust on first use, done with care: read the key the server presents, show its fingerprint to
+// compare with `ssh-keygen -lf` on the server, and pin it only when the person says so. Or pin it
+// from a known_hosts file.
+import { useEffect, useState, type FormEvent } from 'react';
+import type { ServerSummary } from '../../../shared/api.js';
+import { ErrorNotice, Field, Loading } from '../../components/ui.js';
+import { useAction, useConsole } from '../../state/context.js';
+
+export function HostKeyDialogBody({ server, onDone }: { server: ServerSummary; onDone: () => void }) {
+  const perform = useConsole((s) => s.perform);
+  const notify = useConsole((s) => s.notify);
+  const probe = useAction();
+  const trust = useAction();
+  const [presented, setPresented] = useState<{ fingerprint: string; keyType: string | null } | null>(null);
+  const [knownHosts, setKnownHosts] = useState('');
+
+  useEffect(() => {
+    let live = true;
+    void probe.run(() => perform('servers/probeHostKey', { name: server.name })).then((key) => {
+      if (live && key) setPresented(key);
+    });
+    return () => {
+      live = false;
+    };
+    // Probe once per dialog (the dialog body is mounted per server).
+  }, [server.name]);
+
+  async function pin(args: { fingerprint?: string; knownHostsFile?: string }) {
+    const saved = await trust.run(() => perform('servers/trust', { name: server.name, ...args }, ['servers', 'dashboard']));
+    if (saved) {
+      notify('success', `Pinned the host key of ${server.name}: ${saved.hostKey ?? ''}`);
+      onDone();
+    }
+  }
+
+  function fromFile(event: FormEvent) {
+    event.preventDefault();
+    void pin({ knownHostsFile: knownHosts.trim() });
+  }
+
+  return (
+    <div className="form">
+      {server.hostKey ? (
+        <p>
+          Pinned now: <code>{server.hostKey}</code>. A scan refuses a server whose key differs, and raises a host-key event.
+        </p>
+      ) : (
+        <p>Driftwatch scans a server only once its SSH host key is pinned, so that nobody can pose as it.</p>
+      )}
+      {probe.busy ? <Loading what={`the key ${server.name} presents`} /> : null}
+      <ErrorNotice error={probe.error} />
+      {presented ? (
+        <div className="keybox">
+          <div className="muted small">{server.name} presents {presented.keyType ? `an ${presented.keyType} key` : 'this key'}:</div>
+          <code className="fingerprint">{presented.fingerprint}</code>
+          <p className="hint">
+            Compare it with <code>ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub</code> run on the server itself (or with your inventory) before
+            you trust it.
+          </p>
+          {server.hostKey === presented.fingerprint ? (
+            <p className="muted">This is the key that is pinned already.</p>
+          ) : (
+            <div className="form-actions">
+              <button type="button" className="btn primary" disabled={trust.busy} onClick={() => void pin({ fingerprint: presented.fingerprint })}>
+                I compared it: trust this key
+              </button>
+            </div>
+          )}
+        </div>
+      ) : null}
+      <form className="inline-form" onSubmit={fromFile}>
+        <Field label="Or take it from a known_hosts file" htmlFor="hk-file">
+          <input id="hk-file" value={knownHosts} onChange={(e) => setKnownHosts(e.target.value)} placeholder="~/.ssh/known_hosts" className="mono" />
+        </Field>
+        <button type="submit" className="btn" disabled={!knownHosts.trim() || trust.busy}>
+          Pin from file
+        </button>
+      </form>
+      <ErrorNotice error={trust.error} />
+    </div>
+  );
+}

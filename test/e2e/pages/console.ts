@@ -1,0 +1,161 @@
+// Page objects: one per screen, written in the words a person sees (roles, labels, headings).
+import path from 'node:path';
+import { expect, type Locator, type Page } from '@playwright/test';
+import { SCREENSHOT_DIR } from '../support/env.js';
+
+export class ConsolePage {
+  constructor(readonly page: Page) {}
+
+  /** Opens the printed URL (token → session cookie) and waits for the dashboard. */
+  async open(url: string): Promise<void> {
+    await this.page.goto(url);
+    await expect(this.page.getByRole('heading', { name: 'Dashboard', level: 1 })).toBeVisible();
+  }
+
+  async go(screen: 'Dashboard' | 'Servers' | 'Groups' | 'Policies' | 'Baselines' | 'Scans' | 'Events'): Promise<void> {
+    await this.page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: new RegExp(`^${screen}`) }).click();
+    await expect(this.page.getByRole('heading', { name: screen, level: 1 })).toBeVisible();
+  }
+
+  async screenshot(name: string): Promise<void> {
+    // Notices are transient; they would hide the screen they sit on.
+    const hide = (hidden: boolean) =>
+      this.page.evaluate((h) => document.querySelectorAll<HTMLElement>('.notices').forEach((n) => (n.style.visibility = h ? 'hidden' : '')), hidden);
+    await hide(true);
+    await this.page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
+    await hide(false);
+  }
+
+  notice(text: string | RegExp): Locator {
+    return this.page.locator('.notice').filter({ hasText: text });
+  }
+
+  dialog(name: string): Locator {
+    return this.page.getByRole('dialog', { name });
+  }
+}
+
+export class ServersPage extends ConsolePage {
+  row(name: string): Locator {
+    return this.page.getByRole('table', { name: 'Servers' }).getByRole('row').filter({ hasText: name });
+  }
+
+  async monitorThisMachine(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Monitor this machine' }).first().click();
+    await expect(this.row('this-machine')).toBeVisible();
+  }
+
+  async moveToGroup(server: string, group: string): Promise<void> {
+    await this.row(server).getByRole('checkbox').check();
+    await this.page.getByLabel('Group to move the selected servers to').selectOption(group);
+    await this.page.getByRole('button', { name: 'Move', exact: true }).click();
+    await expect(this.row(server).getByRole('cell', { name: group, exact: true })).toBeVisible();
+  }
+}
+
+export class GroupsPage extends ConsolePage {
+  async create(name: string): Promise<void> {
+    await this.page.getByRole('button', { name: /New group|Create a group/ }).first().click();
+    const dialog = this.dialog('New group');
+    await dialog.getByLabel('Group name').fill(name);
+    await dialog.getByRole('button', { name: 'Create group' }).click();
+    await expect(this.page.getByRole('heading', { name: `Group ${name}` })).toBeVisible();
+  }
+
+  async assign(group: string, policy: string): Promise<void> {
+    await this.page.getByRole('listbox', { name: 'Groups' }).getByRole('option', { name: new RegExp(`^${group}`) }).click();
+    await this.page.getByLabel('Policy to assign').selectOption(policy);
+    await this.page.getByRole('button', { name: 'Assign policy' }).click();
+    await expect(this.page.getByRole('list', { name: 'Assigned policies' }).getByText(policy)).toBeVisible();
+  }
+}
+
+export interface TargetInput {
+  path: string;
+  critical?: boolean;
+  compare?: 'master' | 'self';
+  exclude?: string[];
+}
+
+export class PoliciesPage extends ConsolePage {
+  async create(name: string, description: string): Promise<void> {
+    await this.page.getByRole('button', { name: /New policy|Create a policy/ }).first().click();
+    const dialog = this.dialog('New policy');
+    await dialog.getByLabel('Name').fill(name);
+    await dialog.getByLabel('Description').fill(description);
+    await dialog.getByRole('button', { name: 'Create policy' }).click();
+    await expect(this.page.getByRole('heading', { name: `Policy ${name}` })).toBeVisible();
+  }
+
+  async addTarget(policy: string, target: TargetInput, screenshot?: string): Promise<void> {
+    await this.page.getByRole('button', { name: 'Add target' }).click();
+    const dialog = this.dialog(`Add a target to ${policy}`);
+    await dialog.getByLabel('Path', { exact: true }).fill(target.path);
+    if (target.exclude) await dialog.getByLabel('Exclude patterns').fill(target.exclude.join('\n'));
+    if (target.critical) await dialog.getByLabel(/Critical: changes here/).check();
+    if (target.compare === 'self') await dialog.getByLabel(/Itself/).check();
+    if (screenshot) await this.screenshot(screenshot);
+    await dialog.getByRole('button', { name: 'Add target' }).click();
+    await expect(this.page.getByRole('table', { name: 'Targets' }).getByRole('cell', { name: target.path, exact: true })).toBeVisible();
+  }
+}
+
+export class BaselinesPage extends ConsolePage {
+  async request(policy: string, servers: string[], comment: string): Promise<Locator> {
+    await this.page.getByLabel('Policy', { exact: true }).selectOption(policy);
+    for (const s of servers) await this.page.getByRole('group', { name: 'Gold-master servers' }).getByLabel(s).check();
+    await this.page.getByRole('button', { name: '30 days' }).click();
+    await this.page.getByLabel('Comment').fill(comment);
+    await this.page.getByRole('button', { name: /^Request baseline from/ }).click();
+    const report = this.page.locator('.report');
+    await expect(report.getByRole('heading', { name: /baseline #\d+ of/ })).toBeVisible();
+    return report;
+  }
+}
+
+export class ScansPage extends ConsolePage {
+  async launchAll(): Promise<void> {
+    await this.page.getByRole('radio', { name: /All servers/ }).check();
+    await this.page.getByRole('button', { name: 'Launch scan' }).click();
+  }
+
+  progressRow(server: string): Locator {
+    return this.page.getByRole('table', { name: 'Scan progress' }).locator(`tr[data-server="${server}"]`);
+  }
+
+  async waitFor(server: string, status: 'completed_clean' | 'completed_with_findings' | 'failed'): Promise<void> {
+    await expect(this.progressRow(server)).toHaveAttribute('data-status', status, { timeout: 120_000 });
+    await expect(this.page.getByRole('button', { name: 'Launch scan' })).toBeEnabled();
+  }
+}
+
+export class EventsPage extends ConsolePage {
+  list(): Locator {
+    return this.page.getByRole('listbox', { name: /^Events/ });
+  }
+
+  row(pathText: string): Locator {
+    return this.list().locator('[data-event-id]').filter({ hasText: pathText });
+  }
+
+  details(): Locator {
+    return this.page.getByTestId('event-details');
+  }
+
+  async openEvent(pathText: string): Promise<Locator> {
+    await this.row(pathText).first().click();
+    await expect(this.details().getByRole('heading', { name: pathText })).toBeVisible();
+    return this.details();
+  }
+
+  changedAttributes(): Locator {
+    return this.details().getByRole('table', { name: 'Baseline and current metadata' }).locator('tr[data-changed="true"]');
+  }
+
+  async accept(scope: 'server' | 'baseline', note: string): Promise<void> {
+    const form = this.details().getByRole('form', { name: 'Accept this change' });
+    await form.getByLabel(scope === 'server' ? /For this server/ : /Into the baseline/).check();
+    await form.getByLabel('Note').fill(note);
+    await form.getByRole('button', { name: 'Accept change' }).click();
+  }
+}
