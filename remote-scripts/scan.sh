@@ -1,62 +1,364 @@
-# Driftwatch scanner, record protocol 1. The format is documented in docs/scanner-protocol.md.
+# Driftwatch scanner, record protocol 2. The format is documented in docs/scanner-protocol.md.
 #
 # Fed on stdin to `sh -s -- ARGS` (locally or over SSH) so that nothing is written on the host.
-# POSIX sh only: it must run under dash, bash and BusyBox ash.
+# POSIX sh only: it runs under dash, bash and BusyBox ash, with GNU find (-printf), a find without
+# -printf (GNU or BusyBox) plus stat -c, and whichever of openssl/sha256sum, getfattr, getfacl,
+# getcap, lsattr, od the host has. What the host offers is reported first (P records).
 #
-# ARGS: PROTO JOBS NTARGETS (JOBS: parallel hash workers, 0 for one per core), then per target:
-#   IDX ROOT MAXDEPTH XDEV NPRUNE PRUNE-WORDS... NINCLUDE INCLUDE-WORDS...
+# ARGS: PROTO MODE ...
+#   2 preflight
+#   2 scan JOBS NICE HASH NTARGETS, then per target:
+#        IDX ROOT MAXDEPTH XDEV CONTENT NPRUNE PRUNE-WORDS... NINCLUDE INCLUDE-WORDS...
+#   2 list JOBS NICE NHASH PATH... NCONTENT (LIMIT PATH)...
+# JOBS: parallel hash workers, 0 for one per core. NICE: 1 to lower CPU and I/O priority.
+# HASH: 0 to skip hashing and file content (the metadata pass of a quick scan). CONTENT: the
+# content size limit of the target's files in bytes, 0 for none.
 # The console builds PRUNE-WORDS and INCLUDE-WORDS as find(1) expression words, with every
 # user-supplied path and pattern already glob-escaped. This script never evaluates a value it
-# was given: `eval` only ever sees text that names positional parameters by number.
+# was given: `eval` only ever sees text that names positional parameters and variables by name.
 set -u
 LC_ALL=C
-export LC_ALL
+TZ=UTC
+QUOTING_STYLE=literal
+export LC_ALL TZ QUOTING_STYLE
 
-[ "${1:-}" = 1 ] || { echo "driftwatch scanner: unsupported protocol ${1:-none}" >&2; exit 64; }
-jobs=$2
-ntargets=$3
-shift 3
+fail() {
+	echo "driftwatch scanner: $2" >&2
+	exit "$1"
+}
+[ "${1:-}" = 2 ] || fail 64 "unsupported protocol ${1:-none} (this scanner speaks 2)"
+[ $# -ge 2 ] || fail 64 "no mode given"
+mode=$2
+shift 2
 # Numbers go into eval'd text, so they must be plain digits.
-number() { case $1 in '' | *[!0-9]*) echo "driftwatch scanner: bad argument '$1'" >&2; exit 64 ;; esac; }
-number "$jobs"
-number "$ntargets"
-# JOBS 0: as many hash workers as the host has cores.
-[ "$jobs" != 0 ] || jobs=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
-
-if command -v openssl >/dev/null 2>&1 && openssl dgst -sha256 -r /dev/null >/dev/null 2>&1; then
-	hasher='openssl dgst -sha256 -r'
-elif command -v sha256sum >/dev/null 2>&1; then
-	hasher='sha256sum'
-else
-	echo "driftwatch scanner: no sha256 tool (openssl or sha256sum) on this host" >&2
-	exit 65
-fi
-find / -maxdepth 0 -printf '' >/dev/null 2>&1 ||
-	{ echo "driftwatch scanner: this host's find lacks -printf (GNU findutils needed)" >&2; exit 66; }
+number() { case $1 in '' | *[!0-9]*) fail 64 "bad argument '$1'" ;; esac; }
+have() { command -v "$1" >/dev/null 2>&1; }
+fact() { printf 'P\0%s\0%s\0' "$1" "$2"; }
 
 nl='
 '
+printf 'V\0%s\0' 2
+
+# ---------------------------------------------------------------------------------------------
+# Pre-flight: what this host offers. Every probe is cheap and writes nothing.
+if [ -n "${BASH_VERSION:-}" ]; then
+	shell="bash $BASH_VERSION"
+else
+	shell=$(readlink "/proc/$$/exe" 2>/dev/null) || shell=unknown
+	case $shell in *busybox*) shell="busybox ash" ;; *) shell=${shell##*/} ;; esac
+fi
+if find / -maxdepth 0 -printf '' >/dev/null 2>&1; then
+	findf=gnu-printf
+elif find --version 2>/dev/null | grep GNU >/dev/null 2>&1; then
+	findf=gnu
+elif find --help 2>&1 | grep BusyBox >/dev/null 2>&1; then
+	findf=busybox
+elif have find; then
+	findf=other
+else
+	findf=none
+fi
+readable=
+find / -maxdepth 0 -readable >/dev/null 2>&1 && readable=-readable
+if stat --version 2>/dev/null | grep GNU >/dev/null 2>&1; then
+	statf=gnu
+elif stat -c '%f' / >/dev/null 2>&1; then
+	statf=$(stat --help 2>&1 | grep BusyBox >/dev/null 2>&1 && echo busybox || echo other)
+else
+	statf=none
+fi
+hashers=
+have openssl && openssl dgst -sha256 -r /dev/null >/dev/null 2>&1 && hashers=openssl
+have sha256sum && hashers="${hashers:+$hashers }sha256sum"
+# openssl is the faster of the two where both exist (docs/scanner-protocol.md has the measurements).
+case $hashers in
+openssl*) hasher='openssl dgst -sha256 -r' ;;
+sha256sum) hasher=sha256sum ;;
+*) hasher= ;;
+esac
+cores=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || grep -c '^processor' /proc/cpuinfo 2>/dev/null || echo 1)
+parallel=0
+echo | xargs -P 2 true >/dev/null 2>&1 && parallel=1
+tool() { if have "$1"; then fact "$1" "${2:-yes}"; else fact "$1" no; fi; }
+
+fact protocol 2
+fact shell "$shell"
+fact find "$findf"
+fact stat "$statf"
+fact hashers "${hashers:-none}"
+fact hasher "${hasher%% *}"
+fact cores "$cores"
+fact xargs-parallel "$parallel"
+for t in getfattr getfacl getcap lsattr od gzip nice renice ionice; do tool "$t"; done
+if have sudo; then
+	if [ "$(id -u 2>/dev/null)" = 0 ]; then
+		fact sudo "yes (running as root)"
+	elif [ "$mode" = preflight ]; then
+		if sudo -n true >/dev/null 2>&1; then fact sudo "yes, without password"; else fact sudo "yes, needs a password"; fi
+	else
+		fact sudo yes
+	fi
+else
+	fact sudo no
+fi
+fact user "$(id -un 2>/dev/null || echo unknown) ($(id -u 2>/dev/null || echo ?))"
+fact kernel "$(uname -sr 2>/dev/null || echo unknown)"
+fact time "$(date +%s 2>/dev/null || echo unknown)"
+if [ -e /sys/fs/selinux/enforce ]; then fact selinux-enabled yes; else fact selinux-enabled no; fi
+if [ "$findf" = gnu-printf ]; then
+	meta=printf
+elif [ "$statf" != none ] && [ "$findf" != none ]; then
+	meta=stat
+else
+	meta=none
+fi
+fact meta "$meta"
+
+if [ "$mode" = preflight ]; then
+	printf 'Z\0'
+	exit 0
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Common settings of scan and list modes.
+[ $# -ge 2 ] || fail 64 "missing arguments"
+jobs=$1
+gentle=$2
+shift 2
+number "$jobs"
+number "$gentle"
+# JOBS 0: as many hash workers as the host has cores.
+[ "$jobs" != 0 ] || jobs=$cores
+number "$jobs"
+[ "$parallel" = 1 ] || jobs=1
+fact jobs "$jobs"
+if [ "$gentle" = 1 ]; then
+	# Children inherit both: find, stat, the hashers and every other tool run gently.
+	if renice -n 10 -p $$ >/dev/null 2>&1; then fact niced 10; else fact niced no; fi
+	if ionice -c 2 -n 7 -p $$ >/dev/null 2>&1; then fact ioniced best-effort:7; else fact ioniced no; fi
+fi
+
 # Hash lines from parallel workers share one pipe, so each line must be a single write of at
-# most PIPE_BUF (4096) bytes: names with a newline, or this long, are hashed one by one instead.
-longpat=$(printf '%3900s' '' | tr ' ' '?')'*'
+# most PIPE_BUF (4096) bytes: names with a newline, or longer than 3,900 bytes, are hashed one
+# by one instead (N records). GNU find tests the length with a regex, others with a glob.
+if [ "$findf" = gnu ] || [ "$findf" = gnu-printf ]; then
+	longtest="-regextype posix-extended -regex '.{3900}.*'"
+else
+	longpat=$(printf '%3900s' '' | tr ' ' '?')'*'
+	longtest="-path \"\$longpat\""
+fi
+# One xargs worker: hash its files, then write each line with one write(2) (awk's fflush).
+hashworker="$hasher \"\$@\" 2>/dev/null | awk '{ print; fflush() }'"
+# shellcheck disable=SC2016
+hashone='for f; do h=$('"$hasher"' < "$f" 2>/dev/null) && printf "N\0%s\0%s\0" "$f" "${h%% *}"; done'
+# File content as hex (od), for targets with a content limit: O PATH <od lines> \0 STATUS.
+# shellcheck disable=SC2016
+contentone='lim=$1; shift; for f; do printf "O\0%s\0" "$f"; od -An -v -tx1 -N "$lim" -- "$f" 2>/dev/null; s=$?; printf "\0%s\0" "$s"; done'
+
+# Metadata without -printf: one stat -c per batch of names. The batch is sent whole when stat
+# succeeded for every name and printed exactly one line each (no newline in a name or link
+# target); otherwise each name is stat'ed on its own. The console knows each name exactly (the
+# NUL-framed list), so it can take the link target out of %N. X IDX N NAME... TEXT FLAGS.
+# shellcheck disable=SC2016
+statbatch='
+idx=$1
+shift
+fmt="%f %u %g %s %Y %y %Z %z %i %h %t %T %N"
+out=$(stat -c "$fmt" -- "$@" 2>/dev/null && echo x)
+case $out in
+*x)
+	out=${out%x}
+	n=$(printf %s "$out" | wc -l)
+	if [ $n -eq $# ]; then
+		printf "X\0%s\0%s\0" "$idx" $#
+		printf "%s\0" "$@"
+		printf "%s\0" "$out"
+		for f; do if [ -r "$f" ]; then printf r; else printf u; fi; done
+		printf "\0"
+		exit 0
+	fi
+	;;
+esac
+for f; do
+	out=$(stat -c "$fmt" -- "$f" 2>/dev/null && echo x) || continue
+	case $out in *x) ;; *) continue ;; esac
+	printf "X\0%s\0%s\0%s\0%s\0" "$idx" 1 "$f" "${out%x}"
+	if [ -r "$f" ]; then printf "r\0"; else printf "u\0"; fi
+done'
+# lsattr -d: L STATUS N NAME... TEXT, TEXT being "FLAGS NAME\n" for each name lsattr could read,
+# in order. When lsattr failed for some name and some name holds a newline, each name goes alone.
+# shellcheck disable=SC2016
+lsattrbatch='
+out=$(lsattr -d "$@" 2>/dev/null && echo x)
+case $out in
+*x) st=0 out=${out%x} ;;
+*)
+	st=1
+	case "$*" in
+	*"
+"*)
+		for f; do
+			out=$(lsattr -d "$f" 2>/dev/null && echo x) || continue
+			case $out in *x) printf "L\0%s\0%s\0%s\0%s\0" 0 1 "$f" "${out%x}" ;; esac
+		done
+		exit 0
+		;;
+	esac
+	[ -n "$out" ] && out="$out
+"
+	;;
+esac
+printf "L\0%s\0%s\0" $st $#
+printf "%s\0" "$@"
+printf "%s\0" "$out"'
+# getcap prints only files that have capabilities: almost always nothing for a whole batch.
+# A batch with some is halved until each such file is asked alone, so that its name is known
+# exactly. C NAME CAPS.
+# shellcheck disable=SC2016
+capsbatch='
+caps() {
+	out=$(getcap "$@" 2>/dev/null)
+	[ -n "$out" ] || return 0
+	if [ $# -eq 1 ]; then
+		printf "C\0%s\0%s\0" "$1" "${out#"$1"}"
+		return 0
+	fi
+	(
+		n=$#
+		h=$((n / 2))
+		i=0
+		for f; do
+			i=$((i + 1))
+			[ $i -le $h ] && set -- "$@" "$f"
+		done
+		shift $n
+		caps "$@"
+	)
+	shift $(($# / 2))
+	caps "$@"
+}
+caps "$@"'
+# getfattr and getfacl escape names themselves: their output is sent as it is, in a section.
+# shellcheck disable=SC2016
+xattrbatch='printf "A\0xattrs\0"; getfattr -h -d -m - -e hex --absolute-names "$@" 2>/dev/null; printf "\0"'
+# shellcheck disable=SC2016
+aclbatch='printf "A\0acl\0"; getfacl -s -n -p -E "$@" 2>/dev/null; printf "\0"'
+# shellcheck disable=SC2016
+devbatch='stat --printf "D\0%n\0%t:%T\0" "$@"'
+
+# ---------------------------------------------------------------------------------------------
+if [ "$mode" = list ]; then
+	# The second run of a quick scan, for the entries that changed since the last full scan: hash
+	# files, read content, and read the attributes beyond stat(2) and device numbers, each of the
+	# paths listed. Arguments: NHASH PATH... NCONTENT (LIMIT PATH)... NATTR PATH... NFLAGS PATH...
+	# NDEV PATH...
+	# take N "$@": the first N arguments, NUL-terminated.
+	take() {
+		n=$1
+		shift
+		i=0
+		for f; do
+			[ "$i" -lt "$n" ] || break
+			i=$((i + 1))
+			printf '%s\0' "$f"
+		done
+	}
+	number "${1:-}"
+	nh=$1
+	shift
+	[ "$nh" = 0 ] || [ -n "$hasher" ] || fail 65 "no sha256 tool (openssl or sha256sum) on this host"
+	printf 'H\0'
+	i=0
+	for f; do
+		[ "$i" -lt "$nh" ] || break
+		i=$((i + 1))
+		case $f in *"$nl"*) continue ;; esac
+		[ ${#f} -gt 3900 ] && continue
+		printf '%s\0' "$f"
+	done | xargs -0 -r -P "$jobs" sh -c "$hashworker" sh
+	printf '\0'
+	i=0
+	for f; do
+		[ "$i" -lt "$nh" ] || break
+		i=$((i + 1))
+		if [ ${#f} -gt 3900 ]; then :; else case $f in *"$nl"*) ;; *) continue ;; esac; fi
+		sh -c "$hashone" sh "$f"
+	done
+	shift "$nh"
+	number "${1:-}"
+	nc=$1
+	shift
+	i=0
+	while [ "$i" -lt "$nc" ]; do
+		number "$1"
+		sh -c "$contentone" sh "$1" "$2"
+		shift 2
+		i=$((i + 1))
+	done
+	number "${1:-}"
+	na=$1
+	shift
+	if [ "$na" -gt 0 ]; then
+		if have getfattr; then
+			take "$na" "$@" | xargs -0 -r sh -c "$xattrbatch" sh
+		else
+			have getfacl && take "$na" "$@" | xargs -0 -r sh -c "$aclbatch" sh
+			have getcap && take "$na" "$@" | xargs -0 -r sh -c "$capsbatch" sh
+		fi
+	fi
+	shift "$na"
+	number "${1:-}"
+	nf=$1
+	shift
+	[ "$nf" -gt 0 ] && have lsattr && take "$nf" "$@" | xargs -0 -r sh -c "$lsattrbatch" sh
+	shift "$nf"
+	number "${1:-}"
+	nd=$1
+	shift
+	[ "$nd" -gt 0 ] && take "$nd" "$@" | xargs -0 -r sh -c "$devbatch" sh 2>/dev/null
+	printf 'Z\0'
+	exit 0
+fi
+
+[ "$mode" = scan ] || fail 64 "unknown mode '$mode'"
+[ "$meta" != none ] || fail 66 "this host has neither GNU find -printf nor find with stat -c"
+[ $# -ge 2 ] || fail 64 "missing arguments"
+hash=$1
+ntargets=$2
+shift 2
+number "$hash"
+number "$ntargets"
+[ "$hash" = 0 ] || [ -n "$hasher" ] || fail 65 "no sha256 tool (openssl or sha256sum) on this host"
+
+# glob_escape VALUE: sets `escaped` to VALUE with * ? [ ] \ quoted, so that -path matches it
+# literally (the include filter's "the root itself": the root may hold glob characters).
+glob_escape() {
+	escaped='' rest=$1
+	while [ -n "$rest" ]; do
+		c=${rest%"${rest#?}"}
+		rest=${rest#?}
+		case $c in '*' | '?' | '[' | ']' | \\) escaped="$escaped\\$c" ;; *) escaped="$escaped$c" ;; esac
+	done
+}
 
 # select_target N "$@": read the target whose arguments start at positional parameter N of the
-# script. Sets idx, root, next (where the following target starts), `sel` (the find command text
-# up to and including the prune clause) and `inc` (the include filter). That text names the
-# script's parameters by number; inside this function they sit one place later.
+# script. Sets idx, root, content, next (where the following target starts), `sel` (the find
+# command text up to and including the prune clause) and `inc` (the include filter). That text
+# names the script's parameters by number; inside this function they sit one place later.
 select_target() {
 	o=$1
-	eval "idx=\${$((o + 1))} root=\${$((o + 2))} maxdepth=\${$((o + 3))} xdev=\${$((o + 4))} np=\${$((o + 5))}"
+	eval "idx=\${$((o + 1))} root=\${$((o + 2))} maxdepth=\${$((o + 3))} xdev=\${$((o + 4))} content=\${$((o + 5))} np=\${$((o + 6))}"
 	number "$idx"
 	number "$np"
+	number "$content"
 	[ -z "$maxdepth" ] || number "$maxdepth"
 	sel="find \"\${$((o + 1))}\""
 	[ -n "$maxdepth" ] && sel="$sel -maxdepth \"\${$((o + 2))}\""
 	[ "$xdev" = 1 ] && sel="$sel -xdev"
-	i=$((o + 5))
+	i=$((o + 6))
 	if [ "$np" -gt 0 ]; then
 		sel="$sel \\("
-		while [ "$i" -lt $((o + 5 + np)) ]; do sel="$sel \"\${$i}\""; i=$((i + 1)); done
+		while [ "$i" -lt $((o + 6 + np)) ]; do sel="$sel \"\${$i}\""; i=$((i + 1)); done
 		sel="$sel \\) -prune -o"
 	fi
 	eval "ni=\${$((i + 1))}"
@@ -64,65 +366,153 @@ select_target() {
 	i=$((i + 1))
 	inc=""
 	if [ "$ni" -gt 0 ]; then
-		inc="\\( -path \"\${$((o + 1))}\""
-		while [ "$i" -lt $((o + 6 + np + ni)) ]; do inc="$inc \"\${$i}\""; i=$((i + 1)); done
+		glob_escape "$root"
+		root_pattern=$escaped
+		inc="\\( -path \"\$root_pattern\""
+		while [ "$i" -lt $((o + 7 + np + ni)) ]; do inc="$inc \"\${$i}\""; i=$((i + 1)); done
 		inc="$inc \\)"
 	fi
 	next=$i
 }
+# each_target FUNCTION "$@": select each target in turn and call FUNCTION "$@".
+each_target() {
+	fn=$1
+	shift
+	o=1
+	t=0
+	while [ "$t" -lt "$ntargets" ]; do
+		select_target "$o" "$@"
+		o=$next
+		t=$((t + 1))
+		# The find text names the script's parameters by number: FUNCTION sees them as the script does.
+		$fn "$@"
+	done
+}
+# Every argument is checked before anything runs in the background.
+next=1
+each_target : "$@"
+[ "$next" -eq $(($# + 1)) ] || [ "$ntargets" = 0 ] || fail 64 "unexpected arguments after the last target"
+exists() { [ -e "$root" ] || [ -h "$root" ]; }
+gnufind=0
+[ "$findf" = gnu ] || [ "$findf" = gnu-printf ] && gnufind=1
+# Directories that cannot be read are not entered (where find can tell).
+skipdirs=
+[ -n "$readable" ] && skipdirs="-type d ! -readable -prune -o"
 
-printf 'V\0%s\0' 1
-
-# Pass 1: metadata of every selected entry, and the device numbers of devices.
-fmt='%p\000%y\000%m\000%U\000%G\000%u\000%g\000%s\000%T@\000%C@\000%i\000%n\000%l\000'
-o=1
-t=0
-while [ "$t" -lt "$ntargets" ]; do
-	select_target "$o" "$@"
-	o=$next
-	t=$((t + 1))
-	if [ ! -e "$root" ] && [ ! -h "$root" ]; then
+# Pass 1: metadata of every selected entry.
+fmt='%p\000%y\000%m\000%U\000%G\000%s\000%T@\000%C@\000%i\000%n\000%l\000'
+meta_walk() {
+	if ! exists; then
 		printf 'T\0%s\0missing\0' "$idx"
-		continue
+		return 0
 	fi
 	printf 'T\0%s\0ok\0' "$idx"
-	rec="E\\000$idx\\000$fmt"
-	# Unreadable directories are recorded with their error and not entered; unreadable files with
-	# theirs; the rest only when they pass the include filter (the root always does).
-	eval "$sel \
-		-type d ! -readable -printf '${rec}Permission denied (directory not listable)\\000' -prune -o \
-		$inc -type f ! -readable -printf '${rec}Permission denied\\000' -o \
-		$inc -printf '${rec}\\000'" 2>/dev/null
-	eval "$sel $inc \\( -type b -o -type c \\) -exec stat --printf 'D\\0%n\\0%t:%T\\0' {} +" 2>/dev/null
-done
+	if [ "$meta" = printf ]; then
+		rec="E\\000$idx\\000$fmt"
+		# Unreadable directories are recorded with their error and not entered; unreadable files with
+		# theirs; the rest only when they pass the include filter (the root always does).
+		eval "$sel \
+			-type d ! -readable -printf '${rec}Permission denied (directory not listable)\\000' -prune -o \
+			$inc -type f ! -readable -printf '${rec}Permission denied\\000' -o \
+			$inc -printf '${rec}\\000'" 2>/dev/null
+	else
+		if [ "$gnufind" = 1 ]; then
+			eval "$sel $inc -exec sh -c \"\$statbatch\" sh \"\$idx\" {} +" 2>/dev/null
+		else
+			# BusyBox find's -exec ... + can exceed the argument limit with long names: xargs does not.
+			eval "$sel $inc -print0" 2>/dev/null | xargs -0 -r sh -c "$statbatch" sh "$idx" 2>/dev/null
+		fi
+	fi
+}
 
-# Pass 2: sha256 of readable regular files, in parallel. awk's fflush makes each line one write.
-printf 'S\0'
-o=1
-t=0
-while [ "$t" -lt "$ntargets" ]; do
-	select_target "$o" "$@"
-	o=$next
-	t=$((t + 1))
-	[ -e "$root" ] || continue
-	eval "$sel -type d ! -readable -prune -o \
-		$inc -type f -readable ! -path \"\$longpat\" ! -path \"*\$nl*\" -print0" 2>/dev/null |
-		xargs -0 -r -n 64 -P "$jobs" sh -c "$hasher \"\$@\" 2>/dev/null | awk '{ print; fflush() }'" sh
-done
-printf '.\n'
+# Pass 2: everything else one walk can do: device numbers (-printf path), hashes of names a hash
+# line cannot carry, content, and the attributes beyond stat(2) where the host has the tool. GNU
+# find runs every action in one walk; BusyBox find runs -exec ... + only outside parentheses, so
+# there each action walks on its own.
+# action COND HANDLER [ARG]: run the sh -c script in variable HANDLER on batches of the entries
+# that pass COND (empty: all), with ARG before the names. GNU find gathers every action into one
+# walk (extra_walk evals it, where the positional parameters are the script's); other finds run
+# -exec ... + only outside parentheses and may overflow the argument limit with it, so each
+# action walks on its own and feeds xargs.
+action() {
+	if [ "$gnufind" = 1 ]; then
+		x="-exec sh -c \"\$$2\" sh ${3:+\"\$$3\"} {} +"
+		if [ -n "$1" ]; then actions="$actions \\( ! \\( $1 \\) -o $x \\)"; else actions="$actions \\( $x \\)"; fi
+	else
+		nact=$((nact + 1))
+		eval "actc$nact=\$1 acth$nact=\$2 acta$nact=\${3:-}"
+	fi
+}
+extra_walk() {
+	exists || return 0
+	actions=
+	nact=0
+	[ "$meta" = printf ] && action '-type b -o -type c' devbatch
+	if [ "$hash" = 1 ]; then
+		action "-type f $readable \\( $longtest -o -path \"*\$nl*\" \\)" hashone
+		[ "$content" -gt 0 ] && have od && action "-type f $readable -size -$((content + 1))c" contentone content
+	fi
+	if have getfattr; then
+		# xattrs, and also selinux, acl and caps: they are extended attributes too.
+		action '' xattrbatch
+	else
+		have getfacl && action '! -type l' aclbatch
+		have getcap && action '-type f' capsbatch
+	fi
+	have lsattr && action '-type f -o -type d' lsattrbatch
+	[ -n "$actions" ] && eval "$sel $skipdirs $inc $actions" 2>/dev/null
+	k=1
+	while [ "$k" -le "$nact" ]; do
+		eval "c=\$actc$k h=\$acth$k a=\$acta$k"
+		if [ -n "$c" ]; then c="\\( $c \\)"; fi
+		eval "h=\$$h"
+		if [ -n "$a" ]; then
+			eval "a=\$$a"
+			eval "$sel $skipdirs $inc $c -print0" 2>/dev/null | xargs -0 -r sh -c "$h" sh "$a" 2>/dev/null
+		else
+			eval "$sel $skipdirs $inc $c -print0" 2>/dev/null | xargs -0 -r sh -c "$h" sh 2>/dev/null
+		fi
+		k=$((k + 1))
+	done
+	return 0
+}
+hash_list() {
+	exists || return 0
+	eval "$sel $skipdirs $inc -type f $readable ! \\( $longtest \\) ! -path \"*\$nl*\" -print0" 2>/dev/null
+}
 
-# Names the line format cannot carry: hashed one file at a time, framed by NULs.
-o=1
-t=0
-while [ "$t" -lt "$ntargets" ]; do
-	select_target "$o" "$@"
-	o=$next
-	t=$((t + 1))
-	[ -e "$root" ] || continue
-	eval "$sel -type d ! -readable -prune -o \
-		$inc -type f -readable \\( -path \"\$longpat\" -o -path \"*\$nl*\" \\) -exec sh -c '
-			for f; do h=\$($hasher < \"\$f\" 2>/dev/null) && printf \"N\\0%s\\0%s\\0\" \"\$f\" \"\${h%% *}\"; done
-		' sh {} +" 2>/dev/null
-done
+# Owner and group names: the databases once, rather than one lookup per entry.
+names() {
+	printf 'U\0'
+	{ getent passwd 2>/dev/null || cat /etc/passwd 2>/dev/null; } | tr -d '\000'
+	printf '\0G\0'
+	{ getent group 2>/dev/null || cat /etc/group 2>/dev/null; } | tr -d '\000'
+	printf '\0'
+}
+
+if [ "$hash" = 1 ]; then
+	# Pass 3, at the same time as passes 1 and 2: sha256 of readable regular files, all targets
+	# through one set of parallel workers. The other passes write the stream meanwhile; the hash
+	# lines are held (a line per file) and written after them.
+	exec 3>&1
+	hashes=$(
+		{
+			names
+			each_target meta_walk "$@"
+			each_target extra_walk "$@"
+		} >&3 &
+		each_target hash_list "$@" | xargs -0 -r -P "$jobs" sh -c "$hashworker" sh
+		wait
+	)
+	printf 'H\0'
+	[ -z "$hashes" ] || printf '%s\n' "$hashes"
+	printf '\0'
+else
+	# The metadata pass of a quick scan: what else the entries hold is reused from the last full
+	# scan where their ctime and inode did not move (any change to them moves ctime), or read by
+	# the list run that follows.
+	names
+	each_target meta_walk "$@"
+fi
 
 printf 'Z\0'

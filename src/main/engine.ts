@@ -7,12 +7,21 @@ import type { HandlerTable, PushListener } from './api/dispatch.js';
 import { activeBaselineIds, baselineReport, listBaselines, parseExpiry, removeBaseline } from './baseline/baselines.js';
 import { acceptEvents, countOpen, getEvent, listEvents, openEventsOfServers } from './events/events.js';
 import * as inventory from './inventory/inventory.js';
+import { importSshConfig, probeServerKey, sshTransportFor, trustServer } from './inventory/ssh-access.js';
 import * as policies from './policy/policies.js';
 import { DEFAULT_CONCURRENCY, runLimited } from './scan/run-scans.js';
 import { baselineServer, scanServer, type ScanContext } from './scan/scan-server.js';
+import { preflight } from './scan/collect.js';
+import { getPreflight, getScanSettings, setScanSettings, storePreflight } from './scan/fidelity.js';
 import { now, openStore, type Db } from './store/db.js';
 import { LocalTransport } from './transport/local.js';
 import type { Transport } from './transport/transport.js';
+import { createAlerts, type AlertOptions, type Alerts } from './alert/dispatcher.js';
+import { alertHandlers } from './alert/handlers.js';
+import { reportHandlers } from './report/handlers.js';
+import { templateHandlers } from './policy/templates.js';
+import { scheduleHandlers } from './schedule/handlers.js';
+import { LockBusy, newOwnerId, serverLockName, withLock } from './schedule/locks.js';
 
 export interface EngineOptions {
   home: string;
@@ -20,6 +29,8 @@ export interface EngineOptions {
   concurrency?: number;
   /** How a remote server is reached; the SSH transport plugs in here. */
   remoteTransport?: (server: inventory.StoredServer, db: Db) => Promise<Transport>;
+  /** Alert delivery: retries, backoff, clock (tests shorten them). */
+  alerts?: AlertOptions;
 }
 
 export interface Engine {
@@ -27,7 +38,12 @@ export interface Engine {
   handlers: HandlerTable;
   onPush(listener: PushListener): () => void;
   push<K extends PushName>(name: K, payload: PushEvents[K]): void;
-  scan(request: ScanRequest, options?: { concurrency?: number }): Promise<ServerScanResult[]>;
+  /** `scheduled`: run by the scheduler (a failed scan is then alerted). */
+  scan(request: ScanRequest, options?: { concurrency?: number; scheduled?: boolean }): Promise<ServerScanResult[]>;
+  /** The alert dispatcher: scans hand it their results; the scheduler and `alert flush` drive delivery. */
+  alerts: Alerts;
+  /** This engine's name as a holder of store leases (scan locks). */
+  owner: string;
   close(): void;
 }
 
@@ -36,13 +52,23 @@ export function openEngine(options: EngineOptions): Engine {
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
   const push = <K extends PushName>(name: K, payload: PushEvents[K]) => bus.emit('push', name, payload);
+  const alerts = createAlerts({ db, home: options.home, push, ...(options.alerts ? { options: options.alerts } : {}) });
+  const owner = newOwnerId();
+  /** One scan of a server at a time, across every process on this store (a lease in the locks table). */
+  async function locked<T>(server: inventory.StoredServer, work: () => Promise<T>): Promise<T | ServerScanResult> {
+    try {
+      return await withLock(db, serverLockName(server.id), owner, work);
+    } catch (err) {
+      if (!(err instanceof LockBusy)) throw err;
+      return { name: server.name, status: 'failed', reason: `another scan of ${server.name} is running (${err.holder.owner}, since ${err.holder.acquiredAt})`, busy: true };
+    }
+  }
 
   const ctx: ScanContext = {
     db,
     async transportFor(server) {
       if (server.local) return new LocalTransport();
-      if (!options.remoteTransport) throw new ApiError('scan_failed', `no SSH transport available to reach ${server.name}`);
-      return options.remoteTransport(server, db);
+      return options.remoteTransport ? options.remoteTransport(server, db) : sshTransportFor(db, server);
     },
   };
 
@@ -56,6 +82,8 @@ export function openEngine(options: EngineOptions): Engine {
       ...rest,
       lastScan: last ? { status: last.status, at: last.finished_at, ...(last.reason ? { reason: last.reason } : {}) } : null,
       openEvents: { critical: open.find((o) => o.critical === 1)?.n ?? 0, nonCritical: open.find((o) => o.critical === 0)?.n ?? 0 },
+      preflight: getPreflight(db, server.id),
+      scanSettings: getScanSettings(db, server.id),
     };
   }
 
@@ -72,14 +100,14 @@ export function openEngine(options: EngineOptions): Engine {
     return [...picked.values()];
   }
 
-  async function scan(request: ScanRequest, opts: { concurrency?: number } = {}): Promise<ServerScanResult[]> {
+  async function scan(request: ScanRequest, opts: { concurrency?: number; scheduled?: boolean } = {}): Promise<ServerScanResult[]> {
     const servers = serversFor(request);
     for (const s of servers) push('scan/progress', { server: s.name, status: 'queued' });
     const results = await runLimited(servers, opts.concurrency ?? options.concurrency ?? DEFAULT_CONCURRENCY, async (server) => {
       push('scan/progress', { server: server.name, status: 'running' });
       let result: ServerScanResult;
       try {
-        result = await scanServer(ctx, server);
+        result = await locked(server, () => scanServer(ctx, server, request.mode ? { mode: request.mode } : {}));
       } catch (err) {
         result = { name: server.name, status: 'failed', reason: (err as Error).message };
       }
@@ -87,6 +115,8 @@ export function openEngine(options: EngineOptions): Engine {
       return result;
     });
     push('events/changed', { servers: servers.map((s) => s.name) });
+    // New and changed events (and failures) go to the alert profiles; delivery never fails a scan.
+    await alerts.afterScans(results, { scheduled: opts.scheduled === true });
     return results;
   }
 
@@ -97,6 +127,26 @@ export function openEngine(options: EngineOptions): Engine {
     'servers/update': ({ name, patch }) => strip(inventory.updateServer(db, name, patch)),
     'servers/remove': ({ name }) => inventory.removeServer(db, name),
     'servers/move': ({ names, group }) => inventory.moveServers(db, names, group),
+    'servers/probeHostKey': ({ name }) => probeServerKey(db, name),
+    'servers/trust': async ({ name, fingerprint, knownHostsFile }) =>
+      strip(await trustServer(db, name, { ...(fingerprint ? { fingerprint } : {}), ...(knownHostsFile !== undefined ? { knownHostsFile } : {}) })),
+    'servers/preflight': async ({ name }) => {
+      const server = inventory.getServer(db, name);
+      const transport = await ctx.transportFor(server);
+      try {
+        return storePreflight(db, server.id, await preflight(transport, { shell: server.shell, sudo: server.sudo }));
+      } catch (err) {
+        if (err instanceof ApiError) throw err;
+        throw new ApiError('scan_failed', `pre-flight of ${server.name} failed: ${(err as Error).message}`);
+      } finally {
+        transport.close();
+      }
+    },
+    'servers/scanSettings': ({ name, patch }) => {
+      const server = inventory.getServer(db, name);
+      return patch ? setScanSettings(db, server.id, patch) : getScanSettings(db, server.id);
+    },
+    'servers/importSshConfig': ({ file, hosts, group }) => importSshConfig(db, { ...(file ? { file } : {}), ...(hosts ? { hosts } : {}), group: group ?? null }),
     'groups/list': () => inventory.listGroups(db),
     'groups/add': ({ name, policies: p }) => inventory.addGroup(db, name, p),
     'groups/assign': ({ name, policy }) => inventory.assignPolicy(db, name, policy),
@@ -120,7 +170,9 @@ export function openEngine(options: EngineOptions): Engine {
       if (!servers.length) throw new ApiError('invalid_input', 'name at least one gold-master server');
       if (!policy.targets.length) throw new ApiError('invalid_input', `policy '${policy.name}' has no targets`);
       const chosen = servers.map((n) => inventory.getServer(db, n));
-      const outcomes = await runLimited(chosen, options.concurrency ?? DEFAULT_CONCURRENCY, (server) => baselineServer(ctx, server, policy, expiresAt, comment ?? ''));
+      const outcomes = await runLimited(chosen, options.concurrency ?? DEFAULT_CONCURRENCY, (server) =>
+        locked(server, () => baselineServer(ctx, server, policy, expiresAt, comment ?? '')).then((o) => ('result' in o ? o : { result: o })),
+      );
       return {
         reports: outcomes.flatMap((o) => (o.baselineId === undefined ? [] : [baselineReport(db, o.baselineId, now())])),
         failures: outcomes.filter((o) => o.baselineId === undefined).map((o) => ({ server: o.result.name, reason: o.result.reason ?? 'failed' })),
@@ -146,6 +198,7 @@ export function openEngine(options: EngineOptions): Engine {
         ...(r.finished_at ? { finishedAt: r.finished_at } : {}),
         counts: JSON.parse(r.counts_json),
         warnings: JSON.parse(r.warnings_json),
+        ...(r.mode ? { mode: r.mode } : {}),
       }));
     },
     'events/list': (filter) => listEvents(db, filter ?? {}),
@@ -173,6 +226,10 @@ export function openEngine(options: EngineOptions): Engine {
         staleServers: servers.filter((s) => s.lastScan && lastCompleted(db, s.name) < weekAgo).map((s) => s.name),
       };
     },
+    ...scheduleHandlers(db),
+    ...alertHandlers(db, alerts),
+    ...reportHandlers(db),
+    ...templateHandlers(db),
   };
 
   return {
@@ -185,6 +242,8 @@ export function openEngine(options: EngineOptions): Engine {
     },
     push,
     scan,
+    alerts,
+    owner,
     close: () => db.close(),
   };
 }
@@ -199,6 +258,7 @@ interface ScanRow {
   finished_at: string | null;
   counts_json: string;
   warnings_json: string;
+  mode?: 'full' | 'quick' | null;
 }
 
 function lastCompleted(db: Db, server: string): string {

@@ -11,7 +11,10 @@ import type {
   Server,
   ServerAuth,
   ServerOs,
+  ScanMode,
+  ServerPreflight,
   ServerScanResult,
+  ServerScanSettings,
   Target,
 } from './domain.js';
 
@@ -30,9 +33,18 @@ export interface ServerInput {
   sudo?: boolean;
 }
 
+export interface ImportedHost {
+  name: string;
+  status: 'added' | 'exists' | 'skipped';
+  detail: string;
+}
+
 export interface ServerSummary extends Server {
   lastScan: { status: ScanRecord['status']; at: string; reason?: string } | null;
   openEvents: { critical: number; nonCritical: number };
+  /** What the host offered at its last scan or pre-flight (absent before either). */
+  preflight?: ServerPreflight | null;
+  scanSettings?: ServerScanSettings;
 }
 
 export interface EventFilter {
@@ -43,6 +55,8 @@ export interface EventFilter {
   critical?: boolean;
   since?: string;
   until?: string;
+  /** By event id: 'asc' (oldest first, the default) or 'desc' (newest first, the console's). */
+  order?: 'asc' | 'desc';
   offset?: number;
   limit?: number;
 }
@@ -56,6 +70,8 @@ export interface ScanRequest {
   all?: boolean;
   groups?: string[];
   servers?: string[];
+  /** Force a full or a quick scan; by default each server's settings decide. */
+  mode?: ScanMode;
 }
 
 export interface ScanRun {
@@ -79,6 +95,15 @@ export interface Handlers {
   'servers/update': { args: { name: string; patch: Partial<ServerInput> }; result: Server };
   'servers/remove': { args: { name: string }; result: void };
   'servers/move': { args: { names: string[]; group: string | null }; result: void };
+  /** Connects just far enough to read the host key the server presents (nothing is trusted). */
+  'servers/probeHostKey': { args: { name: string }; result: { fingerprint: string; keyType: string | null } };
+  /** Pins a host key: the one presented now (only if it equals `fingerprint`, when given), or from a known_hosts file. */
+  'servers/trust': { args: { name: string; fingerprint?: string; knownHostsFile?: string }; result: Server };
+  'servers/importSshConfig': { args: { file?: string; hosts?: string[]; group?: string | null }; result: ImportedHost[] };
+  /** Runs the pre-flight on the server now (what its host offers, which attributes it can check) and stores it. */
+  'servers/preflight': { args: { name: string }; result: ServerPreflight };
+  /** How a server is scanned: parallel hash workers, nice, how often a scan is full. */
+  'servers/scanSettings': { args: { name: string; patch?: Partial<ServerScanSettings> }; result: ServerScanSettings };
   'groups/list': { args: void; result: Group[] };
   'groups/add': { args: { name: string; policies?: string[] }; result: Group };
   'groups/assign': { args: { name: string; policy: string }; result: Group };
@@ -106,6 +131,25 @@ export interface Handlers {
   'events/get': { args: { id: number }; result: FimEvent };
   'events/accept': { args: { ids: number[]; note?: string; scope?: AcceptScope }; result: FimEvent[] };
   'dashboard/summary': { args: void; result: DashboardSummary };
+  // Automatic scans, alerting, reports and policy templates (docs/operations.md).
+  'schedules/list': { args: void; result: ScheduleInfo[] };
+  'schedules/set': { args: ScheduleInput; result: ScheduleInfo };
+  'schedules/off': { args: { group: string }; result: ScheduleInfo };
+  'alertProfiles/list': { args: void; result: AlertProfile[] };
+  'alertProfiles/add': { args: AlertProfileInput; result: AlertProfile };
+  'alertProfiles/update': { args: { name: string; patch: Partial<AlertProfileInput> }; result: AlertProfile };
+  'alertProfiles/remove': { args: { name: string }; result: void };
+  'alertProfiles/assign': { args: { group: string; profile: string }; result: AlertProfile };
+  'alertProfiles/unassign': { args: { group: string; profile: string }; result: AlertProfile };
+  'smtp/get': { args: void; result: SmtpSettings | null };
+  'smtp/set': { args: SmtpInput; result: SmtpSettings };
+  'smtp/test': { args: { to: string }; result: { messageId: string; response: string } };
+  'alerts/outbox': { args: { status?: 'pending' | 'sent' | 'all'; limit?: number }; result: OutboxItem[] };
+  'alerts/flush': { args: { force?: boolean }; result: DeliveryReport };
+  'reports/csv': { args: { kind: 'events' | 'coverage'; filter?: ReportFilter }; result: CsvReport };
+  'reports/pdf': { args: { group?: string; since?: string; until?: string }; result: PdfReport };
+  'policies/templates': { args: void; result: PolicyTemplateInfo[] };
+  'policies/fromTemplate': { args: { template: string; name?: string }; result: Policy };
 }
 
 export type HandlerName = keyof Handlers;
@@ -126,10 +170,144 @@ export interface PolicyDocument {
   targets: Target[];
 }
 
+export type ScheduleEvery = '1h' | '2h' | '4h' | '6h' | '12h' | '1d' | '1w';
+
+/** A group's automatic scans; every: null and cron: null when they are off. */
+export interface ScheduleInfo {
+  group: string;
+  every: ScheduleEvery | null;
+  /** The node-cron pattern in force (derived from every, or given). */
+  cron: string | null;
+  description: string;
+  onStart: boolean;
+  /** Only groups with a policy are scanned. */
+  hasPolicy: boolean;
+  nextRun: string | null;
+  lastRun: string | null;
+  lastFinished: string | null;
+  lastStatus: 'running' | 'ok' | 'partial' | 'failed' | 'skipped' | null;
+  lastMessage: string | null;
+}
+
+/** every (1h, 2h, 4h, 6h, 12h, 1d, 1w) or cron, not both. */
+export interface ScheduleInput {
+  group: string;
+  every?: string;
+  cron?: string;
+  onStart?: boolean;
+}
+
+export type AlertEventChoice = 'critical' | 'non-critical' | 'both';
+
+export interface AlertProfile {
+  name: string;
+  /** Email recipients (external addresses, or the addresses of Driftwatch users). */
+  emails: string[];
+  events: AlertEventChoice;
+  webhook: string | null;
+  /** JSON lines appended to this file. */
+  jsonl: string | null;
+  /** RFC 5424 syslog: HOST:PORT (UDP), udp://HOST:PORT or tcp://HOST:PORT. */
+  syslog: string | null;
+  /** Used by every group that has no profile of its own. */
+  isDefault: boolean;
+  groups: string[];
+}
+
+export interface AlertProfileInput {
+  name: string;
+  emails?: string[];
+  events?: AlertEventChoice;
+  webhook?: string | null;
+  jsonl?: string | null;
+  syslog?: string | null;
+  isDefault?: boolean;
+}
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  security: 'tls' | 'starttls' | 'none';
+  user: string | null;
+  /** The password is read from this environment variable at send time… */
+  passwordEnv: string | null;
+  /** …or stored sealed (docs/operations.md); never returned. */
+  passwordStored: boolean;
+  from: string;
+  /** PEM file of the CA that signs the server's certificate, when not a public one. */
+  caFile: string | null;
+  /** Accept any certificate (testing only). */
+  tlsInsecure: boolean;
+}
+
+export interface SmtpInput {
+  host: string;
+  port?: number;
+  security?: SmtpSettings['security'];
+  user?: string | null;
+  passwordEnv?: string | null;
+  /** Sealed before it is stored; never stored or returned in plain text. */
+  password?: string | null;
+  /** Keep the password stored (sealed) before, when no new one is given and the user is the same (the console's forms). */
+  keepPassword?: boolean;
+  from: string;
+  caFile?: string | null;
+  tlsInsecure?: boolean;
+}
+
+export interface OutboxItem {
+  id: number;
+  profile: string;
+  channel: 'email' | 'webhook' | 'jsonl' | 'syslog';
+  destination: string;
+  kind: 'events' | 'host_key_mismatch' | 'scan_failed';
+  server: string;
+  events: number;
+  createdAt: string;
+  status: 'pending' | 'sent';
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  sentAt: string | null;
+}
+
+export interface DeliveryReport {
+  sent: number;
+  failed: { id: number; channel: OutboxItem['channel']; destination: string; attempts: number; error: string }[];
+  /** Still pending after this pass (to be retried later). */
+  pending: number;
+}
+
+export type ReportFilter = Omit<EventFilter, 'offset' | 'limit'>;
+
+export interface CsvReport {
+  kind: 'events' | 'coverage';
+  csv: string;
+  rows: number;
+  filename: string;
+}
+
+export interface PdfReport {
+  base64: string;
+  pages: number;
+  bytes: number;
+  filename: string;
+}
+
+export interface PolicyTemplateInfo {
+  id: string;
+  name: string;
+  os: ServerOs;
+  description: string;
+  targets: number;
+}
+
 /** Events the engine pushes to every connected surface. */
 export interface PushEvents {
   'scan/progress': { server: string; status: ServerScanResult['status']; reason?: string; entries?: number };
   'events/changed': { servers: string[] };
+  'schedules/run': { group: string; status: NonNullable<ScheduleInfo['lastStatus']>; message: string };
+  'alerts/delivery': { id: number; channel: OutboxItem['channel']; destination: string; ok: boolean; error?: string };
 }
 export type PushName = keyof PushEvents;
 
@@ -156,6 +334,8 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** Machine-readable facts about the failure, e.g. { pinned, presented } for host_key_mismatch. */
+    readonly details?: Record<string, string>,
   ) {
     super(message);
     this.name = 'ApiError';

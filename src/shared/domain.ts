@@ -14,7 +14,11 @@ export type AttributeName = CoreAttribute | (typeof EXTENDED_ATTRIBUTES)[number]
 export const ALL_ATTRIBUTES: readonly AttributeName[] = [...CORE_ATTRIBUTES, ...EXTENDED_ATTRIBUTES];
 
 /** What a `master` target compares by default: what should be equal on every host built alike. */
-export const MASTER_ATTRIBUTES: readonly AttributeName[] = ['type', 'mode', 'uid', 'gid', 'size', 'sha256', 'target', 'device'];
+export const MASTER_ATTRIBUTES: readonly AttributeName[] = [
+  'type', 'mode', 'uid', 'gid', 'size', 'sha256', 'target', 'device',
+  // Beyond stat(2), where the host can check them (see the server's pre-flight).
+  'xattrs', 'acl', 'caps', 'selinux', 'flags',
+];
 /** A `self` target compares a host with its own past, so times, inode and link count count too. */
 export const SELF_ATTRIBUTES: readonly AttributeName[] = [...MASTER_ATTRIBUTES, 'mtime', 'ctime', 'inode', 'nlink'];
 
@@ -38,7 +42,22 @@ export interface EntryAttributes {
   device: string | null; // "major:minor" of block and character devices
   target: string | null; // symlink target, never followed
   sha256: string | null; // regular files only
+  // Beyond stat(2), each checked where the host has the tool (see the server's pre-flight). Absent:
+  // not checked on this host (never taken as equal); null: checked, none (or cannot exist here).
+  xattrs?: string | null; // "name=0xHEX" sorted, space-separated; without the four below
+  acl?: string | null; // extended POSIX ACL entries, comma-separated (getfacl -n)
+  caps?: string | null; // file capabilities, e.g. "cap_setuid=ep"
+  selinux?: string | null; // security.selinux label
+  flags?: string | null; // ext file flags (lsattr letters), e.g. "i" for immutable
+  /** Text of a small file, for targets that keep content. */
+  content?: FileContent | null;
 }
+
+/** Kept text of a small file: lines matching secret patterns masked, or why it is not kept. */
+export type FileContent = { text: string; masked?: number } | { skipped: 'binary' | 'too large' | 'unreadable' | 'changed during the scan' };
+
+/** What an entry shows for an extended attribute its host could not check. */
+export const NOT_CHECKED = 'not checked on this host';
 
 export interface Entry extends EntryAttributes {
   path: string;
@@ -48,9 +67,16 @@ export interface Entry extends EntryAttributes {
 }
 
 export interface AttributeChange {
-  name: AttributeName;
+  /** `hostKey` only on host_key_mismatch events. */
+  name: AttributeName | 'hostKey';
   baseline: string | number | null;
   current: string | number | null;
+  /** `content`: the unified diff of the kept text (masked lines masked)... */
+  diff?: string;
+  /** ... or why there is none: binary, too large, masked, unreadable. */
+  skipped?: string;
+  /** The attribute is compared but was not checked on that side's host: it is not known to be equal. */
+  notChecked?: 'baseline' | 'current' | 'both';
 }
 
 export type ChangeKind = 'added' | 'removed' | 'modified';
@@ -93,6 +119,12 @@ export interface Target {
   ignore: AttributeName[];
   /** Descend into other file systems mounted below the target. */
   crossMounts: boolean;
+  /** Compliance reference, e.g. "PCI DSS 11.5.2; CIS 6.1.x" (absent when none). */
+  reference?: string;
+  /** Keep the text of regular files up to this many bytes (absent: not kept). */
+  content?: number;
+  /** Lines of kept text matching one of these (regular expressions, any case) are masked. */
+  contentSecrets?: string[];
 }
 
 export interface Policy {
@@ -150,6 +182,32 @@ export interface ScanRecord {
   finishedAt?: string;
   counts: ScanCounts;
   warnings: string[];
+  /** Which scan ran: full (every file hashed) or quick (only files whose metadata changed). */
+  mode?: ScanMode;
+}
+
+export type ScanMode = 'full' | 'quick';
+
+/** What a server's host offers the scanner, and so which attributes it can check. */
+export interface ServerPreflight {
+  at: string;
+  /** shell, find, stat, hashers, hasher, cores, getfattr, getfacl, getcap, lsattr, gzip, nice, ionice, sudo, ... */
+  facts: Record<string, string>;
+  checked: AttributeName[];
+  /** Attributes this host cannot check, with the tool it lacks. */
+  notChecked: { name: AttributeName; tool: string }[];
+}
+
+/** How one server is scanned (per server; defaults apply until set). */
+export interface ServerScanSettings {
+  /** Parallel hash workers on the host; 0: one per core. */
+  jobs: number;
+  /** Lower CPU and I/O priority (nice, ionice) where the host has them. */
+  nice: boolean;
+  /** Quick scans between full ones: a full scan runs after this many scans (0: always full)... */
+  fullEvery: number;
+  /** ... or when the last full scan is older than this many days. */
+  fullEveryDays: number;
 }
 
 export interface ServerScanResult {
@@ -160,6 +218,10 @@ export interface ServerScanResult {
   counts?: ScanCounts;
   openEvents?: number;
   warnings?: string[];
+  /** Not scanned because another scan of this server was running (status 'failed', nothing stored). */
+  busy?: true;
+  /** Which scan ran (absent when the scanner did not run). */
+  mode?: ScanMode;
 }
 
 export interface TargetReport {

@@ -3,7 +3,8 @@
 // byte that is not part of valid UTF-8 is written `\xHH` and each backslash `\\`.
 // Inside the engine a name is a "byte string": one char per byte (latin1), which is exact.
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a U+FEFF in a name is part of the name (the default decoder would drop a leading one).
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
 export interface DisplayPath {
@@ -86,7 +87,11 @@ export function byteStringFromDisplay(path: string, escaped: boolean): string {
       out += String.fromCharCode(parseInt(path.slice(i + 2, i + 4), 16));
       i += 3;
     } else {
-      out += byteStringFromText(c);
+      // Whole code points: a character outside the BMP is two UTF-16 units, encoded together.
+      const cp = path.codePointAt(i)!;
+      const ch = String.fromCodePoint(cp);
+      out += byteStringFromText(ch);
+      i += ch.length - 1;
     }
   }
   return out;

@@ -1,5 +1,5 @@
 // Human output of the CLI: plain aligned tables and an event's side-by-side view.
-import type { BaselineReport, FimEvent, ServerScanResult } from '../../shared/domain.js';
+import { NOT_CHECKED, type BaselineReport, type FimEvent, type ServerScanResult } from '../../shared/domain.js';
 
 export function table(rows: string[][], header: string[]): string {
   const all = [header, ...rows];
@@ -26,13 +26,25 @@ export function eventDetails(e: FimEvent): string {
   ];
   if (e.accepted) lines.push(`  accepted by ${e.accepted.by} at ${e.accepted.at} (${e.accepted.scope === 'baseline' ? 'into the baseline' : 'for this server'}): ${e.accepted.note}`);
   if (e.error) lines.push(`  error: ${e.error}`);
-  const changed = new Set(e.attributes.map((a) => a.name));
+  const changed = new Set(e.attributes.filter((a) => !a.notChecked).map((a) => a.name));
   const b = e.baselineEntry as Record<string, unknown> | null;
   const c = e.currentEntry as Record<string, unknown> | null;
   const names = ['type', 'mode', 'uid', 'gid', 'owner', 'group', 'size', 'mtime', 'ctime', 'inode', 'nlink', 'device', 'target', 'sha256'];
+  // Beyond stat(2): absent from an entry when its host could not check it.
+  const extended = ['xattrs', 'acl', 'caps', 'selinux', 'flags'];
   const show = (v: unknown) => (v === null || v === undefined ? '-' : visible(String(v)));
+  const showExt = (entry: Record<string, unknown> | null, n: string) => (!entry ? '(absent)' : entry[n] === undefined ? NOT_CHECKED : show(entry[n]));
   const rows = names.filter((n) => (b && b[n] !== null && b[n] !== undefined) || (c && c[n] !== null && c[n] !== undefined)).map((n) => [changed.has(n as never) ? `* ${n}` : `  ${n}`, b ? show(b[n]) : '(absent)', c ? show(c[n]) : '(absent)']);
+  for (const n of extended) {
+    if ((b && b[n] !== null) || (c && c[n] !== null)) rows.push([changed.has(n as never) ? `* ${n}` : `  ${n}`, showExt(b, n), showExt(c, n)]);
+  }
   lines.push('', table(rows, ['  ATTRIBUTE', 'BASELINE', 'CURRENT']), '', '(* = changed)');
+  for (const a of e.attributes) {
+    if (a.notChecked) lines.push(`${a.name}: not checked on ${a.notChecked === 'both' ? 'either host' : `the ${a.notChecked === 'current' ? 'current' : 'baseline'} host`}, so not known to be equal`);
+    // File text may hold control characters: shown visible, line by line.
+    if (a.name === 'content' && a.diff) lines.push('', 'content:', a.diff.split('\n').map(visible).join('\n'));
+    else if (a.name === 'content') lines.push('', `content changed; no diff: ${a.skipped ?? 'content not kept'}`);
+  }
   return lines.join('\n');
 }
 

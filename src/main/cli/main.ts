@@ -1,18 +1,21 @@
 // The `driftwatch` command. Every command calls the engine's handler table, as the UI does.
 import fs from 'node:fs';
 import { ApiError, type ArgsOf, type EventFilter, type HandlerName, type ResultOf } from '../../shared/api.js';
-import type { AttributeName, Target } from '../../shared/domain.js';
+import type { AttributeName, ServerScanSettings, Target } from '../../shared/domain.js';
+import { DEFAULT_CONTENT_LIMIT } from '../scan/scan-options.js';
+import { preflightText, scanSettingsText } from './scanner-format.js';
 import { openEngine, type Engine } from '../engine.js';
 import { resolveHome } from '../store/home.js';
 import { intValue, parseArgs, UsageError, type CommandSpec, type Parsed } from './args.js';
+import { OPS_COMMANDS } from './ops-commands.js';
 import { baselineReportText, EVENT_HEADER, eventDetails, eventLine, SCAN_HEADER, scanLine, table, visible } from './format.js';
 
-interface Io {
+export interface Io {
   out(text: string): void;
   err(text: string): void;
 }
 
-interface Command extends CommandSpec {
+export interface Command extends CommandSpec {
   run(engine: Engine, p: Parsed, io: Io): Promise<number> | number;
 }
 
@@ -24,8 +27,11 @@ const json = (io: Io, value: unknown) => io.out(JSON.stringify(value, null, 2));
 const COMMANDS: Record<string, Command> = {
   'server add': {
     usage:
-      'driftwatch server add NAME (--local | --host H [--port N] [--user U] [--key FILE] [--password-env VAR]) [--group G] [--tag T]... [--os linux|windows] [--shell SH]',
-    options: { local: 'flag', host: 'value', port: 'value', user: 'value', key: 'value', 'password-env': 'value', 'passphrase-env': 'value', group: 'value', tag: 'list', os: 'value', shell: 'value' },
+      'driftwatch server add NAME (--local | --host H [--port N] [--user U] [--key FILE [--passphrase-env VAR] | --password-env VAR] [--jump SERVER] [--sudo] [--accept-new]) [--group G] [--tag T]... [--os linux|windows] [--shell SH]',
+    options: {
+      local: 'flag', host: 'value', port: 'value', user: 'value', key: 'value', 'password-env': 'value', 'passphrase-env': 'value', group: 'value', tag: 'list',
+      os: 'value', shell: 'value', jump: 'value', sudo: 'flag', 'accept-new': 'flag',
+    },
     positionals: [1, 1],
     async run(engine, p, io) {
       const local = p.flags.has('local');
@@ -34,6 +40,14 @@ const COMMANDS: Record<string, Command> = {
       const key = p.values.get('key');
       const passwordEnv = p.values.get('password-env');
       const passphraseEnv = p.values.get('passphrase-env');
+      // Exactly one way to log in; secrets are named by variable, never given (nor stored) themselves.
+      if (key && passwordEnv) throw new UsageError('--key and --password-env exclude each other', this.usage);
+      if (passphraseEnv && !key) throw new UsageError('--passphrase-env is the passphrase of --key FILE: give --key too', this.usage);
+      for (const [option, name] of [['password-env', passwordEnv], ['passphrase-env', passphraseEnv]] as const) {
+        if (name !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+          throw new UsageError(`--${option} takes the NAME of an environment variable holding the secret, not the secret itself`, this.usage);
+        }
+      }
       const auth = key
         ? { kind: 'key' as const, keyFile: key, ...(passphraseEnv ? { passphraseEnv } : {}) }
         : passwordEnv
@@ -50,8 +64,15 @@ const COMMANDS: Record<string, Command> = {
         tags: p.lists.get('tag') ?? [],
         ...(p.values.has('os') ? { os: p.values.get('os') as 'linux' | 'windows' } : {}),
         ...(p.values.has('shell') ? { shell: p.values.get('shell')! } : {}),
+        ...(p.values.has('jump') ? { jump: p.values.get('jump')! } : {}),
+        sudo: p.flags.has('sudo'),
       });
       io.out(`added server ${s.name} (${s.local ? 'this machine' : `${s.user}@${s.host}:${s.port}`}) in ${s.group ?? 'Unassigned'}`);
+      if (!s.local && p.flags.has('accept-new')) {
+        // Trust on first use, on explicit request: the key is shown so it can be checked out of band.
+        const trusted = await call(engine, 'servers/trust', { name: s.name });
+        io.out(`pinned host key ${trusted.hostKey} (accepted as new: check it against the server's own \`ssh-keygen -lf\`)`);
+      } else if (!s.local) io.out(`host key not trusted yet: run driftwatch server trust ${s.name} before scanning it`);
       return 0;
     },
   },
@@ -81,8 +102,83 @@ const COMMANDS: Record<string, Command> = {
         if (s.tags.length) io.out(`tags: ${s.tags.join(', ')}`);
         if (!s.local) io.out(`host key: ${s.hostKey ?? 'not pinned yet'}`);
         io.out(`open events: ${s.openEvents.critical} critical, ${s.openEvents.nonCritical} other`);
-        io.out(scans.length ? table(scans.map((x) => [String(x.id), x.kind, x.status, x.startedAt, x.reason ?? '']), ['SCAN', 'KIND', 'STATUS', 'STARTED', 'REASON']) : 'never scanned');
+        io.out(scanSettingsText(s.scanSettings));
+        io.out(preflightText(s.preflight));
+        io.out(scans.length ? table(scans.map((x) => [String(x.id), x.kind, x.mode ?? '', x.status, x.startedAt, x.reason ?? '']), ['SCAN', 'KIND', 'MODE', 'STATUS', 'STARTED', 'REASON']) : 'never scanned');
       }
+      return 0;
+    },
+  },
+  'server preflight': {
+    usage: 'driftwatch server preflight NAME [--json]',
+    options: { json: 'flag' },
+    positionals: [1, 1],
+    async run(engine, p, io) {
+      const pre = await call(engine, 'servers/preflight', { name: p.positionals[0]! });
+      if (p.flags.has('json')) json(io, pre);
+      else io.out(preflightText(pre));
+      return 0;
+    },
+  },
+  'server settings': {
+    usage: 'driftwatch server settings NAME [--jobs N] [--nice | --no-nice] [--full-every N] [--full-every-days D] [--json]',
+    options: { jobs: 'value', nice: 'flag', 'no-nice': 'flag', 'full-every': 'value', 'full-every-days': 'value', json: 'flag' },
+    positionals: [1, 1],
+    async run(engine, p, io) {
+      if (p.flags.has('nice') && p.flags.has('no-nice')) throw new UsageError('--nice and --no-nice exclude each other', this.usage);
+      const patch: Partial<ServerScanSettings> = {};
+      const jobs = intValue(p, 'jobs', this.usage);
+      if (jobs !== undefined) patch.jobs = jobs;
+      const every = intValue(p, 'full-every', this.usage);
+      if (every !== undefined) patch.fullEvery = every;
+      if (p.values.has('full-every-days')) {
+        const d = Number(p.values.get('full-every-days'));
+        if (!Number.isFinite(d)) throw new UsageError('--full-every-days takes a number of days', this.usage);
+        patch.fullEveryDays = d;
+      }
+      if (p.flags.has('nice')) patch.nice = true;
+      if (p.flags.has('no-nice')) patch.nice = false;
+      const settings = await call(engine, 'servers/scanSettings', { name: p.positionals[0]!, ...(Object.keys(patch).length ? { patch } : {}) });
+      if (p.flags.has('json')) json(io, settings);
+      else io.out(scanSettingsText(settings));
+      return 0;
+    },
+  },
+  'server trust': {
+    usage: 'driftwatch server trust NAME [--fingerprint SHA256:...] [--from-known-hosts [FILE]]',
+    options: { fingerprint: 'value', 'from-known-hosts': 'flag', 'known-hosts-file': 'value' },
+    positionals: [1, 2],
+    async run(engine, p, io) {
+      // `--from-known-hosts` may be followed by a file name; it then arrives as a second positional.
+      const fromKnownHosts = p.flags.has('from-known-hosts');
+      if (p.positionals.length > 1 && !fromKnownHosts) throw new UsageError(`unexpected argument '${p.positionals[1]}'`, this.usage);
+      const name = p.positionals[0]!;
+      if (!fromKnownHosts && !p.values.has('fingerprint')) {
+        const probed = await call(engine, 'servers/probeHostKey', { name });
+        io.out(`${name} presents ${probed.keyType ?? 'a'} key ${probed.fingerprint}`);
+      }
+      const s = await call(engine, 'servers/trust', {
+        name,
+        ...(p.values.has('fingerprint') ? { fingerprint: p.values.get('fingerprint')! } : {}),
+        ...(fromKnownHosts ? { knownHostsFile: p.positionals[1] ?? '' } : {}),
+      });
+      io.out(`pinned host key of ${s.name}: ${s.hostKey}`);
+      return 0;
+    },
+  },
+  'server import-ssh-config': {
+    usage: 'driftwatch server import-ssh-config [FILE] [--host PATTERN]... [--group G]',
+    options: { host: 'list', group: 'value' },
+    positionals: [0, 1],
+    async run(engine, p, io) {
+      const results = await call(engine, 'servers/importSshConfig', {
+        ...(p.positionals[0] ? { file: p.positionals[0] } : {}),
+        ...(p.lists.has('host') ? { hosts: p.lists.get('host')! } : {}),
+        group: p.values.get('group') ?? null,
+      });
+      for (const r of results) (r.status === 'skipped' ? io.err : io.out)(`${r.status}${r.name ? ` ${r.name}` : ''}: ${r.detail}`);
+      if (!results.some((r) => r.status === 'added')) io.out('no new hosts imported');
+      else io.out('trust each new server before scanning: driftwatch server trust NAME [--fingerprint SHA256:...]');
       return 0;
     },
   },
@@ -130,23 +226,31 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'group assign': {
-    usage: 'driftwatch group assign GROUP --policy P',
-    options: { policy: 'list' },
+    usage: 'driftwatch group assign GROUP (--policy P | --alert-profile NAME)...',
+    options: { policy: 'list', 'alert-profile': 'list' },
     positionals: [1, 1],
     async run(engine, p, io) {
-      const policies = p.lists.get('policy');
-      if (!policies?.length) throw new UsageError('--policy is required', this.usage);
+      const policies = p.lists.get('policy') ?? [];
+      const profiles = p.lists.get('alert-profile') ?? [];
+      if (!policies.length && !profiles.length) throw new UsageError('--policy or --alert-profile is required', this.usage);
       for (const policy of policies) await call(engine, 'groups/assign', { name: p.positionals[0]!, policy });
-      io.out(`assigned ${policies.join(', ')} to ${p.positionals[0]}`);
+      for (const profile of profiles) await call(engine, 'alertProfiles/assign', { group: p.positionals[0]!, profile });
+      io.out(`assigned ${[...policies, ...profiles.map((a) => `alert profile ${a}`)].join(', ')} to ${p.positionals[0]}`);
       return 0;
     },
   },
   'group unassign': {
-    usage: 'driftwatch group unassign GROUP --policy P',
-    options: { policy: 'value' },
+    usage: 'driftwatch group unassign GROUP (--policy P | --alert-profile NAME)',
+    options: { policy: 'value', 'alert-profile': 'value' },
     positionals: [1, 1],
     async run(engine, p, io) {
       const policy = p.values.get('policy');
+      const profile = p.values.get('alert-profile');
+      if (profile !== undefined && policy === undefined) {
+        await call(engine, 'alertProfiles/unassign', { group: p.positionals[0]!, profile });
+        io.out(`unassigned alert profile ${profile} from ${p.positionals[0]}`);
+        return 0;
+      }
       if (!policy) throw new UsageError('--policy is required', this.usage);
       await call(engine, 'groups/unassign', { name: p.positionals[0]!, policy });
       io.out(`unassigned ${policy} from ${p.positionals[0]}`);
@@ -164,10 +268,15 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'policy add': {
-    usage: 'driftwatch policy add NAME [--os linux|windows] [--description TEXT]',
-    options: { os: 'value', description: 'value' },
+    usage: 'driftwatch policy add NAME ([--os linux|windows] [--description TEXT] | --template T)',
+    options: { os: 'value', description: 'value', template: 'value' },
     positionals: [1, 1],
     async run(engine, p, io) {
+      if (p.values.has('template')) {
+        const t = await call(engine, 'policies/fromTemplate', { template: p.values.get('template')!, name: p.positionals[0]! });
+        io.out(`added policy ${t.name} (${t.os}) from template ${p.values.get('template')} with ${t.targets.length} targets`);
+        return 0;
+      }
       const policy = await call(engine, 'policies/add', {
         name: p.positionals[0]!,
         ...(p.values.has('os') ? { os: p.values.get('os') as 'linux' } : {}),
@@ -179,8 +288,8 @@ const COMMANDS: Record<string, Command> = {
   },
   'policy target add': {
     usage:
-      'driftwatch policy target add POLICY PATH [--recursive | --depth N] [--include GLOB]... [--exclude GLOB]... [--critical] [--alert] [--compare master|self] [--ignore ATTR,...] [--cross-mounts]',
-    options: { recursive: 'flag', depth: 'value', include: 'list', exclude: 'list', critical: 'flag', alert: 'flag', compare: 'value', ignore: 'value', 'cross-mounts': 'flag' },
+      'driftwatch policy target add POLICY PATH [--recursive | --depth N] [--include GLOB]... [--exclude GLOB]... [--critical] [--alert] [--compare master|self] [--ignore ATTR,...] [--cross-mounts] [--content [--content-limit BYTES] [--content-secret REGEX]...]',
+    options: { recursive: 'flag', depth: 'value', include: 'list', exclude: 'list', critical: 'flag', alert: 'flag', compare: 'value', ignore: 'value', 'cross-mounts': 'flag', content: 'flag', 'content-limit': 'value', 'content-secret': 'list' },
     positionals: [2, 2],
     async run(engine, p, io) {
       if (p.flags.has('recursive') && p.values.has('depth')) throw new UsageError('--recursive and --depth exclude each other', this.usage);
@@ -197,6 +306,13 @@ const COMMANDS: Record<string, Command> = {
         ignore: (p.values.get('ignore') ?? '').split(',').filter(Boolean) as AttributeName[],
         crossMounts: p.flags.has('cross-mounts'),
       };
+      // Content of small text files: never on by default.
+      const contentLimit = intValue(p, 'content-limit', this.usage);
+      if ((contentLimit !== undefined || p.lists.has('content-secret')) && !p.flags.has('content')) throw new UsageError('--content-limit and --content-secret need --content', this.usage);
+      if (p.flags.has('content')) {
+        target.content = contentLimit ?? DEFAULT_CONTENT_LIMIT;
+        if (p.lists.has('content-secret')) target.contentSecrets = p.lists.get('content-secret')!;
+      }
       await call(engine, 'policies/addTarget', { policy: p.positionals[0]!, target });
       io.out(`added target ${target.path} to ${p.positionals[0]}`);
       return 0;
@@ -328,20 +444,28 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   scan: {
-    usage: 'driftwatch scan [--all | --group G... | --server NAME...] [--concurrency N] [--json]',
-    options: { all: 'flag', group: 'list', server: 'list', json: 'flag', concurrency: 'value' },
+    usage: 'driftwatch scan [--all | --group G... | --server NAME...] [--quick | --full] [--concurrency N] [--json]',
+    options: { all: 'flag', group: 'list', server: 'list', json: 'flag', concurrency: 'value', quick: 'flag', full: 'flag' },
     positionals: [0, 0],
     async run(engine, p, io) {
       const all = p.flags.has('all') || (!p.lists.has('group') && !p.lists.has('server'));
-      const request = { all, ...(p.lists.has('group') ? { groups: p.lists.get('group')! } : {}), ...(p.lists.has('server') ? { servers: p.lists.get('server')! } : {}) };
+      if (p.flags.has('quick') && p.flags.has('full')) throw new UsageError('--quick and --full exclude each other', this.usage);
+      const mode = p.flags.has('quick') ? ('quick' as const) : p.flags.has('full') ? ('full' as const) : undefined;
+      const request = { all, ...(p.lists.has('group') ? { groups: p.lists.get('group')! } : {}), ...(p.lists.has('server') ? { servers: p.lists.get('server')! } : {}), ...(mode ? { mode } : {}) };
       const concurrency = intValue(p, 'concurrency', this.usage);
       const showProgress = !p.flags.has('json') && process.stderr.isTTY;
       const stop = showProgress ? engine.onPush((name, payload) => name === 'scan/progress' && io.err(`  ${(payload as { server: string }).server}: ${(payload as { status: string }).status}`)) : () => undefined;
+      // Alerts that could not be delivered stay in the outbox; say so.
+      const stopAlerts = engine.onPush((name, payload) => {
+        const d = payload as { ok?: boolean; channel?: string; destination?: string; error?: string };
+        if (name === 'alerts/delivery' && !d.ok) io.err(`warning: alert not delivered (${d.channel} to ${d.destination}): ${d.error}; it stays in the outbox`);
+      });
       let results;
       try {
         results = await engine.scan(request, concurrency ? { concurrency } : {});
       } finally {
         stop();
+        stopAlerts();
       }
       const events = results.length ? (await call(engine, 'events/list', { server: results.map((r) => r.name), status: 'open' })).events : [];
       if (p.flags.has('json')) json(io, { servers: results, events });
@@ -409,9 +533,10 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  ...OPS_COMMANDS,
 };
 
-const GROUPS = ['server', 'group', 'policy target', 'policy', 'event'];
+const GROUPS = ['server', 'group', 'policy target', 'policy', 'event', 'schedule', 'smtp', 'alert-profile', 'alert'];
 
 function help(): string {
   return [
@@ -420,7 +545,7 @@ function help(): string {
     'usage: driftwatch [--home DIR] COMMAND ...',
     '',
     ...Object.values(COMMANDS).map((c) => `  ${c.usage.replace(/^driftwatch /, '')}`),
-    '  serve [--port N]',
+    '  serve [--port N] [--open] [--no-schedules]',
     '',
     'The store lives in --home DIR, else $DRIFTWATCH_HOME, else the Driftwatch application-data folder.',
   ].join('\n');
@@ -452,9 +577,20 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     return args.length ? 0 : 2;
   }
   if (args[0] === 'serve') {
-    const { serveCommand } = await import('../server/serve-command.js');
-    const port = args[1] === '--port' ? Number(args[2]) : undefined;
-    await serveCommand({ home: resolveHome(home), ...(port ? { port } : {}) });
+    const { serveCommand, parseServeArgs, SERVE_USAGE } = await import('../server/serve-command.js');
+    if (args.includes('--help')) {
+      io.out(`usage: ${SERVE_USAGE}`);
+      return 0;
+    }
+    let options: ReturnType<typeof parseServeArgs>;
+    try {
+      options = parseServeArgs(args.slice(1));
+    } catch (err) {
+      io.err(`driftwatch: ${(err as Error).message}`);
+      io.err(`usage: ${SERVE_USAGE}`);
+      return 2;
+    }
+    await serveCommand({ home: resolveHome(home), ...options });
     return 0;
   }
   const found = findCommand(args);
@@ -480,7 +616,8 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       return 2;
     }
     io.err(`driftwatch: ${err instanceof Error ? err.message : String(err)}`);
-    return 1;
+    // scan's 1 means "open events": a scan that could not even start is a 2 (nothing was scanned).
+    return found.command === COMMANDS.scan ? 2 : 1;
   } finally {
     engine?.close();
   }

@@ -9,6 +9,7 @@ import {
   type Target,
 } from '../../shared/domain.js';
 import { displayPath } from '../../shared/path-escape.js';
+import { contentChange } from './text-diff.js';
 
 /** One entry's state: attributes, and the error that kept part of it from being read. */
 export interface EntryState {
@@ -19,19 +20,48 @@ export interface EntryState {
 
 export function comparedAttributes(target: Target): AttributeName[] {
   const base = target.compare === 'self' ? SELF_ATTRIBUTES : MASTER_ATTRIBUTES;
-  return base.filter((a) => !target.ignore.includes(a));
+  // Kept content is compared on the targets that keep it.
+  return (target.content ? [...base, 'content' as const] : base).filter((a) => !target.ignore.includes(a));
+}
+
+/** Attributes beyond stat(2): absent from an entry when its host could not check them. */
+const CHECKED_PER_HOST = new Set<AttributeName>(['xattrs', 'acl', 'caps', 'selinux', 'flags', 'content']);
+
+/**
+ * Compared attributes that one side checked and the other could not: not known to be equal, so
+ * a deviation lists them (notChecked) rather than passing over them.
+ */
+export function uncheckedAttributes(baseline: EntryAttributes, current: EntryAttributes, names: readonly AttributeName[]): AttributeChange[] {
+  const out: AttributeChange[] = [];
+  for (const name of names) {
+    if (!CHECKED_PER_HOST.has(name) || name === 'content') continue;
+    const b = name in baseline && (baseline as unknown as Record<string, unknown>)[name] !== undefined;
+    const c = name in current && (current as unknown as Record<string, unknown>)[name] !== undefined;
+    if (b !== c) out.push({ name, baseline: value(baseline, name), current: value(current, name), notChecked: b ? 'current' : 'baseline' });
+  }
+  return out;
 }
 
 /** How `current` differs from `baseline` on the given attributes. */
 export function diffAttributes(baseline: EntryAttributes, current: EntryAttributes, names: readonly AttributeName[]): AttributeChange[] {
   const changes: AttributeChange[] = [];
   // A directory's size depends on its file system's history, not on its content: never compared.
-  const dirs = baseline.type === 'directory' && current.type === 'directory';
+  // A symlink's size is the length of its target, which is compared itself.
+  const sizeless = baseline.type === current.type && (current.type === 'directory' || current.type === 'symlink');
   for (const name of names) {
-    if (name === 'size' && dirs) continue;
-    const b = value(baseline, name);
-    const c = value(current, name);
-    if (b !== c) changes.push({ name, baseline: b, current: c });
+    if (name === 'size' && sizeless) continue;
+    if (CHECKED_PER_HOST.has(name)) {
+      if (name === 'content') {
+        const change = contentChange(baseline, current);
+        if (change) changes.push(change);
+        continue;
+      }
+      // Not checked on one side (or both): not a change, and not known to be equal either.
+      if ((baseline as unknown as Record<string, unknown>)[name] === undefined || (current as unknown as Record<string, unknown>)[name] === undefined) continue;
+    }
+    // Compare the exact values (a target is a byte string: two targets may display alike).
+    if (raw(baseline, name) === raw(current, name)) continue;
+    changes.push({ name, baseline: value(baseline, name), current: value(current, name) });
   }
   return changes;
 }
@@ -44,8 +74,14 @@ export function describe(entry: EntryAttributes, names: readonly AttributeName[]
     .map(({ name, v }) => (side === 'baseline' ? { name, baseline: v, current: null } : { name, baseline: null, current: v }));
 }
 
-function value(e: EntryAttributes, name: AttributeName): string | number | null {
+function raw(e: EntryAttributes, name: AttributeName): string | number | null {
   if (!(name in e)) return null; // extended attributes arrive with the scanner-fidelity work
+  return e[name as CoreAttribute] ?? null;
+}
+
+function value(e: EntryAttributes, name: AttributeName): string | number | null {
+  if (!(name in e)) return null; // an attribute the host did not check
+  if (name === 'content') return null; // the text is in the entries, the diff in the change
   const v = e[name as CoreAttribute];
   if (name === 'target' && typeof v === 'string') return displayPath(v).path;
   return v ?? null;

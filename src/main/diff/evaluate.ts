@@ -3,7 +3,7 @@
 // deviation accepted for this server); `self` targets with the server's own accepted state.
 import type { AttributeChange, ChangeKind, Target } from '../../shared/domain.js';
 import { compileTarget, covering, isUnder, type CompiledTarget } from '../policy/coverage.js';
-import { comparedAttributes, describe, diffAttributes, type EntryState } from './compare.js';
+import { comparedAttributes, describe, diffAttributes, uncheckedAttributes, type EntryState } from './compare.js';
 
 export interface Deviation {
   path: string; // byte string
@@ -123,5 +123,7 @@ function judge(
     return { path, change: 'removed', target, attributes: describe(baseline.attrs, names, 'baseline'), baseline, current: null, error };
   }
   if (!best) return { path, change: 'added', target, attributes: describe(current.attrs, names, 'current'), baseline: null, current, error };
-  return { path, change: 'modified', target, attributes: best.changes, baseline: best.entry, current, error };
+  // Attributes one side could not check are listed too: not known to be equal.
+  const attributes = [...best.changes, ...uncheckedAttributes(best.entry.attrs, current.attrs, names)];
+  return { path, change: 'modified', target, attributes, baseline: best.entry, current, error };
 }

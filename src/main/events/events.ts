@@ -113,17 +113,29 @@ export function getEvent(db: Db, id: number): FimEvent {
   return toFimEvent(row);
 }
 
+/**
+ * One page of events. Every filter is a condition on the events table alone (servers and groups
+ * become a list of server ids), so the covering indexes of migration 4 answer the count and the
+ * page's ids without reading event rows; only the page's own rows are then read and joined.
+ */
 export function listEvents(db: Db, filter: EventFilter): EventPage {
   const where: string[] = [];
   const params: unknown[] = [];
-  const inList = (column: string, values: string[] | undefined) => {
-    if (!values?.length) return;
-    where.push(`${column} IN (${values.map(() => '?').join(', ')})`);
-    params.push(...values);
-  };
-  inList('s.name', filter.server);
-  inList("COALESCE(g.name, 'Unassigned')", filter.group);
-  inList('e.policy_name', filter.policy);
+  const placeholders = (values: unknown[]) => values.map(() => '?').join(', ');
+  const servers: string[] = [];
+  if (filter.server?.length) {
+    servers.push(`s.name IN (${placeholders(filter.server)})`);
+    params.push(...filter.server);
+  }
+  if (filter.group?.length) {
+    servers.push(`COALESCE(g.name, 'Unassigned') IN (${placeholders(filter.group)})`);
+    params.push(...filter.group);
+  }
+  if (servers.length) where.push(`e.server_id IN (SELECT s.id FROM servers s LEFT JOIN groups g ON g.id = s.group_id WHERE ${servers.join(' AND ')})`);
+  if (filter.policy?.length) {
+    where.push(`e.policy_name IN (${placeholders(filter.policy)})`);
+    params.push(...filter.policy);
+  }
   const status = filter.status ?? 'open';
   if (status !== 'all') {
     where.push('e.status = ?');
@@ -141,11 +153,45 @@ export function listEvents(db: Db, filter: EventFilter): EventPage {
     where.push('e.first_seen <= ?');
     params.push(filter.until);
   }
-  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const total = (db.prepare(`SELECT COUNT(*) AS n FROM events e JOIN servers s ON s.id = e.server_id LEFT JOIN groups g ON g.id = s.group_id ${clause}`).get(...params) as { n: number }).n;
+  const order = filter.order ?? 'asc';
+  if (order !== 'asc' && order !== 'desc') throw new ApiError('invalid_input', `order is 'asc' or 'desc', got ${JSON.stringify(filter.order)}`);
+  const offset = filter.offset ?? 0;
   const limit = filter.limit ?? -1;
-  const rows = db.prepare(`${EVENT_SELECT} ${clause} ORDER BY e.id LIMIT ? OFFSET ?`).all(...params, limit, filter.offset ?? 0) as EventRow[];
+  if (!Number.isInteger(offset) || offset < 0) throw new ApiError('invalid_input', `offset must be a whole number ≥ 0, got ${JSON.stringify(filter.offset)}`);
+  if (!Number.isInteger(limit) || limit < -1) throw new ApiError('invalid_input', `limit must be a whole number ≥ 0, got ${JSON.stringify(filter.limit)}`);
+  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const total = countEvents(db, clause, params);
+  const dir = order === 'desc' ? 'DESC' : 'ASC';
+  const rows = (limit === 0 || offset >= total
+    ? []
+    : db
+        .prepare(
+          `SELECT e.*, s.name AS server_name, g.name AS group_name
+           FROM (SELECT e.id FROM events e ${clause} ORDER BY e.id ${dir} LIMIT ? OFFSET ?) AS page
+           JOIN events e ON e.id = page.id JOIN servers s ON s.id = e.server_id LEFT JOIN groups g ON g.id = s.group_id
+           ORDER BY e.id ${dir}`,
+        )
+        .all(...params, limit, offset)) as EventRow[];
   return { total, events: rows.map(toFimEvent) };
+}
+
+/**
+ * The number of events matching a filter, counted once per filter and store version: a list
+ * paged through 500 times counts once, and any write (by this connection: total_changes; by
+ * another process: data_version) starts a new count.
+ */
+const totals = new WeakMap<Db, Map<string, number>>();
+function countEvents(db: Db, clause: string, params: unknown[]): number {
+  const version = db.prepare('SELECT total_changes() AS changes').get() as { changes: number };
+  const key = JSON.stringify([db.pragma('data_version', { simple: true }), version.changes, clause, params]);
+  let cache = totals.get(db);
+  if (!cache) totals.set(db, (cache = new Map()));
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const n = (db.prepare(`SELECT COUNT(*) AS n FROM events e ${clause}`).get(...params) as { n: number }).n;
+  if (cache.size >= 32) cache.clear();
+  cache.set(key, n);
+  return n;
 }
 
 export function openEventsOfServers(db: Db, serverIds: number[]): FimEvent[] {
@@ -193,8 +239,34 @@ export function acceptEvents(db: Db, ids: number[], options: { note?: string; sc
         // The same server's own exception, if any, is no longer needed.
         db.prepare('DELETE FROM server_accepts WHERE server_id = ? AND policy_id = ? AND path = ?').run(row.server_id, row.policy_id, path);
       }
-      db.prepare("UPDATE events SET status = 'accepted', accepted_by = ?, accepted_at = ?, note = ?, accept_scope = ? WHERE id = ?").run(by, options.at, note, scope, id);
+      // A self target's reference is this server's own state, whatever scope was asked for.
+      const applied: AcceptScope = row.compare === 'self' ? 'server' : scope;
+      db.prepare("UPDATE events SET status = 'accepted', accepted_by = ?, accepted_at = ?, note = ?, accept_scope = ? WHERE id = ?").run(by, options.at, note, applied, id);
       return getEvent(db, id);
     }),
   )();
+}
+
+/**
+ * A changed host key is itself a critical event, one open per server while it persists. It is
+ * resolved by the first scan that gets through again (after the new key was verified and trusted).
+ */
+export function recordHostKeyMismatch(db: Db, args: { serverId: number; scanId: number; at: string; pinned: string; presented: string; message: string }): number {
+  const attributes = JSON.stringify([{ name: 'hostKey', baseline: args.pinned, current: args.presented }]);
+  const open = db.prepare("SELECT id FROM events WHERE server_id = ? AND change = 'host_key_mismatch' AND status = 'open'").get(args.serverId) as { id: number } | undefined;
+  if (open) {
+    db.prepare('UPDATE events SET last_seen = ?, last_scan_id = ?, attributes_json = ?, error = ? WHERE id = ?').run(args.at, args.scanId, attributes, args.message, open.id);
+    return open.id;
+  }
+  const r = db
+    .prepare(
+      `INSERT INTO events (server_id, policy_id, policy_name, path, change, compare, critical, alert, status, first_seen, last_seen,
+       first_scan_id, last_scan_id, attributes_json, error) VALUES (?, NULL, '', ?, 'host_key_mismatch', 'master', 1, 1, 'open', ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(args.serverId, Buffer.alloc(0), args.at, args.at, args.scanId, args.scanId, attributes, args.message);
+  return Number(r.lastInsertRowid);
+}
+
+export function resolveHostKeyEvents(db: Db, serverId: number, scanId: number, at: string): void {
+  db.prepare("UPDATE events SET status = 'resolved', resolved_at = ?, last_scan_id = ? WHERE server_id = ? AND change = 'host_key_mismatch' AND status = 'open'").run(at, scanId, serverId);
 }

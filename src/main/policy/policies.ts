@@ -24,6 +24,9 @@ interface TargetRow {
   compare: 'master' | 'self';
   ignore_json: string;
   cross_mounts: number;
+  reference: string;
+  content_limit: number | null;
+  content_secrets_json: string | null;
 }
 
 export function listPolicies(db: Db): StoredPolicy[] {
@@ -59,6 +62,9 @@ function targetFromRow(r: TargetRow): Target {
     compare: r.compare,
     ignore: JSON.parse(r.ignore_json) as AttributeName[],
     crossMounts: r.cross_mounts === 1,
+    ...(r.reference ? { reference: r.reference } : {}),
+    ...(r.content_limit ? { content: r.content_limit } : {}),
+    ...(r.content_limit && r.content_secrets_json ? { contentSecrets: JSON.parse(r.content_secrets_json) as string[] } : {}),
   };
 }
 
@@ -82,12 +88,23 @@ export function removePolicy(db: Db, name: string): void {
 }
 
 /** A complete, validated target from partial input; throws a clear error for anything malformed. */
-export function validTarget(input: Partial<Target> & { path: unknown }, where = 'target'): Target {
-  if (typeof input.path !== 'string' || !input.path.startsWith('/')) {
+export function validTarget(input: Partial<Target> & { path: unknown }, where = 'target', os: ServerOs = 'linux'): Target {
+  // Windows policies also take drive paths (C:\\...) and registry keys (HKLM\\...); the Windows
+  // scanner arrives with its own issue, until then such targets are data only.
+  const windowsPath = os === 'windows' && typeof input.path === 'string' && WINDOWS_PATH.test(input.path);
+  if (typeof input.path !== 'string' || (!input.path.startsWith('/') && !windowsPath)) {
     throw new ApiError('invalid_input', `${where}: path must be an absolute path, got ${JSON.stringify(input.path)}`);
   }
   if (input.path.includes('\0')) throw new ApiError('invalid_input', `${where}: path contains a NUL byte`);
-  const path = input.path.length > 1 ? input.path.replace(/\/+$/, '') : input.path;
+  const path = windowsPath ? input.path.replace(/(?<=[^:\\/])[\\/]+$/, '') : input.path.length > 1 ? input.path.replace(/\/+$/, '') : input.path;
+  // The scanner reports entries under a path exactly as given, and nesting is decided on the text:
+  // `/a//b` or `/a/../b` would never match what the scanner prints for an overlapping target.
+  if (!windowsPath && (path === '' || (path !== '/' && path.slice(1).split('/').some((c) => c === '' || c === '.' || c === '..')))) {
+    throw new ApiError('invalid_input', `${where}: path must be a normalized absolute path (no empty, . or .. components), got ${JSON.stringify(input.path)}`);
+  }
+  if (input.reference !== undefined && (typeof input.reference !== 'string' || input.reference.length > 500 || /[\0-\x1f]/.test(input.reference))) {
+    throw new ApiError('invalid_input', `${where} ${path}: reference must be one line of text (500 characters at most)`);
+  }
   const depth = input.depth ?? null;
   if (depth !== null && (!Number.isInteger(depth) || depth < 0)) {
     throw new ApiError('invalid_input', `${where} ${path}: depth must be a whole number of 0 or more`);
@@ -108,6 +125,23 @@ export function validTarget(input: Partial<Target> & { path: unknown }, where = 
       throw new ApiError('invalid_input', `${where} ${path}: unknown attribute '${String(a)}' (known: ${ALL_ATTRIBUTES.join(', ')})`);
     }
   }
+  // Content of small files: never by default; a size limit in bytes, and optional secret patterns.
+  if (input.content !== undefined && input.content !== null && (!Number.isInteger(input.content) || input.content < 1 || input.content > 16 * 1024 * 1024)) {
+    throw new ApiError('invalid_input', `${where} ${path}: content must be a size limit in bytes from 1 to 16777216`);
+  }
+  if (input.contentSecrets !== undefined) {
+    if (!Array.isArray(input.contentSecrets) || input.contentSecrets.some((p) => typeof p !== 'string' || p === '')) {
+      throw new ApiError('invalid_input', `${where} ${path}: contentSecrets must be a list of regular expressions`);
+    }
+    for (const p of input.contentSecrets) {
+      try {
+        new RegExp(p, 'i');
+      } catch {
+        throw new ApiError('invalid_input', `${where} ${path}: content secret pattern ${JSON.stringify(p)} is not a valid regular expression`);
+      }
+    }
+    if (!input.content) throw new ApiError('invalid_input', `${where} ${path}: contentSecrets needs content (a size limit)`);
+  }
   for (const flag of ['critical', 'alert', 'crossMounts'] as const) {
     if (input[flag] !== undefined && typeof input[flag] !== 'boolean') throw new ApiError('invalid_input', `${where} ${path}: ${flag} must be true or false`);
   }
@@ -121,12 +155,22 @@ export function validTarget(input: Partial<Target> & { path: unknown }, where = 
     compare,
     ignore,
     crossMounts: input.crossMounts ?? false,
+    ...(input.reference ? { reference: input.reference } : {}),
+    ...(input.content ? { content: input.content } : {}),
+    ...(input.content && input.contentSecrets ? { contentSecrets: input.contentSecrets } : {}),
   };
+}
+
+/** A Windows drive path (C:\\ or C:/) or a registry key (HKLM\\..., HKEY_LOCAL_MACHINE\\...). */
+const WINDOWS_PATH = /^(?:[A-Za-z]:[\\/]|(?:HKLM|HKCU|HKCR|HKU|HKCC|HKEY_[A-Z_]+)\\)/;
+
+export function isRegistryPath(path: string): boolean {
+  return /^(?:HKLM|HKCU|HKCR|HKU|HKCC|HKEY_[A-Z_]+)\\/.test(path);
 }
 
 export function addTarget(db: Db, policyName: string, input: Partial<Target> & { path: string }): StoredPolicy {
   const p = getPolicy(db, policyName);
-  const t = validTarget(input);
+  const t = validTarget(input, 'target', p.os);
   if (p.targets.some((x) => x.path === t.path)) throw new ApiError('conflict', `policy '${p.name}' has a target ${t.path} already`);
   insertTarget(db, p.id, t);
   return getPolicy(db, policyName);
@@ -136,7 +180,7 @@ export function updateTarget(db: Db, policyName: string, path: string, patch: Pa
   const p = getPolicy(db, policyName);
   const old = p.targets.find((x) => x.path === path);
   if (!old) throw new ApiError('not_found', `policy '${p.name}' has no target ${path}`);
-  const t = validTarget({ ...old, ...patch, path: patch.path ?? old.path });
+  const t = validTarget({ ...old, ...patch, path: patch.path ?? old.path }, 'target', p.os);
   db.transaction(() => {
     db.prepare('DELETE FROM targets WHERE policy_id = ? AND path = ?').run(p.id, path);
     insertTarget(db, p.id, t);
@@ -153,9 +197,13 @@ export function removeTarget(db: Db, policyName: string, path: string): StoredPo
 
 function insertTarget(db: Db, policyId: number, t: Target): void {
   db.prepare(
-    `INSERT INTO targets (policy_id, path, depth, include_json, exclude_json, critical, alert, compare, ignore_json, cross_mounts)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(policyId, t.path, t.depth, JSON.stringify(t.include), JSON.stringify(t.exclude), +t.critical, +t.alert, t.compare, JSON.stringify(t.ignore), +t.crossMounts);
+    `INSERT INTO targets (policy_id, path, depth, include_json, exclude_json, critical, alert, compare, ignore_json, cross_mounts, reference,
+       content_limit, content_secrets_json)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    policyId, t.path, t.depth, JSON.stringify(t.include), JSON.stringify(t.exclude), +t.critical, +t.alert, t.compare, JSON.stringify(t.ignore), +t.crossMounts, t.reference ?? '',
+    t.content ?? null, t.contentSecrets ? JSON.stringify(t.contentSecrets) : null,
+  );
 }
 
 export function exportPolicy(db: Db, name: string): PolicyDocument {
@@ -190,20 +238,21 @@ export function parsePolicyDocument(doc: unknown): PolicyDocument {
   if (unknown.length) throw new ApiError('invalid_input', `unknown field(s) in policy document: ${unknown.join(', ')}`);
   const name = validName(d.name, 'policy');
   if (!Array.isArray(d.targets)) throw new ApiError('invalid_input', `policy '${name}': targets must be a list`);
-  const targetKeys = new Set(['path', 'depth', 'include', 'exclude', 'critical', 'alert', 'compare', 'ignore', 'crossMounts']);
+  const targetKeys = new Set(['path', 'depth', 'include', 'exclude', 'critical', 'alert', 'compare', 'ignore', 'crossMounts', 'reference', 'content', 'contentSecrets']);
+  const os = validOs(d.os ?? 'linux');
   const seen = new Set<string>();
   const targets = d.targets.map((t: unknown, i: number) => {
     const where = `policy '${name}' target #${i + 1}`;
     if (typeof t !== 'object' || t === null) throw new ApiError('invalid_input', `${where}: must be an object`);
     const extra = Object.keys(t).filter((k) => !targetKeys.has(k));
     if (extra.length) throw new ApiError('invalid_input', `${where}: unknown field(s) ${extra.join(', ')}`);
-    const target = validTarget(t as Partial<Target> & { path: unknown }, where);
+    const target = validTarget(t as Partial<Target> & { path: unknown }, where, os);
     if (seen.has(target.path)) throw new ApiError('invalid_input', `${where}: duplicate target ${target.path}`);
     seen.add(target.path);
     return target;
   });
   if (d.description !== undefined && typeof d.description !== 'string') throw new ApiError('invalid_input', `policy '${name}': description must be text`);
-  return { driftwatchPolicy: 1, name, os: validOs(d.os ?? 'linux'), description: (d.description as string | undefined) ?? '', targets };
+  return { driftwatchPolicy: 1, name, os, description: (d.description as string | undefined) ?? '', targets };
 }
 
 export function validName(name: unknown, what: string): string {

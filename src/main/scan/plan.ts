@@ -4,42 +4,50 @@
 import type { Policy, Target } from '../../shared/domain.js';
 import { globEscape } from '../policy/glob.js';
 import { isUnder } from '../policy/coverage.js';
+import { DEFAULT_SECRET_PATTERNS } from './scan-options.js';
 
 export interface PlannedWalk {
   root: string;
   /** Which (policy, target) pairs this walk serves. */
   owners: { policy: number; target: Target }[];
+  /** Content size limit of the walk's files (bytes), null when the target keeps no content. */
+  content: number | null;
+  /** Patterns of lines masked in kept content. */
+  secrets: string[];
 }
 
 export interface ScanPlan {
   walks: PlannedWalk[];
+  /** Per walk: IDX ROOT MAXDEPTH XDEV CONTENT NPRUNE PRUNE-WORDS... NINCLUDE INCLUDE-WORDS... */
+  walkArgs: string[];
+  /** The arguments of a full scan: `2 scan JOBS NICE HASH NTARGETS` and the walks. */
   args: string[];
 }
 
-export function buildPlan(policies: Policy[], jobs: number): ScanPlan {
+export function buildPlan(policies: Policy[], jobs = 0): ScanPlan {
   const walks: PlannedWalk[] = [];
-  const args = ['1', String(jobs), '0'];
+  const walkArgs: string[] = [];
   const byKey = new Map<string, PlannedWalk>();
   policies.forEach((policy, policyIndex) => {
     for (const target of policy.targets) {
       const nested = policy.targets.filter((t) => t.path !== target.path && isUnder(t.path, target.path)).map((t) => t.path);
       const words = walkWords(target, nested);
-      const key = JSON.stringify(words);
+      const secrets = target.content ? (target.contentSecrets ?? DEFAULT_SECRET_PATTERNS) : [];
+      const key = JSON.stringify([words, secrets]);
       let walk = byKey.get(key);
       if (!walk) {
-        walk = { root: target.path, owners: [] };
+        walk = { root: target.path, owners: [], content: target.content ?? null, secrets };
         byKey.set(key, walk);
-        args.push(String(walks.length), ...words);
+        walkArgs.push(String(walks.length), ...words);
         walks.push(walk);
       }
       walk.owners.push({ policy: policyIndex, target });
     }
   });
-  args[2] = String(walks.length);
-  return { walks, args };
+  return { walks, walkArgs, args: ['2', 'scan', String(jobs), '1', '1', String(walks.length), ...walkArgs] };
 }
 
-/** ROOT MAXDEPTH XDEV NPRUNE PRUNE-WORDS... NINCLUDE INCLUDE-WORDS... (see remote-scripts/scan.sh) */
+/** ROOT MAXDEPTH XDEV CONTENT NPRUNE PRUNE-WORDS... NINCLUDE INCLUDE-WORDS... (see remote-scripts/scan.sh) */
 export function walkWords(target: Target, nestedRoots: string[]): string[] {
   const root = target.path;
   const prune: string[] = [];
@@ -55,6 +63,7 @@ export function walkWords(target: Target, nestedRoots: string[]): string[] {
     root,
     target.depth === null ? '' : String(target.depth),
     target.crossMounts ? '0' : '1',
+    String(target.content ?? 0),
     String(prune.length),
     ...prune,
     String(include.length),

@@ -1,9 +1,9 @@
-// Stream parser for the scanner's record protocol 1 (docs/scanner-protocol.md). It reads chunks
-// as they arrive, holds at most one unfinished field, and throws ScanStreamError on anything that
-// is not exactly the protocol: a malformed or truncated stream fails the scan.
+// Stream parser for the scanner's record protocol 2 (docs/scanner-protocol.md). It reads chunks
+// as they arrive, holds at most one unfinished field or line, and throws ScanStreamError on
+// anything that is not exactly the protocol: a malformed or truncated stream fails the scan.
 import type { EntryType } from '../../shared/domain.js';
 
-export const PROTOCOL_VERSION = '1';
+export const PROTOCOL_VERSION = '2';
 
 export class ScanStreamError extends Error {
   constructor(message: string) {
@@ -23,42 +23,69 @@ export interface MetaRecord {
   mode: string;
   uid: number;
   gid: number;
-  owner: string;
-  group: string;
   size: number;
+  /** Seconds since the epoch with nine fraction digits, e.g. "1732824813.123456789". */
   mtime: string;
   ctime: string;
   inode: string;
   nlink: number;
   link: ByteString | null;
+  /** "major:minor" (decimal) of devices when the record carries it (stat path), else null. */
+  device: string | null;
   error: string | null;
 }
 
 export type ScanRecordEvent =
+  | { kind: 'fact'; key: string; value: string }
+  | { kind: 'user' | 'group'; id: number; name: string }
   | { kind: 'target'; target: number; state: 'ok' | 'missing' }
   | MetaRecord
   | { kind: 'device'; path: ByteString; device: string }
   | { kind: 'hash'; path: ByteString; sha256: string }
+  /** getfattr: every extended attribute of one entry (name as getfattr prints it, value hex). */
+  | { kind: 'xattrs'; path: ByteString; attrs: [string, string][] }
+  /** getfacl --skip-base: the ACL entries of one entry that has more than the base ACL. */
+  | { kind: 'acl'; path: ByteString; acl: string }
+  | { kind: 'caps'; path: ByteString; caps: string }
+  /** lsattr: the flag letters set ('' for none). */
+  | { kind: 'flags'; path: ByteString; flags: string }
+  | { kind: 'content'; path: ByteString; bytes: Buffer | null }
   | { kind: 'end' };
 
+const HEX_TYPES: Record<number, EntryType> = {
+  0o100000: 'file', 0o040000: 'directory', 0o120000: 'symlink', 0o060000: 'block', 0o020000: 'char', 0o010000: 'fifo', 0o140000: 'socket',
+};
 const TYPES: Record<string, EntryType> = {
   f: 'file', d: 'directory', l: 'symlink', b: 'block', c: 'char', p: 'fifo', s: 'socket', D: 'unknown',
 };
 
-// A field longer than this is not a path (PATH_MAX is 4096) nor anything else the script prints.
+// A field longer than this is not a path (PATH_MAX is 4096) nor anything else the script prints;
+// the text of a batch (X, L) may hold up to this much per name.
 const MAX_FIELD = 65536;
-const FIELDS: Record<string, number> = { V: 1, T: 2, E: 15, D: 2, N: 2, S: 0, Z: 0 };
+const MAX_NAMES = 1 << 20;
+/** Fixed field counts; -1: a section of lines up to a NUL; other tags are handled specially. */
+const FIELDS: Record<string, number> = { V: 1, P: 2, T: 2, E: 13, D: 2, N: 2, C: 2, Z: 0, U: -1, G: -1, H: -1 };
+const SPECIAL = new Set(['X', 'L', 'A', 'O']);
 const HEX64 = /^[0-9a-f]{64}$/;
 const DECIMAL = /^[0-9]+$/;
-const TIME = /^-?[0-9]+(\.[0-9]+)?$/;
+const TIME = /^(-?[0-9]+)(?:\.([0-9]+))?$/;
 const MODE = /^[0-7]{1,4}$/;
+const NUL = 0x00;
+const LF = 0x0a;
 
 export class RecordParser {
   private pending: Buffer[] = [];
   private pendingLength = 0;
+  private limit = MAX_FIELD;
   private fields: string[] = [];
   private tag: string | null = null;
-  private inHashLines = false;
+  /** Field count the current record needs (grows for X and L once N is known). */
+  private want = 0;
+  /** Inside a section of lines: which one. */
+  private lines: 'U' | 'G' | 'H' | 'A' | 'O' | null = null;
+  private section = '';
+  private block: { path: ByteString; items: string[] } | null = null;
+  private content: Buffer[] = [];
   private sawVersion = false;
   private ended = false;
   private offset = 0;
@@ -67,17 +94,29 @@ export class RecordParser {
 
   push(chunk: Buffer): void {
     let start = 0;
+    let nextNul = -2;
     while (start < chunk.length) {
       if (this.ended) throw new ScanStreamError(`data after the end record at byte ${this.offset + start}`);
-      const stop = chunk.indexOf(this.inHashLines ? 0x0a : 0x00, start);
+      if (nextNul !== -1 && nextNul < start) nextNul = chunk.indexOf(NUL, start);
+      let stop = nextNul;
+      let endOfSection = true;
+      if (this.lines !== null) {
+        const lf = chunk.indexOf(LF, start);
+        if (lf !== -1 && (nextNul === -1 || lf < nextNul)) {
+          stop = lf;
+          endOfSection = false;
+        }
+      }
       if (stop === -1) {
         this.keep(chunk.subarray(start));
         break;
       }
-      const field = this.take(chunk.subarray(start, stop));
+      const piece = this.take(chunk.subarray(start, stop));
       start = stop + 1;
-      if (this.inHashLines) this.hashLine(field);
-      else this.field(field);
+      if (this.lines !== null) {
+        if (piece.length > 0 || !endOfSection) this.line(piece);
+        if (endOfSection) this.endLines();
+      } else this.field(piece);
     }
     this.offset += chunk.length;
   }
@@ -85,20 +124,23 @@ export class RecordParser {
   /** The stream is over: it must have ended with the end record. */
   end(): void {
     if (!this.ended) {
-      const where = this.tag ? `inside a '${this.tag}' record` : this.inHashLines ? 'inside the hash section' : 'before the end record';
+      const where = this.lines ? `inside a '${this.lines}' section` : this.tag ? `inside a '${this.tag}' record` : 'before the end record';
       throw new ScanStreamError(`truncated ${where} after ${this.offset} bytes`);
     }
   }
 
   private keep(part: Buffer): void {
     this.pendingLength += part.length;
-    if (this.pendingLength > MAX_FIELD) throw new ScanStreamError(`a field longer than ${MAX_FIELD} bytes at byte ${this.offset}`);
+    if (this.pendingLength > this.limit) throw new ScanStreamError(`a field longer than ${this.limit} bytes at byte ${this.offset}`);
     this.pending.push(Buffer.from(part));
   }
 
   private take(tail: Buffer): Buffer {
-    if (this.pendingLength === 0) return tail;
-    if (this.pendingLength + tail.length > MAX_FIELD) throw new ScanStreamError(`a field longer than ${MAX_FIELD} bytes`);
+    if (this.pendingLength === 0) {
+      if (tail.length > this.limit) throw new ScanStreamError(`a field longer than ${this.limit} bytes`);
+      return tail;
+    }
+    if (this.pendingLength + tail.length > this.limit) throw new ScanStreamError(`a field longer than ${this.limit} bytes`);
     const whole = Buffer.concat([...this.pending, tail]);
     this.pending = [];
     this.pendingLength = 0;
@@ -108,14 +150,51 @@ export class RecordParser {
   private field(raw: Buffer): void {
     if (this.tag === null) {
       const tag = raw.toString('latin1');
-      if (!(tag in FIELDS)) throw new ScanStreamError(`unknown record tag ${JSON.stringify(tag.slice(0, 20))} at byte ${this.offset}`);
+      if (!Object.hasOwn(FIELDS, tag) && !SPECIAL.has(tag)) throw new ScanStreamError(`unknown record tag ${JSON.stringify(tag.slice(0, 20))} at byte ${this.offset}`);
       if (!this.sawVersion && tag !== 'V') throw new ScanStreamError('the stream does not start with a version record');
-      this.tag = tag;
       this.fields = [];
-    } else {
-      this.fields.push(raw.toString('latin1'));
+      const n = FIELDS[tag];
+      if (n === -1) {
+        this.lines = tag as 'U' | 'G' | 'H';
+        return;
+      }
+      this.tag = tag;
+      // X: IDX N NAMES... TEXT FLAGS; L: STATUS N NAMES... TEXT; A: KIND, then lines; O: PATH, lines, STATUS.
+      this.want = n ?? (tag === 'X' || tag === 'L' ? 2 : 1);
+      if (this.want === 0) this.record(tag, this.fields);
+      return;
     }
-    if (this.fields.length === FIELDS[this.tag]) this.record(this.tag, this.fields);
+    this.fields.push(raw.toString('latin1'));
+    const tag = this.tag;
+    if (this.fields.length === this.want) {
+      if (tag === 'X' && this.want === 2) return this.sized(int(this.fields[1]!, 'name count'), 2);
+      if (tag === 'L' && this.want === 2) return this.sized(int(this.fields[1]!, 'name count'), 2);
+      if (tag === 'A' && this.fields.length === 1) {
+        const kind = this.fields[0]!;
+        if (kind !== 'xattrs' && kind !== 'acl') throw new ScanStreamError(`unknown attribute section ${JSON.stringify(kind.slice(0, 20))}`);
+        this.tag = null;
+        this.section = kind;
+        this.lines = 'A';
+        return;
+      }
+      if (tag === 'O' && this.fields.length === 1) {
+        this.section = path(this.fields[0]!);
+        this.content = [];
+        this.tag = null;
+        this.lines = 'O';
+        return;
+      }
+      this.limit = MAX_FIELD;
+      this.record(tag, this.fields);
+    } else if ((tag === 'X' || tag === 'L') && this.want > 2 && this.fields.length === this.want - (tag === 'X' ? 2 : 1)) {
+      // The names are in; the batch text may be long: a line per name.
+      this.limit = MAX_FIELD * (this.want - (tag === 'X' ? 4 : 3));
+    }
+  }
+
+  private sized(n: number, head: number): void {
+    if (n < 1 || n > MAX_NAMES) throw new ScanStreamError(`bad name count ${n}`);
+    this.want = head + n + (this.tag === 'X' ? 2 : 1);
   }
 
   private record(tag: string, f: string[]): void {
@@ -125,35 +204,163 @@ export class RecordParser {
         if (f[0] !== PROTOCOL_VERSION) throw new ScanStreamError(`protocol version ${f[0]} (this console speaks ${PROTOCOL_VERSION})`);
         this.sawVersion = true;
         return;
+      case 'P':
+        return this.emit({ kind: 'fact', key: f[0]!, value: utf8(f[1]!) });
       case 'T': {
         const state = f[1];
         if (state !== 'ok' && state !== 'missing') throw new ScanStreamError(`bad target state ${state}`);
         return this.emit({ kind: 'target', target: int(f[0]!, 'target index'), state });
       }
       case 'E':
-        return this.emit(meta(f));
+        return this.emit(fromFind(f));
+      case 'X':
+        return this.batchStat(f);
+      case 'L':
+        return this.batchFlags(f);
       case 'D':
         if (!/^[0-9a-f]+:[0-9a-f]+$/.test(f[1]!)) throw new ScanStreamError(`bad device numbers ${f[1]}`);
-        return this.emit({ kind: 'device', path: path(f[0]!), device: f[1]!.split(':').map((h) => parseInt(h, 16)).join(':') });
+        return this.emit({ kind: 'device', path: path(f[0]!), device: hexDevice(f[1]!) });
       case 'N':
         return this.emit({ kind: 'hash', path: path(f[0]!), sha256: sha(f[1]!) });
-      case 'S':
-        this.inHashLines = true;
-        return;
+      case 'C':
+        return this.emit({ kind: 'caps', path: path(f[0]!), caps: canonicalCaps(f[1]!) });
+      case 'o': {
+        // The status after the content lines: 0 when od read the file.
+        const bytes = f[0] === '0' ? Buffer.concat(this.content) : null;
+        this.content = [];
+        return this.emit({ kind: 'content', path: this.section, bytes });
+      }
       case 'Z':
         this.ended = true;
         return this.emit({ kind: 'end' });
     }
   }
 
-  // "<sha256> *PATH" (openssl -r, sha256sum -b), "<sha256>  PATH" (sha256sum), or GNU's escaped
-  // form "\<sha256>  PATH" with \\ and \n in PATH. The section ends with ".".
-  private hashLine(raw: Buffer): void {
-    const line = raw.toString('latin1');
-    if (line === '.') {
-      this.inHashLines = false;
+  // X IDX N NAME... TEXT FLAGS: `stat -c '%f %u %g %s %Y %y %Z %z %i %h %t %T %N'`, a line per
+  // name (or, for one name, the whole text), and a readability letter per name.
+  private batchStat(f: string[]): void {
+    const target = int(f[0]!, 'target index');
+    const n = f.length - 4;
+    const names = f.slice(2, 2 + n);
+    let text = f[2 + n]!;
+    const flags = f[3 + n]!;
+    if (flags.length !== n || /[^ru]/.test(flags)) throw new ScanStreamError(`bad readability flags ${JSON.stringify(flags.slice(0, 40))}`);
+    if (!text.endsWith('\n')) throw new ScanStreamError('a stat batch that does not end with a newline');
+    text = text.slice(0, -1);
+    const lines = n === 1 ? [text] : text.split('\n');
+    if (lines.length !== n) throw new ScanStreamError(`a stat batch of ${n} names with ${lines.length} lines`);
+    for (let i = 0; i < n; i++) this.emit(fromStat(target, path(names[i]!), lines[i]!, flags[i] === 'r'));
+  }
+
+  // L STATUS N NAME... TEXT: `lsattr -d`, "FLAGS NAME\n" per name it could read, in order. With
+  // status 0 there is one for every name, and each is taken exactly (a name may hold a newline);
+  // otherwise no name holds a newline and the lines are a subsequence of the names.
+  private batchFlags(f: string[]): void {
+    const status = f[0];
+    if (status !== '0' && status !== '1') throw new ScanStreamError(`bad lsattr status ${JSON.stringify(status)}`);
+    const n = f.length - 3;
+    const names = f.slice(2, 2 + n).map(path);
+    const text = f[2 + n]!;
+    let at = 0;
+    const flagsAt = (): string => {
+      const sp = text.indexOf(' ', at);
+      if (sp <= at) throw new ScanStreamError(`bad lsattr output ${JSON.stringify(text.slice(at, at + 80))}`);
+      const flags = text.slice(at, sp);
+      at = sp + 1;
+      return flags;
+    };
+    if (status === '0') {
+      for (const name of names) {
+        const flags = flagsAt();
+        if (text.slice(at, at + name.length + 1) !== name + '\n') throw new ScanStreamError(`lsattr output is not for ${JSON.stringify(name.slice(0, 80))}`);
+        at += name.length + 1;
+        this.emit({ kind: 'flags', path: name, flags: canonicalFlags(flags) });
+      }
+    } else {
+      if (names.some((name) => name.includes('\n'))) throw new ScanStreamError('an incomplete lsattr batch with a newline in a name');
+      let next = 0;
+      for (const line of text.split('\n')) {
+        if (line === '') continue;
+        const sp = line.indexOf(' ');
+        const name = line.slice(sp + 1);
+        while (next < names.length && names[next] !== name) next++;
+        if (sp < 1 || next === names.length) throw new ScanStreamError(`lsattr line ${JSON.stringify(line.slice(0, 80))} is for no name of its batch`);
+        this.emit({ kind: 'flags', path: name, flags: canonicalFlags(line.slice(0, sp)) });
+        next++;
+      }
       return;
     }
+    if (at !== text.length) throw new ScanStreamError('lsattr output after the last name');
+  }
+
+  private line(raw: Buffer): void {
+    switch (this.lines) {
+      case 'H':
+        return this.hashLine(raw.toString('latin1'));
+      case 'U':
+      case 'G': {
+        // name:password:id:... from the passwd and group databases; the first name of an id wins.
+        const line = raw.toString('latin1');
+        const parts = line.split(':');
+        if (parts.length >= 3 && parts[0] && DECIMAL.test(parts[2]!)) {
+          this.emit({ kind: this.lines === 'U' ? 'user' : 'group', id: Number(parts[2]), name: utf8(parts[0]) });
+        }
+        return;
+      }
+      case 'A':
+        return this.attrLine(raw.toString('latin1'));
+      case 'O':
+        this.content.push(hexBytes(raw));
+        return;
+    }
+  }
+
+  private endLines(): void {
+    const was = this.lines;
+    this.lines = null;
+    if (was === 'A') this.flushBlock();
+    if (was === 'O') {
+      // The status field follows (an internal tag: never read from the stream).
+      this.tag = 'o';
+      this.fields = [];
+      this.want = 1;
+    }
+  }
+
+  // getfattr -d -e hex / getfacl: "# file: NAME" (escaped), then lines, then an empty line.
+  private attrLine(line: string): void {
+    if (line.startsWith('# file: ')) {
+      this.flushBlock();
+      this.block = { path: path(unescapeName(line.slice(8))), items: [] };
+      return;
+    }
+    if (line === '') return this.flushBlock();
+    if (!this.block) throw new ScanStreamError(`an attribute line outside a file block: ${JSON.stringify(line.slice(0, 80))}`);
+    if (line.startsWith('#')) return; // getfacl's owner, group and flags comments
+    this.block.items.push(line);
+  }
+
+  private flushBlock(): void {
+    const b = this.block;
+    if (!b) return;
+    this.block = null;
+    if (this.section === 'acl') {
+      if (b.items.length) this.emit({ kind: 'acl', path: b.path, acl: b.items.join(',') });
+      return;
+    }
+    const attrs: [string, string][] = b.items.map((item) => {
+      const eq = item.indexOf('=');
+      if (eq === -1) return [item, ''];
+      const v = item.slice(eq + 1);
+      if (!/^0x[0-9a-f]*$/i.test(v)) throw new ScanStreamError(`bad extended attribute value ${JSON.stringify(item.slice(0, 80))}`);
+      return [item.slice(0, eq), v.slice(2).toLowerCase()];
+    });
+    this.emit({ kind: 'xattrs', path: b.path, attrs });
+  }
+
+  // "<sha256> *PATH" (openssl -r, sha256sum -b), "<sha256>  PATH" (sha256sum), or GNU's escaped
+  // form "\<sha256>  PATH" with \\ and \n in PATH.
+  private hashLine(line: string): void {
     const escaped = line.startsWith('\\');
     const body = escaped ? line.slice(1) : line;
     const sep = body.slice(64, 66);
@@ -164,14 +371,12 @@ export class RecordParser {
   }
 }
 
-function meta(f: string[]): MetaRecord {
+/** E IDX PATH TYPE MODE UID GID SIZE MTIME CTIME INODE NLINK LINK ERROR (GNU find -printf). */
+function fromFind(f: string[]): MetaRecord {
   const type = TYPES[f[2]!];
   if (!type) throw new ScanStreamError(`bad entry type ${JSON.stringify(f[2])}`);
   if (!MODE.test(f[3]!)) throw new ScanStreamError(`bad mode ${JSON.stringify(f[3])}`);
-  for (const [i, what] of [[9, 'mtime'], [10, 'ctime']] as const) {
-    if (!TIME.test(f[i]!)) throw new ScanStreamError(`bad ${what} ${JSON.stringify(f[i])}`);
-  }
-  if (!DECIMAL.test(f[11]!)) throw new ScanStreamError(`bad inode ${JSON.stringify(f[11])}`);
+  if (!DECIMAL.test(f[9]!)) throw new ScanStreamError(`bad inode ${JSON.stringify(f[9])}`);
   return {
     kind: 'entry',
     target: int(f[0]!, 'target index'),
@@ -180,16 +385,148 @@ function meta(f: string[]): MetaRecord {
     mode: f[3]!.padStart(4, '0'),
     uid: int(f[4]!, 'uid'),
     gid: int(f[5]!, 'gid'),
-    owner: utf8(f[6]!),
-    group: utf8(f[7]!),
-    size: int(f[8]!, 'size'),
-    mtime: f[9]!,
-    ctime: f[10]!,
-    inode: f[11]!,
-    nlink: int(f[12]!, 'link count'),
-    link: type === 'symlink' ? f[13]! : null,
-    error: f[14] ? utf8(f[14]) : null,
+    size: int(f[6]!, 'size'),
+    mtime: time(f[7]!, 'mtime'),
+    ctime: time(f[8]!, 'ctime'),
+    inode: f[9]!,
+    nlink: int(f[10]!, 'link count'),
+    link: type === 'symlink' ? f[11]! : null,
+    device: null,
+    error: f[12] ? utf8(f[12]) : null,
   };
+}
+
+/** One line of `stat -c '%f %u %g %s %Y %y %Z %z %i %h %t %T %N'` for a name known exactly. */
+function fromStat(target: number, name: ByteString, line: string, readable: boolean): MetaRecord {
+  // 16 space-separated fields (%y and %z are three each), then %N, which holds the name.
+  let at = 0;
+  const tok: string[] = [];
+  for (let k = 0; k < 16; k++) {
+    const sp = line.indexOf(' ', at);
+    if (sp === -1) throw new ScanStreamError(`short stat line ${JSON.stringify(line.slice(0, 120))}`);
+    tok.push(line.slice(at, sp));
+    at = sp + 1;
+  }
+  const quoted = line.slice(at);
+  if (!/^[0-9a-f]{1,8}$/.test(tok[0]!)) throw new ScanStreamError(`bad raw mode ${JSON.stringify(tok[0])}`);
+  const raw = parseInt(tok[0]!, 16);
+  const type = HEX_TYPES[raw & 0o170000] ?? 'unknown';
+  if (!DECIMAL.test(tok[12]!)) throw new ScanStreamError(`bad inode ${JSON.stringify(tok[12])}`);
+  if (!/^[0-9a-f]+$/.test(tok[14]!) || !/^[0-9a-f]+$/.test(tok[15]!)) throw new ScanStreamError(`bad device numbers ${tok[14]}:${tok[15]}`);
+  let link: string | null = null;
+  let error: string | null = null;
+  if (type === 'symlink') {
+    link = linkTarget(name, quoted);
+    if (link === null) error = 'the symlink changed during the scan';
+  } else if (quoted !== name && quoted !== `'${name}'`) {
+    throw new ScanStreamError(`stat line ${JSON.stringify(line.slice(0, 120))} is not for ${JSON.stringify(name.slice(0, 80))}`);
+  }
+  if (!readable && type === 'file') error = 'Permission denied';
+  if (!readable && type === 'directory') error = 'Permission denied (directory not listable)';
+  return {
+    kind: 'entry',
+    target,
+    path: name,
+    type,
+    mode: (raw & 0o7777).toString(8).padStart(4, '0'),
+    uid: int(tok[1]!, 'uid'),
+    gid: int(tok[2]!, 'gid'),
+    size: int(tok[3]!, 'size'),
+    mtime: statTime(tok[4]!, tok[6]!),
+    ctime: statTime(tok[8]!, tok[10]!),
+    inode: tok[12]!,
+    nlink: int(tok[13]!, 'link count'),
+    link,
+    device: type === 'block' || type === 'char' ? `${parseInt(tok[14]!, 16)}:${parseInt(tok[15]!, 16)}` : null,
+    error,
+  };
+}
+
+/** The target out of %N: `NAME -> TARGET` (GNU, QUOTING_STYLE=literal) or `'NAME' -> 'TARGET'` (BusyBox). */
+function linkTarget(name: string, quoted: string): string | null {
+  const gnu = `${name} -> `;
+  const bb = `'${name}' -> '`;
+  if (quoted.startsWith(bb) && quoted.endsWith("'") && quoted.length > bb.length) return quoted.slice(bb.length, -1);
+  if (quoted.startsWith(gnu)) return quoted.slice(gnu.length);
+  return null;
+}
+
+/** %Y (whole seconds) and the fraction of %y's "HH:MM:SS.NNNNNNNNN". */
+function statTime(seconds: string, clock: string): string {
+  if (!/^-?[0-9]+$/.test(seconds)) throw new ScanStreamError(`bad time ${JSON.stringify(seconds)}`);
+  const dot = clock.indexOf('.');
+  const frac = dot === -1 ? '' : clock.slice(dot + 1);
+  if (!/^[0-9]*$/.test(frac)) throw new ScanStreamError(`bad time ${JSON.stringify(clock)}`);
+  return `${seconds}.${(frac + '000000000').slice(0, 9)}`;
+}
+
+/** Seconds with nine fraction digits, whatever the host printed (GNU find prints ten). */
+function time(s: string, what: string): string {
+  const m = TIME.exec(s);
+  if (!m) throw new ScanStreamError(`bad ${what} ${JSON.stringify(s)}`);
+  return `${m[1]}.${((m[2] ?? '') + '000000000').slice(0, 9)}`;
+}
+
+function hexDevice(s: string): string {
+  return s.split(':').map((h) => parseInt(h, 16)).join(':');
+}
+
+/** getfattr and getfacl escape a name's control characters, and backslash, as \ooo (getfacl: \\). */
+export function unescapeName(s: string): string {
+  if (!s.includes('\\')) return s;
+  return s.replace(/\\([0-7]{3}|\\)/g, (_m, x: string) => (x === '\\' ? '\\' : String.fromCharCode(parseInt(x, 8) & 0xff)));
+}
+
+function hexBytes(raw: Buffer): Buffer {
+  const text = raw.toString('latin1').replace(/\s+/g, '');
+  if (!/^([0-9a-f]{2})*$/i.test(text)) throw new ScanStreamError(`bad content line ${JSON.stringify(text.slice(0, 80))}`);
+  return Buffer.from(text, 'hex');
+}
+
+// lsattr letters that describe layout rather than protection: extents, indexed directory,
+// inline data, huge file. They change as a file grows and differ between file systems.
+const LAYOUT_FLAGS = new Set(['e', 'I', 'N', 'h']);
+
+export function canonicalFlags(field: string): string {
+  if (!/^[-A-Za-z]+$/.test(field)) throw new ScanStreamError(`bad lsattr flags ${JSON.stringify(field.slice(0, 40))}`);
+  return [...new Set(field.replace(/-/g, ''))].filter((c) => !LAYOUT_FLAGS.has(c)).sort().join('');
+}
+
+/**
+ * getcap's text after the name (" cap_a,cap_b=ep" from libcap 2.x, " = cap_a+ep" from older
+ * ones) as one canonical form: capabilities grouped by their flags, e.g. "cap_net_raw=ep".
+ */
+export function canonicalCaps(text: string): string {
+  let t = text.trim();
+  if (t.startsWith('= ')) t = t.slice(2).trim();
+  const sets = new Map<string, Set<string>>();
+  for (const clause of t.split(/\s+/).filter(Boolean)) {
+    const m = /^([a-z0-9_,]*)((?:[=+-][eip]*)+)$/i.exec(clause);
+    if (!m) return t; // not a form we know: keep the host's text as it is
+    const caps = m[1] ? m[1].toLowerCase().split(',').filter(Boolean) : ['all'];
+    for (const op of m[2]!.match(/[=+-][eip]*/gi)!) {
+      const flags = op.slice(1).toLowerCase();
+      for (const c of caps) {
+        const s = sets.get(c) ?? new Set<string>();
+        if (op[0] === '=') s.clear();
+        for (const f of flags) {
+          if (op[0] === '-') s.delete(f);
+          else s.add(f);
+        }
+        sets.set(c, s);
+      }
+    }
+  }
+  const byFlags = new Map<string, string[]>();
+  for (const [cap, s] of sets) {
+    if (!s.size) continue;
+    const flags = ['e', 'i', 'p'].filter((f) => s.has(f)).join('');
+    byFlags.set(flags, [...(byFlags.get(flags) ?? []), cap]);
+  }
+  return [...byFlags.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([flags, caps]) => `${caps.sort().join(',')}=${flags}`)
+    .join(' ');
 }
 
 function int(s: string, what: string): number {

@@ -2,12 +2,13 @@
 // gold-master baseline scan (one policy). The scanner runs first and nothing is written until it
 // has finished cleanly; then all results are written in one transaction. A failure stores only a
 // failed scan record: baselines, events and earlier results stay as they were.
-import type { ScanCounts, ServerScanResult, Target, TargetReport } from '../../shared/domain.js';
+import type { ScanCounts, ScanMode, ServerScanResult, Target, TargetReport } from '../../shared/domain.js';
 import { displayPath } from '../../shared/path-escape.js';
 import { activeBaselineIds, listBaselines, loadBaseline, storeBaseline } from '../baseline/baselines.js';
 import type { EntryState } from '../diff/compare.js';
 import { evaluatePolicy } from '../diff/evaluate.js';
-import { countOpen, recordDeviations } from '../events/events.js';
+import { ApiError } from '../../shared/api.js';
+import { countOpen, recordDeviations, recordHostKeyMismatch, resolveHostKeyEvents } from '../events/events.js';
 import { serverPolicyIds, type StoredServer } from '../inventory/inventory.js';
 import { getPolicyById, type StoredPolicy } from '../policy/policies.js';
 import { now, type Db } from '../store/db.js';
@@ -15,6 +16,7 @@ import { entryFromJson, entryValues, ENTRY_FIELDS, ENTRY_PLACEHOLDERS, loadEntri
 import type { Transport } from '../transport/transport.js';
 import { collect, type Collected } from './collect.js';
 import { buildPlan, type ScanPlan } from './plan.js';
+import { decideMode, getScanSettings, notCheckedWarnings, referenceOf, setScanMode, storeFullEntries, storePreflight } from './fidelity.js';
 
 export interface ScanContext {
   db: Db;
@@ -34,11 +36,14 @@ function sharesOf(plan: ScanPlan, collected: Collected, policyCount: number): Ma
   return shares;
 }
 
-async function runScanner(ctx: ScanContext, server: StoredServer, policies: StoredPolicy[]): Promise<{ plan: ScanPlan; collected: Collected }> {
+async function runScanner(ctx: ScanContext, server: StoredServer, policies: StoredPolicy[], mode: ScanMode = 'full'): Promise<{ plan: ScanPlan; collected: Collected }> {
   const plan = buildPlan(policies, 0);
+  // The server's settings (parallel hash workers, nice); a quick scan reuses its last full scan.
+  const settings = getScanSettings(ctx.db, server.id);
+  const reference = mode === 'quick' ? { reference: referenceOf(ctx.db, server.id) } : {};
   const transport = await ctx.transportFor(server);
   try {
-    const collected = await collect(transport, plan, { shell: server.shell, sudo: server.sudo });
+    const collected = await collect(transport, plan, { shell: server.shell, sudo: server.sudo, settings, ...reference });
     return { plan, collected };
   } finally {
     transport.close();
@@ -57,7 +62,16 @@ export function recordFailure(db: Db, server: StoredServer, kind: 'scan' | 'base
   return { name: server.name, status: 'failed', reason, scanId };
 }
 
-export async function scanServer(ctx: ScanContext, server: StoredServer): Promise<ServerScanResult> {
+function recordHostKeyFailure(db: Db, server: StoredServer, startedAt: string, err: ApiError, kind: 'scan' | 'baseline' = 'scan'): ServerScanResult {
+  return db.transaction(() => {
+    const result = recordFailure(db, server, kind, startedAt, err.message);
+    const at = now();
+    recordHostKeyMismatch(db, { serverId: server.id, scanId: result.scanId!, at, pinned: err.details?.pinned ?? server.hostKey ?? '', presented: err.details?.presented ?? '', message: err.message });
+    return { ...result, reason: `host_key_mismatch: ${err.message}` };
+  })();
+}
+
+export async function scanServer(ctx: ScanContext, server: StoredServer, options: { mode?: ScanMode } = {}): Promise<ServerScanResult> {
   const { db } = ctx;
   const startedAt = now();
   const policies = serverPolicyIds(db, server).map((id) => getPolicyById(db, id));
@@ -67,14 +81,15 @@ export async function scanServer(ctx: ScanContext, server: StoredServer): Promis
   }
   let scanned;
   try {
-    scanned = await runScanner(ctx, server, policies);
+    scanned = await runScanner(ctx, server, policies, decideMode(db, server, options.mode).mode);
   } catch (err) {
+    if (err instanceof ApiError && err.code === 'host_key_mismatch') return recordHostKeyFailure(db, server, startedAt, err);
     return recordFailure(db, server, 'scan', startedAt, (err as Error).message);
   }
   const { plan, collected } = scanned;
   const shares = sharesOf(plan, collected, policies.length);
   const at = now();
-  const warnings: string[] = [];
+  const warnings: string[] = notCheckedWarnings(collected, policies);
   const counts: ScanCounts = { ...EMPTY_COUNTS, entries: collected.entries.size };
   for (const e of collected.entries.values()) if (e.error) counts.unreadable++;
 
@@ -109,17 +124,27 @@ export async function scanServer(ctx: ScanContext, server: StoredServer): Promis
   return db.transaction(() => {
     for (const v of verdicts) for (const d of v.deviations) counts[d.change]++;
     const scanId = insertScan(db, server.id, 'scan', 'running', startedAt, counts, warnings);
+    setScanMode(db, scanId, collected.mode);
+    storePreflight(db, server.id, collected.facts, at);
+    if (collected.mode === 'full') storeFullEntries(db, server.id, scanId, collected, true);
     policies.forEach((policy, i) => {
       const v = verdicts[i]!;
       recordDeviations(db, { serverId: server.id, policyId: policy.id, policyName: policy.name, scanId, at, deviations: v.deviations });
+      resolveHostKeyEvents(db, server.id, scanId, at);
       const insert = db.prepare(`INSERT OR REPLACE INTO self_entries (server_id, policy_id, ${ENTRY_FIELDS}) VALUES (?, ?, ${ENTRY_PLACEHOLDERS})`);
       for (const e of v.selfInit) insert.run(server.id, policy.id, ...entryValues(e));
       for (const t of v.selfInitTargets) db.prepare('INSERT OR IGNORE INTO self_targets (server_id, policy_id, target_path) VALUES (?, ?, ?)').run(server.id, policy.id, t);
     });
+    // Open events of a policy that no longer applies to this server (unassigned from its group, or
+    // removed) are no longer watched: closed by this scan, or they would stay open for ever.
+    db.prepare(
+      `UPDATE events SET status = 'resolved', resolved_at = ?, last_scan_id = ? WHERE server_id = ? AND status = 'open' AND change != 'host_key_mismatch'
+       AND (policy_id IS NULL OR policy_id NOT IN (${policies.map(() => '?').join(', ')}))`,
+    ).run(at, scanId, server.id, ...policies.map((p) => p.id));
     const open = countOpen(db, server.id);
     const status = open > 0 ? 'completed_with_findings' : 'completed_clean';
     db.prepare('UPDATE scans SET status = ? WHERE id = ?').run(status, scanId);
-    return { name: server.name, status, scanId, counts, openEvents: open, warnings } satisfies ServerScanResult;
+    return { name: server.name, status, scanId, counts, openEvents: open, warnings, mode: collected.mode } satisfies ServerScanResult;
   })();
 }
 
@@ -136,6 +161,8 @@ export async function baselineServer(ctx: ScanContext, server: StoredServer, pol
   try {
     scanned = await runScanner(ctx, server, [policy]);
   } catch (err) {
+    // A changed host key is the same critical event whichever kind of scan met it.
+    if (err instanceof ApiError && err.code === 'host_key_mismatch') return { result: recordHostKeyFailure(db, server, startedAt, err, 'baseline') };
     return { result: recordFailure(db, server, 'baseline', startedAt, (err as Error).message) };
   }
   const { plan, collected } = scanned;
@@ -151,9 +178,12 @@ export async function baselineServer(ctx: ScanContext, server: StoredServer, pol
     };
   });
   const counts: ScanCounts = { ...EMPTY_COUNTS, entries: share.size, unreadable: report.reduce((n, r) => n + r.unreadable.length, 0) };
-  const warnings = report.filter((r) => r.state === 'missing').map((r) => `target ${r.path} is missing on ${server.name}`);
+  const warnings = [...report.filter((r) => r.state === 'missing').map((r) => `target ${r.path} is missing on ${server.name}`), ...notCheckedWarnings(collected, [policy])];
   return db.transaction(() => {
     const scanId = insertScan(db, server.id, 'baseline', 'completed_clean', startedAt, counts, warnings);
+    setScanMode(db, scanId, 'full');
+    storePreflight(db, server.id, collected.facts);
+    storeFullEntries(db, server.id, scanId, collected, false);
     const baselineId = storeBaseline(db, {
       policyId: policy.id,
       serverId: server.id,
@@ -165,6 +195,6 @@ export async function baselineServer(ctx: ScanContext, server: StoredServer, pol
       entries: [...share.values()].map((s) => s.entry),
       report,
     });
-    return { result: { name: server.name, status: 'completed_clean', scanId, counts, warnings } satisfies ServerScanResult, baselineId };
+    return { result: { name: server.name, status: 'completed_clean', scanId, counts, warnings, mode: 'full' } satisfies ServerScanResult, baselineId };
   })();
 }

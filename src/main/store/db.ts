@@ -15,7 +15,12 @@ export function openStore(home: string): Db {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 10000');
   db.pragma('synchronous = NORMAL');
-  migrate(db);
+  try {
+    migrate(db);
+  } catch (err) {
+    db.close(); // a refused (newer) or broken store is not left open
+    throw err;
+  }
   return db;
 }
 

@@ -26,11 +26,20 @@ export interface EntryRow {
   extra_json: string | null;
 }
 
+/** The attributes beyond stat(2) and kept content travel in extra_json; a key absent there was not checked. */
+const EXTRA_KEYS = ['xattrs', 'acl', 'caps', 'selinux', 'flags', 'content'] as const;
+
+export function extraJson(a: EntryAttributes): string | null {
+  let extra: Record<string, unknown> | null = null;
+  for (const k of EXTRA_KEYS) if (a[k] !== undefined) (extra ??= {})[k] = a[k];
+  return extra === null ? null : JSON.stringify(extra);
+}
+
 export function entryValues(e: EntryState): unknown[] {
   const a = e.attrs;
   return [
     Buffer.from(e.path, 'latin1'), a.type, a.mode, a.uid, a.gid, a.owner, a.group, a.size, a.mtime, a.ctime, String(a.inode), a.nlink,
-    a.device, a.target === null ? null : Buffer.from(a.target, 'latin1'), a.sha256, e.error, null,
+    a.device, a.target === null ? null : Buffer.from(a.target, 'latin1'), a.sha256, e.error, extraJson(a),
   ];
 }
 
@@ -41,6 +50,7 @@ export function entryFromRow(r: EntryRow): EntryState {
     attrs: {
       type: r.type, mode: r.mode, uid: r.uid, gid: r.gid, owner: r.owner, group: r.grp, size: r.size, mtime: r.mtime, ctime: r.ctime,
       inode: Number(r.inode), nlink: r.nlink, device: r.device, target: r.target === null ? null : r.target.toString('latin1'), sha256: r.sha256,
+      ...(r.extra_json ? (JSON.parse(r.extra_json) as Partial<EntryAttributes>) : {}),
     },
   };
 }

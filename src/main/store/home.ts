@@ -14,5 +14,5 @@ export function defaultUserDataDir(platform: NodeJS.Platform = process.platform,
 export function resolveHome(flag?: string, env = process.env): string {
   if (flag) return path.resolve(flag);
   if (env.DRIFTWATCH_HOME) return path.resolve(env.DRIFTWATCH_HOME);
-  return defaultUserDataDir();
+  return defaultUserDataDir(process.platform, env);
 }

@@ -83,4 +83,84 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX events_one_open ON events (server_id, policy_id, path) WHERE status = 'open';
   CREATE INDEX events_by_status ON events (status, last_seen);
   `,
+  // 2: automatic scans (schedules, leases), alerting (profiles, notified events, outbox), settings,
+  // and the compliance reference of a target.
+  `
+  CREATE TABLE schedules (
+    group_id INTEGER PRIMARY KEY REFERENCES groups(id) ON DELETE CASCADE,
+    every TEXT, cron TEXT NOT NULL, on_start INTEGER NOT NULL,
+    next_run TEXT, last_run TEXT, last_finished TEXT, last_status TEXT, last_message TEXT, updated_at TEXT NOT NULL
+  );
+  -- Leases shared by every process on this store (a scheduled run of a group, a scan of a server).
+  CREATE TABLE locks (
+    name TEXT PRIMARY KEY, owner TEXT NOT NULL, acquired_at TEXT NOT NULL, expires_at TEXT NOT NULL
+  );
+  CREATE TABLE settings (key TEXT PRIMARY KEY, value_json TEXT NOT NULL);
+  CREATE TABLE alert_profiles (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+    events TEXT NOT NULL CHECK (events IN ('critical', 'non-critical', 'both')),
+    emails_json TEXT NOT NULL, webhook TEXT, jsonl TEXT, syslog TEXT, is_default INTEGER NOT NULL, created_at TEXT NOT NULL
+  );
+  CREATE TABLE group_alert_profiles (
+    group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+    profile_id INTEGER NOT NULL REFERENCES alert_profiles(id) ON DELETE CASCADE,
+    PRIMARY KEY (group_id, profile_id)
+  );
+  -- Which events each profile has been told about: an open event that persists is not sent again.
+  CREATE TABLE alert_notified (
+    profile_id INTEGER NOT NULL REFERENCES alert_profiles(id) ON DELETE CASCADE,
+    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE, notified_at TEXT NOT NULL,
+    PRIMARY KEY (profile_id, event_id)
+  ) WITHOUT ROWID;
+  -- Notifications waiting to be delivered (or delivered): written with the notified marks, so none is lost.
+  CREATE TABLE alert_outbox (
+    id INTEGER PRIMARY KEY, profile_name TEXT NOT NULL, channel TEXT NOT NULL, destination TEXT NOT NULL,
+    kind TEXT NOT NULL, created_at TEXT NOT NULL, payload_json TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sent')), attempts INTEGER NOT NULL, next_attempt_at TEXT NOT NULL,
+    last_attempt_at TEXT, last_error TEXT, sent_at TEXT, lease_owner TEXT, lease_until TEXT
+  );
+  CREATE INDEX alert_outbox_pending ON alert_outbox (status, next_attempt_at);
+  ALTER TABLE targets ADD COLUMN reference TEXT NOT NULL DEFAULT '';
+  `,
+  // 3: scanner fidelity: which mode each scan ran (full or quick), what each server's host offers
+  // (pre-flight) and how it is scanned, the entries of its last full scan (what a quick scan
+  // reuses), and targets that keep the content of small files.
+  `
+  ALTER TABLE scans ADD COLUMN mode TEXT;
+  CREATE TABLE server_preflight (
+    server_id INTEGER PRIMARY KEY REFERENCES servers(id) ON DELETE CASCADE, at TEXT NOT NULL, facts_json TEXT NOT NULL
+  );
+  CREATE TABLE server_scan_settings (
+    server_id INTEGER PRIMARY KEY REFERENCES servers(id) ON DELETE CASCADE,
+    jobs INTEGER NOT NULL, nice INTEGER NOT NULL, full_every INTEGER NOT NULL, full_every_days REAL NOT NULL
+  );
+  CREATE TABLE server_full_entries (
+    server_id INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE, path BLOB NOT NULL,
+    type TEXT NOT NULL, size INTEGER NOT NULL, mtime TEXT NOT NULL, ctime TEXT NOT NULL, inode TEXT NOT NULL,
+    sha256 TEXT, content_json TEXT,
+    PRIMARY KEY (server_id, path)
+  ) WITHOUT ROWID;
+  -- The last full scan those entries come from, with the host's clock when it started.
+  CREATE TABLE server_full_scans (
+    server_id INTEGER PRIMARY KEY REFERENCES servers(id) ON DELETE CASCADE,
+    scan_id INTEGER REFERENCES scans(id) ON DELETE SET NULL, at TEXT NOT NULL, host_time TEXT
+  );
+  ALTER TABLE targets ADD COLUMN content_limit INTEGER;
+  ALTER TABLE targets ADD COLUMN content_secrets_json TEXT;
+  `,
+  // 4: events lists and counts that never read event rows. events_page (by status) and
+  // events_page_all (any status) hold every column a list filter tests, in id order, so a page at
+  // any offset and its total are read from the index alone; events_open_counts answers the open
+  // critical / other counts per server (servers list, dashboard) in one pass.
+  `
+  CREATE INDEX events_page ON events (status, id, critical, server_id, policy_name, first_seen, last_seen);
+  CREATE INDEX events_page_all ON events (id, status, critical, server_id, policy_name, first_seen, last_seen);
+  CREATE INDEX events_open_counts ON events (status, server_id, critical);
+  `,
+  // 5: a quick scan also reuses the device numbers and the attributes beyond stat(2) of entries
+  // whose ctime and inode did not move since the last full scan (any change to them moves ctime).
+  `
+  ALTER TABLE server_full_entries ADD COLUMN device TEXT;
+  ALTER TABLE server_full_entries ADD COLUMN ext_json TEXT;
+  `,
 ];

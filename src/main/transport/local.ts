@@ -20,6 +20,9 @@ export class LocalTransport implements Transport {
         else resolve({ code, signal, stderr });
       });
     });
+    // A shell that cannot start rejects `done` before the caller awaits it (it reads stdout
+    // first): mark it handled here, or Node ends the process on an unhandled rejection.
+    done.catch(() => undefined);
     child.stdin.on('error', () => undefined); // the shell may exit before reading all of it
     child.stdin.end(script);
     return {

@@ -1,0 +1,138 @@
+// How the inventory reaches remote servers: the SSH transport for a server (with its jump chain),
+// pinning host keys (trust on explicit request only), and importing hosts from ~/.ssh/config.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ApiError, type ImportedHost } from '../../shared/api.js';
+import type { Server } from '../../shared/domain.js';
+import { knownFingerprints, normalizeFingerprint, parseKnownHosts } from '../transport/host-keys.js';
+import { loadSshConfig, type JumpHop } from '../transport/ssh-config.js';
+import { probeHostKey, resolveJumpChain, SshTransport, type SshTransportOptions } from '../transport/ssh.js';
+import type { Db } from '../store/db.js';
+import { addServer, getServer, listServers, setHostKey, type StoredServer } from './inventory.js';
+
+const lookup = (db: Db) => (name: string) => {
+  try {
+    return getServer(db, name) as Server;
+  } catch {
+    return undefined;
+  }
+};
+
+export function sshTransportFor(db: Db, server: StoredServer, options: Omit<SshTransportOptions, 'jumps'> = {}): SshTransport {
+  return SshTransport.forServer(server, lookup(db), options);
+}
+
+export async function probeServerKey(db: Db, name: string): Promise<{ fingerprint: string; keyType: string | null }> {
+  const server = getServer(db, name);
+  if (server.local) throw new ApiError('invalid_input', `${name} is this machine: it has no SSH host key to trust`);
+  const probed = await probeHostKey(server.host, server.port, resolveJumpChain(server, lookup(db)));
+  return { fingerprint: probed.fingerprint, keyType: probed.keyType };
+}
+
+/**
+ * Pins a server's host key. With a fingerprint, the key the server presents must equal it; from a
+ * known_hosts file (hashed entries too), the file must list exactly one key for the host and the
+ * server must present it. Without either, the presented key is pinned (the caller has shown it).
+ */
+export async function trustServer(db: Db, name: string, options: { fingerprint?: string; knownHostsFile?: string } = {}): Promise<StoredServer> {
+  const server = getServer(db, name);
+  let expected: string | null = null;
+  if (options.fingerprint) {
+    expected = normalizeFingerprint(options.fingerprint);
+    if (!expected) throw new ApiError('invalid_input', `not an OpenSSH SHA256 fingerprint: ${options.fingerprint}`);
+  }
+  if (options.knownHostsFile !== undefined) {
+    const file = options.knownHostsFile || path.join(os.homedir(), '.ssh', 'known_hosts');
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ApiError('invalid_input', `cannot read ${file}: ${(err as Error).message}`);
+    }
+    const known = [...new Set(knownFingerprints(parseKnownHosts(text), server.host, server.port))];
+    if (!known.length) throw new ApiError('not_found', `${file} lists no key for ${server.host}:${server.port}`);
+    if (expected && !known.includes(expected)) throw new ApiError('host_key_mismatch', `${file} does not list ${expected} for ${server.host}`);
+    if (!expected && known.length > 1) {
+      // Several key types for one host: the one the server presents must be among them.
+      const presented = (await probeServerKey(db, name)).fingerprint;
+      if (!known.includes(presented)) throw new ApiError('host_key_mismatch', `${server.name} presents ${presented}, which ${file} does not list`);
+      return setHostKey(db, name, presented);
+    }
+    expected ??= known[0]!;
+  }
+  const presented = (await probeServerKey(db, name)).fingerprint;
+  if (expected && presented !== expected) {
+    throw new ApiError('host_key_mismatch', `${server.name} presents ${presented}, not the expected ${expected}; nothing was pinned`, { pinned: expected, presented });
+  }
+  return setHostKey(db, name, presented);
+}
+
+/** Adds servers for the concrete Host entries of an ssh_config file (jump hosts included). */
+export function importSshConfig(db: Db, options: { file?: string; hosts?: string[]; group?: string | null } = {}): ImportedHost[] {
+  const config = loadSshConfig(options.file);
+  const wanted = (alias: string) => !options.hosts?.length || options.hosts.some((p) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(alias));
+  const results: ImportedHost[] = [];
+  const byAlias = new Map(config.hosts.map((h) => [h.alias, h]));
+  const importing = new Set<string>();
+
+  const serverForHop = (hop: JumpHop): string => {
+    const alias = byAlias.get(hop.host);
+    if (alias) return importAlias(alias.alias);
+    // The same host reached as another user is another login: only the same user's server is reused.
+    const existing = listServers(db).find((s) => !s.local && s.host === hop.host && s.port === (hop.port ?? 22) && (!hop.user || s.user === hop.user));
+    if (existing) return existing.name;
+    const name = safeName(hop.host);
+    addServer(db, { name, host: hop.host, port: hop.port ?? 22, user: hop.user ?? os.userInfo().username, auth: { kind: 'agent' } });
+    results.push({ name, status: 'added', detail: `jump host ${hop.host}` });
+    return name;
+  };
+
+  function importAlias(alias: string): string {
+    const name = safeName(alias);
+    if (results.some((r) => r.name === name) || importing.has(name)) return name;
+    try {
+      getServer(db, name);
+      results.push({ name, status: 'exists', detail: 'a server of that name exists; left as it is' });
+      return name;
+    } catch {
+      // not there yet
+    }
+    importing.add(name);
+    const h = config.resolve(alias);
+    let jump: string | null = null;
+    for (const hop of h.proxyJump) jump = chainHop(jump, hop);
+    const key = h.identityFiles.find((f) => fs.existsSync(f));
+    addServer(db, {
+      name,
+      host: h.hostName,
+      port: h.port ?? 22,
+      user: h.user ?? os.userInfo().username,
+      auth: key ? { kind: 'key', keyFile: key } : { kind: 'agent' },
+      // Only the hosts asked for join the group; a jump host pulled in on the way does not (or it
+      // would, or not, depending on where it stands in the file).
+      group: wanted(alias) ? (options.group ?? null) : null,
+      jump,
+    });
+    results.push({ name, status: 'added', detail: `${h.user ?? ''}${h.user ? '@' : ''}${h.hostName}:${h.port ?? 22}${jump ? ` via ${jump}` : ''}; host key not trusted yet` });
+    return name;
+  }
+
+  // A chain a,b,c: b is reached through a, c through b, the server through c.
+  function chainHop(previous: string | null, hop: JumpHop): string {
+    const name = serverForHop(hop);
+    if (previous) {
+      const s = getServer(db, name);
+      if (!s.jump) db.prepare('UPDATE servers SET jump_id = ? WHERE id = ?').run(getServer(db, previous).id, s.id);
+    }
+    return name;
+  }
+
+  for (const h of config.hosts) if (wanted(h.alias)) importAlias(h.alias);
+  for (const w of config.warnings) results.push({ name: '', status: 'skipped', detail: w });
+  return results;
+}
+
+function safeName(alias: string): string {
+  return alias.replace(/[^A-Za-z0-9 ._@:+-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 128) || 'host';
+}

@@ -1,0 +1,141 @@
+// What scan-server.ts needs beyond the scan itself: each server's scan settings and pre-flight,
+// which mode a scan runs (full or quick), the entries of the server's last full scan that a
+// quick scan reuses, and the warnings for attributes a host cannot check.
+import { ApiError } from '../../shared/api.js';
+import type { AttributeName, FileContent, ScanMode, ServerPreflight, ServerScanSettings } from '../../shared/domain.js';
+import type { EntryState } from '../diff/compare.js';
+import { comparedAttributes } from '../diff/compare.js';
+import type { StoredServer } from '../inventory/inventory.js';
+import type { StoredPolicy } from '../policy/policies.js';
+import { now, type Db } from '../store/db.js';
+import type { Collected, Facts, ReferenceEntry } from './collect.js';
+import { checkableBy, DEFAULT_SCAN_SETTINGS } from './scan-options.js';
+
+export function getScanSettings(db: Db, serverId: number): ServerScanSettings {
+  const r = db.prepare('SELECT jobs, nice, full_every, full_every_days FROM server_scan_settings WHERE server_id = ?').get(serverId) as
+    | { jobs: number; nice: number; full_every: number; full_every_days: number }
+    | undefined;
+  return r ? { jobs: r.jobs, nice: r.nice === 1, fullEvery: r.full_every, fullEveryDays: r.full_every_days } : { ...DEFAULT_SCAN_SETTINGS };
+}
+
+export function setScanSettings(db: Db, serverId: number, patch: Partial<ServerScanSettings>): ServerScanSettings {
+  const s = { ...getScanSettings(db, serverId), ...patch };
+  const whole = (v: unknown, what: string, max: number) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) throw new ApiError('invalid_input', `${what} must be a whole number from 0 to ${max}`);
+  };
+  whole(s.jobs, 'jobs', 256);
+  whole(s.fullEvery, 'fullEvery', 100000);
+  if (typeof s.fullEveryDays !== 'number' || !(s.fullEveryDays >= 0) || s.fullEveryDays > 3650) throw new ApiError('invalid_input', 'fullEveryDays must be a number of days from 0 to 3650');
+  if (typeof s.nice !== 'boolean') throw new ApiError('invalid_input', 'nice must be true or false');
+  db.prepare('INSERT OR REPLACE INTO server_scan_settings (server_id, jobs, nice, full_every, full_every_days) VALUES (?, ?, ?, ?, ?)').run(serverId, s.jobs, +s.nice, s.fullEvery, s.fullEveryDays);
+  return s;
+}
+
+export function preflightOf(facts: Facts, at: string): ServerPreflight {
+  const { checked, notChecked } = checkableBy(facts);
+  return { at, facts, checked, notChecked };
+}
+
+export function storePreflight(db: Db, serverId: number, facts: Facts, at = now()): ServerPreflight {
+  db.prepare('INSERT OR REPLACE INTO server_preflight (server_id, at, facts_json) VALUES (?, ?, ?)').run(serverId, at, JSON.stringify(facts));
+  return preflightOf(facts, at);
+}
+
+export function getPreflight(db: Db, serverId: number): ServerPreflight | null {
+  const r = db.prepare('SELECT at, facts_json FROM server_preflight WHERE server_id = ?').get(serverId) as { at: string; facts_json: string } | undefined;
+  return r ? preflightOf(JSON.parse(r.facts_json) as Facts, r.at) : null;
+}
+
+/**
+ * Full or quick: forced by the request, else quick while the server has a last full scan that is
+ * recent enough (fewer than `fullEvery` quick scans since, and younger than `fullEveryDays`).
+ */
+export function decideMode(db: Db, server: StoredServer, requested?: ScanMode): { mode: ScanMode; why: string } {
+  if (requested === 'full') return { mode: 'full', why: 'full scan requested' };
+  const last = db.prepare('SELECT scan_id, at FROM server_full_scans WHERE server_id = ?').get(server.id) as { scan_id: number | null; at: string } | undefined;
+  if (requested === 'quick') {
+    return last ? { mode: 'quick', why: 'quick scan requested' } : { mode: 'full', why: 'quick scan requested, but the server has no full scan yet' };
+  }
+  const s = getScanSettings(db, server.id);
+  if (!last) return { mode: 'full', why: 'first full scan of this server' };
+  if (s.fullEvery === 0) return { mode: 'full', why: 'every scan of this server is full' };
+  const quickSince = (db.prepare("SELECT COUNT(*) AS n FROM scans WHERE server_id = ? AND kind = 'scan' AND mode = 'quick' AND status != 'failed' AND id > ?").get(server.id, last.scan_id ?? 0) as { n: number }).n;
+  if (quickSince >= s.fullEvery) return { mode: 'full', why: `${quickSince} quick scans since the last full one` };
+  const ageDays = (Date.now() - Date.parse(last.at)) / 86400_000;
+  if (ageDays >= s.fullEveryDays) return { mode: 'full', why: `the last full scan is ${ageDays.toFixed(1)} days old` };
+  return { mode: 'quick', why: 'quick scan' };
+}
+
+/**
+ * The reference of a quick scan: the last full scan's entries of this server, read in one pass
+ * when the quick scan first asks. An entry whose times are within two seconds of the host clock
+ * when that scan started is left out: a write in the same clock tick as the read would not have
+ * moved them (as git's racy-clean rule).
+ */
+export function referenceOf(db: Db, serverId: number): (path: string) => ReferenceEntry | undefined {
+  const full = db.prepare('SELECT host_time FROM server_full_scans WHERE server_id = ?').get(serverId) as { host_time: string | null } | undefined;
+  const racyFrom = full?.host_time && /^\d+$/.test(full.host_time) ? Number(full.host_time) - 2 : Infinity;
+  let map: Map<string, ReferenceEntry> | null = null;
+  const load = () => {
+    map = new Map();
+    const rows = db.prepare('SELECT path, type, size, mtime, ctime, inode, sha256, content_json, device, ext_json FROM server_full_entries WHERE server_id = ?').raw(true).iterate(serverId) as IterableIterator<
+      [Buffer, string, number, string, string, string, string | null, string | null, string | null, string | null]
+    >;
+    for (const [path, type, size, mtime, ctime, inode, sha256, content, device, ext] of rows) {
+      if (parseFloat(ctime) >= racyFrom || parseFloat(mtime) >= racyFrom) continue;
+      const r: ReferenceEntry = { type, size, mtime, ctime, inode: Number(inode), sha256, device };
+      if (content !== null) r.content = JSON.parse(content) as FileContent | null;
+      if (ext !== null) r.ext = JSON.parse(ext) as ReferenceEntry['ext'];
+      map.set(path.toString('latin1'), r);
+    }
+    return map;
+  };
+  return (path) => (map ?? load()).get(path);
+}
+
+const EXT_KEYS = ['xattrs', 'acl', 'caps', 'selinux', 'flags'] as const;
+
+/**
+ * After a full scan: its entries become the server's reference (what a quick scan reuses). A
+ * scan of every policy replaces the reference; a baseline scan (one policy) adds to it. Entries
+ * that were not read whole (an error, a file not hashed) are left out: a quick scan reads them.
+ */
+export function storeFullEntries(db: Db, serverId: number, scanId: number, collected: Collected, replace: boolean): void {
+  if (replace) db.prepare('DELETE FROM server_full_entries WHERE server_id = ?').run(serverId);
+  const insert = db.prepare(
+    'INSERT OR REPLACE INTO server_full_entries (server_id, path, type, size, mtime, ctime, inode, sha256, content_json, device, ext_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  for (const e of collected.entries.values()) {
+    const a = e.attrs;
+    if (e.error || (a.type === 'file' && a.sha256 === null)) continue;
+    let ext: Record<string, unknown> | null = null;
+    for (const k of EXT_KEYS) if (a[k] !== undefined) (ext ??= {})[k] = a[k];
+    insert.run(
+      serverId, Buffer.from(e.path, 'latin1'), a.type, a.size, a.mtime, a.ctime, String(a.inode), a.sha256,
+      a.content === undefined ? null : JSON.stringify(a.content), a.device, ext === null ? null : JSON.stringify(ext),
+    );
+  }
+  if (replace || !db.prepare('SELECT 1 FROM server_full_scans WHERE server_id = ?').get(serverId)) {
+    db.prepare('INSERT OR REPLACE INTO server_full_scans (server_id, scan_id, at, host_time) VALUES (?, ?, ?, ?)').run(serverId, scanId, now(), collected.facts.time ?? null);
+  }
+}
+
+export function setScanMode(db: Db, scanId: number, mode: ScanMode): void {
+  db.prepare('UPDATE scans SET mode = ? WHERE id = ?').run(mode, scanId);
+}
+
+/** "acl, caps not checked on this host (it lacks getfattr or getfacl, ...)" for what the policies compare. */
+export function notCheckedWarnings(collected: Collected, policies: StoredPolicy[]): string[] {
+  const { notChecked } = checkableBy(collected.facts);
+  const compared = new Set<AttributeName>(policies.flatMap((p) => p.targets.flatMap((t) => comparedAttributes(t))));
+  const missing = notChecked.filter((n) => compared.has(n.name));
+  if (!missing.length) return [];
+  return [`not checked on this host: ${missing.map((m) => `${m.name} (needs ${m.tool})`).join(', ')}`];
+}
+
+/** Entries that came out of a quick scan unchanged keep their full-scan hash: say how many were hashed. */
+export function modeNote(collected: Collected): string | null {
+  return collected.mode === 'quick' ? `quick scan: ${collected.hashed} files hashed again, the others unchanged since the last full scan` : null;
+}
+
+export type { EntryState };

@@ -1,0 +1,67 @@
+// Scanner options that belong to no single file: which tool checks which extended attribute,
+// per-server scan settings, and how kept file content is masked.
+import type { AttributeName, FileContent } from '../../shared/domain.js';
+
+/**
+ * Each attribute beyond stat(2) and the tools that let the scanner check it, in order of
+ * preference: getfattr reads all extended attributes, including the ACL and capability ones.
+ */
+export const TOOLS_OF: Record<string, string[]> = {
+  xattrs: ['getfattr'],
+  selinux: ['getfattr'],
+  acl: ['getfattr', 'getfacl'],
+  caps: ['getfattr', 'getcap'],
+  flags: ['lsattr'],
+};
+
+/** Which extended attributes a host can check, from its pre-flight facts (tool → "no" when absent). */
+export function checkableBy(facts: Record<string, string>): { checked: AttributeName[]; notChecked: { name: AttributeName; tool: string }[] } {
+  const checked: AttributeName[] = [];
+  const notChecked: { name: AttributeName; tool: string }[] = [];
+  for (const [name, tools] of Object.entries(TOOLS_OF) as [AttributeName, string[]][]) {
+    if (tools.some((t) => facts[t] && facts[t] !== 'no')) checked.push(name);
+    else notChecked.push({ name, tool: tools.join(' or ') });
+  }
+  return { checked, notChecked };
+}
+
+export interface ScanSettings {
+  /** Parallel hash workers; 0: one per core of the host. */
+  jobs: number;
+  /** Lower the scanner's CPU and I/O priority (nice 10, ionice best-effort 7) where the host can. */
+  nice: boolean;
+  /** A quick scan falls back to a full one after this many scans since the last full one (0: every scan is full). */
+  fullEvery: number;
+  /** ... or when the last full scan is this many days old. */
+  fullEveryDays: number;
+}
+
+export const DEFAULT_SCAN_SETTINGS: ScanSettings = { jobs: 0, nice: true, fullEvery: 10, fullEveryDays: 7 };
+
+export const DEFAULT_CONTENT_LIMIT = 65536;
+export const DEFAULT_SECRET_PATTERNS = ['password', 'passwd', 'secret', 'key', 'token'];
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The text kept of a small file: binary content (a NUL byte, or not UTF-8) is not kept, and each
+ * line that matches a secret pattern (case-insensitive) is replaced before anything is stored.
+ */
+export function maskContent(bytes: Buffer, patterns: string[]): FileContent {
+  if (bytes.includes(0)) return { skipped: 'binary' };
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return { skipped: 'binary' };
+  }
+  const res = patterns.map((p) => new RegExp(p, 'i'));
+  let masked = 0;
+  const lines = text.split('\n').map((line) => {
+    const hit = res.find((re) => re.test(line));
+    if (!hit) return line;
+    masked++;
+    return `[masked: matches ${hit.source}]`;
+  });
+  return masked ? { text: lines.join('\n'), masked } : { text };
+}
