@@ -10,7 +10,7 @@ const layer = (message, names, patterns = []) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.bench/**'] },
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.bench/**', '.scratch*/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
