@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start [-- --home DIR] [--port N] [--serve] [--no-open]`
+// `npm start [-- --home DIR] [--port N] [--serve] [--no-open] [--no-schedules]`
 // 1. Builds the renderer when dist/renderer is missing or older than its sources.
 // 2. If the optional `electron` package is installed *and its binary exists*, bundles the Electron
 //    main and preload and launches the desktop app.
@@ -14,7 +14,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'package.json'));
 
 function parseArgs(argv) {
-  const opts = { home: undefined, port: undefined, serve: false, open: !process.env.CI };
+  const opts = { home: undefined, port: undefined, serve: false, open: !process.env.CI, schedules: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -27,7 +27,8 @@ function parseArgs(argv) {
     else if (arg === '--serve') opts.serve = true;
     else if (arg === '--no-open') opts.open = false;
     else if (arg === '--open') opts.open = true;
-    else throw new Error(`unknown option ${arg} (use --home DIR, --port N, --serve, --no-open)`);
+    else if (arg === '--no-schedules') opts.schedules = false;
+    else throw new Error(`unknown option ${arg} (use --home DIR, --port N, --serve, --no-open, --no-schedules)`);
   }
   if (opts.port !== undefined && !(Number.isInteger(opts.port) && opts.port >= 0 && opts.port <= 65535)) throw new Error('--port must be 0-65535');
   return opts;
@@ -96,7 +97,7 @@ async function main() {
   if (electron) {
     console.log('Starting the Driftwatch desktop app (Electron)…');
     run(process.execPath, [path.join(root, 'scripts', 'build-electron.js')], 'the Electron bundle');
-    const args = [root, ...(opts.home ? [`--home=${path.resolve(opts.home)}`] : [])];
+    const args = [root, ...(opts.home ? [`--home=${path.resolve(opts.home)}`] : []), ...(opts.schedules ? [] : ['--no-schedules'])];
     const child = spawn(electron, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ELECTRON_RUN_AS_NODE: '' } });
     child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
     return;
@@ -109,7 +110,7 @@ async function main() {
   register();
   const { resolveHome } = await import(pathToFileURL(path.join(root, 'src', 'main', 'store', 'home.ts')).href);
   const { serveCommand } = await import(pathToFileURL(path.join(root, 'src', 'main', 'server', 'serve-command.ts')).href);
-  await serveCommand({ home: resolveHome(opts.home), ...(opts.port !== undefined ? { port: opts.port } : {}), open: opts.open });
+  await serveCommand({ home: resolveHome(opts.home), ...(opts.port !== undefined ? { port: opts.port } : {}), open: opts.open, schedules: opts.schedules });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -13,6 +13,8 @@ import { Policies } from './screens/policies/Policies.js';
 import { Baselines } from './screens/baselines/Baselines.js';
 import { Scans } from './screens/scans/Scans.js';
 import { Events } from './screens/events/Events.js';
+import { Alerts } from './screens/alerts/Alerts.js';
+import { Reports } from './screens/reports/Reports.js';
 
 const NAV: { screen: Screen; label: string; icon: ReactNode }[] = [
   { screen: 'dashboard', label: 'Dashboard', icon: <Icon d="M3 13h8V3H3zm0 8h8v-6H3zm10 0h8V11h-8zm0-18v6h8V3z" /> },
@@ -22,6 +24,8 @@ const NAV: { screen: Screen; label: string; icon: ReactNode }[] = [
   { screen: 'baselines', label: 'Baselines', icon: <Icon d="M12 3l8 4v5c0 5-3.5 8-8 9-4.5-1-8-4-8-9V7z" /> },
   { screen: 'scans', label: 'Scans', icon: <Icon d="M11 4a7 7 0 1 0 0 14 7 7 0 0 0 0-14zm5 12l5 5" /> },
   { screen: 'events', label: 'Events', icon: <Icon d="M12 3l9 16H3zM12 10v4m0 3v.5" /> },
+  { screen: 'alerts', label: 'Alerts', icon: <Icon d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4zm4 4h4" /> },
+  { screen: 'reports', label: 'Reports', icon: <Icon d="M5 3h10l4 4v14H5zM9 17v-4m3 4v-7m3 7v-2" /> },
 ];
 
 function Icon({ d }: { d: string }) {
@@ -46,9 +50,13 @@ function Shell({ transport }: { transport: TransportKind }) {
   const openCritical = useConsole((s) => s.resources.dashboard.data?.openEvents.critical ?? 0);
   const openOther = useConsole((s) => s.resources.dashboard.data?.openEvents.nonCritical ?? 0);
   const scanning = useConsole((s) => s.scan !== null && s.scan.finishedAt === null);
+  const waiting = useConsole((s) => s.resources.outbox.data?.length ?? 0);
+  const failing = useConsole((s) => s.resources.outbox.data?.filter((o) => o.lastError !== null).length ?? 0);
   const load = useConsole((s) => s.load);
   useEffect(() => {
     void load('dashboard');
+    // The Alerts entry shows how many notifications wait for delivery.
+    void load('outbox');
   }, [load]);
 
   return (
@@ -72,6 +80,11 @@ function Shell({ transport }: { transport: TransportKind }) {
                   </span>
                 ) : null}
                 {item.screen === 'scans' && scanning ? <span className="nav-dot" title="A scan is running" /> : null}
+                {item.screen === 'alerts' && waiting > 0 ? (
+                  <span className={`nav-count${failing ? ' critical' : ''}`} title={`${waiting} notification${waiting === 1 ? '' : 's'} waiting for delivery${failing ? `, ${failing} failed so far` : ''}`}>
+                    {waiting.toLocaleString()}
+                  </span>
+                ) : null}
               </a>
             </li>
           ))}
@@ -106,5 +119,9 @@ function ScreenFor({ screen, params }: { screen: Screen; params: URLSearchParams
       return <Scans />;
     case 'events':
       return <Events params={params} />;
+    case 'alerts':
+      return <Alerts />;
+    case 'reports':
+      return <Reports />;
   }
 }

@@ -52,7 +52,7 @@ export function setSmtp(db: Db, box: SecretBox, input: SmtpInput): SmtpSettings 
     security,
     user,
     passwordEnv,
-    password: input.password ? box.seal(String(input.password)) : null,
+    password: input.password ? box.seal(String(input.password)) : keptPassword(db, input, user, passwordEnv),
     from,
     caFile,
     tlsInsecure: input.tlsInsecure ?? false,
@@ -60,6 +60,13 @@ export function setSmtp(db: Db, box: SecretBox, input: SmtpInput): SmtpSettings 
   if (stored.password !== null && !isSealed(stored.password)) throw new ApiError('internal', 'the password was not sealed');
   db.prepare('INSERT OR REPLACE INTO settings (key, value_json) VALUES (?, ?)').run(KEY, JSON.stringify(stored));
   return pub(stored);
+}
+
+/** The sealed password already stored, when the form asks to keep it (same user, no new password, no variable). */
+function keptPassword(db: Db, input: SmtpInput, user: string | null, passwordEnv: string | null): string | null {
+  if (input.keepPassword !== true || input.password || passwordEnv || user === null) return null;
+  const old = load(db);
+  return old && old.user === user ? old.password : null;
 }
 
 export interface Mail {

@@ -92,6 +92,8 @@ declare module 'electron' {
     show(): void;
     focus(): void;
     restore(): void;
+    hide(): void;
+    isVisible(): boolean;
     isMinimized(): boolean;
     isDestroyed(): boolean;
     once(event: 'ready-to-show', listener: () => void): this;
@@ -109,7 +111,8 @@ declare module 'electron' {
     getAppPath(): string;
     readonly isPackaged: boolean;
     requestSingleInstanceLock(additionalData?: Record<string, unknown>): boolean;
-    on(event: 'window-all-closed' | 'will-quit' | 'activate', listener: () => void): this;
+    on(event: 'window-all-closed' | 'activate', listener: () => void): this;
+    on(event: 'before-quit' | 'will-quit', listener: (event: ElectronEvent) => void): this;
     on(event: 'second-instance', listener: (event: ElectronEvent, argv: string[], workingDirectory: string) => void): this;
     on(event: 'web-contents-created', listener: (event: ElectronEvent, contents: WebContents) => void): this;
   }
@@ -170,8 +173,37 @@ declare module 'electron' {
   interface Menu {
     readonly __menu: true;
   }
+  interface MenuItem {
+    readonly id: string;
+    checked: boolean;
+  }
+  interface MenuItemConstructorOptions {
+    id?: string;
+    label?: string;
+    type?: 'normal' | 'separator' | 'submenu' | 'checkbox' | 'radio';
+    checked?: boolean;
+    enabled?: boolean;
+    click?: (menuItem: MenuItem, window: BrowserWindow | undefined, event: KeyboardEvent) => void;
+  }
   interface MenuStatic {
     setApplicationMenu(menu: Menu | null): void;
+    buildFromTemplate(template: MenuItemConstructorOptions[]): Menu;
+  }
+
+  interface NativeImage {
+    isEmpty(): boolean;
+  }
+  interface NativeImageStatic {
+    createFromDataURL(dataURL: string): NativeImage;
+  }
+
+  class Tray {
+    constructor(image: NativeImage | string, guid?: string);
+    setToolTip(toolTip: string): void;
+    setContextMenu(menu: Menu | null): void;
+    on(event: 'click' | 'double-click', listener: () => void): this;
+    destroy(): void;
+    isDestroyed(): boolean;
   }
 
   export const app: App;
@@ -184,6 +216,7 @@ declare module 'electron' {
   export const session: { readonly defaultSession: Session };
   export const dialog: Dialog;
   export const Menu: MenuStatic;
-  export { BrowserWindow };
-  export type { IpcMainInvokeEvent, IpcRendererEvent, WebContents, WebFrameMain, WebPreferences, HandlerDetails };
+  export const nativeImage: NativeImageStatic;
+  export { BrowserWindow, Tray };
+  export type { IpcMainInvokeEvent, IpcRendererEvent, WebContents, WebFrameMain, WebPreferences, HandlerDetails, MenuItemConstructorOptions, NativeImage };
 }

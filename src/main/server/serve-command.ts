@@ -1,16 +1,40 @@
-// `driftwatch serve [--port N] [--open]`: opens the engine on the CLI's home and serves the console
-// on 127.0.0.1 until SIGINT / SIGTERM. The URL it prints carries this run's token.
+// `driftwatch serve [--port N] [--open] [--no-schedules]`: opens the engine on the CLI's home, serves
+// the console on 127.0.0.1 and runs the groups' automatic scans (the scheduler) until SIGINT /
+// SIGTERM. The URL it prints carries this run's token.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openEngine } from '../engine.js';
+import { startScheduler, type Scheduler } from '../schedule/scheduler.js';
 import { startConsoleServer, type ConsoleServer } from './http-server.js';
 
 export interface ServeOptions {
   home: string;
   port?: number;
   open?: boolean;
+  /** Run the scheduler (the default): scheduled and scan-on-start scans, alert retries. */
+  schedules?: boolean;
+  /** Where the scheduler's lines go (one per run; default: standard output with a timestamp). */
+  log?: (line: string) => void;
+}
+
+export const SERVE_USAGE = 'driftwatch serve [--port N] [--open] [--no-schedules]';
+
+/** The arguments after `serve`; throws a sentence for anything else. */
+export function parseServeArgs(argv: readonly string[]): Omit<ServeOptions, 'home' | 'log'> {
+  const options: Omit<ServeOptions, 'home' | 'log'> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--port' || arg.startsWith('--port=')) {
+      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
+      if (value === undefined || !/^\d+$/.test(value) || Number(value) > 65535) throw new Error(`--port takes a port number (0-65535), got ${value === undefined ? 'nothing' : `'${value}'`}`);
+      options.port = Number(value);
+    } else if (arg === '--no-schedules') options.schedules = false;
+    else if (arg === '--open') options.open = true;
+    else throw new Error(`unknown option '${arg}' for serve`);
+  }
+  return options;
 }
 
 /** dist/renderer next to the source tree (src/main/server → ../../../dist/renderer), or $DRIFTWATCH_RENDERER_DIR. */
@@ -21,10 +45,15 @@ export function rendererDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export interface RunningConsole {
   server: ConsoleServer;
+  /** The scheduler this console runs (null with schedules: false). */
+  scheduler: (Scheduler & { ready: Promise<void> }) | null;
+  /** Stops the scheduler (waiting for the runs in progress), the server, then closes the store. */
   stop(): Promise<void>;
 }
 
-/** Opens the engine and the server; the caller decides how long they live (tests, bin/start.js). */
+const stamped = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+
+/** Opens the engine, the server and the scheduler; the caller decides how long they live (tests, bin/start.js). */
 export async function startConsole(opts: ServeOptions): Promise<RunningConsole> {
   const engine = openEngine({ home: opts.home });
   let server: ConsoleServer;
@@ -39,14 +68,24 @@ export async function startConsole(opts: ServeOptions): Promise<RunningConsole> 
     engine.close();
     throw err;
   }
-  let stopped = false;
+  // Two consoles (or a console and `run-schedules`) on one store are safe: each run is claimed in
+  // the store (a lease per group and per server), so no occurrence runs twice (docs/operations.md).
+  const log = opts.log ?? stamped;
+  const scheduler = opts.schedules === false ? null : startScheduler(engine, { log });
+  let stopping: Promise<void> | null = null;
   return {
     server,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await server.close();
-      engine.close();
+    scheduler,
+    stop() {
+      stopping ??= (async () => {
+        try {
+          await scheduler?.stop();
+        } finally {
+          await server.close();
+          engine.close();
+        }
+      })();
+      return stopping;
     },
   };
 }
@@ -60,7 +99,8 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
   process.stdout.write(
     `Driftwatch console for ${opts.home}\n` +
       `  ${server.url}\n` +
-      `Open this URL in a browser: it holds this run's access token (a new one every run). Press Ctrl+C to stop.\n`,
+      `Open this URL in a browser: it holds this run's access token (a new one every run). Press Ctrl+C to stop.\n` +
+      (running.scheduler ? `Automatic scans run while this console runs (scheduler ${running.scheduler.owner}; --no-schedules to leave them to another process).\n` : 'Automatic scans are off in this console (--no-schedules).\n'),
   );
   if (opts.open) openBrowser(server.url);
 

@@ -2,15 +2,19 @@
 // notices. One store per bridge, created at start-up (or per test with a fake bridge).
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type {
+  AlertProfile,
   ArgsOf,
   DashboardSummary,
   DriftwatchBridge,
   HandlerName,
+  OutboxItem,
   PushEvents,
   ResultOf,
   ScanRequest,
   ScanRun,
+  ScheduleInfo,
   ServerSummary,
+  SmtpSettings,
 } from '../../shared/api.js';
 import type { BaselineInfo, Group, Policy, ScanRecord } from '../../shared/domain.js';
 import { describeError } from '../api/errors.js';
@@ -29,6 +33,13 @@ export interface Resources {
   baselines: BaselineInfo[];
   scans: ScanRecord[];
   dashboard: DashboardSummary;
+  /** Every group's automatic scans (off included), with next and last run. */
+  schedules: ScheduleInfo[];
+  alertProfiles: AlertProfile[];
+  /** null until SMTP is set up; never holds a password. */
+  smtp: SmtpSettings | null;
+  /** Notifications still waiting for delivery (pending, with their last error when they failed). */
+  outbox: OutboxItem[];
 }
 export type ResourceKey = keyof Resources;
 
@@ -57,8 +68,9 @@ export interface ConsoleState {
   /** Bumped whenever the engine says events changed; the events screen refetches on it. */
   eventsVersion: number;
 
-  load(key: ResourceKey): Promise<void>;
-  loadMany(keys: readonly ResourceKey[]): Promise<void>;
+  /** Loads a resource; one request at a time per resource. `fresh`: also after a load already running (pushes). */
+  load(key: ResourceKey, fresh?: boolean): Promise<void>;
+  loadMany(keys: readonly ResourceKey[], fresh?: boolean): Promise<void>;
   /** Calls a handler, then reloads `refresh`. Throws the ApiError: forms show it next to their fields. */
   perform<K extends HandlerName>(name: K, args: ArgsOf<K>, refresh?: readonly ResourceKey[]): Promise<ResultOf<K>>;
   notify(kind: Notice['kind'], text: string): void;
@@ -74,12 +86,18 @@ const LOADERS: { [K in ResourceKey]: (bridge: DriftwatchBridge) => Promise<Resou
   baselines: (b) => b.call('baselines/list', {}),
   scans: (b) => b.call('scans/list', { limit: 200 }),
   dashboard: (b) => b.call('dashboard/summary', undefined),
+  schedules: (b) => b.call('schedules/list', undefined),
+  alertProfiles: (b) => b.call('alertProfiles/list', undefined),
+  smtp: (b) => b.call('smtp/get', undefined),
+  outbox: (b) => b.call('alerts/outbox', { status: 'pending', limit: 200 }),
 };
 
 const empty = <T>(): Resource<T> => ({ data: null, loading: false, error: null, loadedAt: null });
 
 /** What a change to each resource may change elsewhere. */
-export const AFTER_SCAN: readonly ResourceKey[] = ['scans', 'servers', 'dashboard', 'baselines'];
+export const AFTER_SCAN: readonly ResourceKey[] = ['scans', 'servers', 'dashboard', 'baselines', 'outbox'];
+/** What a scheduled run (the schedules/run push) may have changed. */
+export const AFTER_SCHEDULED_RUN: readonly ResourceKey[] = ['schedules', ...AFTER_SCAN];
 
 export type ConsoleStore = StoreApi<ConsoleState>;
 
@@ -87,6 +105,7 @@ export function createConsoleStore(bridge: DriftwatchBridge): ConsoleStore {
   let noticeId = 0;
   const unsubscribers: (() => void)[] = [];
   const inflight = new Map<ResourceKey, Promise<void>>();
+  const queued = new Map<ResourceKey, Promise<void>>();
 
   const store = createStore<ConsoleState>()((set, get) => ({
     bridge,
@@ -97,15 +116,31 @@ export function createConsoleStore(bridge: DriftwatchBridge): ConsoleStore {
       baselines: empty(),
       scans: empty(),
       dashboard: empty(),
+      schedules: empty(),
+      alertProfiles: empty(),
+      smtp: empty(),
+      outbox: empty(),
     },
     notices: [],
     progress: {},
     scan: null,
     eventsVersion: 0,
 
-    load(key) {
+    load(key, fresh = false) {
       const running = inflight.get(key);
-      if (running) return running;
+      if (running && !fresh) return running;
+      if (running) {
+        // A push said the data changed while a load runs: load once more after it.
+        let again = queued.get(key);
+        if (!again) {
+          again = running.then(() => {
+            queued.delete(key);
+            return get().load(key, true);
+          });
+          queued.set(key, again);
+        }
+        return again;
+      }
       const setResource = (patch: Partial<Resource<unknown>>) =>
         set((s) => ({ resources: { ...s.resources, [key]: { ...s.resources[key], ...patch } } }));
       setResource({ loading: true });
@@ -119,8 +154,8 @@ export function createConsoleStore(bridge: DriftwatchBridge): ConsoleStore {
       return promise;
     },
 
-    async loadMany(keys) {
-      await Promise.all(keys.map((k) => get().load(k)));
+    async loadMany(keys, fresh = false) {
+      await Promise.all(keys.map((k) => get().load(k, fresh)));
     },
 
     async perform(name, args, refresh = []) {
@@ -179,6 +214,16 @@ export function createConsoleStore(bridge: DriftwatchBridge): ConsoleStore {
     bridge.on('events/changed', () => {
       store.setState((s) => ({ eventsVersion: s.eventsVersion + 1 }));
       void store.getState().loadMany(['dashboard', 'servers']);
+    }),
+    bridge.on('schedules/run', (run) => {
+      // Only what this console has shown is refreshed; the rest loads when its screen opens.
+      const shown = AFTER_SCHEDULED_RUN.filter((k) => store.getState().resources[k].loadedAt !== null);
+      void store.getState().loadMany(shown, true);
+      if (run.status === 'failed' || run.status === 'partial') store.getState().notify('error', `Scheduled scan of ${run.group} ${run.status === 'failed' ? 'failed' : 'partly failed'}: ${run.message}`);
+      else store.getState().notify('info', `Scheduled scan of ${run.group}: ${run.status === 'skipped' ? 'skipped' : 'done'} — ${run.message}.`);
+    }),
+    bridge.on('alerts/delivery', () => {
+      if (store.getState().resources.outbox.loadedAt !== null) void store.getState().load('outbox', true);
     }),
   );
   return store;

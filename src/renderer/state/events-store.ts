@@ -1,5 +1,6 @@
 // The events list reads pages on demand: only the rows near the viewport are ever fetched, so a
-// list of 100,000 events costs one page (and its total) to show.
+// list of 100,000 events costs one page (and its total) to show. Newest first unless the query
+// says otherwise; the engine reads any page, at any offset, from its indexes.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { DriftwatchBridge, EventFilter } from '../../shared/api.js';
 import type { FimEvent } from '../../shared/domain.js';
@@ -37,7 +38,7 @@ export function rowAt(state: Pick<EventsState, 'pages' | 'stale'>, index: number
   return (state.pages.get(page) ?? state.stale.get(page))?.[index % PAGE_SIZE];
 }
 
-export function createEventsStore(bridge: DriftwatchBridge, initial: EventQuery = { status: 'open' }): EventsStore {
+export function createEventsStore(bridge: DriftwatchBridge, initial: EventQuery = { status: 'open', order: 'desc' }): EventsStore {
   const store = createStore<EventsState>()((set, get) => {
     // At most MAX_IN_FLIGHT pages are asked for at once, and only pages of the current range: a fast
     // scroll over thousands of rows does not queue up every page it passed.

@@ -1,7 +1,7 @@
 // Hash routes (#/events?server=web-1): they work the same over HTTP and inside Electron's app:// page.
 import { useSyncExternalStore } from 'react';
 
-export const SCREENS = ['dashboard', 'servers', 'groups', 'policies', 'baselines', 'scans', 'events'] as const;
+export const SCREENS = ['dashboard', 'servers', 'groups', 'policies', 'baselines', 'scans', 'events', 'alerts', 'reports'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export interface Route {

@@ -12,7 +12,7 @@ export class ConsolePage {
     await expect(this.page.getByRole('heading', { name: 'Dashboard', level: 1 })).toBeVisible();
   }
 
-  async go(screen: 'Dashboard' | 'Servers' | 'Groups' | 'Policies' | 'Baselines' | 'Scans' | 'Events'): Promise<void> {
+  async go(screen: 'Dashboard' | 'Servers' | 'Groups' | 'Policies' | 'Baselines' | 'Scans' | 'Events' | 'Alerts' | 'Reports'): Promise<void> {
     await this.page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: new RegExp(`^${screen}`) }).click();
     await expect(this.page.getByRole('heading', { name: screen, level: 1 })).toBeVisible();
   }
@@ -67,6 +67,79 @@ export class GroupsPage extends ConsolePage {
     await this.page.getByLabel('Policy to assign').selectOption(policy);
     await this.page.getByRole('button', { name: 'Assign policy' }).click();
     await expect(this.page.getByRole('list', { name: 'Assigned policies' }).getByText(policy)).toBeVisible();
+  }
+
+  async select(group: string): Promise<void> {
+    await this.page.getByRole('listbox', { name: 'Groups' }).getByRole('option', { name: new RegExp(`^${group}`) }).click();
+    await expect(this.page.getByRole('heading', { name: `Group ${group}` })).toBeVisible();
+  }
+
+  scheduleForm(group: string): Locator {
+    return this.page.getByRole('form', { name: `Automatic scans of ${group}` });
+  }
+
+  /** every: the option's label, e.g. "Every 4 hours"; cron: a cron expression (chooses "Cron expression…"). */
+  async setSchedule(group: string, choice: { every: string } | { cron: string }, onStart = false): Promise<void> {
+    const form = this.scheduleForm(group);
+    if ('every' in choice) await form.getByLabel('Scan automatically').selectOption({ label: choice.every });
+    else {
+      await form.getByLabel('Scan automatically').selectOption({ label: 'Cron expression…' });
+      await form.getByLabel('Cron expression').fill(choice.cron);
+    }
+    const box = form.getByLabel(/scan on start/);
+    if ((await box.isChecked()) !== onStart) await box.setChecked(onStart);
+    await form.getByRole('button', { name: 'Save schedule' }).click();
+  }
+
+  async assignAlertProfile(profile: string): Promise<void> {
+    await this.page.getByLabel('Alert profile to assign').selectOption(profile);
+    await this.page.getByRole('button', { name: 'Assign profile' }).click();
+    await expect(this.page.getByRole('list', { name: 'Assigned alert profiles' }).getByText(profile)).toBeVisible();
+  }
+}
+
+export interface ProfileInput {
+  name: string;
+  emails?: string[];
+  events?: 'Critical events only' | 'Non-critical events only' | 'All events';
+  webhook?: string;
+  jsonl?: string;
+  syslog?: string;
+  isDefault?: boolean;
+}
+
+export class AlertsPage extends ConsolePage {
+  profiles(): Locator {
+    return this.page.getByRole('table', { name: 'Alert profiles' });
+  }
+
+  async createProfile(p: ProfileInput, screenshot?: string): Promise<void> {
+    await this.page.getByRole('button', { name: /New alert profile|Create an alert profile/ }).first().click();
+    const dialog = this.dialog('New alert profile');
+    await dialog.getByLabel('Name').fill(p.name);
+    if (p.emails) await dialog.getByLabel('Email recipients').fill(p.emails.join('\n'));
+    if (p.events) await dialog.getByRole('radio', { name: p.events, exact: true }).check();
+    if (p.webhook) await dialog.getByLabel('Webhook URL').fill(p.webhook);
+    if (p.jsonl) await dialog.getByLabel('JSON-lines file').fill(p.jsonl);
+    if (p.syslog) await dialog.getByLabel('Syslog server').fill(p.syslog);
+    if (p.isDefault) await dialog.getByLabel(/Default profile/).check();
+    if (screenshot) await this.screenshot(screenshot);
+    await dialog.getByRole('button', { name: 'Create profile' }).click();
+    await expect(this.profiles().getByRole('row').filter({ hasText: p.name })).toBeVisible();
+  }
+
+  smtpForm(): Locator {
+    return this.page.getByRole('form', { name: 'SMTP settings' });
+  }
+
+  outbox(): Locator {
+    return this.page.getByRole('table', { name: 'Outbox' });
+  }
+}
+
+export class ReportsPage extends ConsolePage {
+  form(name: 'Compliance report' | 'Events CSV' | 'Coverage CSV'): Locator {
+    return this.page.getByRole('form', { name });
   }
 }
 

@@ -49,5 +49,9 @@ export function emptyFleet(): FakeHandlers {
     'scans/list': () => [],
     'dashboard/summary': () => EMPTY_DASHBOARD,
     'events/list': () => ({ total: 0, events: [] }),
+    'schedules/list': () => [],
+    'alertProfiles/list': () => [],
+    'smtp/get': () => null,
+    'alerts/outbox': () => [],
   };
 }

@@ -184,8 +184,23 @@ describe('Policies import and templates', () => {
       'policies/fromTemplate': ({ template }) => ({ name: template, os: 'linux', description: '', targets: [] }),
     });
     fireEvent.click(await screen.findByRole('button', { name: 'Start from a template' }));
-    fireEvent.click(await screen.findByRole('button', { name: 'Use' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Create a policy from Linux core' }));
     await waitFor(() => expect(fake.calls.find((c) => c.name === 'policies/fromTemplate')?.args).toEqual({ template: 'linux-core' }));
+  });
+
+  it('names a policy made from a template, and says why one cannot be made', async () => {
+    const { fake } = renderWithConsole(<Policies />, {
+      ...emptyFleet(),
+      'policies/templates': () => [{ id: 'nginx', name: 'nginx', os: 'linux', description: 'nginx web server', targets: 7 }],
+      'policies/fromTemplate': ({ name }) => {
+        throw new ApiError('conflict', `a policy named '${name}' exists already`);
+      },
+    });
+    fireEvent.click(await screen.findByRole('button', { name: 'Start from a template' }));
+    fireEvent.change(await screen.findByLabelText('Name of the new policy'), { target: { value: 'nginx edge' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create a policy from nginx' }));
+    expect((await screen.findByRole('alert')).textContent).toBe("Conflict: a policy named 'nginx edge' exists already");
+    expect(fake.calls.find((c) => c.name === 'policies/fromTemplate')?.args).toEqual({ template: 'nginx', name: 'nginx edge' });
   });
 });
 

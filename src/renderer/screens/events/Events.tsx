@@ -32,6 +32,8 @@ interface FilterForm {
   time: TimePreset;
   since: string;
   until: string;
+  /** Newest first (the default here; the CLI lists oldest first). */
+  order: 'asc' | 'desc';
 }
 
 export function formFromParams(params: URLSearchParams): FilterForm {
@@ -46,11 +48,12 @@ export function formFromParams(params: URLSearchParams): FilterForm {
     time: 'any',
     since: '',
     until: '',
+    order: params.get('order') === 'asc' ? 'asc' : 'desc',
   };
 }
 
 export function queryFromForm(form: FilterForm, now = Date.now()): EventQuery {
-  const query: EventQuery = { status: form.status };
+  const query: EventQuery = { status: form.status, order: form.order };
   if (form.server) query.server = [form.server];
   if (form.group) query.group = [form.group];
   if (form.policy) query.policy = [form.policy];
@@ -226,6 +229,10 @@ export function Events({ params }: { params: URLSearchParams }) {
             <input type="date" aria-label="Until" value={form.until} onChange={(e) => update({ until: e.target.value })} />
           </>
         ) : null}
+        <select aria-label="Order" value={form.order} onChange={(e) => update({ order: e.target.value as FilterForm['order'] })}>
+          <option value="desc">Newest first</option>
+          <option value="asc">Oldest first</option>
+        </select>
         {hasFilters ? (
           <button
             type="button"

@@ -1,4 +1,5 @@
-// Groups tie servers to policies: every server in a group is scanned with the group's policies.
+// Groups tie servers to policies: every server in a group is scanned with the group's policies, on
+// the group's schedule, and its events are alerted to the group's alert profiles.
 import { useMemo, useState, type FormEvent } from 'react';
 import { Dialog } from '../../components/Dialog.js';
 import { Badge, Card, EmptyState, ErrorNotice, Field, Loading, PageHeader, ScanBadge } from '../../components/ui.js';
@@ -6,11 +7,16 @@ import { plural } from '../../components/format.js';
 import { useListKeyboard } from '../../components/useListKeyboard.js';
 import { useAction, useConsole, useResource } from '../../state/context.js';
 import { hrefFor } from '../../state/router.js';
+import { GroupAlerts } from './GroupAlerts.js';
+import { GroupSchedule } from './GroupSchedule.js';
+import { scheduleSummary } from './schedule-form.js';
 
 export function Groups() {
   const groups = useResource('groups');
   const policies = useResource('policies');
   const servers = useResource('servers');
+  const schedules = useResource('schedules');
+  const alertProfiles = useResource('alertProfiles');
   const perform = useConsole((s) => s.perform);
   const notify = useConsole((s) => s.notify);
   const load = useConsole((s) => s.load);
@@ -27,10 +33,12 @@ export function Groups() {
   const selected = list.find((g) => g.name === selectedName) ?? list[0] ?? null;
   const members = (servers.data ?? []).filter((s) => s.group === selected?.name);
   const assignable = (policies.data ?? []).filter((p) => !selected?.policies.includes(p.name));
+  const scheduleOf = (name: string) => schedules.data?.find((s) => s.group === name);
+  const selectedSchedule = selected ? scheduleOf(selected.name) : undefined;
 
   async function addGroup(event: FormEvent) {
     event.preventDefault();
-    const group = await addAction.run(() => perform('groups/add', { name: newName.trim() }, ['groups', 'dashboard']));
+    const group = await addAction.run(() => perform('groups/add', { name: newName.trim() }, ['groups', 'dashboard', 'schedules']));
     if (group) {
       notify('success', `Created group ${group.name}. Next: assign a policy and move servers into it.`);
       setSelectedName(group.name);
@@ -41,7 +49,7 @@ export function Groups() {
 
   async function assign() {
     if (!selected || !policyToAssign) return;
-    const group = await action.run(() => perform('groups/assign', { name: selected.name, policy: policyToAssign }, ['groups', 'dashboard']));
+    const group = await action.run(() => perform('groups/assign', { name: selected.name, policy: policyToAssign }, ['groups', 'dashboard', 'schedules']));
     if (group) {
       notify('success', `Policy ${policyToAssign} now applies to ${selected.name}.`);
       setPolicyToAssign('');
@@ -50,14 +58,14 @@ export function Groups() {
 
   async function unassign(policy: string) {
     if (!selected) return;
-    await action.run(() => perform('groups/unassign', { name: selected.name, policy }, ['groups', 'dashboard']));
+    await action.run(() => perform('groups/unassign', { name: selected.name, policy }, ['groups', 'dashboard', 'schedules']));
   }
 
   async function removeGroup() {
     if (!selected) return;
     const name = selected.name;
     const ok = await action.run(async () => {
-      await perform('groups/remove', { name }, ['groups', 'servers', 'dashboard']);
+      await perform('groups/remove', { name }, ['groups', 'servers', 'dashboard', 'schedules', 'alertProfiles']);
       return true;
     });
     setConfirmRemove(false);
@@ -71,7 +79,7 @@ export function Groups() {
     <div className="screen">
       <PageHeader
         title="Groups"
-        subtitle="Servers in a group are scanned with the group's policies."
+        subtitle="Servers in a group are scanned with the group's policies, on its schedule; its alert profiles say who is told."
         actions={
           <button type="button" className="btn primary" onClick={() => setAdding(true)}>
             New group
@@ -103,6 +111,7 @@ export function Groups() {
                     <span className="grow">{g.name}</span>
                     <span className="muted small">
                       {plural(count, 'server')} · {plural(g.policies.length, 'policy', 'policies')}
+                      {schedules.data ? <span className="list-sub">{scheduleSummary(scheduleOf(g.name))}</span> : null}
                     </span>
                   </li>
                 );
@@ -176,6 +185,22 @@ export function Groups() {
                     </tbody>
                   </table>
                 )}
+              </Card>
+              <Card title="Automatic scans">
+                {schedules.error ? <ErrorNotice error={schedules.error} onRetry={() => void load('schedules')} /> : null}
+                {schedules.data ? (
+                  <GroupSchedule
+                    key={`${selected.name}|${selectedSchedule?.cron ?? ''}|${selectedSchedule?.onStart ?? ''}`}
+                    group={selected.name}
+                    schedule={selectedSchedule}
+                  />
+                ) : schedules.error ? null : (
+                  <Loading what="the schedule" />
+                )}
+              </Card>
+              <Card title="Alerts">
+                {alertProfiles.error ? <ErrorNotice error={alertProfiles.error} onRetry={() => void load('alertProfiles')} /> : null}
+                {alertProfiles.data ? <GroupAlerts key={selected.name} group={selected.name} profiles={alertProfiles.data} /> : alertProfiles.error ? null : <Loading what="alert profiles" />}
               </Card>
             </div>
           ) : null}

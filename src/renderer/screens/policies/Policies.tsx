@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { PolicyTemplateInfo } from '../../../shared/api.js';
 import type { Policy, ServerOs, Target } from '../../../shared/domain.js';
 import { Dialog } from '../../components/Dialog.js';
+import { downloadText } from '../../components/download.js';
 import { Badge, Card, EmptyState, ErrorNotice, Field, Loading, PageHeader } from '../../components/ui.js';
 import { plural } from '../../components/format.js';
 import { useListKeyboard } from '../../components/useListKeyboard.js';
@@ -11,15 +12,7 @@ import { useAction, useConsole, useResource } from '../../state/context.js';
 import { depthLabel, TargetEditor } from './TargetEditor.js';
 
 export function downloadJson(fileName: string, value: unknown): void {
-  const blob = new Blob([JSON.stringify(value, null, 2) + '\n'], { type: 'application/json' });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  downloadText(fileName, JSON.stringify(value, null, 2) + '\n', 'application/json');
 }
 
 export function Policies() {
@@ -341,12 +334,13 @@ function TemplatePicker({ onDone }: { onDone: (name: string | null) => void }) {
   const list = useAction();
   const create = useAction();
   const [templates, setTemplates] = useState<PolicyTemplateInfo[] | null>(null);
+  const [name, setName] = useState('');
   useEffect(() => {
     void list.run(() => perform('policies/templates', undefined)).then((t) => setTemplates(t ?? []));
     // Loaded once per opening.
   }, []);
   async function use(template: PolicyTemplateInfo) {
-    const policy = await create.run(() => perform('policies/fromTemplate', { template: template.id }, ['policies']));
+    const policy = await create.run(() => perform('policies/fromTemplate', { template: template.id, ...(name.trim() ? { name: name.trim() } : {}) }, ['policies']));
     if (policy) {
       notify('success', `Created policy ${policy.name} from a template with ${plural(policy.targets.length, 'target')}. Next: assign it to a group.`);
       onDone(policy.name);
@@ -354,6 +348,13 @@ function TemplatePicker({ onDone }: { onDone: (name: string | null) => void }) {
   }
   return (
     <div className="form">
+      <p className="muted">
+        A template is a complete policy for a kind of host, tuned so that two hosts built alike raise no events. Use it as it is, or as a start: edit its
+        targets afterwards.
+      </p>
+      <Field label="Name of the new policy" htmlFor="tpl-name" hint="Leave empty to use the template's own name.">
+        <input id="tpl-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Linux core web" />
+      </Field>
       <ErrorNotice error={list.error ?? create.error} />
       {templates === null && !list.error ? <Loading what="templates" /> : null}
       {templates && templates.length === 0 ? <p className="muted">No templates are installed.</p> : null}
@@ -366,11 +367,11 @@ function TemplatePicker({ onDone }: { onDone: (name: string | null) => void }) {
                   <strong>{t.name}</strong>
                   <div className="muted small">{t.description}</div>
                 </td>
-                <td className="small">
+                <td className="small nowrap">
                   {t.os} · {plural(t.targets, 'target')}
                 </td>
                 <td className="row-actions">
-                  <button type="button" className="btn small primary" disabled={create.busy} onClick={() => void use(t)}>
+                  <button type="button" className="btn small primary" disabled={create.busy} onClick={() => void use(t)} aria-label={`Create a policy from ${t.name}`}>
                     Use
                   </button>
                 </td>
