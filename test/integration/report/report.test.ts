@@ -156,7 +156,10 @@ describe('PDF compliance report', () => {
     expect(text).toMatch(/web-1 +Web +7 +.*yes/);
     expect(text).toMatch(/web-2 +Web +0 +never +30 +NO +none/);
     expect(text).toContain('Critical files covered');
-    expect(text).toMatch(new RegExp(`Web +${path.join(s.tree, 'quiet').replace(/[/.]/g, '\\$&')} \\(recursive\\)[\\s\\S]*PCI DSS 11.5.2; CIS 6.1.x`));
+    // A long path wraps inside its table cell, at a place that depends on the temp folder's name.
+    const flat = text.replace(/\s+/g, '');
+    expect(flat).toContain(`Web${path.join(s.tree, 'quiet')}(recursive)`);
+    expect(text).toContain('PCI DSS 11.5.2; CIS 6.1.x');
     expect(text).toContain('Servers not compared in the last 7 days');
     expect(text).toMatch(/web-2 +Web +never/);
     expect(text).toContain('Baselines: age and expiry');
