@@ -1,34 +1,5 @@
-// An RFC 4180 reader for the specs: a downloaded CSV must read back cell for cell.
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"' && cell === '') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else if (c === '"' || c === '\n' || c === '\r') throw new Error(`bare ${JSON.stringify(c)} at offset ${i}`);
-    else cell += c;
-  }
-  if (quoted) throw new Error('unterminated quote');
-  if (cell !== '' || row.length) throw new Error('the last line has no CRLF');
-  return rows;
-}
+// CSV for the specs: the same strict RFC 4180 reader as the report tests.
+import { parseCsv } from '../../support/csv-reader.js';
 
 /** Rows as objects keyed by the header line. */
 export function csvRecords(text: string): Record<string, string>[] {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/main/cli/main.js';
 import { openEngine } from '../../../src/main/engine.js';
 import { call, cleanup, setupLocal, tempDir, type Setup } from '../alert/helpers.js';
-import { parseCsv } from '../../unit/report/csv-reader.js';
+import { parseCsv } from '../../support/csv-reader.js';
 
 let s: Setup;
 let out: string;

@@ -1,7 +1,7 @@
 // CSV cells: RFC 4180 quoting and spreadsheet formula injection neutralised.
 import { describe, expect, it } from 'vitest';
 import { csvCell, toCsv } from '../../../src/main/report/csv.js';
-import { parseCsv } from './csv-reader.js';
+import { parseCsv } from '../../support/csv-reader.js';
 
 describe('CSV', () => {
   it('quotes only what needs it and doubles quotes', () => {
