@@ -10,6 +10,7 @@ packages=(
   poppler-utils                                            # pdftotext for the PDF report tests
   chromium                                                 # Playwright runs Debian's Chromium, never a downloaded one
   python3 openssl gzip
+  patch                                                    # the content diff test applies Driftwatch's unified diffs
 )
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done

@@ -12,28 +12,26 @@ import { fileURLToPath } from 'node:url';
 import type { EntryAttributes, FileContent } from '../../shared/domain.js';
 import type { Transport, RunOptions } from '../transport/transport.js';
 import type { ScanPlan } from './plan.js';
-import { RecordParser, type ByteString, type MetaRecord, type ScanRecordEvent } from './records.js';
+import { RecordParser, type ByteString, type ScanRecordEvent } from './records.js';
 import { checkableBy, maskContent, type ScanSettings } from './scan-options.js';
 import { aclText, capsText } from './xattr-decode.js';
+import { EntryTable, type ExtKey, type ScannedEntry } from './entry-table.js';
 
-export interface ScannedEntry {
-  path: ByteString;
-  /** Indices of the walks (plan.walks) that found it. */
-  walks: number[];
-  attrs: EntryAttributes;
-  error: string | null;
-}
+export type { ScannedEntry };
 
 /** What the host told about itself (P records): tool → value. */
 export type Facts = Record<string, string>;
 
 export interface Collected {
-  entries: Map<ByteString, ScannedEntry>;
+  /** Every entry, by path: a read-only map whose entries are made when asked for (entry-table.ts). */
+  entries: ReadonlyMap<ByteString, ScannedEntry>;
   walkState: ('ok' | 'missing')[];
   facts: Facts;
   mode: 'full' | 'quick';
   /** Regular files hashed by this scan (all of them in a full scan). */
   hashed: number;
+  /** Entries recorded with an error (counted without making them). */
+  unreadable: number;
 }
 
 /** What a quick scan reuses from the server's last full scan, by path. */
@@ -120,16 +118,28 @@ export async function preflight(transport: Transport, options: RunOptions = {}):
 export async function collect(transport: Transport, plan: ScanPlan, options: CollectOptions = {}): Promise<Collected> {
   const settings = options.settings ?? {};
   const quick = options.reference !== undefined;
-  const entries = new Map<ByteString, ScannedEntry>();
+  const entries = new EntryTable();
   const walkState: ('ok' | 'missing')[] = plan.walks.map(() => 'missing');
   const facts: Facts = {};
   const users = new Map<number, string>();
   const groups = new Map<number, string>();
-  const contents = new Map<ByteString, Buffer | null>();
-  const gotFlags = new Set<ByteString>();
+  const contents = new Map<number, Buffer | null>();
   let hashed = 0;
 
   const onRecord = (r: ScanRecordEvent) => {
+    if (r.kind === 'entry') {
+      if (r.target >= plan.walks.length) throw new ScanFailure(`malformed scanner output: unknown target ${r.target}`);
+      entries.add(r);
+      return;
+    }
+    if (r.kind === 'hash') {
+      const i = entries.row(r.path);
+      if (i !== undefined && entries.typeOf(i) === 'file') {
+        entries.setSha(i, r.sha256);
+        hashed++;
+      }
+      return;
+    }
     switch (r.kind) {
       case 'fact':
         facts[r.key] = r.value;
@@ -144,66 +154,52 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
         if (r.target >= plan.walks.length) throw new ScanFailure(`malformed scanner output: unknown target ${r.target}`);
         walkState[r.target] = r.state;
         return;
-      case 'entry': {
-        if (r.target >= plan.walks.length) throw new ScanFailure(`malformed scanner output: unknown target ${r.target}`);
-        const seen = entries.get(r.path);
-        if (seen) {
-          if (!seen.walks.includes(r.target)) seen.walks.push(r.target);
-        } else entries.set(r.path, { path: r.path, walks: [r.target], attrs: attributesOf(r), error: r.error });
-        return;
-      }
       case 'device': {
-        const e = entries.get(r.path);
-        if (e) e.attrs.device = r.device;
-        return;
-      }
-      case 'hash': {
-        const e = entries.get(r.path);
-        if (e && e.attrs.type === 'file') {
-          e.attrs.sha256 = r.sha256;
-          hashed++;
-        }
+        const i = entries.row(r.path);
+        if (i !== undefined) entries.setDevice(i, r.device);
         return;
       }
       case 'xattrs': {
-        const e = entries.get(r.path);
-        if (!e) return;
+        const i = entries.row(r.path);
+        if (i === undefined) return;
         // Four of them have attributes of their own; getfacl and getcap are then not needed.
         const rest: string[] = [];
         let access: string | undefined;
         let dflt: string | undefined;
         for (const [name, hex] of r.attrs) {
-          if (name === 'security.selinux') e.attrs.selinux = Buffer.from(hex, 'hex').toString('utf8').replace(/\0+$/, '') || null;
-          else if (name === 'security.capability') e.attrs.caps = capsText(hex);
+          if (name === 'security.selinux') entries.setExt(i, 'selinux', Buffer.from(hex, 'hex').toString('utf8').replace(/\0+$/, '') || null);
+          else if (name === 'security.capability') entries.setExt(i, 'caps', capsText(hex));
           else if (name === 'system.posix_acl_access') access = hex;
           else if (name === 'system.posix_acl_default') dflt = hex;
           else rest.push(`${name}=0x${hex}`);
         }
-        if (access !== undefined || dflt !== undefined) e.attrs.acl = aclText(access, dflt, e.attrs.mode);
-        if (rest.length) e.attrs.xattrs = rest.sort().join(' ');
+        if (access !== undefined || dflt !== undefined) entries.setExt(i, 'acl', aclText(access, dflt, entries.modeOf(i)));
+        if (rest.length) entries.setExt(i, 'xattrs', rest.sort().join(' '));
         return;
       }
       case 'acl': {
-        const e = entries.get(r.path);
-        if (e) e.attrs.acl = r.acl;
+        const i = entries.row(r.path);
+        if (i !== undefined) entries.setExt(i, 'acl', r.acl);
         return;
       }
       case 'caps': {
-        const e = entries.get(r.path);
-        if (e && e.attrs.type === 'file') e.attrs.caps = r.caps || null;
+        const i = entries.row(r.path);
+        if (i !== undefined && entries.typeOf(i) === 'file') entries.setExt(i, 'caps', r.caps || null);
         return;
       }
       case 'flags': {
-        const e = entries.get(r.path);
-        if (e) {
-          e.attrs.flags = r.flags || null;
-          gotFlags.add(r.path);
+        const i = entries.row(r.path);
+        if (i !== undefined) {
+          entries.setExt(i, 'flags', r.flags || null);
+          entries.markFlags(i);
         }
         return;
       }
-      case 'content':
-        contents.set(r.path, r.bytes);
+      case 'content': {
+        const i = entries.row(r.path);
+        if (i !== undefined) contents.set(i, r.bytes);
         return;
+      }
       case 'end':
         return;
     }
@@ -218,6 +214,10 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
 
   // The content limit (and secret patterns) of each walk.
   const contentOf = plan.walks.map((w) => w.content);
+  const limitOf = (i: number): number | null => {
+    for (const w of entries.walksOf(i)) if (contentOf[w] !== null && contentOf[w] !== undefined) return contentOf[w]!;
+    return null;
+  };
 
   if (quick) {
     // An entry whose type, inode, ctime (and for a file size and mtime) are those of the last full
@@ -229,32 +229,38 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
     const toFlags: ByteString[] = [];
     const toDev: ByteString[] = [];
     const anyAttrTool = checked.has('xattrs') || checked.has('acl') || checked.has('caps');
-    for (const e of entries.values()) {
-      const a = e.attrs;
-      const ref = options.reference!(e.path);
-      const limit = contentLimit(e, contentOf);
+    const checkedList = [...checked];
+    let i = 0;
+    for (const path of entries.keys()) {
+      const type = entries.typeOf(i);
+      const ref = options.reference!(path);
+      const limit = limitOf(i);
       const same =
-        ref !== undefined && ref.type === a.type && ref.inode === a.inode && ref.ctime === a.ctime && (a.type !== 'file' || (ref.size === a.size && ref.mtime === a.mtime)) &&
+        ref !== undefined && ref.type === type && ref.inode === entries.inodeOf(i) && ref.ctime === entries.ctimeOf(i) &&
+        (type !== 'file' || (ref.size === entries.sizeOf(i) && ref.mtime === entries.mtimeOf(i))) &&
         // ... and the full scan checked everything this host can check now.
-        [...checked].every((k) => ref.ext !== undefined && k in ref.ext);
-      if (same && (a.type !== 'file' || ref.sha256)) {
-        if (a.type === 'file') {
-          a.sha256 = ref.sha256;
-          if (limit !== null && ref.content !== undefined) a.content = ref.content;
+        checkedList.every((k) => ref.ext !== undefined && k in ref.ext);
+      if (same && (type !== 'file' || ref.sha256)) {
+        if (type === 'file') {
+          entries.setSha(i, ref.sha256!);
+          if (limit !== null && ref.content !== undefined) entries.setContent(i, ref.content);
         }
-        if ((a.type === 'block' || a.type === 'char') && a.device === null && ref.device !== undefined) a.device = ref.device;
-        // Only what this host can still check.
-        for (const [k, v] of Object.entries(ref.ext ?? {}) as [keyof NonNullable<ReferenceEntry['ext']>, string | null][]) if (checked.has(k)) a[k] = v;
-        if (ref.ext?.flags !== undefined && checked.has('flags')) gotFlags.add(e.path);
-        continue;
+        if ((type === 'block' || type === 'char') && entries.deviceOf(i) === null && ref.device !== undefined) entries.setDevice(i, ref.device);
+        // Only what this host can still check; a none (null) is what the table shows by default
+        // for a checked attribute (of an entry read whole), so only values are kept.
+        const whole = entries.errorOf(i) === null;
+        for (const [k, v] of Object.entries(ref.ext ?? {}) as [ExtKey, string | null][]) if (checked.has(k) && (v !== null || !whole)) entries.setExt(i, k, v);
+        if (ref.ext?.flags !== undefined && checked.has('flags')) entries.markFlags(i);
+      } else {
+        if (type === 'file' && entries.errorOf(i) === null) {
+          toHash.push(path);
+          if (limit !== null && entries.sizeOf(i) <= limit) toRead.push([limit, path]);
+        }
+        if (anyAttrTool) toAttr.push(path);
+        if (checked.has('flags') && (type === 'file' || type === 'directory')) toFlags.push(path);
+        if ((type === 'block' || type === 'char') && entries.deviceOf(i) === null) toDev.push(path);
       }
-      if (a.type === 'file' && !e.error) {
-        toHash.push(e.path);
-        if (limit !== null && a.size <= limit) toRead.push([limit, e.path]);
-      }
-      if (anyAttrTool) toAttr.push(e.path);
-      if (checked.has('flags') && (a.type === 'file' || a.type === 'directory')) toFlags.push(e.path);
-      if ((a.type === 'block' || a.type === 'char') && a.device === null) toDev.push(e.path);
+      i++;
     }
     if (toHash.length || toAttr.length || toFlags.length || toDev.length) {
       const listArgs = [
@@ -269,78 +275,51 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
     }
   }
 
-  for (const e of entries.values()) {
-    const a = e.attrs;
-    a.owner = users.get(a.uid) ?? String(a.uid);
-    a.group = groups.get(a.gid) ?? String(a.gid);
-    if (a.type === 'file' && a.sha256 === null && !e.error) e.error = 'not hashed: the file vanished or could not be read during the scan';
-    // Extended attributes: none where the host checked and found nothing or where they cannot exist.
-    if (checked.has('xattrs') && !e.error && a.xattrs === undefined) a.xattrs = null;
-    if (checked.has('selinux') && a.selinux === undefined) a.selinux = null;
-    if (checked.has('acl') && a.acl === undefined && a.type !== 'symlink') a.acl = null;
-    if (a.type === 'symlink') a.acl = null;
-    if (checked.has('caps') && a.caps === undefined) a.caps = null;
-    if (a.type !== 'file') a.caps = null;
-    // lsattr answers for every file and directory it can read: no answer, not checked.
-    if (a.type !== 'file' && a.type !== 'directory') a.flags = null;
-    else if (!gotFlags.has(e.path)) delete a.flags;
-    const limit = contentLimit(e, contentOf);
-    if (limit !== null && a.type === 'file' && a.content === undefined) {
-      const secrets = plan.walks[e.walks[0]!]!.secrets;
-      if (a.size > limit) a.content = { skipped: 'too large' };
-      else if (e.error) a.content = { skipped: 'unreadable' };
-      else if (!contents.has(e.path)) a.content = quick ? undefined : { skipped: 'unreadable' };
-      else {
-        const bytes = contents.get(e.path);
-        if (bytes === null || bytes === undefined) a.content = { skipped: 'unreadable' };
-        else if (bytes.length !== a.size) a.content = { skipped: 'changed during the scan' };
-        else a.content = maskContent(bytes, secrets);
-      }
-      if (a.content === undefined) delete a.content;
+  // What a file ended with: its hash or why it has none, and the content a target keeps.
+  for (let i = 0; i < entries.size; i++) {
+    const type = entries.typeOf(i);
+    if (type !== 'file') continue;
+    let error = entries.errorOf(i);
+    if (!entries.hasSha(i) && error === null) entries.setError(i, (error = 'not hashed: the file vanished or could not be read during the scan'));
+    const limit = limitOf(i);
+    if (limit === null || entries.hasContent(i)) continue;
+    const size = entries.sizeOf(i);
+    if (size > limit) entries.setContent(i, { skipped: 'too large' });
+    else if (error !== null) entries.setContent(i, { skipped: 'unreadable' });
+    else if (!contents.has(i)) {
+      if (!quick) entries.setContent(i, { skipped: 'unreadable' });
+    } else {
+      const bytes = contents.get(i);
+      if (bytes === null || bytes === undefined) entries.setContent(i, { skipped: 'unreadable' });
+      else if (bytes.length !== size) entries.setContent(i, { skipped: 'changed during the scan' });
+      else entries.setContent(i, maskContent(bytes, plan.walks[entries.walksOf(i)[0]!]!.secrets));
     }
   }
-  return { entries, walkState, facts, mode: quick ? 'quick' : 'full', hashed };
-}
-
-function contentLimit(e: ScannedEntry, contentOf: (number | null)[]): number | null {
-  for (const w of e.walks) if (contentOf[w] !== null && contentOf[w] !== undefined) return contentOf[w]!;
-  return null;
+  entries.finish(checked, users, groups);
+  return { entries, walkState, facts, mode: quick ? 'quick' : 'full', hashed, unreadable: entries.errorCount() };
 }
 
 /**
  * The arguments of a `list` run travel in the script itself (`set -- ...` before it): the list
  * may be long, and names are bytes. A word of printable ASCII is single-quoted; any other is
  * rebuilt by printf from octal escapes, so the script text stays ASCII whatever the names hold.
- * `$(...)` drops trailing newlines, so every word carries a final x that is taken off again.
+ * `$(...)` drops trailing newlines, so such a word is built into a variable with a final x that
+ * is taken off again. Then one `set --` takes every word: linear in the number of words (a loop
+ * of `set -- "$@" WORD` copies the whole list each time: 6,000 names took 8 s under dash).
  */
 export function listPrelude(args: string[]): string {
+  const built: string[] = [];
   const words = args.map((a) => {
-    if (/^[\x20-\x7e]*$/.test(a)) return `'${a.replace(/'/g, `'\\''`)}x'`;
+    if (/^[\x20-\x7e]*$/.test(a)) return `'${a.replace(/'/g, `'\\''`)}'`;
     let esc = '';
     for (let i = 0; i < a.length; i++) {
       const c = a.charCodeAt(i);
       esc += c >= 0x20 && c < 0x7f && c !== 0x27 && c !== 0x5c && c !== 0x25 ? a[i] : `\\${c.toString(8).padStart(3, '0')}`;
     }
-    return `"$(printf '${esc}x')"`;
+    const v = `_dw_${built.length}`;
+    built.push(`${v}="$(printf '${esc}x')"; ${v}=\${${v}%x}\n`);
+    return `"$${v}"`;
   });
-  return `set -- ${words.join(' ')}\n_dw_n=$#\nfor _dw_a; do set -- "$@" "\${_dw_a%x}"; done\nshift "$_dw_n"\n`;
+  return `${built.join('')}set -- ${words.join(' ')}\n`;
 }
 
-function attributesOf(r: MetaRecord): EntryAttributes {
-  return {
-    type: r.type,
-    mode: r.mode,
-    uid: r.uid,
-    gid: r.gid,
-    owner: '',
-    group: '',
-    size: r.size,
-    mtime: r.mtime,
-    ctime: r.ctime,
-    inode: Number(r.inode),
-    nlink: r.nlink,
-    device: r.device,
-    target: r.link,
-    sha256: null,
-  };
-}

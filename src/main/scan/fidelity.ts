@@ -78,6 +78,7 @@ export function referenceOf(db: Db, serverId: number): (path: string) => Referen
   let map: Map<string, ReferenceEntry> | null = null;
   const load = () => {
     map = new Map();
+    const exts = new Map<string, NonNullable<ReferenceEntry['ext']>>();
     const rows = db.prepare('SELECT path, type, size, mtime, ctime, inode, sha256, content_json, device, ext_json FROM server_full_entries WHERE server_id = ?').raw(true).iterate(serverId) as IterableIterator<
       [Buffer, string, number, string, string, string, string | null, string | null, string | null, string | null]
     >;
@@ -85,7 +86,12 @@ export function referenceOf(db: Db, serverId: number): (path: string) => Referen
       if (parseFloat(ctime) >= racyFrom || parseFloat(mtime) >= racyFrom) continue;
       const r: ReferenceEntry = { type, size, mtime, ctime, inode: Number(inode), sha256, device };
       if (content !== null) r.content = JSON.parse(content) as FileContent | null;
-      if (ext !== null) r.ext = JSON.parse(ext) as ReferenceEntry['ext'];
+      if (ext !== null) {
+        // Most entries have the same (all none): each distinct text is parsed once.
+        let parsed = exts.get(ext);
+        if (!parsed) exts.set(ext, (parsed = JSON.parse(ext) as NonNullable<ReferenceEntry['ext']>));
+        r.ext = parsed;
+      }
       map.set(path.toString('latin1'), r);
     }
     return map;
@@ -105,14 +111,25 @@ export function storeFullEntries(db: Db, serverId: number, scanId: number, colle
   const insert = db.prepare(
     'INSERT OR REPLACE INTO server_full_entries (server_id, path, type, size, mtime, ctime, inode, sha256, content_json, device, ext_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
-  for (const e of collected.entries.values()) {
+  // In path order: the rows then append to the table's B-tree rather than land at random.
+  const paths = [...collected.entries.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const texts = new Map<string, string>();
+  for (const path of paths) {
+    const e = collected.entries.get(path)!;
     const a = e.attrs;
     if (e.error || (a.type === 'file' && a.sha256 === null)) continue;
-    let ext: Record<string, unknown> | null = null;
-    for (const k of EXT_KEYS) if (a[k] !== undefined) (ext ??= {})[k] = a[k];
+    // Most entries have the same attributes beyond stat(2) (all none): one text each.
+    const key = `${a.xattrs}\0${a.acl}\0${a.caps}\0${a.selinux}\0${a.flags}`;
+    let ext = texts.get(key);
+    if (ext === undefined) {
+      let o: Record<string, unknown> | null = null;
+      for (const k of EXT_KEYS) if (a[k] !== undefined) (o ??= {})[k] = a[k];
+      ext = o === null ? '' : JSON.stringify(o);
+      if (texts.size < 10000) texts.set(key, ext);
+    }
     insert.run(
-      serverId, Buffer.from(e.path, 'latin1'), a.type, a.size, a.mtime, a.ctime, String(a.inode), a.sha256,
-      a.content === undefined ? null : JSON.stringify(a.content), a.device, ext === null ? null : JSON.stringify(ext),
+      serverId, Buffer.from(path, 'latin1'), a.type, a.size, a.mtime, a.ctime, String(a.inode), a.sha256,
+      a.content === undefined ? null : JSON.stringify(a.content), a.device, ext === '' ? null : ext,
     );
   }
   if (replace || !db.prepare('SELECT 1 FROM server_full_scans WHERE server_id = ?').get(serverId)) {

@@ -97,6 +97,23 @@ export class RecordParser {
     let nextNul = -2;
     while (start < chunk.length) {
       if (this.ended) throw new ScanStreamError(`data after the end record at byte ${this.offset + start}`);
+      // Fast paths for the bulk of a stream (entries and hash lines wholly inside this chunk);
+      // anything unusual, including every error, takes the general path below.
+      if (this.pendingLength === 0 && this.sawVersion) {
+        if (this.tag === null && this.lines === null && chunk[start] === 0x45 && chunk[start + 1] === NUL) {
+          const next = this.fastEntry(chunk, start);
+          if (next !== -1) {
+            start = next;
+            continue;
+          }
+        } else if (this.lines === 'H') {
+          const next = this.fastHashLine(chunk, start);
+          if (next !== -1) {
+            start = next;
+            continue;
+          }
+        }
+      }
       if (nextNul !== -1 && nextNul < start) nextNul = chunk.indexOf(NUL, start);
       let stop = nextNul;
       let endOfSection = true;
@@ -119,6 +136,63 @@ export class RecordParser {
       } else this.field(piece);
     }
     this.offset += chunk.length;
+  }
+
+  /** An E record wholly in `chunk` at `start`: emitted, and the index after it; -1 to take the general path. */
+  private fastEntry(chunk: Buffer, start: number): number {
+    const at = FAST_AT;
+    let pos = start + 2;
+    for (let k = 0; k < 13; k++) {
+      const nul = chunk.indexOf(NUL, pos);
+      if (nul === -1 || nul - pos > MAX_FIELD) return -1;
+      at[k] = pos;
+      pos = nul + 1;
+    }
+    at[13] = pos;
+    // Field k spans at[k] .. at[k + 1] - 1 (its NUL).
+    const target = digits(chunk, at[0]!, at[1]! - 1);
+    const type = at[3]! - at[2]! === 2 ? BYTE_TYPES[chunk[at[2]!]!] : undefined;
+    const modeValue = octal(chunk, at[3]!, at[4]! - 1);
+    const uid = digits(chunk, at[4]!, at[5]! - 1);
+    const gid = digits(chunk, at[5]!, at[6]! - 1);
+    const size = digits(chunk, at[6]!, at[7]! - 1);
+    const nlink = digits(chunk, at[10]!, at[11]! - 1);
+    if (target < 0 || !type || modeValue < 0 || uid < 0 || gid < 0 || size < 0 || nlink < 0 || digits(chunk, at[9]!, at[10]! - 1) < 0) return -1;
+    if (chunk[at[1]!] !== 0x2f) return -1; // not absolute: the general path says so
+    const mtime = fastTime(chunk, at[7]!, at[8]! - 1);
+    const ctime = fastTime(chunk, at[8]!, at[9]! - 1);
+    if (mtime === null || ctime === null) return -1;
+    this.emit({
+      kind: 'entry',
+      target,
+      path: chunk.toString('latin1', at[1]!, at[2]! - 1),
+      type,
+      mode: modeString(modeValue),
+      uid,
+      gid,
+      size,
+      mtime,
+      ctime,
+      inode: chunk.toString('latin1', at[9]!, at[10]! - 1),
+      nlink,
+      link: type === 'symlink' ? chunk.toString('latin1', at[11]!, at[12]! - 1) : null,
+      device: null,
+      error: at[13]! - 1 > at[12]! ? utf8(chunk.toString('latin1', at[12]!, at[13]! - 1)) : null,
+    });
+    return at[13]!;
+  }
+
+  /** A plain hash line wholly in `chunk` ("<64 hex> *PATH" or "<64 hex>  PATH"); -1 for the general path. */
+  private fastHashLine(chunk: Buffer, start: number): number {
+    const lf = chunk.indexOf(LF, start);
+    if (lf === -1 || lf - start < 67 || lf - start > MAX_FIELD) return -1;
+    for (let i = start; i < start + 64; i++) if (!HEX_BYTE[chunk[i]!]) return -1;
+    if (chunk[start + 64] !== 0x20 || (chunk[start + 65] !== 0x2a && chunk[start + 65] !== 0x20) || chunk[start + 66] !== 0x2f) return -1;
+    // A NUL before the newline ends the section: the general path handles it.
+    const nul = chunk.indexOf(NUL, start);
+    if (nul !== -1 && nul < lf) return -1;
+    this.emit({ kind: 'hash', path: chunk.toString('latin1', start + 66, lf), sha256: chunk.toString('latin1', start, start + 64) });
+    return lf + 1;
   }
 
   /** The stream is over: it must have ended with the end record. */
@@ -487,9 +561,15 @@ function hexBytes(raw: Buffer): Buffer {
 // inline data, huge file. They change as a file grows and differ between file systems.
 const LAYOUT_FLAGS = new Set(['e', 'I', 'N', 'h']);
 
+const FLAGS = new Map<string, string>();
+
 export function canonicalFlags(field: string): string {
+  const known = FLAGS.get(field);
+  if (known !== undefined) return known;
   if (!/^[-A-Za-z]+$/.test(field)) throw new ScanStreamError(`bad lsattr flags ${JSON.stringify(field.slice(0, 40))}`);
-  return [...new Set(field.replace(/-/g, ''))].filter((c) => !LAYOUT_FLAGS.has(c)).sort().join('');
+  const flags = [...new Set(field.replace(/-/g, ''))].filter((c) => !LAYOUT_FLAGS.has(c)).sort().join('');
+  if (FLAGS.size < 1000) FLAGS.set(field, flags);
+  return flags;
 }
 
 /**
@@ -527,6 +607,56 @@ export function canonicalCaps(text: string): string {
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([flags, caps]) => `${caps.sort().join(',')}=${flags}`)
     .join(' ');
+}
+
+const FAST_AT = new Int32Array(14);
+const BYTE_TYPES: (EntryType | undefined)[] = [];
+for (const [letter, type] of Object.entries(TYPES)) BYTE_TYPES[letter.charCodeAt(0)] = type;
+const HEX_BYTE = new Uint8Array(256);
+for (const c of '0123456789abcdef') HEX_BYTE[c.charCodeAt(0)] = 1;
+const MODES: string[] = [];
+
+/** A decimal field as a number, or -1 (empty, not digits, or beyond 2^53). */
+function digits(b: Buffer, from: number, to: number): number {
+  if (to <= from || to - from > 15) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = b[i]! - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+function octal(b: Buffer, from: number, to: number): number {
+  if (to <= from || to - from > 4) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = b[i]! - 0x30;
+    if (d < 0 || d > 7) return -1;
+    n = n * 8 + d;
+  }
+  return n;
+}
+
+/** Four octal digits, one shared string per mode. */
+function modeString(m: number): string {
+  return (MODES[m] ??= m.toString(8).padStart(4, '0'));
+}
+
+/** "SECONDS.FRACTION" (GNU find's ten digits, or any) as seconds with nine fraction digits; null otherwise. */
+function fastTime(b: Buffer, from: number, to: number): string | null {
+  let dot = -1;
+  for (let i = from; i < to; i++) {
+    const c = b[i]!;
+    if (c === 0x2e && dot === -1 && i > from) dot = i;
+    else if (c < 0x30 || c > 0x39) return null;
+  }
+  if (dot === -1) return to > from ? b.toString('latin1', from, to) + '.000000000' : null;
+  const frac = to - dot - 1;
+  if (frac === 0) return null;
+  if (frac >= 9) return b.toString('latin1', from, dot + 10);
+  return b.toString('latin1', from, to) + '000000000'.slice(frac);
 }
 
 function int(s: string, what: string): number {

@@ -4,7 +4,7 @@
 // failed scan record: baselines, events and earlier results stay as they were.
 import type { ScanCounts, ScanMode, ServerScanResult, Target, TargetReport } from '../../shared/domain.js';
 import { displayPath } from '../../shared/path-escape.js';
-import { activeBaselineIds, listBaselines, loadBaseline, storeBaseline } from '../baseline/baselines.js';
+import { activeBaselineIds, listBaselines, storeBaseline } from '../baseline/baselines.js';
 import type { EntryState } from '../diff/compare.js';
 import { evaluatePolicy } from '../diff/evaluate.js';
 import { ApiError } from '../../shared/api.js';
@@ -12,10 +12,11 @@ import { countOpen, recordDeviations, recordHostKeyMismatch, resolveHostKeyEvent
 import { serverPolicyIds, type StoredServer } from '../inventory/inventory.js';
 import { getPolicyById, type StoredPolicy } from '../policy/policies.js';
 import { now, type Db } from '../store/db.js';
-import { entryFromJson, entryValues, ENTRY_FIELDS, ENTRY_PLACEHOLDERS, loadEntries } from '../store/entries.js';
+import { entryFromJson, entryValues, ENTRY_FIELDS, ENTRY_PLACEHOLDERS } from '../store/entries.js';
 import type { Transport } from '../transport/transport.js';
 import { collect, type Collected } from './collect.js';
 import { buildPlan, type ScanPlan } from './plan.js';
+import { policyInputs } from './prefilter.js';
 import { decideMode, getScanSettings, notCheckedWarnings, referenceOf, setScanMode, storeFullEntries, storePreflight } from './fidelity.js';
 
 export interface ScanContext {
@@ -87,11 +88,9 @@ export async function scanServer(ctx: ScanContext, server: StoredServer, options
     return recordFailure(db, server, 'scan', startedAt, (err as Error).message);
   }
   const { plan, collected } = scanned;
-  const shares = sharesOf(plan, collected, policies.length);
   const at = now();
   const warnings: string[] = notCheckedWarnings(collected, policies);
-  const counts: ScanCounts = { ...EMPTY_COUNTS, entries: collected.entries.size };
-  for (const e of collected.entries.values()) if (e.error) counts.unreadable++;
+  const counts: ScanCounts = { ...EMPTY_COUNTS, entries: collected.entries.size, unreadable: collected.unreadable };
 
   // Read everything the comparison needs, then judge each policy.
   const verdicts = policies.map((policy, i) => {
@@ -107,16 +106,12 @@ export async function scanServer(ctx: ScanContext, server: StoredServer, options
     for (const r of db.prepare('SELECT path, present, entry_json FROM server_accepts WHERE server_id = ? AND policy_id = ?').iterate(server.id, policy.id) as IterableIterator<{ path: Buffer; present: number; entry_json: string | null }>) {
       accepts.set(r.path.toString('latin1'), r.present ? entryFromJson(r.entry_json) : null);
     }
-    const verdict = evaluatePolicy({
-      targets: policy.targets,
-      current: shares[i]!,
-      baselines: active.map((id) => loadBaseline(db, id)),
-      serverAccepts: accepts,
-      selfState: loadEntries(db, `SELECT ${ENTRY_FIELDS} FROM self_entries WHERE server_id = ? AND policy_id = ?`, server.id, policy.id),
-      selfInitialized: new Set(
-        (db.prepare('SELECT target_path FROM self_targets WHERE server_id = ? AND policy_id = ?').all(server.id, policy.id) as { target_path: string }[]).map((r) => r.target_path),
-      ),
-    });
+    const selfInitialized = new Set(
+      (db.prepare('SELECT target_path FROM self_targets WHERE server_id = ? AND policy_id = ?').all(server.id, policy.id) as { target_path: string }[]).map((r) => r.target_path),
+    );
+    // The policy's share and its references, without the entries certainly clean (scan/prefilter.ts).
+    const inputs = policyInputs(db, { plan, collected, policyIndex: i, policy, serverId: server.id, baselineIds: active, serverAccepts: accepts, selfInitialized });
+    const verdict = evaluatePolicy({ targets: policy.targets, ...inputs, selfInitialized });
     if (verdict.unchecked) warnings.push(`policy '${policy.name}': ${verdict.unchecked} entries below unreadable directories were not checked`);
     return verdict;
   });

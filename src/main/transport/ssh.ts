@@ -214,7 +214,9 @@ function hostKeyError(ep: SshEndpoint, presented: string, type: string | null): 
 
 /** Connect, verify the host key, authenticate. `sock` is a forwarded stream for hops past the first. */
 async function connectHop(ep: SshEndpoint, sock: Duplex | null, ctx: HopContext, last: boolean): Promise<HopResult> {
-  const plan = await planAuth(ep, ctx.env, ctx.home);
+  // The host key is verified before any problem with the credentials is reported: a host that is
+  // not trusted yet, or changed, says so (with its fingerprint) even when a secret is missing.
+  const planned: Promise<AuthPlan | Error> = planAuth(ep, ctx.env, ctx.home).catch((err: Error) => err);
   const client = new Client();
   const who = `${ep.user}@${hostPort(ep)}`;
   return new Promise<HopResult>((resolve, reject) => {
@@ -235,14 +237,17 @@ async function connectHop(ep: SshEndpoint, sock: Duplex | null, ctx: HopContext,
     };
     const authHandler = (methodsLeft: AuthenticationType[] | null, _partial: boolean | null, cb: NextAuthHandler): void => {
       if (methodsLeft) serverMethods = methodsLeft;
-      while (next < plan.methods.length) {
-        const m = plan.methods[next++]!;
-        if (methodsLeft && !methodsLeft.includes(m.wire)) continue;
-        tried.push(m.name);
-        cb(m.method);
-        return;
-      }
-      cb(false as unknown as AuthenticationType);
+      void planned.then((plan) => {
+        if (plan instanceof Error) return fail(plan);
+        while (next < plan.methods.length) {
+          const m = plan.methods[next++]!;
+          if (methodsLeft && !methodsLeft.includes(m.wire)) continue;
+          tried.push(m.name);
+          cb(m.method);
+          return;
+        }
+        cb(false as unknown as AuthenticationType);
+      });
     };
     const config: ConnectConfig = {
       username: ep.user,

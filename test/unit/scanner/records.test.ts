@@ -1,0 +1,207 @@
+// The scanner stream parser, record protocol 2 (docs/scanner-protocol.md): every record kind
+// exactly, whatever the chunking; refusal of every truncation and of anything malformed.
+import { describe, expect, it } from 'vitest';
+import { canonicalCaps, canonicalFlags, RecordParser, ScanStreamError, unescapeName, type ScanRecordEvent } from '../../../src/main/scan/records.js';
+
+const NUL = '\0';
+const f = (...parts: string[]) => parts.map((p) => p + NUL).join('');
+const V = f('V', '2');
+const H1 = 'a'.repeat(64);
+const H2 = 'b'.repeat(64);
+const E = (path: string, o: Partial<Record<'idx' | 'type' | 'mode' | 'uid' | 'gid' | 'size' | 'mtime' | 'ctime' | 'inode' | 'nlink' | 'link' | 'error', string>> = {}) =>
+  f('E', o.idx ?? '0', path, o.type ?? 'f', o.mode ?? '644', o.uid ?? '0', o.gid ?? '0', o.size ?? '5', o.mtime ?? '1700000000.1234567890', o.ctime ?? '1700000001.5', o.inode ?? '1234', o.nlink ?? '1', o.link ?? '', o.error ?? '');
+const statLine = (raw: string, n: string, o: { size?: string; tT?: string } = {}) =>
+  `${raw} 0 0 ${o.size ?? '5'} 1700000000 2023-11-14 22:13:20.123456789 +0000 1700000001 2023-11-14 22:13:21.5 +0000 1234 1 ${o.tT ?? '0 0'} ${n}`;
+
+const STREAM =
+  V +
+  f('P', 'shell', 'dash') +
+  'U' + NUL + 'root:x:0:0:root:/root:/bin/bash\ntoor:x:0:0::/:/bin/sh\nbad line\n' + NUL +
+  'G' + NUL + 'root:x:0:\n' + NUL +
+  f('T', '0', 'ok') +
+  E('/t', { type: 'd', mode: '755' }) +
+  E('/t/a b\n\\c\xff') +
+  E('/t/link', { type: 'l', mode: '777', link: '../x\xff' }) +
+  E('/t/dev', { type: 'c', size: '0' }) +
+  f('D', '/t/dev', '1:a') +
+  f('T', '1', 'missing') +
+  // A stat batch of three (GNU %N), and one of one whose name and link target hold newlines (BusyBox %N).
+  f('X', '2', '3', '/s/f', '/s/l', '/s/c', [statLine('81a4', '/s/f'), statLine('a1ff', '/s/l -> tar get', { size: '7' }), statLine('2180', '/s/c', { tT: '1 3' })].join('\n') + '\n', 'rur') +
+  f('X', '2', '1', '/s/new\nl', statLine('a1ff', "'/s/new\nl' -> 'x\ny'", { size: '3' }) + '\n', 'r') +
+  f('N', '/t/new\nline', H1) +
+  'O' + NUL + '/t/small' + NUL + ' 68 69\n 0a\n' + NUL + '0' + NUL +
+  'O' + NUL + '/t/gone' + NUL + NUL + '1' + NUL +
+  'A' + NUL + 'xattrs' + NUL + '# file: /t/we\\012ird\\134\nuser.a=0x76\nsecurity.selinux=0x73797374656d5f753a6f626a6563745f723a6574635f743a733000\n\n' + NUL +
+  'A' + NUL + 'acl' + NUL + '# file: /t/x\\\\y\n# owner: 0\n# group: 0\nuser::rw-\nuser:1000:r--\ngroup::r--\nmask::r--\nother::r--\n\n' + NUL +
+  f('C', '/t/capbin', ' cap_setuid=ep') +
+  f('L', '0', '2', '/t', '/t/n\nl', '----i---------e------- /t\n-----a--------e------- /t/n\nl\n') +
+  f('L', '1', '3', '/u/a', '/u/b', '/u/c', '--------------e------- /u/c\n') +
+  'H' + NUL + `${H1} */t/x\n\\${H2}  /t/back\\\\slash\n${H2}  /t/plain name\n` + NUL +
+  f('Z');
+
+const meta = (path: string, o: Record<string, unknown> = {}): ScanRecordEvent =>
+  ({ kind: 'entry', target: 0, path, type: 'file', mode: '0644', uid: 0, gid: 0, size: 5, mtime: '1700000000.123456789', ctime: '1700000001.500000000', inode: '1234', nlink: 1, link: null, device: null, error: null, ...o }) as ScanRecordEvent;
+
+const EXPECTED: ScanRecordEvent[] = [
+  { kind: 'fact', key: 'shell', value: 'dash' },
+  { kind: 'user', id: 0, name: 'root' },
+  { kind: 'user', id: 0, name: 'toor' },
+  { kind: 'group', id: 0, name: 'root' },
+  { kind: 'target', target: 0, state: 'ok' },
+  meta('/t', { type: 'directory', mode: '0755' }),
+  meta('/t/a b\n\\c\xff'),
+  meta('/t/link', { type: 'symlink', mode: '0777', link: '../x\xff' }),
+  meta('/t/dev', { type: 'char', size: 0 }),
+  { kind: 'device', path: '/t/dev', device: '1:10' },
+  { kind: 'target', target: 1, state: 'missing' },
+  meta('/s/f', { target: 2 }),
+  meta('/s/l', { target: 2, type: 'symlink', mode: '0777', size: 7, link: 'tar get' }),
+  meta('/s/c', { target: 2, type: 'char', mode: '0600', device: '1:3', error: null }),
+  meta('/s/new\nl', { target: 2, type: 'symlink', mode: '0777', size: 3, link: 'x\ny' }),
+  { kind: 'hash', path: '/t/new\nline', sha256: H1 },
+  { kind: 'content', path: '/t/small', bytes: Buffer.from('hi\n') },
+  { kind: 'content', path: '/t/gone', bytes: null },
+  { kind: 'xattrs', path: '/t/we\nird\\', attrs: [['user.a', '76'], ['security.selinux', '73797374656d5f753a6f626a6563745f723a6574635f743a733000']] },
+  { kind: 'acl', path: '/t/x\\y', acl: 'user::rw-,user:1000:r--,group::r--,mask::r--,other::r--' },
+  { kind: 'caps', path: '/t/capbin', caps: 'cap_setuid=ep' },
+  { kind: 'flags', path: '/t', flags: 'i' },
+  { kind: 'flags', path: '/t/n\nl', flags: 'a' },
+  { kind: 'flags', path: '/u/c', flags: '' },
+  { kind: 'hash', path: '/t/x', sha256: H1 },
+  { kind: 'hash', path: '/t/back\\slash', sha256: H2 },
+  { kind: 'hash', path: '/t/plain name', sha256: H2 },
+  { kind: 'end' },
+];
+
+const bytes = (s: string) => Buffer.from(s, 'latin1');
+
+function parse(chunks: Buffer[]): ScanRecordEvent[] {
+  const out: ScanRecordEvent[] = [];
+  const p = new RecordParser((r) => out.push(r));
+  for (const c of chunks) p.push(c);
+  p.end();
+  return out;
+}
+
+function failure(chunks: Buffer[]): string {
+  try {
+    parse(chunks);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ScanStreamError);
+    return (err as Error).message;
+  }
+  throw new Error('the stream was accepted');
+}
+
+describe('RecordParser, protocol 2', () => {
+  it('parses every record kind exactly', () => {
+    // The unreadable one of the batch: 'u' for /s/l, a symlink (readability only matters for files and directories).
+    expect(parse([bytes(STREAM)])).toEqual(EXPECTED);
+  });
+
+  it('gives the same records whatever the chunk boundaries: a cut at every byte, and every chunk size', () => {
+    const all = bytes(STREAM);
+    for (let i = 0; i <= all.length; i++) expect(parse([all.subarray(0, i), all.subarray(i)]), `cut at ${i}`).toEqual(EXPECTED);
+    for (let size = 1; size <= 40; size++) {
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < all.length; i += size) chunks.push(Buffer.from(all.subarray(i, i + size)));
+      expect(parse(chunks), `chunks of ${size}`).toEqual(EXPECTED);
+    }
+  });
+
+  it('refuses every truncation of the stream', () => {
+    const all = bytes(STREAM);
+    for (let i = 0; i < all.length; i++) expect(failure([all.subarray(0, i)]), `truncated to ${i}`).toMatch(/^malformed scanner output: truncated /);
+  });
+
+  it('refuses protocol 1 and any other version; the stream must start with V', () => {
+    expect(failure([bytes(f('V', '1') + f('Z'))])).toMatch(/protocol version 1 \(this console speaks 2\)/);
+    expect(failure([bytes(f('V', '3') + f('Z'))])).toMatch(/protocol version 3/);
+    expect(failure([bytes(f('Z'))])).toMatch(/does not start with a version record/);
+  });
+
+  it('marks unreadable files and directories of a stat batch', () => {
+    const s = V + f('X', '0', '2', '/a', '/d', [statLine('8180', '/a'), statLine('41c0', '/d')].join('\n') + '\n', 'uu') + f('Z');
+    expect(parse([bytes(s)]).slice(0, 2)).toEqual([
+      meta('/a', { mode: '0600', error: 'Permission denied' }),
+      meta('/d', { type: 'directory', mode: '0700', error: 'Permission denied (directory not listable)' }),
+    ]);
+  });
+
+  it('a symlink whose target changed between lstat and readlink is recorded with an error, not misread', () => {
+    const s = V + f('X', '0', '1', '/l', statLine('a1ff', '/l') + '\n', 'r') + f('Z');
+    expect(parse([bytes(s)])[0]).toMatchObject({ path: '/l', link: null, error: 'the symlink changed during the scan' });
+  });
+
+  it.each([
+    ['E type', E('/x', { type: 'x' }), /bad entry type/],
+    ['E mode', E('/x', { mode: '8' }), /bad mode/],
+    ['E mtime', E('/x', { mtime: 'now' }), /bad mtime/],
+    ['E relative path', E('x'), /not absolute/],
+    ['X count', f('X', '0', '0', 'x', 'y'), /bad name count/],
+    ['X lines', f('X', '0', '2', '/a', '/b', statLine('81a4', '/a') + '\n', 'rr'), /2 names with 1 lines/],
+    ['X flags', f('X', '0', '1', '/a', statLine('81a4', '/a') + '\n', 'x'), /readability flags/],
+    ['X name', f('X', '0', '1', '/a', statLine('81a4', '/b') + '\n', 'r'), /is not for/],
+    ['X short line', f('X', '0', '1', '/a', '81a4 0 0\n', 'r'), /short stat line/],
+    ['X raw mode', f('X', '0', '1', '/a', statLine('zz', '/a') + '\n', 'r'), /bad raw mode/],
+    ['L status', f('L', '2', '1', '/a', '---- /a\n'), /bad lsattr status/],
+    ['L wrong name', f('L', '0', '1', '/a', '---- /b\n'), /is not for/],
+    ['L extra', f('L', '0', '1', '/a', '---- /a\n---- /a\n'), /after the last name/],
+    ['L subsequence', f('L', '1', '2', '/a', '/b', '---- /c\n'), /for no name/],
+    ['L flags', f('L', '0', '1', '/a', '--1- /a\n'), /bad lsattr flags/],
+    ['A kind', f('A', 'other') + NUL, /unknown attribute section/],
+    ['A orphan line', 'A\0xattrs\0user.a=0x1\n\0', /outside a file block/],
+    ['A value', 'A\0xattrs\0# file: /a\nuser.a="text"\n\0', /bad extended attribute value/],
+    ['O content', 'O\0/a\0zz\n\0' + '0\0', /bad content line/],
+    ['D device', f('D', '/d', '1-3'), /bad device numbers/],
+    ['N hash', f('N', '/x', 'abc'), /bad sha256/],
+    ['T state', f('T', '0', 'gone'), /bad target state/],
+    ['hash line', 'H\0' + `${H1} /t/x\n` + NUL, /bad hash line/],
+    ['unknown tag', f('S'), /unknown record tag "S"/],
+  ])('refuses %s', (_what, record, message) => {
+    expect(failure([bytes(V + record + f('Z'))])).toMatch(message);
+  });
+
+  it('bounds every field: 64 KiB, or 64 KiB per name for a batch text', () => {
+    expect(failure([bytes(V + E('/' + 'x'.repeat(65536)) + f('Z'))])).toMatch(/longer than 65536/);
+    const p = new RecordParser(() => undefined);
+    p.push(bytes(V + 'E\0'));
+    expect(() => {
+      for (let i = 0; i < 100; i++) p.push(Buffer.alloc(1000, 0x41));
+    }).toThrow(/longer than 65536/);
+    expect(failure([bytes(V + 'H\0' + `${H1}  /${'y'.repeat(70000)}\n` + NUL + f('Z'))])).toMatch(/longer than 65536/);
+    // A batch of 3 names may carry up to 3 × 64 KiB of text; more is refused.
+    const big = '/' + 'n'.repeat(60000);
+    const text = [statLine('81a4', big), statLine('81a4', big + 'b'), statLine('81a4', big + 'c')].join('\n') + '\n';
+    expect(parse([bytes(V + f('X', '0', '3', big, big + 'b', big + 'c', text, 'rrr') + f('Z'))])).toHaveLength(4);
+    expect(failure([bytes(V + f('X', '0', '1', '/a', 'x'.repeat(70000), 'r') + f('Z'))])).toMatch(/longer than 65536/);
+  });
+
+  it('refuses data after the end record', () => {
+    expect(failure([bytes(V + f('Z') + 'x')])).toMatch(/data after the end record/);
+  });
+});
+
+describe('canonical forms', () => {
+  it('getcap text from libcap 2.x and older versions gives one form', () => {
+    expect(canonicalCaps(' cap_setuid=ep')).toBe('cap_setuid=ep');
+    expect(canonicalCaps(' = cap_setuid+ep')).toBe('cap_setuid=ep');
+    expect(canonicalCaps(' cap_net_admin,cap_net_raw=eip cap_chown+ei cap_sys_admin+ep')).toBe('cap_chown=ei cap_net_admin,cap_net_raw=eip cap_sys_admin=ep');
+    expect(canonicalCaps(' cap_net_raw+p cap_net_raw+e')).toBe('cap_net_raw=ep');
+    expect(canonicalCaps(' cap_net_raw=ep cap_net_raw-e')).toBe('cap_net_raw=p');
+    expect(canonicalCaps(' =ep')).toBe('all=ep');
+    expect(canonicalCaps(' cap_chown=ep [rootid=1000]')).toBe('cap_chown=ep [rootid=1000]');
+  });
+
+  it('lsattr flags: letters set, sorted, without layout letters', () => {
+    expect(canonicalFlags('----i---------e-------')).toBe('i');
+    expect(canonicalFlags('-----a--------e----N--')).toBe('a');
+    expect(canonicalFlags('--------------I-------')).toBe('');
+    expect(canonicalFlags('s---ia-A------e-------')).toBe('Aais');
+  });
+
+  it('names escaped by getfattr (\\ooo) and getfacl (\\\\)', () => {
+    expect(unescapeName('/a\\012b\\134c\\\\d\\377')).toBe('/a\nb\\c\\d\xff');
+    expect(unescapeName('/plain')).toBe('/plain');
+  });
+});
