@@ -141,13 +141,14 @@ export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer
   else
     table(
       [
-        { title: 'Policy', width: 0.17 },
-        { title: 'Target', width: 0.33 },
+        { title: 'Policy', width: 0.14 },
+        { title: 'Target', width: 0.36 },
+        { title: 'Depth', width: 0.1 },
         { title: 'Compare', width: 0.09 },
-        { title: 'Alert', width: 0.07 },
-        { title: 'Reference', width: 0.34 },
+        { title: 'Alert', width: 0.06 },
+        { title: 'Reference', width: 0.25 },
       ],
-      data.critical.map((t) => [t.policy, `${t.path}${t.recursive ? ' (recursive)' : ''}`, t.compare, t.alert ? 'yes' : 'no', t.reference || '-']),
+      data.critical.map((t) => [t.policy, t.path, t.recursive ? 'recursive' : 'limited', t.compare, t.alert ? 'yes' : 'no', t.reference || '-']),
     );
 
   heading('Events in the period');

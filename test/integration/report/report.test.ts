@@ -158,7 +158,7 @@ describe('PDF compliance report', () => {
     expect(text).toContain('Critical files covered');
     // A long path wraps inside its table cell, at a place that depends on the temp folder's name.
     const flat = text.replace(/\s+/g, '');
-    expect(flat).toContain(`Web${path.join(s.tree, 'quiet')}(recursive)`);
+    expect(flat).toContain(`Web${path.join(s.tree, 'quiet')}recursivemasteryes`);
     expect(text).toContain('PCI DSS 11.5.2; CIS 6.1.x');
     expect(text).toContain('Servers not compared in the last 7 days');
     expect(text).toMatch(/web-2 +Web +never/);
