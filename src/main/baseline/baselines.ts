@@ -69,9 +69,15 @@ export function storeBaseline(
     .run(args.policyId, args.serverId, args.serverName, args.scanId, args.at, args.expiresAt, args.comment, JSON.stringify(args.report));
   const id = Number(r.lastInsertRowid);
   const insert = db.prepare(`INSERT INTO baseline_entries (baseline_id, ${ENTRY_FIELDS}) VALUES (?, ${ENTRY_PLACEHOLDERS})`);
+  // In path order (the key's byte order): the rows then append to the table's B-tree rather than
+  // land at random.
+  const entries = [...args.entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const extras = new Map<string, string | null>();
   let n = 0;
-  for (const e of args.entries) {
-    insert.run(id, ...entryValues(e));
+  for (const e of entries) {
+    const v = entryValues(e, extras);
+    v.unshift(id);
+    insert.run(v);
     n++;
   }
   db.prepare('UPDATE baselines SET entries = ? WHERE id = ?').run(n, id);

@@ -48,10 +48,17 @@ export interface ReferenceEntry {
   ext?: Partial<Pick<EntryAttributes, 'xattrs' | 'acl' | 'caps' | 'selinux' | 'flags'>>;
 }
 
+/**
+ * The last full scan's entries of a server, by path. `advance`, where there is one, reads a little
+ * more of them ahead (true once all are read): called between chunks of the metadata pass, so that
+ * the reading overlaps the scanner's walk.
+ */
+export type Reference = ((path: ByteString) => ReferenceEntry | undefined) & { advance?: () => boolean };
+
 export interface CollectOptions extends RunOptions {
   settings?: Partial<ScanSettings>;
   /** Quick scan: the last full scan's entries of this server. */
-  reference?: (path: ByteString) => ReferenceEntry | undefined;
+  reference?: Reference;
 }
 
 export class ScanFailure extends Error {
@@ -77,13 +84,23 @@ export function scannerScript(): string {
 }
 
 /** Runs the script and feeds its stdout to `onRecord`; throws ScanFailure on any failure. */
-export async function runScanner(transport: Transport, script: string, args: string[], options: RunOptions, onRecord: (r: ScanRecordEvent) => void): Promise<void> {
+export async function runScanner(
+  transport: Transport,
+  script: string,
+  args: string[],
+  options: RunOptions,
+  onRecord: (r: ScanRecordEvent) => void,
+  onChunk?: () => void,
+): Promise<void> {
   const proc = await transport.runScript(script, args, options);
   // `done` may settle (e.g. reject on a dead connection) before it is awaited below.
   proc.done.catch(() => undefined);
   const parser = new RecordParser(onRecord);
   try {
-    for await (const chunk of proc.stdout) parser.push(chunk as Buffer);
+    for await (const chunk of proc.stdout) {
+      parser.push(chunk as Buffer);
+      onChunk?.();
+    }
   } catch (err) {
     proc.kill(err instanceof Error ? err.message : String(err));
     await proc.done.catch(() => undefined);
@@ -207,7 +224,9 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
 
   const script = scannerScript();
   const header = (hash: boolean) => ['2', 'scan', String(settings.jobs ?? 0), settings.nice === false ? '0' : '1', hash ? '1' : '0', String(plan.walks.length)];
-  await runScanner(transport, script, [...header(!quick), ...plan.walkArgs], options, onRecord);
+  // A quick scan reads its reference meanwhile, a page per chunk of the stream.
+  const advance = options.reference?.advance;
+  await runScanner(transport, script, [...header(!quick), ...plan.walkArgs], options, onRecord, advance && (() => void advance()));
 
   // Which of the attributes beyond stat(2) this host could check (absent from an entry: not checked).
   const checked = new Set<string>(checkableBy(facts).checked);

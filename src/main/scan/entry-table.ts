@@ -24,6 +24,35 @@ const SECONDS = /^(0|-?[1-9][0-9]{0,14})$/;
 const HEX_VALUE = new Uint8Array(128).fill(255);
 for (let d = 0; d < 16; d++) HEX_VALUE['0123456789abcdef'.charCodeAt(d)] = d;
 
+/**
+ * Whether `s` is the text mtimeOf/ctimeOf would make of seconds `sec` and nanoseconds `ns`
+ * (`SECONDS` then a dot and nine digits), without making it.
+ */
+function timeIs(s: string, sec: number, ns: number): boolean {
+  const d = s.length - 10;
+  if (d < 1 || s.charCodeAt(d) !== 46) return false;
+  let n = 0;
+  for (let k = d + 1; k < s.length; k++) {
+    const c = s.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) return false;
+    n = n * 10 + c;
+  }
+  if (n !== ns) return false;
+  let k = 0;
+  const neg = s.charCodeAt(0) === 45;
+  if (neg) k = 1;
+  if (k >= d) return false;
+  if (s.charCodeAt(k) === 48) return !neg && d === 1 && sec === 0;
+  if (d - k > 15) return false;
+  let v = 0;
+  for (; k < d; k++) {
+    const c = s.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) return false;
+    v = v * 10 + c;
+  }
+  return (neg ? -v : v) === sec;
+}
+
 export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
   private readonly index = new Map<ByteString, number>();
   private paths: ByteString[] = [];
@@ -256,12 +285,16 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
         case 'device':
           if (c.device !== (this.devices.get(i) ?? null)) return false;
           break;
-        case 'mtime':
-          if (c.mtime !== this.mtimeOf(i)) return false;
+        case 'mtime': {
+          const t = this.times.get(i);
+          if (t ? c.mtime !== t[0] : !timeIs(c.mtime, this.mtimeS[i]!, this.mtimeN[i]!)) return false;
           break;
-        case 'ctime':
-          if (c.ctime !== this.ctimeOf(i)) return false;
+        }
+        case 'ctime': {
+          const t = this.times.get(i);
+          if (t ? c.ctime !== t[1] : !timeIs(c.ctime, this.ctimeS[i]!, this.ctimeN[i]!)) return false;
           break;
+        }
         case 'inode':
           if (c.inode !== this.inode[i]) return false;
           break;

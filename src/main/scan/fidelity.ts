@@ -8,7 +8,7 @@ import { comparedAttributes } from '../diff/compare.js';
 import type { StoredServer } from '../inventory/inventory.js';
 import type { StoredPolicy } from '../policy/policies.js';
 import { now, type Db } from '../store/db.js';
-import type { Collected, Facts, ReferenceEntry } from './collect.js';
+import type { Collected, Facts, Reference, ReferenceEntry } from './collect.js';
 import { checkableBy, DEFAULT_SCAN_SETTINGS } from './scan-options.js';
 
 export function getScanSettings(db: Db, serverId: number): ServerScanSettings {
@@ -68,46 +68,109 @@ export function decideMode(db: Db, server: StoredServer, requested?: ScanMode): 
 
 /**
  * The reference of a quick scan: the last full scan's entries of this server, read in one pass
- * when the quick scan first asks. An entry whose times are within two seconds of the host clock
- * when that scan started is left out: a write in the same clock tick as the read would not have
- * moved them (as git's racy-clean rule).
+ * when the quick scan first asks, then the entries of the gold-master baselines taken of it since
+ * (server_full_baselines, oldest first: a later one replaces an earlier entry). An entry whose
+ * times are within two seconds of the host clock when that scan started is left out: a write in
+ * the same clock tick as the read would not have moved them (as git's racy-clean rule).
  */
-export function referenceOf(db: Db, serverId: number): (path: string) => ReferenceEntry | undefined {
+export function referenceOf(db: Db, serverId: number): Reference {
   const full = db.prepare('SELECT host_time FROM server_full_scans WHERE server_id = ?').get(serverId) as { host_time: string | null } | undefined;
   const racyFrom = full?.host_time && /^\d+$/.test(full.host_time) ? Number(full.host_time) - 2 : Infinity;
-  let map: Map<string, ReferenceEntry> | null = null;
-  const load = () => {
-    map = new Map();
+  const map = new Map<string, ReferenceEntry>();
+  // Read in pages of PAGE rows in key order, each page whole (no statement stays open between
+  // two), so that the reading can be spread over the metadata pass (advance()).
+  const PAGE = 2048;
+  function* pages(): Generator<void, void, void> {
     const exts = new Map<string, NonNullable<ReferenceEntry['ext']>>();
-    const rows = db.prepare('SELECT path, type, size, mtime, ctime, inode, sha256, content_json, device, ext_json FROM server_full_entries WHERE server_id = ?').raw(true).iterate(serverId) as IterableIterator<
-      [Buffer, string, number, string, string, string, string | null, string | null, string | null, string | null]
-    >;
-    for (const [path, type, size, mtime, ctime, inode, sha256, content, device, ext] of rows) {
-      if (parseFloat(ctime) >= racyFrom || parseFloat(mtime) >= racyFrom) continue;
-      const r: ReferenceEntry = { type, size, mtime, ctime, inode: Number(inode), sha256, device };
-      if (content !== null) r.content = JSON.parse(content) as FileContent | null;
-      if (ext !== null) {
-        // Most entries have the same (all none): each distinct text is parsed once.
-        let parsed = exts.get(ext);
-        if (!parsed) exts.set(ext, (parsed = JSON.parse(ext) as NonNullable<ReferenceEntry['ext']>));
-        r.ext = parsed;
+    const first = db.prepare(
+      'SELECT path, type, size, mtime, ctime, inode, sha256, content_json, device, ext_json FROM server_full_entries WHERE server_id = ? ORDER BY path LIMIT ?',
+    ).raw(true);
+    const next = db.prepare(
+      'SELECT path, type, size, mtime, ctime, inode, sha256, content_json, device, ext_json FROM server_full_entries WHERE server_id = ? AND path > ? ORDER BY path LIMIT ?',
+    ).raw(true);
+    type FullRow = [Buffer, string, number, string, string, string, string | null, string | null, string | null, string | null];
+    let last: Buffer | null = null;
+    for (;;) {
+      const rows = (last === null ? first.all(serverId, PAGE) : next.all(serverId, last, PAGE)) as FullRow[];
+      for (const [path, type, size, mtime, ctime, inode, sha256, content, device, ext] of rows) {
+        if (parseFloat(ctime) >= racyFrom || parseFloat(mtime) >= racyFrom) continue;
+        const r: ReferenceEntry = { type, size, mtime, ctime, inode: Number(inode), sha256, device };
+        if (content !== null) r.content = JSON.parse(content) as FileContent | null;
+        if (ext !== null) {
+          // Most entries have the same (all none): each distinct text is parsed once.
+          let parsed = exts.get(ext);
+          if (!parsed) exts.set(ext, (parsed = JSON.parse(ext) as NonNullable<ReferenceEntry['ext']>));
+          r.ext = parsed;
+        }
+        map.set(path.toString('latin1'), r);
       }
-      map.set(path.toString('latin1'), r);
+      if (rows.length < PAGE) break;
+      last = rows[rows.length - 1]![0];
+      yield;
     }
-    return map;
+    // Baseline rows keep the attributes beyond stat(2) and the content together (extra_json).
+    const extras = new Map<string, { ext?: NonNullable<ReferenceEntry['ext']>; content?: FileContent | null }>();
+    const baselines = db.prepare('SELECT baseline_id FROM server_full_baselines WHERE server_id = ? ORDER BY baseline_id').pluck().all(serverId) as number[];
+    const cols = 'path, type, size, mtime, ctime, inode, sha256, device, error, extra_json';
+    const bfirst = db.prepare(`SELECT ${cols} FROM baseline_entries WHERE baseline_id = ? ORDER BY path LIMIT ?`).raw(true);
+    const bnext = db.prepare(`SELECT ${cols} FROM baseline_entries WHERE baseline_id = ? AND path > ? ORDER BY path LIMIT ?`).raw(true);
+    type BaselineRow = [Buffer, string, number, string, string, string, string | null, string | null, string | null, string | null];
+    for (const id of baselines) {
+      last = null;
+      for (;;) {
+        const rows = (last === null ? bfirst.all(id, PAGE) : bnext.all(id, last, PAGE)) as BaselineRow[];
+        for (const [pathBytes, type, size, mtime, ctime, inode, sha256, device, error, extra] of rows) {
+          const path = pathBytes.toString('latin1');
+          // Not read whole by that scan (an error, a file not hashed), or racy: read again.
+          if (error !== null || (type === 'file' && sha256 === null) || parseFloat(ctime) >= racyFrom || parseFloat(mtime) >= racyFrom) {
+            map.delete(path);
+            continue;
+          }
+          const r: ReferenceEntry = { type, size, mtime, ctime, inode: Number(inode), sha256, device };
+          if (extra !== null) {
+            let x = extras.get(extra);
+            if (!x) {
+              const o = JSON.parse(extra) as Record<string, unknown>;
+              x = {};
+              if (o.content !== undefined) x.content = o.content as FileContent | null;
+              for (const k of EXT_KEYS) if (o[k] !== undefined) (x.ext ??= {})[k] = o[k] as string | null;
+              if (extras.size < 10000) extras.set(extra, x);
+            }
+            if (x.content !== undefined) r.content = x.content;
+            if (x.ext !== undefined) r.ext = x.ext;
+          }
+          map.set(path, r);
+        }
+        if (rows.length < PAGE) break;
+        last = rows[rows.length - 1]![0];
+        yield;
+      }
+    }
+  }
+  const loader = pages();
+  let done = false;
+  const advance = () => {
+    if (!done) done = loader.next().done === true;
+    return done;
   };
-  return (path) => (map ?? load()).get(path);
+  const reference = ((path: string) => {
+    while (!advance());
+    return map.get(path);
+  }) as Reference;
+  reference.advance = advance;
+  return reference;
 }
 
 const EXT_KEYS = ['xattrs', 'acl', 'caps', 'selinux', 'flags'] as const;
 
 /**
- * After a full scan: its entries become the server's reference (what a quick scan reuses). A
- * scan of every policy replaces the reference; a baseline scan (one policy) adds to it. Entries
- * that were not read whole (an error, a file not hashed) are left out: a quick scan reads them.
+ * After a full scan of every policy: its entries become the server's reference (what a quick scan
+ * reuses), replacing the last one. Entries that were not read whole (an error, a file not hashed)
+ * are left out: a quick scan reads them.
  */
-export function storeFullEntries(db: Db, serverId: number, scanId: number, collected: Collected, replace: boolean): void {
-  if (replace) db.prepare('DELETE FROM server_full_entries WHERE server_id = ?').run(serverId);
+export function storeFullEntries(db: Db, serverId: number, scanId: number, collected: Collected): void {
+  db.prepare('DELETE FROM server_full_entries WHERE server_id = ?').run(serverId);
+  db.prepare('DELETE FROM server_full_baselines WHERE server_id = ?').run(serverId);
   const insert = db.prepare(
     'INSERT OR REPLACE INTO server_full_entries (server_id, path, type, size, mtime, ctime, inode, sha256, content_json, device, ext_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
@@ -132,7 +195,16 @@ export function storeFullEntries(db: Db, serverId: number, scanId: number, colle
       a.content === undefined ? null : JSON.stringify(a.content), a.device, ext === '' ? null : ext,
     );
   }
-  if (replace || !db.prepare('SELECT 1 FROM server_full_scans WHERE server_id = ?').get(serverId)) {
+  db.prepare('INSERT OR REPLACE INTO server_full_scans (server_id, scan_id, at, host_time) VALUES (?, ?, ?, ?)').run(serverId, scanId, now(), collected.facts.time ?? null);
+}
+
+/**
+ * After a gold-master baseline scan (one policy): its entries, already stored as the baseline's,
+ * are added to the server's reference by naming the baseline; they are not written again.
+ */
+export function addFullBaseline(db: Db, serverId: number, scanId: number, baselineId: number, collected: Collected): void {
+  db.prepare('INSERT OR IGNORE INTO server_full_baselines (server_id, baseline_id) VALUES (?, ?)').run(serverId, baselineId);
+  if (!db.prepare('SELECT 1 FROM server_full_scans WHERE server_id = ?').get(serverId)) {
     db.prepare('INSERT OR REPLACE INTO server_full_scans (server_id, scan_id, at, host_time) VALUES (?, ?, ?, ?)').run(serverId, scanId, now(), collected.facts.time ?? null);
   }
 }

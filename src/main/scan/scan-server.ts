@@ -17,7 +17,7 @@ import type { Transport } from '../transport/transport.js';
 import { collect, type Collected } from './collect.js';
 import { buildPlan, type ScanPlan } from './plan.js';
 import { policyInputs } from './prefilter.js';
-import { decideMode, getScanSettings, notCheckedWarnings, referenceOf, setScanMode, storeFullEntries, storePreflight } from './fidelity.js';
+import { decideMode, getScanSettings, notCheckedWarnings, referenceOf, setScanMode, storeFullEntries, storePreflight, addFullBaseline } from './fidelity.js';
 
 export interface ScanContext {
   db: Db;
@@ -121,7 +121,7 @@ export async function scanServer(ctx: ScanContext, server: StoredServer, options
     const scanId = insertScan(db, server.id, 'scan', 'running', startedAt, counts, warnings);
     setScanMode(db, scanId, collected.mode);
     storePreflight(db, server.id, collected.facts, at);
-    if (collected.mode === 'full') storeFullEntries(db, server.id, scanId, collected, true);
+    if (collected.mode === 'full') storeFullEntries(db, server.id, scanId, collected);
     policies.forEach((policy, i) => {
       const v = verdicts[i]!;
       recordDeviations(db, { serverId: server.id, policyId: policy.id, policyName: policy.name, scanId, at, deviations: v.deviations });
@@ -178,7 +178,6 @@ export async function baselineServer(ctx: ScanContext, server: StoredServer, pol
     const scanId = insertScan(db, server.id, 'baseline', 'completed_clean', startedAt, counts, warnings);
     setScanMode(db, scanId, 'full');
     storePreflight(db, server.id, collected.facts);
-    storeFullEntries(db, server.id, scanId, collected, false);
     const baselineId = storeBaseline(db, {
       policyId: policy.id,
       serverId: server.id,
@@ -190,6 +189,8 @@ export async function baselineServer(ctx: ScanContext, server: StoredServer, pol
       entries: [...share.values()].map((s) => s.entry),
       report,
     });
+    // The baseline's entries are also the server's quick-scan reference: named, not written again.
+    addFullBaseline(db, server.id, scanId, baselineId, collected);
     return { result: { name: server.name, status: 'completed_clean', scanId, counts, warnings, mode: 'full' } satisfies ServerScanResult, baselineId };
   })();
 }

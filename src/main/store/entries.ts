@@ -35,11 +35,28 @@ export function extraJson(a: EntryAttributes): string | null {
   return extra === null ? null : JSON.stringify(extra);
 }
 
-export function entryValues(e: EntryState): unknown[] {
+/** An attribute value as part of a key: absent, none and each text apart. */
+const k = (v: string | null | undefined) => (v === undefined ? 'u' : v === null ? 'n' : `s${v}`);
+
+/**
+ * The row values of an entry (ENTRY_FIELDS, in that order). With `extras`, the extra_json of
+ * entries alike (most: no attribute beyond stat(2) set, no content) is made once.
+ */
+export function entryValues(e: EntryState, extras?: Map<string, string | null>): unknown[] {
   const a = e.attrs;
+  let extra: string | null;
+  if (extras && a.content === undefined) {
+    const key = `${k(a.xattrs)}\0${k(a.acl)}\0${k(a.caps)}\0${k(a.selinux)}\0${k(a.flags)}`;
+    const known = extras.get(key);
+    if (known !== undefined) extra = known;
+    else {
+      extra = extraJson(a);
+      if (extras.size < 10000) extras.set(key, extra);
+    }
+  } else extra = extraJson(a);
   return [
     Buffer.from(e.path, 'latin1'), a.type, a.mode, a.uid, a.gid, a.owner, a.group, a.size, a.mtime, a.ctime, String(a.inode), a.nlink,
-    a.device, a.target === null ? null : Buffer.from(a.target, 'latin1'), a.sha256, e.error, extraJson(a),
+    a.device, a.target === null ? null : Buffer.from(a.target, 'latin1'), a.sha256, e.error, extra,
   ];
 }
 

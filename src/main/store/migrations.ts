@@ -163,4 +163,13 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE server_full_entries ADD COLUMN device TEXT;
   ALTER TABLE server_full_entries ADD COLUMN ext_json TEXT;
   `,
+  // 6: a gold-master baseline scan is not written twice: its entries stay in baseline_entries and
+  // the server's quick-scan reference names the baseline (read over server_full_entries, in id order).
+  `
+  CREATE TABLE server_full_baselines (
+    server_id INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+    baseline_id INTEGER NOT NULL REFERENCES baselines(id) ON DELETE CASCADE,
+    PRIMARY KEY (server_id, baseline_id)
+  ) WITHOUT ROWID;
+  `,
 ];
