@@ -1,7 +1,6 @@
 // The server inventory: add, edit, remove, move to a group; "Monitor this machine" in one click.
 import { useMemo, useState } from 'react';
 import type { ServerSummary } from '../../../shared/api.js';
-import type { ServerPreflight } from '../../../shared/domain.js';
 import { Dialog } from '../../components/Dialog.js';
 import { Badge, EmptyState, ErrorNotice, Loading, PageHeader, ScanBadge } from '../../components/ui.js';
 import { formatTime, plural, timeAgo } from '../../components/format.js';
@@ -33,7 +32,7 @@ function authLabel(s: ServerSummary): string {
 
 /** The host's pre-flight (which attributes it can check), when the engine has recorded one. */
 function Preflight({ server }: { server: ServerSummary }) {
-  const preflight = (server as ServerSummary & { preflight?: ServerPreflight | null }).preflight;
+  const preflight = server.preflight;
   if (!preflight) return null;
   const missing = preflight.notChecked;
   return (
