@@ -38,3 +38,38 @@ export function Dialog({ title, open, onClose, children, wide }: { title: string
     </dialog>
   );
 }
+
+/** Asks before removing something: the consequence in words, "Keep it", and the removal itself. */
+export function ConfirmRemoval({
+  title,
+  open,
+  onClose,
+  confirmLabel,
+  onConfirm,
+  busy,
+  children,
+}: {
+  title: string;
+  open: boolean;
+  onClose: () => void;
+  confirmLabel: string;
+  onConfirm: () => void;
+  busy?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <Dialog title={title} open={open} onClose={onClose}>
+      <div className="form">
+        <p>{children}</p>
+        <div className="form-actions">
+          <button type="button" className="btn" onClick={onClose}>
+            Keep it
+          </button>
+          <button type="button" className="btn danger solid" onClick={onConfirm} disabled={busy}>
+            {confirmLabel}
+          </button>
+        </div>
+      </div>
+    </Dialog>
+  );
+}

@@ -3,7 +3,7 @@
 // email leaves (SMTP, with a test message).
 import { useMemo, useState, type FormEvent } from 'react';
 import type { AlertProfile, OutboxItem, SmtpSettings } from '../../../shared/api.js';
-import { Dialog } from '../../components/Dialog.js';
+import { ConfirmRemoval, Dialog } from '../../components/Dialog.js';
 import { Badge, Card, EmptyState, ErrorNotice, Field, Loading, PageHeader } from '../../components/ui.js';
 import { formatTime, plural, timeAgo } from '../../components/format.js';
 import { useListKeyboard } from '../../components/useListKeyboard.js';
@@ -138,24 +138,17 @@ export function Alerts() {
           <ProfileEditor key={editing === 'new' ? 'new' : editing.name} profile={editing === 'new' ? null : editing} groupCount={groups.data?.length ?? 0} onDone={() => setEditing(null)} />
         ) : null}
       </Dialog>
-      <Dialog title="Remove alert profile" open={removing !== null} onClose={() => setRemoving(null)}>
-        {removing ? (
-          <div className="form">
-            <p>
-              Remove alert profile <strong>{removing.name}</strong>? Its groups fall back to the default profile, if there is one. Notifications already in the
-              outbox are still delivered.
-            </p>
-            <div className="form-actions">
-              <button type="button" className="btn" onClick={() => setRemoving(null)}>
-                Keep it
-              </button>
-              <button type="button" className="btn danger solid" onClick={() => void remove(removing)} disabled={action.busy}>
-                Remove {removing.name}
-              </button>
-            </div>
-          </div>
-        ) : null}
-      </Dialog>
+      <ConfirmRemoval
+        title="Remove alert profile"
+        open={removing !== null}
+        onClose={() => setRemoving(null)}
+        confirmLabel={`Remove ${removing?.name ?? ''}`}
+        onConfirm={() => removing && void remove(removing)}
+        busy={action.busy}
+      >
+        Remove alert profile <strong>{removing?.name}</strong>? Its groups fall back to the default profile, if there is one. Notifications already in the
+        outbox are still delivered.
+      </ConfirmRemoval>
     </div>
   );
 }

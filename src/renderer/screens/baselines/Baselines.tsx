@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { BaselineRun } from '../../../shared/api.js';
 import type { BaselineInfo } from '../../../shared/domain.js';
-import { Dialog } from '../../components/Dialog.js';
+import { ConfirmRemoval } from '../../components/Dialog.js';
 import { Badge, Card, EmptyState, ErrorNotice, Field, Loading, PageHeader } from '../../components/ui.js';
 import { formatTime, plural, timeAgo } from '../../components/format.js';
 import { useAction, useConsole, useResource } from '../../state/context.js';
@@ -215,32 +215,21 @@ export function Baselines() {
         )}
       </Card>
 
-      <Dialog title="Remove baseline" open={removing !== null} onClose={() => setRemoving(null)}>
-        {removing ? (
-          <div className="form">
-            <p>
-              Remove baseline #{removing.id} of <strong>{removing.policy}</strong> from <strong>{removing.server}</strong>? Scans compare against the
-              remaining baselines of the policy.
-            </p>
-            <div className="form-actions">
-              <button type="button" className="btn" onClick={() => setRemoving(null)}>
-                Keep it
-              </button>
-              <button
-                type="button"
-                className="btn danger solid"
-                onClick={() => {
-                  const id = removing.id;
-                  setRemoving(null);
-                  void removal.run(() => perform('baselines/remove', { id }, ['baselines', 'dashboard']));
-                }}
-              >
-                Remove baseline
-              </button>
-            </div>
-          </div>
-        ) : null}
-      </Dialog>
+      <ConfirmRemoval
+        title="Remove baseline"
+        open={removing !== null}
+        onClose={() => setRemoving(null)}
+        confirmLabel="Remove baseline"
+        onConfirm={() => {
+          if (!removing) return;
+          const id = removing.id;
+          setRemoving(null);
+          void removal.run(() => perform('baselines/remove', { id }, ['baselines', 'dashboard']));
+        }}
+      >
+        Remove baseline #{removing?.id} of <strong>{removing?.policy}</strong> from <strong>{removing?.server}</strong>? Scans compare against the remaining
+        baselines of the policy.
+      </ConfirmRemoval>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 // Groups tie servers to policies: every server in a group is scanned with the group's policies, on
 // the group's schedule, and its events are alerted to the group's alert profiles.
 import { useMemo, useState, type FormEvent } from 'react';
-import { Dialog } from '../../components/Dialog.js';
+import { ConfirmRemoval, Dialog } from '../../components/Dialog.js';
 import { Badge, Card, EmptyState, ErrorNotice, Field, Loading, PageHeader, ScanBadge } from '../../components/ui.js';
 import { plural } from '../../components/format.js';
 import { useListKeyboard } from '../../components/useListKeyboard.js';
@@ -224,21 +224,9 @@ export function Groups() {
         </form>
       </Dialog>
 
-      <Dialog title="Remove group" open={confirmRemove} onClose={() => setConfirmRemove(false)}>
-        <div className="form">
-          <p>
-            Remove group <strong>{selected?.name}</strong>? Its servers stay, unassigned, and are no longer scanned by its policies.
-          </p>
-          <div className="form-actions">
-            <button type="button" className="btn" onClick={() => setConfirmRemove(false)}>
-              Keep it
-            </button>
-            <button type="button" className="btn danger solid" onClick={() => void removeGroup()}>
-              Remove group
-            </button>
-          </div>
-        </div>
-      </Dialog>
+      <ConfirmRemoval title="Remove group" open={confirmRemove} onClose={() => setConfirmRemove(false)} confirmLabel="Remove group" onConfirm={() => void removeGroup()}>
+        Remove group <strong>{selected?.name}</strong>? Its servers stay, unassigned, and are no longer scanned by its policies.
+      </ConfirmRemoval>
     </div>
   );
 }

@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { PolicyTemplateInfo } from '../../../shared/api.js';
 import type { Policy, ServerOs, Target } from '../../../shared/domain.js';
-import { Dialog } from '../../components/Dialog.js';
+import { ConfirmRemoval, Dialog } from '../../components/Dialog.js';
 import { downloadText } from '../../components/download.js';
 import { Badge, Card, EmptyState, ErrorNotice, Field, Loading, PageHeader } from '../../components/ui.js';
 import { plural } from '../../components/format.js';
@@ -272,21 +272,9 @@ export function Policies() {
           />
         ) : null}
       </Dialog>
-      <Dialog title="Remove policy" open={confirmRemove} onClose={() => setConfirmRemove(false)}>
-        <div className="form">
-          <p>
-            Remove policy <strong>{selected?.name}</strong>? Groups stop using it; its baselines go with it.
-          </p>
-          <div className="form-actions">
-            <button type="button" className="btn" onClick={() => setConfirmRemove(false)}>
-              Keep it
-            </button>
-            <button type="button" className="btn danger solid" onClick={() => void removePolicy()}>
-              Remove policy
-            </button>
-          </div>
-        </div>
-      </Dialog>
+      <ConfirmRemoval title="Remove policy" open={confirmRemove} onClose={() => setConfirmRemove(false)} confirmLabel="Remove policy" onConfirm={() => void removePolicy()}>
+        Remove policy <strong>{selected?.name}</strong>? Groups stop using it; its baselines go with it.
+      </ConfirmRemoval>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 // The server inventory: add, edit, remove, move to a group; "Monitor this machine" in one click.
 import { useMemo, useState } from 'react';
 import type { ServerSummary } from '../../../shared/api.js';
-import { Dialog } from '../../components/Dialog.js';
+import { ConfirmRemoval, Dialog } from '../../components/Dialog.js';
 import { Badge, EmptyState, ErrorNotice, Loading, PageHeader, ScanBadge } from '../../components/ui.js';
 import { formatTime, plural, timeAgo } from '../../components/format.js';
 import { useListKeyboard } from '../../components/useListKeyboard.js';
@@ -275,23 +275,16 @@ export function Servers() {
         {keyOf ? <HostKeyDialogBody key={keyOf.name} server={keyOf} onDone={() => setKeyOf(null)} /> : null}
       </Dialog>
 
-      <Dialog title="Remove server" open={removing !== null} onClose={() => setRemoving(null)}>
-        {removing ? (
-          <div className="form">
-            <p>
-              Remove <strong>{removing.name}</strong>? Its scan history and events are deleted with it. Nothing on the server itself is touched.
-            </p>
-            <div className="form-actions">
-              <button type="button" className="btn" onClick={() => setRemoving(null)}>
-                Keep it
-              </button>
-              <button type="button" className="btn danger solid" onClick={() => void remove(removing)} disabled={action.busy}>
-                Remove {removing.name}
-              </button>
-            </div>
-          </div>
-        ) : null}
-      </Dialog>
+      <ConfirmRemoval
+        title="Remove server"
+        open={removing !== null}
+        onClose={() => setRemoving(null)}
+        confirmLabel={`Remove ${removing?.name ?? ''}`}
+        onConfirm={() => removing && void remove(removing)}
+        busy={action.busy}
+      >
+        Remove <strong>{removing?.name}</strong>? Its scan history and events are deleted with it. Nothing on the server itself is touched.
+      </ConfirmRemoval>
     </div>
   );
 }
