@@ -1,28 +1,15 @@
 // The `driftwatch` command. Every command calls the engine's handler table, as the UI does.
 import fs from 'node:fs';
-import { ApiError, type ArgsOf, type EventFilter, type HandlerName, type ResultOf } from '../../shared/api.js';
+import { ApiError, type EventFilter } from '../../shared/api.js';
 import type { AttributeName, ServerScanSettings, Target } from '../../shared/domain.js';
 import { DEFAULT_CONTENT_LIMIT } from '../scan/scan-options.js';
 import { preflightText, scanSettingsText } from './scanner-format.js';
 import { openEngine, type Engine } from '../engine.js';
 import { resolveHome } from '../store/home.js';
-import { intValue, parseArgs, UsageError, type CommandSpec, type Parsed } from './args.js';
+import { intValue, parseArgs, UsageError } from './args.js';
+import { call, json, type Command, type Io } from './command.js';
 import { OPS_COMMANDS } from './ops-commands.js';
 import { baselineReportText, EVENT_HEADER, eventDetails, eventLine, SCAN_HEADER, scanLine, table, visible } from './format.js';
-
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-export interface Command extends CommandSpec {
-  run(engine: Engine, p: Parsed, io: Io): Promise<number> | number;
-}
-
-const call = <K extends HandlerName>(engine: Engine, name: K, args: ArgsOf<K>): Promise<ResultOf<K>> =>
-  Promise.resolve(engine.handlers[name](args as never) as ResultOf<K>);
-
-const json = (io: Io, value: unknown) => io.out(JSON.stringify(value, null, 2));
 
 const COMMANDS: Record<string, Command> = {
   'server add': {

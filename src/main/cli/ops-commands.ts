@@ -1,15 +1,12 @@
 // Commands of automatic scans, alerting, reports and policy templates (docs/operations.md).
 // Like every command, they call the engine's handler table.
 import fs from 'node:fs';
-import type { AlertEventChoice, AlertProfileInput, ArgsOf, HandlerName, PushEvents, ReportFilter, ResultOf, SmtpInput } from '../../shared/api.js';
-import type { Engine } from '../engine.js';
+import type { AlertEventChoice, AlertProfileInput, PushEvents, ReportFilter, SmtpInput } from '../../shared/api.js';
 import { createScheduler, startScheduler } from '../schedule/scheduler.js';
 import { UsageError, type Parsed } from './args.js';
 import { table } from './format.js';
-import type { Command, Io } from './main.js';
+import { call, json, type Command } from './command.js';
 
-const call = <K extends HandlerName>(engine: Engine, name: K, args: ArgsOf<K>): Promise<ResultOf<K>> => Promise.resolve(engine.handlers[name](args as never) as ResultOf<K>);
-const json = (io: Io, value: unknown) => io.out(JSON.stringify(value, null, 2));
 const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
 
 function timeValue(p: Parsed, name: string, usage: string): string | undefined {

@@ -1,0 +1,19 @@
+// What every CLI command is made of: its spec, how it runs, and the two ways it writes.
+import type { ArgsOf, HandlerName, ResultOf } from '../../shared/api.js';
+import type { Engine } from '../engine.js';
+import type { CommandSpec, Parsed } from './args.js';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface Command extends CommandSpec {
+  run(engine: Engine, p: Parsed, io: Io): Promise<number> | number;
+}
+
+/** Calls a handler of the engine's table, exactly as the UI does. */
+export const call = <K extends HandlerName>(engine: Engine, name: K, args: ArgsOf<K>): Promise<ResultOf<K>> =>
+  Promise.resolve(engine.handlers[name](args as never) as ResultOf<K>);
+
+export const json = (io: Io, value: unknown) => io.out(JSON.stringify(value, null, 2));
