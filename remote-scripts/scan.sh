@@ -113,6 +113,11 @@ else
 	meta=none
 fi
 fact meta "$meta"
+# GNU find can write the list of files to hash to an inherited pipe (-fprint0 /dev/fd/4) in the
+# same walk that prints the metadata; that needs /dev/fd (Linux: /proc mounted).
+walks=several
+[ "$meta" = printf ] && (find / -maxdepth 0 -fprint0 /dev/fd/4 4>/dev/null) >/dev/null 2>&1 && walks=one
+fact walks "$walks"
 
 if [ "$mode" = preflight ]; then
 	printf 'Z\0'
@@ -147,8 +152,10 @@ else
 	longpat=$(printf '%3900s' '' | tr ' ' '?')'*'
 	longtest="-path \"\$longpat\""
 fi
-# One xargs worker: hash its files, then write each line with one write(2) (awk's fflush).
-hashworker="$hasher \"\$@\" 2>/dev/null | awk '{ print; fflush() }'"
+# One xargs worker: hash its files and write whole lines, gathered into writes of at most 3,967
+# bytes (awk's fflush): below PIPE_BUF, so the workers' writes never interleave inside a line.
+# shellcheck disable=SC2016
+hashworker="$hasher \"\$@\" 2>/dev/null | awk '{ if (length(b) + length(\$0) >= 3900) { printf \"%s\", b; fflush(); b = \"\" } b = b \$0 \"\\n\" } END { printf \"%s\", b }'"
 # shellcheck disable=SC2016
 hashone='for f; do h=$('"$hasher"' < "$f" 2>/dev/null) && printf "N\0%s\0%s\0" "$f" "${h%% *}"; done'
 # File content as hex (od), for targets with a content limit: O PATH <od lines> \0 STATUS.
@@ -211,6 +218,9 @@ esac
 printf "L\0%s\0%s\0" $st $#
 printf "%s\0" "$@"
 printf "%s\0" "$out"'
+# lsattr -d on names without a newline, its output sent as it is: A flags, "FLAGS NAME" lines.
+# shellcheck disable=SC2016
+flagsbatch='printf "A\0flags\0"; lsattr -d "$@" 2>/dev/null; printf "\0"'
 # getcap prints only files that have capabilities: almost always nothing for a whole batch.
 # A batch with some is halved until each such file is asked alone, so that its name is known
 # exactly. C NAME CAPS.
@@ -476,6 +486,37 @@ extra_walk() {
 	done
 	return 0
 }
+# A full scan where GNU find can do it all (walks=one): one walk per target prints the metadata
+# (as meta_walk), writes the files to hash to descriptor 4 (-fprint0: the hash workers' pipe) and
+# runs the other actions (extra_walk's), each in batches. find flushes its own output before it
+# runs a batch, so records never interleave; the actions' conditions are extra_walk's.
+one_walk() {
+	if ! exists; then
+		printf 'T\0%s\0missing\0' "$idx"
+		return 0
+	fi
+	printf 'T\0%s\0ok\0' "$idx"
+	actions=
+	action '-type b -o -type c' devbatch
+	action "-type f $readable \\( $longtest -o -path \"*\$nl*\" \\)" hashone
+	[ "$content" -gt 0 ] && have od && action "-type f $readable -size -$((content + 1))c" contentone content
+	if have getfattr; then
+		action '' xattrbatch
+	else
+		have getfacl && action '! -type l' aclbatch
+		have getcap && action '-type f' capsbatch
+	fi
+	if have lsattr; then
+		action "\\( -type f -o -type d \\) ! -path \"*\$nl*\"" flagsbatch
+		action "\\( -type f -o -type d \\) -path \"*\$nl*\"" lsattrbatch
+	fi
+	rec="E\\000$idx\\000$fmt"
+	eval "$sel \
+		-type d ! -readable -printf '${rec}Permission denied (directory not listable)\\000' -prune -o \
+		$inc \\( -type f ! -readable -printf '${rec}Permission denied\\000' -o -printf '${rec}\\000' \\) \
+		\\( ! \\( -type f $readable ! \\( $longtest \\) ! -path \"*\$nl*\" \\) -o -fprint0 /dev/fd/4 \\) \
+		$actions" 2>/dev/null
+}
 hash_list() {
 	exists || return 0
 	eval "$sel $skipdirs $inc -type f $readable ! \\( $longtest \\) ! -path \"*\$nl*\" -print0" 2>/dev/null
@@ -490,7 +531,20 @@ names() {
 	printf '\0'
 }
 
-if [ "$hash" = 1 ]; then
+if [ "$hash" = 1 ] && [ "$walks" = one ]; then
+	# One walk per target; the hash workers read its list of files from descriptor 4 meanwhile,
+	# and their lines are held and written after the walks' records.
+	exec 3>&1
+	hashes=$(
+		{
+			names
+			each_target one_walk "$@"
+		} 4>&1 >&3 | xargs -0 -r -P "$jobs" sh -c "$hashworker" sh
+	)
+	printf 'H\0'
+	[ -z "$hashes" ] || printf '%s\n' "$hashes"
+	printf '\0'
+elif [ "$hash" = 1 ]; then
 	# Pass 3, at the same time as passes 1 and 2: sha256 of readable regular files, all targets
 	# through one set of parallel workers. The other passes write the stream meanwhile; the hash
 	# lines are held (a line per file) and written after them.

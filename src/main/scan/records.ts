@@ -245,7 +245,7 @@ export class RecordParser {
       if (tag === 'L' && this.want === 2) return this.sized(int(this.fields[1]!, 'name count'), 2);
       if (tag === 'A' && this.fields.length === 1) {
         const kind = this.fields[0]!;
-        if (kind !== 'xattrs' && kind !== 'acl') throw new ScanStreamError(`unknown attribute section ${JSON.stringify(kind.slice(0, 20))}`);
+        if (kind !== 'xattrs' && kind !== 'acl' && kind !== 'flags') throw new ScanStreamError(`unknown attribute section ${JSON.stringify(kind.slice(0, 20))}`);
         this.tag = null;
         this.section = kind;
         this.lines = 'A';
@@ -382,6 +382,7 @@ export class RecordParser {
         return;
       }
       case 'A':
+        if (this.section === 'flags') return this.flagsLine(raw.toString('latin1'));
         return this.attrLine(raw.toString('latin1'));
       case 'O':
         this.content.push(hexBytes(raw));
@@ -399,6 +400,14 @@ export class RecordParser {
       this.fields = [];
       this.want = 1;
     }
+  }
+
+  // lsattr -d run on names without a newline: "FLAGS NAME" per name it could read. The flags
+  // are one word of letters and dashes, so the name is all after the first space.
+  private flagsLine(line: string): void {
+    const sp = line.indexOf(' ');
+    if (sp < 1 || sp === line.length - 1 || line.charCodeAt(sp + 1) !== 0x2f) throw new ScanStreamError(`bad lsattr line ${JSON.stringify(line.slice(0, 80))}`);
+    this.emit({ kind: 'flags', path: path(line.slice(sp + 1)), flags: canonicalFlags(line.slice(0, sp)) });
   }
 
   // getfattr -d -e hex / getfacl: "# file: NAME" (escaped), then lines, then an empty line.

@@ -30,6 +30,7 @@ const TOOLS = ['getfattr', 'setfattr', 'getfacl', 'setfacl', 'getcap', 'setcap',
  * - dash, bash: this machine as it is;
  * - busybox: `env -i PATH=<only BusyBox applets> busybox sh` (an Alpine-like host);
  * - noprintf: GNU find that rejects -printf (a GNU host whose find lacks it), under dash;
+ * - nofd: GNU find that cannot write to /dev/fd/4 (a host without /proc): several walks, under dash;
  * - noattr: no getfattr/getfacl/getcap/lsattr on PATH; nogetfattr: only getfattr missing;
  * - nobody-*: the same, run as the unprivileged user nobody (setpriv).
  */
@@ -46,6 +47,13 @@ export function makeVariants(dir: string): Record<string, Variant> {
   fs.writeFileSync(
     path.join(noprintf, 'find'),
     '#!/bin/sh\n# GNU find without -printf\nfor a; do case $a in -printf|-fprintf) echo "find: unknown predicate \'$a\'" >&2; exit 1;; esac; done\nexec /usr/bin/find "$@"\n',
+    { mode: 0o755 },
+  );
+  const nofd = path.join(dir, 'nofd');
+  fs.mkdirSync(nofd);
+  fs.writeFileSync(
+    path.join(nofd, 'find'),
+    '#!/bin/sh\n# GNU find on a host without /dev/fd\nfor a; do case $a in /dev/fd/*) echo "find: \'$a\': No such file or directory" >&2; exit 1;; esac; done\nexec /usr/bin/find "$@"\n',
     { mode: 0o755 },
   );
   const pathWithout = (name: string, drop: string[]) => {
@@ -83,6 +91,7 @@ export function makeVariants(dir: string): Record<string, Variant> {
     bash: v('bash', 'bash', 'gnu-printf', 'printf'),
     busybox: v('busybox', wrap('busybox', `exec env -i PATH=${bb} ${bb}/busybox sh "$@"`), 'busybox', 'stat'),
     noprintf: v('noprintf', wrap('noprintf', `PATH=${noprintf}:$PATH exec dash "$@"`), 'gnu', 'stat'),
+    nofd: v('nofd', wrap('nofd', `PATH=${nofd}:$PATH exec dash "$@"`), 'gnu-printf', 'printf'),
     noattr: v('noattr', wrap('noattr', `PATH=${noattr} exec dash "$@"`), 'gnu-printf', 'printf'),
     nogetfattr: v('nogetfattr', wrap('nogetfattr', `PATH=${nogetfattr} exec dash "$@"`), 'gnu-printf', 'printf'),
     'nobody-dash': v('nobody-dash', wrap('nobody-dash', `exec ${asNobody} dash "$@"`), 'gnu-printf', 'printf'),

@@ -1,5 +1,5 @@
 // One scanner for every host: GNU find with -printf (dash, bash), a GNU find without -printf,
-// and a BusyBox host (BusyBox sh and applets only). Each must produce the same entries, exactly
+// one that cannot write to /dev/fd (several walks instead of one), and a BusyBox host (BusyBox sh and applets only). Each must produce the same entries, exactly
 // what the file system holds (checked against Node's own lstat), for every byte of every name.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,11 +20,13 @@ afterAll(() => rm(dir));
 
 const CORE = ['type', 'mode', 'uid', 'gid', 'size', 'mtime', 'ctime', 'inode', 'nlink', 'target', 'sha256', 'device'] as const;
 
-describe.each(['dash', 'bash', 'busybox', 'noprintf'])('the %s host', (name) => {
+describe.each(['dash', 'bash', 'busybox', 'noprintf', 'nofd'])('the %s host', (name) => {
   it('reports itself in the pre-flight facts', async () => {
     const v = variants[name]!;
     const c = await scan(v, [target(root)]);
     expect(c.facts).toMatchObject({ protocol: '2', find: v.find, meta: v.meta });
+    // One find walk does metadata, hash list and attributes where GNU find can write to /dev/fd.
+    expect(c.facts.walks).toBe(name === 'dash' || name === 'bash' ? 'one' : 'several');
     expect(c.facts.shell).toMatch(name === 'busybox' ? /^busybox ash$/ : name === 'bash' ? /^bash / : /^dash$/);
     expect(c.facts.hasher).toBe(name === 'busybox' ? 'sha256sum' : 'openssl');
     expect(Number(c.facts.cores)).toBeGreaterThan(0);
@@ -46,14 +48,15 @@ describe.each(['dash', 'bash', 'busybox', 'noprintf'])('the %s host', (name) => 
 describe('every host gives the same entries', () => {
   it('on the test tree', async () => {
     const base = entryLines(await scan(variants.dash!, [target(root)]), []);
-    for (const name of ['bash', 'busybox', 'noprintf']) expect(entryLines(await scan(variants[name]!, [target(root)]), []), name).toEqual(base);
+    for (const name of ['bash', 'busybox', 'noprintf', 'nofd']) expect(entryLines(await scan(variants[name]!, [target(root)]), []), name).toEqual(base);
   });
 
-  it('with the extended attributes both hosts can check (dash and bash, dash and a find without -printf)', async () => {
+  it('with the extended attributes both hosts can check (dash and bash, dash and a find without -printf or /dev/fd)', async () => {
     const all = ['xattrs', 'acl', 'caps', 'selinux', 'flags'];
     const base = entryLines(await scan(variants.dash!, [target(root)]), all);
     expect(entryLines(await scan(variants.bash!, [target(root)]), all)).toEqual(base);
     expect(entryLines(await scan(variants.noprintf!, [target(root)]), all)).toEqual(base);
+    expect(entryLines(await scan(variants.nofd!, [target(root)]), all)).toEqual(base);
   });
 
   it('on a real system tree (/usr/share/doc, /usr/sbin), include and exclude patterns and a depth limit', async () => {

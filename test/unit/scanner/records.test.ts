@@ -36,6 +36,7 @@ const STREAM =
   f('C', '/t/capbin', ' cap_setuid=ep') +
   f('L', '0', '2', '/t', '/t/n\nl', '----i---------e------- /t\n-----a--------e------- /t/n\nl\n') +
   f('L', '1', '3', '/u/a', '/u/b', '/u/c', '--------------e------- /u/c\n') +
+  'A' + NUL + 'flags' + NUL + '----i---------e------- /v/a b\xff\n--------------e------- /v/trailing \n' + NUL +
   'H' + NUL + `${H1} */t/x\n\\${H2}  /t/back\\\\slash\n${H2}  /t/plain name\n` + NUL +
   f('Z');
 
@@ -67,6 +68,8 @@ const EXPECTED: ScanRecordEvent[] = [
   { kind: 'flags', path: '/t', flags: 'i' },
   { kind: 'flags', path: '/t/n\nl', flags: 'a' },
   { kind: 'flags', path: '/u/c', flags: '' },
+  { kind: 'flags', path: '/v/a b\xff', flags: 'i' },
+  { kind: 'flags', path: '/v/trailing ', flags: '' },
   { kind: 'hash', path: '/t/x', sha256: H1 },
   { kind: 'hash', path: '/t/back\\slash', sha256: H2 },
   { kind: 'hash', path: '/t/plain name', sha256: H2 },
@@ -150,6 +153,9 @@ describe('RecordParser, protocol 2', () => {
     ['L subsequence', f('L', '1', '2', '/a', '/b', '---- /c\n'), /for no name/],
     ['L flags', f('L', '0', '1', '/a', '--1- /a\n'), /bad lsattr flags/],
     ['A kind', f('A', 'other') + NUL, /unknown attribute section/],
+    ['A flags line', 'A\0flags\0----i---\n\0', /bad lsattr line/],
+    ['A flags relative', 'A\0flags\0---- a\n\0', /bad lsattr line/],
+    ['A flags letters', 'A\0flags\0--1- /a\n\0', /bad lsattr flags/],
     ['A orphan line', 'A\0xattrs\0user.a=0x1\n\0', /outside a file block/],
     ['A value', 'A\0xattrs\0# file: /a\nuser.a="text"\n\0', /bad extended attribute value/],
     ['O content', 'O\0/a\0zz\n\0' + '0\0', /bad content line/],
