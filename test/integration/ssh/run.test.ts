@@ -55,13 +55,16 @@ describe('running scripts', () => {
     expect(busybox.code).toBe(0);
   });
 
-  it('negotiates zlib@openssh.com compression', async () => {
-    const t = transport(keyEndpoint(fleet, host));
+  it('negotiates zlib@openssh.com compression, by default only off the loopback', async () => {
+    const t = transport(keyEndpoint(fleet, host), { compression: true });
     expect(await t.compressionInUse()).toBe('zlib@openssh.com');
     const big = await collect(await t.runScript('i=0; while [ $i -lt 20000 ]; do echo "/some/long/path/entry-$i 0644 root root"; i=$((i+1)); done', []));
     expect(big.text.split('\n')).toHaveLength(20001);
     const off = transport(keyEndpoint(fleet, host), { compression: false });
     expect(await off.compressionInUse()).toBeNull();
+    // The fleet's hosts are on 127.0.B.N: reached directly, the default is no compression.
+    expect(host.address).toMatch(/^127\./);
+    expect(await transport(keyEndpoint(fleet, host)).compressionInUse()).toBeNull();
   });
 
   it('runs under sudo -n as scanner (root), and names a sudo that wants a password', async () => {

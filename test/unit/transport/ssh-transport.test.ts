@@ -1,7 +1,7 @@
 // The SSH transport's pure parts: the command line it sends and jump-chain resolution.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { resolveJumpChain, SshError, SshTransport } from '../../../src/main/transport/ssh.js';
+import { isLoopback, resolveJumpChain, SshError, SshTransport } from '../../../src/main/transport/ssh.js';
 import type { Server } from '../../../src/shared/domain.js';
 
 const server = (name: string, jump: string | null = null, extra: Partial<Server> = {}): Server =>
@@ -51,5 +51,12 @@ describe('resolveJumpChain', () => {
     expect(() => resolveJumpChain(server('x', 'nowhere'), () => undefined)).toThrow(SshError);
     const local = server('l', null, { local: true, auth: { kind: 'local' } });
     expect(() => resolveJumpChain(server('x', 'l'), () => local)).toThrow(/local server/);
+  });
+});
+
+describe('isLoopback (no compression by default to a server on this machine)', () => {
+  it('knows 127.0.0.0/8, ::1 and localhost, and nothing else', () => {
+    for (const h of ['127.0.0.1', '127.0.1.12', '127.255.255.254', '::1', '[::1]', 'localhost', 'LOCALHOST']) expect(isLoopback(h), h).toBe(true);
+    for (const h of ['10.0.0.1', '128.0.0.1', '127.0.0', '127.0.0.1.example.com', 'localhost.example.com', '::2', 'db1']) expect(isLoopback(h), h).toBe(false);
   });
 });
