@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, openSync, readFileSync, closeSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, openSync, readFileSync, closeSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { allocateBlock, createRunDir, releaseBlock } from './alloc.js';
 import { check, isAlive, killRootedUnder, pidsRootedUnder, run, type RunResult } from './proc.js';
@@ -365,6 +365,15 @@ class HostImpl implements Host {
     put(upper, 'etc/sudoers.d/driftwatch-fleet', SUDOERS, 0o440);
     put(upper, 'etc/hostname', `${this.name}\n`, 0o644);
     put(upper, 'etc/hosts', `${readFileSync('/etc/hosts', 'utf8').trimEnd()}\n${this.address} ${this.name}\n`, 0o644);
+    // root's dot files are Debian's stock ones, not this machine's: a developer's ~/.bashrc (which
+    // bash reads for every SSH command) is no part of a server, and here it ran pyenv, ~0.1 s
+    // of CPU per session.
+    mkdirSync(join(upper, 'root'), { mode: 0o700 });
+    chmodSync(join(upper, 'root'), 0o700);
+    for (const dot of ['bashrc', 'profile']) {
+      const stock = `/usr/share/base-files/dot.${dot}`;
+      put(upper, `root/.${dot}`, existsSync(stock) ? readFileSync(stock) : '', 0o644);
+    }
     for (const u of accounts.users) {
       mkdirSync(join(upper, u.home), { recursive: true, mode: 0o755 });
       chownSync(join(upper, u.home), u.uid, u.uid);
