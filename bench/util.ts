@@ -9,6 +9,10 @@ export interface Row {
   full?: boolean;
   quick?: boolean;
   aide?: boolean;
+  /** A floor row: measured on this machine's file system, or inside the loopback host. */
+  floor?: 'machine' | 'host';
+  /** Which floor this row is compared with (default: this machine's). */
+  against?: 'machine' | 'host';
 }
 
 export function median(xs: number[]): number {
