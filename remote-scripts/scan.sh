@@ -411,12 +411,16 @@ skipdirs=
 
 # Pass 1: metadata of every selected entry.
 fmt='%p\000%y\000%m\000%U\000%G\000%s\000%T@\000%C@\000%i\000%n\000%l\000'
-meta_walk() {
+# begin_walk: the T record of the target; false when its root is missing (nothing to walk).
+begin_walk() {
 	if ! exists; then
 		printf 'T\0%s\0missing\0' "$idx"
-		return 0
+		return 1
 	fi
 	printf 'T\0%s\0ok\0' "$idx"
+}
+meta_walk() {
+	begin_walk || return 0
 	if [ "$meta" = printf ]; then
 		rec="E\\000$idx\\000$fmt"
 		# Unreadable directories are recorded with their error and not entered; unreadable files with
@@ -453,10 +457,8 @@ action() {
 		eval "actc$nact=\$1 acth$nact=\$2 acta$nact=\${3:-}"
 	fi
 }
-extra_walk() {
-	exists || return 0
-	actions=
-	nact=0
+# add_actions: every per-entry action beyond the metadata, in turn to action().
+add_actions() {
 	[ "$meta" = printf ] && action '-type b -o -type c' devbatch
 	if [ "$hash" = 1 ]; then
 		action "-type f $readable \\( $longtest -o -path \"*\$nl*\" \\)" hashone
@@ -469,7 +471,18 @@ extra_walk() {
 		have getfacl && action '! -type l' aclbatch
 		have getcap && action '-type f' capsbatch
 	fi
-	have lsattr && action '-type f -o -type d' lsattrbatch
+	if have lsattr; then
+		# lsattr's own output for names without a newline; exact batches for the others.
+		action "\\( -type f -o -type d \\) ! -path \"*\$nl*\"" flagsbatch
+		action "\\( -type f -o -type d \\) -path \"*\$nl*\"" lsattrbatch
+	fi
+	return 0
+}
+extra_walk() {
+	exists || return 0
+	actions=
+	nact=0
+	add_actions
 	[ -n "$actions" ] && eval "$sel $skipdirs $inc $actions" 2>/dev/null
 	k=1
 	while [ "$k" -le "$nact" ]; do
@@ -488,28 +501,12 @@ extra_walk() {
 }
 # A full scan where GNU find can do it all (walks=one): one walk per target prints the metadata
 # (as meta_walk), writes the files to hash to descriptor 4 (-fprint0: the hash workers' pipe) and
-# runs the other actions (extra_walk's), each in batches. find flushes its own output before it
-# runs a batch, so records never interleave; the actions' conditions are extra_walk's.
+# runs the other actions (add_actions), each in batches. find flushes its own output before it
+# runs a batch, so records never interleave.
 one_walk() {
-	if ! exists; then
-		printf 'T\0%s\0missing\0' "$idx"
-		return 0
-	fi
-	printf 'T\0%s\0ok\0' "$idx"
+	begin_walk || return 0
 	actions=
-	action '-type b -o -type c' devbatch
-	action "-type f $readable \\( $longtest -o -path \"*\$nl*\" \\)" hashone
-	[ "$content" -gt 0 ] && have od && action "-type f $readable -size -$((content + 1))c" contentone content
-	if have getfattr; then
-		action '' xattrbatch
-	else
-		have getfacl && action '! -type l' aclbatch
-		have getcap && action '-type f' capsbatch
-	fi
-	if have lsattr; then
-		action "\\( -type f -o -type d \\) ! -path \"*\$nl*\"" flagsbatch
-		action "\\( -type f -o -type d \\) -path \"*\$nl*\"" lsattrbatch
-	fi
+	add_actions
 	rec="E\\000$idx\\000$fmt"
 	eval "$sel \
 		-type d ! -readable -printf '${rec}Permission denied (directory not listable)\\000' -prune -o \

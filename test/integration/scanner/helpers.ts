@@ -42,20 +42,16 @@ export function makeVariants(dir: string): Record<string, Variant> {
   const bbBin = execFileSync('sh', ['-c', 'command -v busybox']).toString().trim();
   for (const applet of execFileSync('busybox', ['--list']).toString().split('\n').filter(Boolean)) fs.symlinkSync(bbBin, path.join(bb, applet));
   if (!fs.existsSync(path.join(bb, 'busybox'))) fs.symlinkSync(bbBin, path.join(bb, 'busybox'));
-  const noprintf = path.join(dir, 'noprintf');
-  fs.mkdirSync(noprintf);
-  fs.writeFileSync(
-    path.join(noprintf, 'find'),
-    '#!/bin/sh\n# GNU find without -printf\nfor a; do case $a in -printf|-fprintf) echo "find: unknown predicate \'$a\'" >&2; exit 1;; esac; done\nexec /usr/bin/find "$@"\n',
-    { mode: 0o755 },
-  );
-  const nofd = path.join(dir, 'nofd');
-  fs.mkdirSync(nofd);
-  fs.writeFileSync(
-    path.join(nofd, 'find'),
-    '#!/bin/sh\n# GNU find on a host without /dev/fd\nfor a; do case $a in /dev/fd/*) echo "find: \'$a\': No such file or directory" >&2; exit 1;; esac; done\nexec /usr/bin/find "$@"\n',
-    { mode: 0o755 },
-  );
+  // A directory holding a GNU find that fails, as a lesser find would, on arguments matching `refuse`.
+  const findRefusing = (name: string, refuse: string, message: string) => {
+    const d = path.join(dir, name);
+    fs.mkdirSync(d);
+    const script = `#!/bin/sh\nfor a; do case $a in ${refuse}) echo "find: ${message}" >&2; exit 1;; esac; done\nexec /usr/bin/find "$@"\n`;
+    fs.writeFileSync(path.join(d, 'find'), script, { mode: 0o755 });
+    return d;
+  };
+  const noprintf = findRefusing('noprintf', '-printf|-fprintf', "unknown predicate '$a'");
+  const nofd = findRefusing('nofd', '/dev/fd/*', "'$a': No such file or directory");
   const pathWithout = (name: string, drop: string[]) => {
     const d = path.join(dir, name);
     fs.mkdirSync(d);
