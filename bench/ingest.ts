@@ -3,7 +3,8 @@
 // parse, assemble entries, compare with a gold-master baseline of the same N entries (1 % of
 // them changed, 0.1 % added, 0.1 % removed) and write events. Run as its own process so that
 // its peak RSS is its own:  tsx bench/ingest.ts ENTRIES setup HOME; tsx bench/ingest.ts ENTRIES measure HOME
-// → one line of JSON.
+// → one line of JSON. `quick` instead of `measure`: a quick rescan of the unchanged server, whose
+// quick-scan reference is that very baseline (what the console does for it, all of it reused).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import * as policies from '../src/main/policy/policies.js';
 import { activeBaselineIds } from '../src/main/baseline/baselines.js';
 import { evaluatePolicy } from '../src/main/diff/evaluate.js';
 import { collect } from '../src/main/scan/collect.js';
+import { expectedEntries, referenceOf } from '../src/main/scan/fidelity.js';
 import { buildPlan } from '../src/main/scan/plan.js';
 import { policyInputs } from '../src/main/scan/prefilter.js';
 import { baselineServer, type ScanContext } from '../src/main/scan/scan-server.js';
@@ -23,8 +25,11 @@ const N = Number(process.argv[2] ?? 1_000_000);
 const ROOT = '/synthetic';
 const CHUNK = 64 * 1024;
 
-/** The stream a scan of N files would produce; `variant` 1 changes 1 % of them, adds and removes some. */
-function* stream(variant: 0 | 1): Generator<Buffer> {
+/**
+ * The stream a scan of N files would produce; `variant` 1 changes 1 % of them, adds and removes
+ * some. Without `hash` (a quick scan's metadata pass), no hash section.
+ */
+function* stream(variant: 0 | 1, hash = true): Generator<Buffer> {
   const parts: string[] = [];
   let size = 0;
   const push = (s: string) => {
@@ -53,6 +58,11 @@ function* stream(variant: 0 | 1): Generator<Buffer> {
     if (parts.length > 2000) yield* flush();
   }
   yield* flush();
+  if (!hash) {
+    push('Z\x00');
+    yield* flush();
+    return;
+  }
   push('H\x00');
   for (let i = 0; i < N + (variant === 1 ? N / 1000 : 0); i++) {
     const f = i < N ? files(i) : i;
@@ -68,8 +78,10 @@ function* stream(variant: 0 | 1): Generator<Buffer> {
 
 class SyntheticTransport implements Transport {
   constructor(private readonly variant: 0 | 1) {}
-  async runScript(): Promise<ScriptProcess> {
-    const stdout = Readable.from(stream(this.variant), { objectMode: false });
+  async runScript(_script: string, args: string[]): Promise<ScriptProcess> {
+    // `2 scan JOBS NICE HASH ...` (a quick scan's `list` run, for what changed, is not simulated).
+    if (args[1] !== 'scan') throw new Error('the synthetic scanner only runs scans');
+    const stdout = Readable.from(stream(this.variant, args[4] === '1'), { objectMode: false });
     let end: () => void = () => undefined;
     const done = new Promise<{ code: number; signal: null; stderr: string }>((resolve) => (end = () => resolve({ code: 0, signal: null, stderr: '' })));
     stdout.on('end', () => end());
@@ -102,9 +114,15 @@ async function main(): Promise<void> {
     }
     const server = inventory.getServer(db, 'synthetic');
     const policy = policies.getPolicy(db, 'synthetic');
+    const quick = step === 'quick';
     const t0 = process.hrtime.bigint();
     const plan = buildPlan([policy]);
-    const collected = await collect(new SyntheticTransport(1), plan, {});
+    // As scanServer() runs it: sized for the entries of the server's last scan (the baseline's);
+    // a quick scan with the server's reference (fidelity.ts referenceOf).
+    const collected = await collect(new SyntheticTransport(quick ? 0 : 1), plan, {
+      expectedEntries: expectedEntries(db, server.id),
+      ...(quick ? { reference: referenceOf(db, server.id, [policy]) } : {}),
+    });
     const tCollect = Number(process.hrtime.bigint() - t0) / 1e9;
     // What scanServer() does between the scanner and its transaction: each policy's inputs (the
     // entries certainly clean left out, scan/prefilter.ts), then evaluatePolicy.
@@ -122,6 +140,7 @@ async function main(): Promise<void> {
         collectSeconds: tCollect,
         rate: Math.round(collected.entries.size / seconds),
         deviations: counts,
+        ...(quick ? { mode: collected.mode, hashed: collected.hashed } : {}),
         maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
       }) + '\n',
     );

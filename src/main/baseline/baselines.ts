@@ -1,10 +1,12 @@
 // Gold-master baselines: a policy may hold several, one per gold-master scan, each with an
-// optional expiry. An expired baseline is kept for the record but no longer compared.
+// optional expiry. An expired baseline is kept for the record but no longer compared. Its entries
+// are an entry set in packs (store/packs/pack-store.ts, table baseline_packs).
 import { ApiError } from '../../shared/api.js';
 import type { BaselineInfo, BaselineReport, TargetReport } from '../../shared/domain.js';
 import type { EntryState } from '../diff/compare.js';
 import type { Db } from '../store/db.js';
-import { entryValues, ENTRY_FIELDS, ENTRY_PLACEHOLDERS, loadEntries } from '../store/entries.js';
+import type { EntryFields } from '../store/packs/codec.js';
+import { baselineSet, loadSet, replaceEntry, SetWriter, writeSet } from '../store/packs/pack-store.js';
 
 interface BaselineRow {
   id: number;
@@ -56,32 +58,39 @@ export function activeBaselineIds(db: Db, policyId: number, at: string): number[
   return listBaselines(db, at, policyId).filter((b) => !b.expired).map((b) => b.id);
 }
 
+/** The baseline's entries by path (tools and tests; a scan merges the packs instead). */
 export function loadBaseline(db: Db, id: number): Map<string, EntryState> {
-  return loadEntries(db, `SELECT ${ENTRY_FIELDS} FROM baseline_entries WHERE baseline_id = ?`, id);
+  return loadSet(db, baselineSet(id));
 }
 
-export function storeBaseline(
-  db: Db,
-  args: { policyId: number; serverId: number; serverName: string; scanId: number; at: string; expiresAt: string | null; comment: string; entries: Iterable<EntryState>; report: TargetReport[] },
-): number {
+type BaselineHead = { policyId: number; serverId: number; serverName: string; scanId: number; at: string; expiresAt: string | null; comment: string; report: TargetReport[] };
+
+/**
+ * A new baseline whose entries `fill` writes, in strictly increasing path order, through `add`
+ * (path bytes src[start .. end) and fields: a scan's table writes them straight from its
+ * columns); returns its id.
+ */
+export function storeBaselineWith(db: Db, head: BaselineHead, fill: (add: (src: Uint8Array, start: number, end: number, f: EntryFields) => void) => void): number {
   const r = db
     .prepare('INSERT INTO baselines (policy_id, server_id, server_name, scan_id, created_at, expires_at, comment, entries, report_json) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)')
-    .run(args.policyId, args.serverId, args.serverName, args.scanId, args.at, args.expiresAt, args.comment, JSON.stringify(args.report));
+    .run(head.policyId, head.serverId, head.serverName, head.scanId, head.at, head.expiresAt, head.comment, JSON.stringify(head.report));
   const id = Number(r.lastInsertRowid);
-  const insert = db.prepare(`INSERT INTO baseline_entries (baseline_id, ${ENTRY_FIELDS}) VALUES (?, ${ENTRY_PLACEHOLDERS})`);
-  // In path order (the key's byte order): the rows then append to the table's B-tree rather than
-  // land at random.
-  const entries = [...args.entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const extras = new Map<string, string | null>();
-  let n = 0;
-  for (const e of entries) {
-    const v = entryValues(e, extras);
-    v.unshift(id);
-    insert.run(v);
-    n++;
-  }
-  db.prepare('UPDATE baselines SET entries = ? WHERE id = ?').run(n, id);
+  const w = new SetWriter(db, baselineSet(id));
+  fill((src, start, end, f) => w.addBytes(src, start, end, f));
+  db.prepare('UPDATE baselines SET entries = ? WHERE id = ?').run(w.finish(), id);
   return id;
+}
+
+export function storeBaseline(db: Db, args: BaselineHead & { entries: Iterable<EntryState> }): number {
+  const id = storeBaselineWith(db, args, () => undefined);
+  db.prepare('UPDATE baselines SET entries = ? WHERE id = ?').run(writeSet(db, baselineSet(id), args.entries), id);
+  return id;
+}
+
+/** Accepting into a baseline: `entry` at `path` (null: the path is taken out). */
+export function putBaselineEntry(db: Db, id: number, path: string, entry: EntryState | null): void {
+  replaceEntry(db, baselineSet(id), path, entry);
+  db.prepare("UPDATE baselines SET entries = (SELECT COALESCE(SUM(entries), 0) FROM baseline_packs WHERE baseline_id = ?) WHERE id = ?").run(id, id);
 }
 
 export function removeBaseline(db: Db, id: number): void {

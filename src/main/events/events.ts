@@ -5,10 +5,12 @@ import os from 'node:os';
 import { ApiError, type EventFilter, type EventPage } from '../../shared/api.js';
 import type { AcceptScope, Entry, FimEvent } from '../../shared/domain.js';
 import { displayPath } from '../../shared/path-escape.js';
+import { putBaselineEntry } from '../baseline/baselines.js';
 import type { EntryState } from '../diff/compare.js';
 import type { Deviation } from '../diff/evaluate.js';
 import type { Db } from '../store/db.js';
-import { entryFromJson, entryToJson, entryValues, ENTRY_FIELDS, ENTRY_PLACEHOLDERS } from '../store/entries.js';
+import { entryFromJson, entryToJson } from '../store/entries.js';
+import { replaceEntry, selfSet } from '../store/packs/pack-store.js';
 
 interface EventRow {
   id: number;
@@ -222,8 +224,7 @@ export function acceptEvents(db: Db, ids: number[], options: { note?: string; sc
       const current = entryFromJson(row.current_json);
       const path = row.path;
       if (row.compare === 'self') {
-        db.prepare('DELETE FROM self_entries WHERE server_id = ? AND policy_id = ? AND path = ?').run(row.server_id, row.policy_id, path);
-        if (current) db.prepare(`INSERT INTO self_entries (server_id, policy_id, ${ENTRY_FIELDS}) VALUES (?, ?, ${ENTRY_PLACEHOLDERS})`).run(row.server_id, row.policy_id, ...entryValues(current));
+        replaceEntry(db, selfSet(row.server_id, row.policy_id), path.toString('latin1'), current);
       } else if (scope === 'server') {
         db.prepare(
           `INSERT OR REPLACE INTO server_accepts (server_id, policy_id, path, present, entry_json, accepted_by, accepted_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -231,11 +232,7 @@ export function acceptEvents(db: Db, ids: number[], options: { note?: string; sc
       } else {
         const baselines = options.activeBaselineIds(row.policy_id);
         if (!baselines.length) throw new ApiError('conflict', `policy '${row.policy_name}' has no active baseline to accept event ${id} into`);
-        for (const b of baselines) {
-          db.prepare('DELETE FROM baseline_entries WHERE baseline_id = ? AND path = ?').run(b, path);
-          if (current) db.prepare(`INSERT INTO baseline_entries (baseline_id, ${ENTRY_FIELDS}) VALUES (?, ${ENTRY_PLACEHOLDERS})`).run(b, ...entryValues(current));
-          db.prepare('UPDATE baselines SET entries = (SELECT COUNT(*) FROM baseline_entries WHERE baseline_id = ?) WHERE id = ?').run(b, b);
-        }
+        for (const b of baselines) putBaselineEntry(db, b, path.toString('latin1'), current);
         // The same server's own exception, if any, is no longer needed.
         db.prepare('DELETE FROM server_accepts WHERE server_id = ? AND policy_id = ? AND path = ?').run(row.server_id, row.policy_id, path);
       }

@@ -5,17 +5,25 @@
 // A full scan is one run of the scanner (metadata, hashes, content, extended attributes). A quick
 // scan is two: the metadata pass without hashing, then a `list` run that hashes only the regular
 // files whose size, mtime, ctime or inode differ from the server's last full scan (`reference`);
-// the others keep the hash (and content) the full scan recorded.
+// the others keep the hash (and content) the full scan recorded. The reference's stored entries are
+// paired with the scan's rows (diff/pair.ts); a gold-master baseline in it that this scan compares
+// is compared at the same time (twins), so that the evaluation does not read it again.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EntryAttributes, FileContent } from '../../shared/domain.js';
+import { ALL_ATTRIBUTES, type AttributeName, type EntryAttributes, type FileContent } from '../../shared/domain.js';
+import type { EntryState } from '../diff/compare.js';
+import { pairWithTable } from '../diff/pair.js';
+import { isUnder } from '../policy/coverage.js';
+import { parseExtra, type EntryFields } from '../store/packs/codec.js';
 import type { Transport, RunOptions } from '../transport/transport.js';
+import { reusable } from './fidelity.js';
 import type { ScanPlan } from './plan.js';
+import { walkTargets } from './prefilter.js';
 import { RecordParser, type ByteString, type ScanRecordEvent } from './records.js';
 import { checkableBy, maskContent, type ScanSettings } from './scan-options.js';
 import { aclText, capsText } from './xattr-decode.js';
-import { EntryTable, type ExtKey, type ScannedEntry } from './entry-table.js';
+import { EntryTable, type ScannedEntry } from './entry-table.js';
 
 export type { ScannedEntry };
 
@@ -32,6 +40,19 @@ export interface Collected {
   hashed: number;
   /** Entries recorded with an error (counted without making them). */
   unreadable: number;
+  /** Quick scan: by baseline id, what it found equal to the compared baselines it reused. */
+  twins?: Map<number, BaselineTwins>;
+}
+
+/**
+ * A compared baseline met in a quick scan's reference: the rows equal to its entry on every
+ * attribute (error-free, master-compared by policy `policyIndex`, no kept content), and its other
+ * entries, made, for the evaluation (scan/prefilter.ts) to check as it would any other.
+ */
+export interface BaselineTwins {
+  policyIndex: number;
+  rows: Uint8Array;
+  leftovers: EntryState[];
 }
 
 /** What a quick scan reuses from the server's last full scan, by path. */
@@ -48,17 +69,26 @@ export interface ReferenceEntry {
   ext?: Partial<Pick<EntryAttributes, 'xattrs' | 'acl' | 'caps' | 'selinux' | 'flags'>>;
 }
 
-/**
- * The last full scan's entries of a server, by path. `advance`, where there is one, reads a little
- * more of them ahead (true once all are read): called between chunks of the metadata pass, so that
- * the reading overlaps the scanner's walk.
- */
-export type Reference = ((path: ByteString) => ReferenceEntry | undefined) & { advance?: () => boolean };
+/** One stored set of a quick scan's reference, read in path order (store/packs). */
+export interface ReferenceSource {
+  forEach(each: (f: EntryFields) => void): void;
+  /** Entries with times at or after this (host clock, seconds) are racy: read again. */
+  racyFrom: number;
+  /** A gold-master baseline of this scan's policy `policyIndex`: compared while it is read. */
+  baseline?: { id: number; policyIndex: number };
+}
+
+/** What a quick scan may reuse: stored sets, oldest first (a later one's entry replaces an earlier one's). */
+export interface Reference {
+  sources: ReferenceSource[];
+}
 
 export interface CollectOptions extends RunOptions {
   settings?: Partial<ScanSettings>;
   /** Quick scan: the last full scan's entries of this server. */
   reference?: Reference;
+  /** About how many entries the scan will hold (its server's last scan): room for them is made at once. */
+  expectedEntries?: number;
 }
 
 export class ScanFailure extends Error {
@@ -135,7 +165,9 @@ export async function preflight(transport: Transport, options: RunOptions = {}):
 export async function collect(transport: Transport, plan: ScanPlan, options: CollectOptions = {}): Promise<Collected> {
   const settings = options.settings ?? {};
   const quick = options.reference !== undefined;
-  const entries = new EntryTable();
+  // Walks may find the same path only when one's root is at or under another's.
+  const roots = plan.walks.map((w) => w.root);
+  const entries = new EntryTable(roots.some((a, i) => roots.some((b, j) => i !== j && isUnder(a, b))), options.expectedEntries);
   const walkState: ('ok' | 'missing')[] = plan.walks.map(() => 'missing');
   const facts: Facts = {};
   const users = new Map<number, string>();
@@ -150,7 +182,7 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
       return;
     }
     if (r.kind === 'hash') {
-      const i = entries.row(r.path);
+      const i = entries.rowOfHash(r.path);
       if (i !== undefined && entries.typeOf(i) === 'file') {
         entries.setSha(i, r.sha256);
         hashed++;
@@ -172,12 +204,12 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
         walkState[r.target] = r.state;
         return;
       case 'device': {
-        const i = entries.row(r.path);
+        const i = entries.rowInOrder(r.kind, r.path);
         if (i !== undefined) entries.setDevice(i, r.device);
         return;
       }
       case 'xattrs': {
-        const i = entries.row(r.path);
+        const i = entries.rowInOrder(r.kind, r.path);
         if (i === undefined) return;
         // Four of them have attributes of their own; getfacl and getcap are then not needed.
         const rest: string[] = [];
@@ -195,25 +227,26 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
         return;
       }
       case 'acl': {
-        const i = entries.row(r.path);
+        const i = entries.rowInOrder(r.kind, r.path);
         if (i !== undefined) entries.setExt(i, 'acl', r.acl);
         return;
       }
       case 'caps': {
-        const i = entries.row(r.path);
+        const i = entries.rowInOrder(r.kind, r.path);
         if (i !== undefined && entries.typeOf(i) === 'file') entries.setExt(i, 'caps', r.caps || null);
         return;
       }
       case 'flags': {
-        const i = entries.row(r.path);
+        const i = entries.rowInOrder(r.kind, r.path);
         if (i !== undefined) {
-          entries.setExt(i, 'flags', r.flags || null);
+          // Marked, an entry shows none (null) by default: only flags set are kept apart.
+          if (r.flags || entries.extOf(i)?.flags !== undefined) entries.setExt(i, 'flags', r.flags || null);
           entries.markFlags(i);
         }
         return;
       }
       case 'content': {
-        const i = entries.row(r.path);
+        const i = entries.rowInOrder(r.kind, r.path);
         if (i !== undefined) contents.set(i, r.bytes);
         return;
       }
@@ -224,9 +257,7 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
 
   const script = scannerScript();
   const header = (hash: boolean) => ['2', 'scan', String(settings.jobs ?? 0), settings.nice === false ? '0' : '1', hash ? '1' : '0', String(plan.walks.length)];
-  // A quick scan reads its reference meanwhile, a page per chunk of the stream.
-  const advance = options.reference?.advance;
-  await runScanner(transport, script, [...header(!quick), ...plan.walkArgs], options, onRecord, advance && (() => void advance()));
+  await runScanner(transport, script, [...header(!quick), ...plan.walkArgs], options, onRecord);
 
   // Which of the attributes beyond stat(2) this host could check (absent from an entry: not checked).
   const checked = new Set<string>(checkableBy(facts).checked);
@@ -238,6 +269,7 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
     return null;
   };
 
+  let twins: Map<number, BaselineTwins> | undefined;
   if (quick) {
     // An entry whose type, inode, ctime (and for a file size and mtime) are those of the last full
     // scan keeps what that scan read: hash, content, device numbers, and the attributes beyond
@@ -249,28 +281,61 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
     const toDev: ByteString[] = [];
     const anyAttrTool = checked.has('xattrs') || checked.has('acl') || checked.has('caps');
     const checkedList = [...checked];
-    let i = 0;
-    for (const path of entries.keys()) {
+    // Names are known from here on: twins compare owner and group.
+    entries.finish(checked, users, groups);
+    const reuse = (i: number, ref: EntryFields, racyFrom: number): boolean => {
+      if (!reusable(ref, racyFrom)) return false;
       const type = entries.typeOf(i);
-      const ref = options.reference!(path);
-      const limit = limitOf(i);
-      const same =
-        ref !== undefined && ref.type === type && ref.inode === entries.inodeOf(i) && ref.ctime === entries.ctimeOf(i) &&
-        (type !== 'file' || (ref.size === entries.sizeOf(i) && ref.mtime === entries.mtimeOf(i))) &&
-        // ... and the full scan checked everything this host can check now.
-        checkedList.every((k) => ref.ext !== undefined && k in ref.ext);
-      if (same && (type !== 'file' || ref.sha256)) {
-        if (type === 'file') {
-          entries.setSha(i, ref.sha256!);
-          if (limit !== null && ref.content !== undefined) entries.setContent(i, ref.content);
-        }
-        if ((type === 'block' || type === 'char') && entries.deviceOf(i) === null && ref.device !== undefined) entries.setDevice(i, ref.device);
-        // Only what this host can still check; a none (null) is what the table shows by default
-        // for a checked attribute (of an entry read whole), so only values are kept.
-        const whole = entries.errorOf(i) === null;
-        for (const [k, v] of Object.entries(ref.ext ?? {}) as [ExtKey, string | null][]) if (checked.has(k) && (v !== null || !whole)) entries.setExt(i, k, v);
-        if (ref.ext?.flags !== undefined && checked.has('flags')) entries.markFlags(i);
-      } else {
+      if (!entries.sameAsStored(i, ref, type === 'file' ? SAME_FILE : SAME_OTHER, () => false)) return false;
+      // ... and the full scan checked everything this host can check now.
+      const ext = ref.extra === null ? undefined : parseExtra(ref.extra);
+      if (!checkedList.every((k) => ext !== undefined && k in ext)) return false;
+      if (type === 'file') {
+        if (ref.sha !== null) entries.setShaBytes(i, ref.sha, ref.shaAt);
+        else entries.setSha(i, ref.shaText!);
+        if (limitOf(i) !== null && ext?.content !== undefined) entries.setContent(i, ext.content);
+      }
+      if ((type === 'block' || type === 'char') && entries.deviceOf(i) === null && ref.device !== null) entries.setDevice(i, ref.device);
+      // Only what this host can still check; a none (null) is what the table shows by default
+      // for a checked attribute (of an entry read whole), so only values are kept.
+      const whole = entries.errorOf(i) === null;
+      for (const k of EXT_KEYS) {
+        const v = ext?.[k];
+        if (v !== undefined && checked.has(k) && (v !== null || !whole)) entries.setExt(i, k, v);
+      }
+      if (ext?.flags !== undefined && checked.has('flags')) entries.markFlags(i);
+      return true;
+    };
+    // Latest source first: the first to have a path decides it (the source's index: reused from
+    // it; READ_AGAIN; UNDECIDED).
+    const decided = new Int32Array(entries.size).fill(UNDECIDED);
+    const sources = options.reference!.sources;
+    twins = new Map();
+    for (let s = sources.length - 1; s >= 0; s--) {
+      const source = sources[s]!;
+      const b = source.baseline;
+      const twin: BaselineTwins | null = b ? { policyIndex: b.policyIndex, rows: new Uint8Array(entries.size), leftovers: [] } : null;
+      const walkTarget = b ? walkTargets(plan, b.policyIndex) : [];
+      pairWithTable(entries, (each) => source.forEach(each), (i, ref) => {
+        if (i >= 0 && decided[i] === UNDECIDED) decided[i] = reuse(i, ref, source.racyFrom) ? s : READ_AGAIN;
+        if (!twin) return;
+        // A row reused is final: equal on every attribute, it is clean whatever its target compares
+        // (what reuse() compared with this very entry is not compared again).
+        const by = i >= 0 ? decided[i]! : READ_AGAIN;
+        const names = by !== s ? TWIN_ALL : entries.typeOf(i) === 'file' ? TWIN_FILE : TWIN_OTHER;
+        if (
+          by >= 0 && entries.errorOf(i) === null && limitOf(i) === null &&
+          entries.lastOfWalks(i, walkTarget)?.compare === 'master' && entries.sameAsStored(i, ref, names, () => false)
+        ) twin.rows[i] = 1;
+        else twin.leftovers.push(ref.state());
+      });
+      if (twin) twins.set(b!.id, twin);
+    }
+    for (let i = 0; i < entries.size; i++) {
+      if (decided[i]! < 0) {
+        const path = entries.pathOf(i);
+        const type = entries.typeOf(i);
+        const limit = limitOf(i);
         if (type === 'file' && entries.errorOf(i) === null) {
           toHash.push(path);
           if (limit !== null && entries.sizeOf(i) <= limit) toRead.push([limit, path]);
@@ -279,7 +344,6 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
         if (checked.has('flags') && (type === 'file' || type === 'directory')) toFlags.push(path);
         if ((type === 'block' || type === 'char') && entries.deviceOf(i) === null) toDev.push(path);
       }
-      i++;
     }
     if (toHash.length || toAttr.length || toFlags.length || toDev.length) {
       const listArgs = [
@@ -315,8 +379,22 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
     }
   }
   entries.finish(checked, users, groups);
-  return { entries, walkState, facts, mode: quick ? 'quick' : 'full', hashed, unreadable: entries.errorCount() };
+  return { entries, walkState, facts, mode: quick ? 'quick' : 'full', hashed, unreadable: entries.errorCount(), ...(twins ? { twins } : {}) };
 }
+
+const EXT_KEYS = ['xattrs', 'acl', 'caps', 'selinux', 'flags'] as const;
+/** What a quick scan compares with its reference to reuse an entry. */
+const SAME_FILE: AttributeName[] = ['type', 'inode', 'ctime', 'size', 'mtime'];
+const SAME_OTHER: AttributeName[] = ['type', 'inode', 'ctime'];
+/**
+ * What else a twin must equal: every attribute but kept content (rows of walks that keep content
+ * are never twins), less what reuse() compared already.
+ */
+const TWIN_ALL: AttributeName[] = ALL_ATTRIBUTES.filter((a) => a !== 'content');
+const TWIN_FILE: AttributeName[] = TWIN_ALL.filter((a) => !SAME_FILE.includes(a));
+const TWIN_OTHER: AttributeName[] = TWIN_ALL.filter((a) => !SAME_OTHER.includes(a));
+const UNDECIDED = -1;
+const READ_AGAIN = -2;
 
 /**
  * The arguments of a `list` run travel in the script itself (`set -- ...` before it): the list

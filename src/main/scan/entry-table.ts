@@ -2,7 +2,13 @@
 // few entries have) rather than one object graph per entry: a scan of a million entries then
 // holds ~150 bytes per entry instead of ~600. Entries are materialized (ScannedEntry objects)
 // only when asked for, and never kept: the table is a read-only Map to its users.
+//
+// Paths are kept as bytes (path-column.ts), and their index (a hash table over the bytes) is made
+// only when something asks for a path: hash lines that follow the entries' order are matched by a
+// cursor. At a million entries a Map of path strings alone cost more than a second and ~100 MB.
 import type { AttributeName, EntryAttributes, EntryType, FileContent } from '../../shared/domain.js';
+import type { EntryFields } from '../store/packs/codec.js';
+import { PathColumn } from './path-column.js';
 import type { ByteString, MetaRecord } from './records.js';
 
 export interface ScannedEntry {
@@ -18,17 +24,28 @@ type ExtValues = Partial<Record<ExtKey, string | null>>;
 
 const TYPES: EntryType[] = ['file', 'directory', 'symlink', 'block', 'char', 'fifo', 'socket', 'unknown'];
 const TYPE_CODE = new Map<EntryType, number>(TYPES.map((t, i) => [t, i]));
+const FILE = 0;
+const OVERFLOW = 0xffff;
+const BIG_SIZE = 0xffffffff;
 const MODES: string[] = [];
+const MODE_VALUES = new Map<string, number>();
+/** parseInt(mode, 8), remembered: a scan has few distinct modes. */
+function modeValue(mode: string): number {
+  let v = MODE_VALUES.get(mode);
+  if (v === undefined) {
+    v = parseInt(mode, 8);
+    if (MODE_VALUES.size < 4096) MODE_VALUES.set(mode, v);
+  }
+  return v;
+}
 const modeString = (m: number) => (MODES[m] ??= m.toString(8).padStart(4, '0'));
-const SECONDS = /^(0|-?[1-9][0-9]{0,14})$/;
 const HEX_VALUE = new Uint8Array(128).fill(255);
 for (let d = 0; d < 16; d++) HEX_VALUE['0123456789abcdef'.charCodeAt(d)] = d;
 
-/**
- * Whether `s` is the text mtimeOf/ctimeOf would make of seconds `sec` and nanoseconds `ns`
- * (`SECONDS` then a dot and nine digits), without making it.
- */
-function timeIs(s: string, sec: number, ns: number): boolean {
+/** Parses a canonical time (SECONDS.NNNNNNNNN) into TIME_S / TIME_N; false for any other form. */
+let TIME_S = 0;
+let TIME_N = 0;
+function parseTime(s: string): boolean {
   const d = s.length - 10;
   if (d < 1 || s.charCodeAt(d) !== 46) return false;
   let n = 0;
@@ -37,12 +54,16 @@ function timeIs(s: string, sec: number, ns: number): boolean {
     if (c < 0 || c > 9) return false;
     n = n * 10 + c;
   }
-  if (n !== ns) return false;
   let k = 0;
   const neg = s.charCodeAt(0) === 45;
   if (neg) k = 1;
   if (k >= d) return false;
-  if (s.charCodeAt(k) === 48) return !neg && d === 1 && sec === 0;
+  if (s.charCodeAt(k) === 48) {
+    if (neg || d !== 1) return false;
+    TIME_S = 0;
+    TIME_N = n;
+    return true;
+  }
   if (d - k > 15) return false;
   let v = 0;
   for (; k < d; k++) {
@@ -50,26 +71,65 @@ function timeIs(s: string, sec: number, ns: number): boolean {
     if (c < 0 || c > 9) return false;
     v = v * 10 + c;
   }
-  return (neg ? -v : v) === sec;
+  TIME_S = neg ? -v : v;
+  TIME_N = n;
+  return true;
+}
+
+const EXTRA_KEYS = ['xattrs', 'acl', 'caps', 'selinux', 'flags'] as const;
+const EXTRA_VALUES: (string | null | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
+/** The extra JSON (store/packs/codec.ts) of these values (EXTRA_KEYS order) and content. */
+function extraText(values: readonly (string | null | undefined)[], content: FileContent | null | undefined): string | null {
+  let o: Record<string, unknown> | null = null;
+  for (let k = 0; k < 5; k++) if (values[k] !== undefined) (o ??= {})[EXTRA_KEYS[k]!] = values[k];
+  if (content !== undefined) (o ??= {}).content = content;
+  return o === null ? null : JSON.stringify(o);
+}
+
+/** An attribute value as part of a key: absent, none and each text apart. */
+const k = (v: string | null | undefined) => (v === undefined ? 'u' : v === null ? 'n' : `s${v}`);
+
+/** parseTime with the last text remembered: seconds `s`, nanoseconds `n` (false: not canonical, or out of range). */
+class TimeCache {
+  private text = '';
+  private ok = false;
+  s = 0;
+  n = 0;
+  parse(t: string): boolean {
+    if (t === this.text) return this.ok;
+    this.text = t;
+    this.ok = parseTime(t) && TIME_S >= 0 && TIME_S <= 0xffffffff;
+    this.s = TIME_S;
+    this.n = TIME_N;
+    return this.ok;
+  }
 }
 
 export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
-  private readonly index = new Map<ByteString, number>();
-  private paths: ByteString[] = [];
+  private readonly paths = new PathColumn();
+  /** How far hash lines have matched regular files in stream order. */
+  private hashCursor = 0;
+  private sorted: Uint32Array | null = null;
   private cap = 0;
   private n = 0;
   private type = new Uint8Array(0);
   private mode = new Uint16Array(0);
-  private uid = new Uint32Array(0);
-  private gid = new Uint32Array(0);
-  private nlink = new Uint32Array(0);
-  private sizes = new Float64Array(0);
+  /** Index of the row's (uid, gid) pair in `pairs` (few distinct); OVERFLOW: in `bigPairs`. */
+  private pair = new Uint16Array(0);
+  private readonly pairs: number[] = [];
+  private readonly pairIndex = new Map<number, Map<number, number>>();
+  private lastPair = -1;
+  /** Values up to 65,534 (nlink) and 2^32 - 2 (size); larger ones in the sparse maps below. */
+  private nlink = new Uint16Array(0);
+  private sizes = new Uint32Array(0);
   private inode = new Float64Array(0);
-  private mtimeS = new Float64Array(0);
+  /** Seconds of canonical times from 0 to 2^32 - 1 (others are kept as text: `times`). */
+  private mtimeS = new Uint32Array(0);
   private mtimeN = new Int32Array(0);
-  private ctimeS = new Float64Array(0);
+  private ctimeS = new Uint32Array(0);
   private ctimeN = new Int32Array(0);
-  private walk = new Int32Array(0);
+  /** The walk that found the row; OVERFLOW: see `walks`. */
+  private walk = new Uint16Array(0);
   private sha = new Uint8Array(0);
   /** Bit 1: has a sha256. Bit 2: lsattr answered. */
   private bits = new Uint8Array(0);
@@ -79,6 +139,9 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
   private readonly devices = new Map<number, string>();
   private readonly errors = new Map<number, string>();
   private readonly walks = new Map<number, number[]>();
+  private readonly bigPairs = new Map<number, [number, number]>();
+  private readonly bigNlinks = new Map<number, number>();
+  private readonly bigSizes = new Map<number, number>();
   private readonly ext = new Map<number, ExtValues>();
   private readonly contents = new Map<number, FileContent | null>();
 
@@ -87,34 +150,130 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
   private owners: ReadonlyMap<number, string> = new Map();
   private groups: ReadonlyMap<number, string> = new Map();
 
+  /**
+   * `walksMayOverlap`: two walks of the scan may find the same path (one walk never does), so
+   * each new path is looked up. Without it, the path index is made only when asked for.
+   */
+  constructor(
+    private readonly walksMayOverlap = true,
+    expected = 0,
+  ) {
+    // Room for the entries expected, and a little more, at once: growing by copies holds the old
+    // columns and the new ones together, and the old ones until a major GC. Pages never written
+    // (fewer entries than expected) take no memory.
+    if (expected > 0) {
+      this.grow(Math.ceil(expected * 1.05) + 1024);
+      this.paths.reserve(expected * 64);
+    }
+  }
+
   get size(): number {
     return this.n;
   }
 
   row(path: ByteString): number | undefined {
-    return this.index.get(path);
+    const r = this.paths.findString(path);
+    return r < 0 ? undefined : r;
+  }
+
+  /** The row of a hash line's path: the next file in stream order when it is that one. */
+  rowOfHash(path: ByteString): number | undefined {
+    let r = this.hashCursor;
+    while (r < this.n && this.type[r] !== FILE) r++;
+    if (r < this.n && this.paths.is(r, path)) {
+      this.hashCursor = r + 1;
+      return r;
+    }
+    return this.row(path);
+  }
+
+  private readonly cursors = new Map<string, number>();
+  /**
+   * The row of a record's path, for records that follow the entries' order (the attribute passes
+   * walk as the metadata pass did): looked for a few rows past the last one this kind of record
+   * matched, else in the path index.
+   */
+  rowInOrder(kind: string, path: ByteString): number | undefined {
+    const from = this.cursors.get(kind) ?? 0;
+    const to = Math.min(this.n, from + 8);
+    for (let r = from; r < to; r++) {
+      if (this.paths.is(r, path)) {
+        this.cursors.set(kind, r + 1);
+        return r;
+      }
+    }
+    return this.row(path);
+  }
+
+  /** Row numbers in path (byte) order; made once, after the last add. */
+  sortedRows(): Uint32Array {
+    if (this.sorted === null) {
+      this.sorted = this.paths.sorted();
+    }
+    return this.sorted;
+  }
+
+  /** Row i's sha256 from 32 bytes at bytes[at]. */
+  setShaBytes(i: number, bytes: Uint8Array, at: number): void {
+    this.sha.set(bytes.subarray(at, at + 32), i * 32);
+    this.bits[i]! |= 1;
+  }
+
+  /** Row i's path, as a new string. */
+  pathOf(i: number): ByteString {
+    return this.paths.at(i);
+  }
+
+  /** Byte order of other[0 .. len) against row i's path (negative: other comes first). */
+  comparePath(other: Uint8Array, len: number, i: number): number {
+    return this.paths.compareBytes(other, len, i);
+  }
+
+  /** Row i's path is pathBuffer()[pathStart(i) .. pathEnd(i)) (the buffer is valid until the next add). */
+  pathBuffer(): Buffer {
+    return this.paths.buffer();
+  }
+  pathStart(i: number): number {
+    return this.paths.start(i);
+  }
+  pathEnd(i: number): number {
+    return this.paths.end(i);
   }
 
   /** A new entry, or one more walk of a known one. */
   add(r: MetaRecord): void {
-    const known = this.index.get(r.path);
-    if (known !== undefined) {
-      const ws = this.walkList(known);
-      if (!ws.includes(r.target)) this.walks.set(known, [...ws, r.target]);
-      return;
+    if (this.walksMayOverlap) {
+      const known = this.paths.findString(r.path);
+      if (known >= 0) {
+        const ws = this.walkList(known);
+        if (!ws.includes(r.target)) this.walks.set(known, [...ws, r.target]);
+        return;
+      }
     }
     if (this.n === this.cap) this.grow();
     const i = this.n++;
-    this.index.set(r.path, i);
+    this.sorted = null;
     this.paths.push(r.path);
-    this.type[i] = TYPE_CODE.get(r.type)!;
-    this.mode[i] = parseInt(r.mode, 8);
-    this.uid[i] = r.uid;
-    this.gid[i] = r.gid;
-    this.nlink[i] = r.nlink;
-    this.sizes[i] = r.size;
+
+    this.type[i] = r.type === 'file' ? FILE : TYPE_CODE.get(r.type)!;
+    this.mode[i] = modeValue(r.mode);
+    this.setPair(i, r.uid, r.gid);
+    if (r.nlink >= 0 && r.nlink < OVERFLOW) this.nlink[i] = r.nlink;
+    else {
+      this.nlink[i] = OVERFLOW;
+      this.bigNlinks.set(i, r.nlink);
+    }
+    if (r.size >= 0 && r.size < BIG_SIZE && Number.isInteger(r.size)) this.sizes[i] = r.size;
+    else {
+      this.sizes[i] = BIG_SIZE;
+      this.bigSizes.set(i, r.size);
+    }
     this.inode[i] = Number(r.inode);
-    this.walk[i] = r.target;
+    if (r.target < OVERFLOW) this.walk[i] = r.target;
+    else {
+      this.walk[i] = OVERFLOW;
+      this.walks.set(i, [r.target]);
+    }
     if (!this.setTime(i, r.mtime, r.ctime)) this.times.set(i, [r.mtime, r.ctime]);
     if (r.link !== null) this.links.set(i, r.link);
     if (r.device !== null) this.devices.set(i, r.device);
@@ -122,21 +281,20 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
   }
 
   private setTime(i: number, m: string, c: string): boolean {
-    const md = m.length - 10;
-    const cd = c.length - 10;
-    if (md < 1 || cd < 1 || m[md] !== '.' || c[cd] !== '.') return false;
-    const ms = m.slice(0, md);
-    const cs = c.slice(0, cd);
-    if (!SECONDS.test(ms) || !SECONDS.test(cs)) return false;
-    this.mtimeS[i] = Number(ms);
-    this.mtimeN[i] = Number(m.slice(md + 1));
-    this.ctimeS[i] = Number(cs);
-    this.ctimeN[i] = Number(c.slice(cd + 1));
+    if (!this.lastMtime.parse(m)) return false;
+    if (!this.lastCtime.parse(c)) return false;
+    this.mtimeS[i] = this.lastMtime.s;
+    this.mtimeN[i] = this.lastMtime.n;
+    this.ctimeS[i] = this.lastCtime.s;
+    this.ctimeN[i] = this.lastCtime.n;
     return true;
   }
+  // The last time text parsed, of each kind: entries written together share their times.
+  private readonly lastMtime = new TimeCache();
+  private readonly lastCtime = new TimeCache();
 
-  private grow(): void {
-    const cap = Math.max(1024, this.cap * 2);
+  private grow(to = 0): void {
+    const cap = Math.max(1024, this.cap * 2, to);
     const g = <T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>(a: T, n = cap): T => {
       const b = new (a.constructor as new (n: number) => T)(n);
       b.set(a);
@@ -144,8 +302,7 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
     };
     this.type = g(this.type);
     this.mode = g(this.mode);
-    this.uid = g(this.uid);
-    this.gid = g(this.gid);
+    this.pair = g(this.pair);
     this.nlink = g(this.nlink);
     this.sizes = g(this.sizes);
     this.inode = g(this.inode);
@@ -159,8 +316,52 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
     this.cap = cap;
   }
 
+  private setPair(i: number, uid: number, gid: number): void {
+    const last = this.lastPair;
+    if (last >= 0 && this.pairs[2 * last] === uid && this.pairs[2 * last + 1] === gid) {
+      this.pair[i] = last;
+      return;
+    }
+    let byGid = this.pairIndex.get(uid);
+    if (!byGid) this.pairIndex.set(uid, (byGid = new Map()));
+    let k = byGid.get(gid);
+    if (k === undefined) {
+      if (this.pairs.length / 2 >= OVERFLOW) {
+        this.pair[i] = OVERFLOW;
+        this.bigPairs.set(i, [uid, gid]);
+        return;
+      }
+      k = this.pairs.length / 2;
+      this.pairs.push(uid, gid);
+      byGid.set(gid, k);
+    }
+    this.pair[i] = k;
+    this.lastPair = k;
+  }
+  uidOf(i: number): number {
+    const k = this.pair[i]!;
+    return k === OVERFLOW ? this.bigPairs.get(i)![0] : this.pairs[2 * k]!;
+  }
+  gidOf(i: number): number {
+    const k = this.pair[i]!;
+    return k === OVERFLOW ? this.bigPairs.get(i)![1] : this.pairs[2 * k + 1]!;
+  }
+  nlinkOf(i: number): number {
+    const v = this.nlink[i]!;
+    return v === OVERFLOW ? this.bigNlinks.get(i)! : v;
+  }
+
   private walkList(i: number): number[] {
     return this.walks.get(i) ?? [this.walk[i]!];
+  }
+
+  /** What `byWalk` says for the last of row i's walks that it says something for (no array made). */
+  lastOfWalks<T>(i: number, byWalk: readonly (T | undefined)[]): T | undefined {
+    const ws = this.walks.get(i);
+    if (ws === undefined) return byWalk[this.walk[i]!];
+    let t: T | undefined;
+    for (const w of ws) t = byWalk[w] ?? t;
+    return t;
   }
 
   // ---- what collect() reads and writes ------------------------------------------------------
@@ -169,7 +370,8 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
     return TYPES[this.type[i]!]!;
   }
   sizeOf(i: number): number {
-    return this.sizes[i]!;
+    const v = this.sizes[i]!;
+    return v === BIG_SIZE ? this.bigSizes.get(i)! : v;
   }
   inodeOf(i: number): number {
     return this.inode[i]!;
@@ -250,72 +452,83 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
     this.checked = checked;
     this.owners = owners;
     this.groups = groups;
+    this.plainExtras = [];
   }
 
   /**
-   * Whether row i equals `c` on every attribute named, as diffAttributes (diff/compare.ts) would
-   * find it, read from the columns without making the entry. Conservative: an attribute it does
-   * not compare itself (content) makes the entry and asks `slow`.
+   * Whether row i equals the entry in `f` (a stored one, store/packs/codec.ts, or one put there by
+   * fromState) on every attribute named, as diffAttributes (diff/compare.ts) would find it, from
+   * the columns on both sides: nothing is made unless an attribute it does not compare itself
+   * (content) asks `slow`.
    */
-  sameAs(i: number, c: EntryAttributes, names: readonly AttributeName[], slow: (entry: ScannedEntry) => boolean): boolean {
+  sameAsStored(i: number, f: EntryFields, names: readonly AttributeName[], slow: (entry: ScannedEntry) => boolean): boolean {
     const type = TYPES[this.type[i]!]!;
     for (const name of names) {
       switch (name) {
         case 'type':
-          if (c.type !== type) return false;
+          if (f.type !== type) return false;
           break;
         case 'mode':
-          if (c.mode !== modeString(this.mode[i]!)) return false;
+          if (f.mode !== modeString(this.mode[i]!)) return false;
           break;
         case 'uid':
-          if (c.uid !== this.uid[i]) return false;
+          if (f.uid !== this.uidOf(i)) return false;
           break;
         case 'gid':
-          if (c.gid !== this.gid[i]) return false;
+          if (f.gid !== this.gidOf(i)) return false;
           break;
         case 'size':
-          if (!(c.type === type && (type === 'directory' || type === 'symlink')) && c.size !== this.sizes[i]) return false;
+          if (!(f.type === type && (type === 'directory' || type === 'symlink')) && f.size !== this.sizeOf(i)) return false;
           break;
-        case 'sha256':
-          if (c.sha256 === null ? (this.bits[i]! & 1) === 1 : !(this.bits[i]! & 1) || !this.shaIs(i, c.sha256)) return false;
+        case 'sha256': {
+          const has = (this.bits[i]! & 1) === 1;
+          if (f.sha !== null) {
+            if (!has) return false;
+            const a = f.sha;
+            const at = f.shaAt;
+            const base = i * 32;
+            for (let k = 0; k < 32; k++) if (a[at + k] !== this.sha[base + k]) return false;
+          } else if (f.shaText === null ? has : !has || !this.shaIs(i, f.shaText)) return false;
           break;
+        }
         case 'target':
-          if (c.target !== (this.links.get(i) ?? null)) return false;
+          if (f.target !== (this.links.get(i) ?? null)) return false;
           break;
         case 'device':
-          if (c.device !== (this.devices.get(i) ?? null)) return false;
+          if (f.device !== (this.devices.get(i) ?? null)) return false;
           break;
         case 'mtime': {
           const t = this.times.get(i);
-          if (t ? c.mtime !== t[0] : !timeIs(c.mtime, this.mtimeS[i]!, this.mtimeN[i]!)) return false;
+          if (t || f.mtimeText !== null ? f.mtime() !== this.mtimeOf(i) : f.mtimeS !== this.mtimeS[i] || f.mtimeN !== this.mtimeN[i]) return false;
           break;
         }
         case 'ctime': {
           const t = this.times.get(i);
-          if (t ? c.ctime !== t[1] : !timeIs(c.ctime, this.ctimeS[i]!, this.ctimeN[i]!)) return false;
+          if (t || f.ctimeText !== null ? f.ctime() !== this.ctimeOf(i) : f.ctimeS !== this.ctimeS[i] || f.ctimeN !== this.ctimeN[i]) return false;
           break;
         }
         case 'inode':
-          if (c.inode !== this.inode[i]) return false;
+          if (f.inode !== this.inode[i]) return false;
           break;
         case 'nlink':
-          if (c.nlink !== this.nlink[i]) return false;
+          if (f.nlink !== this.nlinkOf(i)) return false;
           break;
         case 'owner':
-          if (c.owner !== (this.owners.get(this.uid[i]!) ?? String(this.uid[i]))) return false;
+          if (f.owner !== (this.owners.get(this.uidOf(i)) ?? String(this.uidOf(i)))) return false;
           break;
         case 'group':
-          if (c.group !== (this.groups.get(this.gid[i]!) ?? String(this.gid[i]))) return false;
+          if (f.group !== (this.groups.get(this.gidOf(i)) ?? String(this.gidOf(i)))) return false;
           break;
         case 'xattrs':
         case 'acl':
         case 'caps':
         case 'selinux':
         case 'flags': {
-          // Not checked on either side: not a change (and not known equal: evaluate says so).
+          if (f.extra === null) break; // not checked on the stored side: not a change
+          const cv = f.ext(name);
+          if (cv === undefined) break;
           const v = this.extValue(i, name, type);
-          const cv = c[name];
-          if (v !== undefined && cv !== undefined && v !== cv) return false;
+          if (v !== undefined && v !== cv) return false;
           break;
         }
         default:
@@ -323,6 +536,70 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
       }
     }
     return true;
+  }
+
+  /** Row i into `f`, as entryAt(i) would make it (the path is the writer's to take: pathOf). */
+  fill(i: number, f: EntryFields): EntryFields {
+    const type = TYPES[this.type[i]!]!;
+    const uid = this.uidOf(i);
+    const gid = this.gidOf(i);
+    f.type = type;
+    f.mode = modeString(this.mode[i]!);
+    f.uid = uid;
+    f.gid = gid;
+    f.owner = this.owners.get(uid) ?? String(uid);
+    f.group = this.groups.get(gid) ?? String(gid);
+    f.size = this.sizeOf(i);
+    const t = this.times.get(i);
+    if (t) [f.mtimeText, f.ctimeText] = t;
+    else {
+      [f.mtimeText, f.mtimeS, f.mtimeN] = [null, this.mtimeS[i]!, this.mtimeN[i]!];
+      [f.ctimeText, f.ctimeS, f.ctimeN] = [null, this.ctimeS[i]!, this.ctimeN[i]!];
+    }
+    f.inode = this.inode[i]!;
+    f.nlink = this.nlinkOf(i);
+    f.device = this.devices.get(i) ?? null;
+    f.target = this.links.get(i) ?? null;
+    f.shaText = null;
+    if (this.bits[i]! & 1) {
+      f.sha = this.sha;
+      f.shaAt = i * 32;
+    } else f.sha = null;
+    f.error = this.errors.get(i) ?? null;
+    f.extra = this.extraOf(i, type);
+    return f;
+  }
+
+  private readonly extraTexts = new Map<string, string | null>();
+  /** Texts of rows whose attributes beyond stat(2) are each none or not checked (most), by kind. */
+  private plainExtras: (string | null | undefined)[] = [];
+  /** The JSON of row i's attributes beyond stat(2) and content; entries alike share one text. */
+  private extraOf(i: number, type: EntryType): string | null {
+    const values = EXTRA_VALUES;
+    values[0] = this.extValue(i, 'xattrs', type);
+    values[1] = this.extValue(i, 'acl', type);
+    values[2] = this.extValue(i, 'caps', type);
+    values[3] = this.extValue(i, 'selinux', type);
+    values[4] = this.extValue(i, 'flags', type);
+    const content = this.contents.get(i) ?? undefined;
+    if (content !== undefined) return extraText(values, content);
+    let plain = 0;
+    for (let k = 0; k < 5; k++) {
+      const v = values[k];
+      if (typeof v === 'string') {
+        plain = -1;
+        break;
+      }
+      plain = plain * 3 + (v === undefined ? 0 : 1);
+    }
+    if (plain >= 0) return (this.plainExtras[plain] ??= extraText(values, undefined));
+    const key = values.map(k).join('\0');
+    let text = this.extraTexts.get(key);
+    if (text === undefined) {
+      text = extraText(values, undefined);
+      if (this.extraTexts.size < 10000) this.extraTexts.set(key, text);
+    }
+    return text;
   }
 
   // ---- read-only Map ------------------------------------------------------------------------
@@ -364,8 +641,8 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
   entryAt(i: number): ScannedEntry {
     const type = TYPES[this.type[i]!]!;
     const error = this.errors.get(i) ?? null;
-    const uid = this.uid[i]!;
-    const gid = this.gid[i]!;
+    const uid = this.uidOf(i);
+    const gid = this.gidOf(i);
     const attrs: EntryAttributes = {
       type,
       mode: modeString(this.mode[i]!),
@@ -373,11 +650,11 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
       gid,
       owner: this.owners.get(uid) ?? String(uid),
       group: this.groups.get(gid) ?? String(gid),
-      size: this.sizes[i]!,
+      size: this.sizeOf(i),
       mtime: this.mtimeOf(i),
       ctime: this.ctimeOf(i),
       inode: this.inode[i]!,
-      nlink: this.nlink[i]!,
+      nlink: this.nlinkOf(i),
       device: this.devices.get(i) ?? null,
       target: this.links.get(i) ?? null,
       sha256: this.shaOf(i),
@@ -388,20 +665,20 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
       flags: this.extValue(i, 'flags', type),
       content: this.contents.has(i) ? (this.contents.get(i) ?? undefined) : undefined,
     };
-    return { path: this.paths[i]!, walks: this.walkList(i), attrs, error };
+    return { path: this.paths.at(i), walks: this.walkList(i), attrs, error };
   }
 
   get(path: ByteString): ScannedEntry | undefined {
-    const i = this.index.get(path);
+    const i = this.row(path);
     return i === undefined ? undefined : this.entryAt(i);
   }
 
   has(path: ByteString): boolean {
-    return this.index.has(path);
+    return this.row(path) !== undefined;
   }
 
   *keys(): MapIterator<ByteString> {
-    for (let i = 0; i < this.n; i++) yield this.paths[i]!;
+    for (let i = 0; i < this.n; i++) yield this.paths.at(i);
   }
 
   *values(): MapIterator<ScannedEntry> {
@@ -409,7 +686,7 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
   }
 
   *entries(): MapIterator<[ByteString, ScannedEntry]> {
-    for (let i = 0; i < this.n; i++) yield [this.paths[i]!, this.entryAt(i)];
+    for (let i = 0; i < this.n; i++) yield [this.paths.at(i), this.entryAt(i)];
   }
 
   [Symbol.iterator](): MapIterator<[ByteString, ScannedEntry]> {
@@ -417,6 +694,6 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
   }
 
   forEach(fn: (value: ScannedEntry, key: ByteString, map: ReadonlyMap<ByteString, ScannedEntry>) => void): void {
-    for (let i = 0; i < this.n; i++) fn(this.entryAt(i), this.paths[i]!, this);
+    for (let i = 0; i < this.n; i++) fn(this.entryAt(i), this.paths.at(i), this);
   }
 }

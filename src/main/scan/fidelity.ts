@@ -1,14 +1,18 @@
 // What scan-server.ts needs beyond the scan itself: each server's scan settings and pre-flight,
 // which mode a scan runs (full or quick), the entries of the server's last full scan that a
-// quick scan reuses, and the warnings for attributes a host cannot check.
+// quick scan reuses (an entry set in packs, store/packs), and the warnings for attributes a host
+// cannot check.
 import { ApiError } from '../../shared/api.js';
-import type { AttributeName, FileContent, ScanMode, ServerPreflight, ServerScanSettings } from '../../shared/domain.js';
+import type { AttributeName, ScanMode, ServerPreflight, ServerScanSettings } from '../../shared/domain.js';
 import type { EntryState } from '../diff/compare.js';
 import { comparedAttributes } from '../diff/compare.js';
 import type { StoredServer } from '../inventory/inventory.js';
 import type { StoredPolicy } from '../policy/policies.js';
 import { now, type Db } from '../store/db.js';
-import type { Collected, Facts, Reference, ReferenceEntry } from './collect.js';
+import { byteOrder, EntryFields, forEachInPack, PackEncoder } from '../store/packs/codec.js';
+import { baselineSet, clearSet, forEachEntry, PACK_SIZE, serverFullSet, SetWriter, writeSet } from '../store/packs/pack-store.js';
+import type { Collected, Facts, Reference, ReferenceEntry, ReferenceSource } from './collect.js';
+import { EntryTable } from './entry-table.js';
 import { checkableBy, DEFAULT_SCAN_SETTINGS } from './scan-options.js';
 
 export function getScanSettings(db: Db, serverId: number): ServerScanSettings {
@@ -67,134 +71,96 @@ export function decideMode(db: Db, server: StoredServer, requested?: ScanMode): 
 }
 
 /**
- * The reference of a quick scan: the last full scan's entries of this server, read in one pass
- * when the quick scan first asks, then the entries of the gold-master baselines taken of it since
- * (server_full_baselines, oldest first: a later one replaces an earlier entry). An entry whose
- * times are within two seconds of the host clock when that scan started is left out: a write in
- * the same clock tick as the read would not have moved them (as git's racy-clean rule).
+ * The reference of a quick scan: the server's last full scan (server_full_packs), then the
+ * gold-master baselines taken of it since (server_full_baselines, oldest first: a later one's
+ * entry replaces an earlier one's). Each is read once, in path order, by collect(). A baseline of
+ * one of `policies` (this scan's) is named so that collect() compares it while reusing it, and
+ * the evaluation need not read it again. Entries whose times are within two seconds of the host
+ * clock when that scan started are not reused: a write in the same clock tick as the read would
+ * not have moved them (as git's racy-clean rule).
  */
-export function referenceOf(db: Db, serverId: number): Reference {
+export function referenceOf(db: Db, serverId: number, policies: readonly StoredPolicy[] = []): Reference {
   const full = db.prepare('SELECT host_time FROM server_full_scans WHERE server_id = ?').get(serverId) as { host_time: string | null } | undefined;
   const racyFrom = full?.host_time && /^\d+$/.test(full.host_time) ? Number(full.host_time) - 2 : Infinity;
-  const map = new Map<string, ReferenceEntry>();
-  // Read in pages of PAGE rows in key order, each page whole (no statement stays open between
-  // two), so that the reading can be spread over the metadata pass (advance()).
-  const PAGE = 2048;
-  function* pages(): Generator<void, void, void> {
-    const exts = new Map<string, NonNullable<ReferenceEntry['ext']>>();
-    const first = db.prepare(
-      'SELECT path, type, size, mtime, ctime, inode, sha256, content_json, device, ext_json FROM server_full_entries WHERE server_id = ? ORDER BY path LIMIT ?',
-    ).raw(true);
-    const next = db.prepare(
-      'SELECT path, type, size, mtime, ctime, inode, sha256, content_json, device, ext_json FROM server_full_entries WHERE server_id = ? AND path > ? ORDER BY path LIMIT ?',
-    ).raw(true);
-    type FullRow = [Buffer, string, number, string, string, string, string | null, string | null, string | null, string | null];
-    let last: Buffer | null = null;
-    for (;;) {
-      const rows = (last === null ? first.all(serverId, PAGE) : next.all(serverId, last, PAGE)) as FullRow[];
-      for (const [path, type, size, mtime, ctime, inode, sha256, content, device, ext] of rows) {
-        if (parseFloat(ctime) >= racyFrom || parseFloat(mtime) >= racyFrom) continue;
-        const r: ReferenceEntry = { type, size, mtime, ctime, inode: Number(inode), sha256, device };
-        if (content !== null) r.content = JSON.parse(content) as FileContent | null;
-        if (ext !== null) {
-          // Most entries have the same (all none): each distinct text is parsed once.
-          let parsed = exts.get(ext);
-          if (!parsed) exts.set(ext, (parsed = JSON.parse(ext) as NonNullable<ReferenceEntry['ext']>));
-          r.ext = parsed;
-        }
-        map.set(path.toString('latin1'), r);
-      }
-      if (rows.length < PAGE) break;
-      last = rows[rows.length - 1]![0];
-      yield;
-    }
-    // Baseline rows keep the attributes beyond stat(2) and the content together (extra_json).
-    const extras = new Map<string, { ext?: NonNullable<ReferenceEntry['ext']>; content?: FileContent | null }>();
-    const baselines = db.prepare('SELECT baseline_id FROM server_full_baselines WHERE server_id = ? ORDER BY baseline_id').pluck().all(serverId) as number[];
-    const cols = 'path, type, size, mtime, ctime, inode, sha256, device, error, extra_json';
-    const bfirst = db.prepare(`SELECT ${cols} FROM baseline_entries WHERE baseline_id = ? ORDER BY path LIMIT ?`).raw(true);
-    const bnext = db.prepare(`SELECT ${cols} FROM baseline_entries WHERE baseline_id = ? AND path > ? ORDER BY path LIMIT ?`).raw(true);
-    type BaselineRow = [Buffer, string, number, string, string, string, string | null, string | null, string | null, string | null];
-    for (const id of baselines) {
-      last = null;
-      for (;;) {
-        const rows = (last === null ? bfirst.all(id, PAGE) : bnext.all(id, last, PAGE)) as BaselineRow[];
-        for (const [pathBytes, type, size, mtime, ctime, inode, sha256, device, error, extra] of rows) {
-          const path = pathBytes.toString('latin1');
-          // Not read whole by that scan (an error, a file not hashed), or racy: read again.
-          if (error !== null || (type === 'file' && sha256 === null) || parseFloat(ctime) >= racyFrom || parseFloat(mtime) >= racyFrom) {
-            map.delete(path);
-            continue;
-          }
-          const r: ReferenceEntry = { type, size, mtime, ctime, inode: Number(inode), sha256, device };
-          if (extra !== null) {
-            let x = extras.get(extra);
-            if (!x) {
-              const o = JSON.parse(extra) as Record<string, unknown>;
-              x = {};
-              if (o.content !== undefined) x.content = o.content as FileContent | null;
-              for (const k of EXT_KEYS) if (o[k] !== undefined) (x.ext ??= {})[k] = o[k] as string | null;
-              if (extras.size < 10000) extras.set(extra, x);
-            }
-            if (x.content !== undefined) r.content = x.content;
-            if (x.ext !== undefined) r.ext = x.ext;
-          }
-          map.set(path, r);
-        }
-        if (rows.length < PAGE) break;
-        last = rows[rows.length - 1]![0];
-        yield;
-      }
-    }
+  const sources: ReferenceSource[] = [{ racyFrom, forEach: (each) => forEachEntry(db, serverFullSet(serverId), each) }];
+  const baselines = db
+    .prepare('SELECT f.baseline_id AS id, b.policy_id AS policy FROM server_full_baselines f JOIN baselines b ON b.id = f.baseline_id WHERE f.server_id = ? ORDER BY f.baseline_id')
+    .all(serverId) as { id: number; policy: number }[];
+  for (const b of baselines) {
+    const policyIndex = policies.findIndex((p) => p.id === b.policy);
+    sources.push({
+      racyFrom,
+      forEach: (each) => forEachEntry(db, baselineSet(b.id), each),
+      ...(policyIndex >= 0 ? { baseline: { id: b.id, policyIndex } } : {}),
+    });
   }
-  const loader = pages();
-  let done = false;
-  const advance = () => {
-    if (!done) done = loader.next().done === true;
-    return done;
-  };
-  const reference = ((path: string) => {
-    while (!advance());
-    return map.get(path);
-  }) as Reference;
-  reference.advance = advance;
-  return reference;
+  return { sources };
+}
+
+/** A reference of one set of entries held in memory, encoded as the store would (tests, tools). */
+export function memoryReference(entries: Iterable<EntryState>, racyFrom = Infinity): Reference {
+  const sorted = [...entries].sort((a, b) => byteOrder(a.path, b.path));
+  const packs: Buffer[] = [];
+  const encoder = new PackEncoder();
+  const f = new EntryFields();
+  for (const e of sorted) {
+    encoder.add(e.path, f.fromState(e));
+    if (encoder.count >= PACK_SIZE) packs.push(encoder.finish());
+  }
+  if (encoder.count) packs.push(encoder.finish());
+  return { sources: [{ racyFrom, forEach: (each) => packs.forEach((p) => forEachInPack(p, new EntryFields(), each)) }] };
+}
+
+/**
+ * What the reference gives for each path, as one map (tests and tools: a scan pairs them with its rows instead).
+ * The same rules as collect()'s: the last source that has a path decides, and an entry not read
+ * whole by its scan (an error, a file not hashed) or racy gives nothing.
+ */
+export function referenceLookup(db: Db, serverId: number): (path: string) => ReferenceEntry | undefined {
+  const map = new Map<string, ReferenceEntry | null>();
+  for (const source of referenceOf(db, serverId).sources) {
+    source.forEach((f) => {
+      if (!reusable(f, source.racyFrom)) return void map.set(f.path(), null);
+      const r: ReferenceEntry = { type: f.type, size: f.size, mtime: f.mtime(), ctime: f.ctime(), inode: f.inode, sha256: f.sha256(), device: f.device };
+      const content = f.ext('content');
+      if (content !== undefined) r.content = content;
+      for (const k of EXT_KEYS) {
+        const v = f.ext(k);
+        if (v !== undefined) (r.ext ??= {})[k] = v;
+      }
+      map.set(f.path(), r);
+    });
+  }
+  return (path) => map.get(path) ?? undefined;
+}
+
+/** Whether a stored entry may be reused: read whole by its scan, and not racy. */
+export function reusable(f: EntryFields, racyFrom: number): boolean {
+  if (f.error !== null || (f.type === 'file' && f.sha === null && f.shaText === null)) return false;
+  if (racyFrom === Infinity) return true;
+  const m = f.mtimeText === null ? f.mtimeS + f.mtimeN / 1e9 : parseFloat(f.mtimeText);
+  const c = f.ctimeText === null ? f.ctimeS + f.ctimeN / 1e9 : parseFloat(f.ctimeText);
+  return !(c >= racyFrom || m >= racyFrom);
 }
 
 const EXT_KEYS = ['xattrs', 'acl', 'caps', 'selinux', 'flags'] as const;
 
 /**
  * After a full scan of every policy: its entries become the server's reference (what a quick scan
- * reuses), replacing the last one. Entries that were not read whole (an error, a file not hashed)
- * are left out: a quick scan reads them.
+ * reuses), replacing the last one; written in packs straight from the scan's table.
  */
 export function storeFullEntries(db: Db, serverId: number, scanId: number, collected: Collected): void {
-  db.prepare('DELETE FROM server_full_entries WHERE server_id = ?').run(serverId);
+  const set = serverFullSet(serverId);
+  clearSet(db, set);
   db.prepare('DELETE FROM server_full_baselines WHERE server_id = ?').run(serverId);
-  const insert = db.prepare(
-    'INSERT OR REPLACE INTO server_full_entries (server_id, path, type, size, mtime, ctime, inode, sha256, content_json, device, ext_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  );
-  // In path order: the rows then append to the table's B-tree rather than land at random.
-  const paths = [...collected.entries.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const texts = new Map<string, string>();
-  for (const path of paths) {
-    const e = collected.entries.get(path)!;
-    const a = e.attrs;
-    if (e.error || (a.type === 'file' && a.sha256 === null)) continue;
-    // Most entries have the same attributes beyond stat(2) (all none): one text each.
-    const key = `${a.xattrs}\0${a.acl}\0${a.caps}\0${a.selinux}\0${a.flags}`;
-    let ext = texts.get(key);
-    if (ext === undefined) {
-      let o: Record<string, unknown> | null = null;
-      for (const k of EXT_KEYS) if (a[k] !== undefined) (o ??= {})[k] = a[k];
-      ext = o === null ? '' : JSON.stringify(o);
-      if (texts.size < 10000) texts.set(key, ext);
-    }
-    insert.run(
-      serverId, Buffer.from(path, 'latin1'), a.type, a.size, a.mtime, a.ctime, String(a.inode), a.sha256,
-      a.content === undefined ? null : JSON.stringify(a.content), a.device, ext === '' ? null : ext,
-    );
-  }
+  const table = collected.entries;
+  if (table instanceof EntryTable) {
+    const w = new SetWriter(db, set);
+    const f = new EntryFields();
+    const bytes = table.pathBuffer();
+    for (const row of table.sortedRows()) w.addBytes(bytes, table.pathStart(row), table.pathEnd(row), table.fill(row, f));
+    w.finish();
+  } else writeSet(db, set, collected.entries.values());
   db.prepare('INSERT OR REPLACE INTO server_full_scans (server_id, scan_id, at, host_time) VALUES (?, ?, ?, ?)').run(serverId, scanId, now(), collected.facts.time ?? null);
 }
 
@@ -207,6 +173,13 @@ export function addFullBaseline(db: Db, serverId: number, scanId: number, baseli
   if (!db.prepare('SELECT 1 FROM server_full_scans WHERE server_id = ?').get(serverId)) {
     db.prepare('INSERT OR REPLACE INTO server_full_scans (server_id, scan_id, at, host_time) VALUES (?, ?, ?, ?)').run(serverId, scanId, now(), collected.facts.time ?? null);
   }
+}
+
+/** How many entries the server's last scan held (0: none yet): what its next one is expected to hold. */
+export function expectedEntries(db: Db, serverId: number): number {
+  const counts = db.prepare("SELECT counts_json FROM scans WHERE server_id = ? AND status != 'failed' ORDER BY id DESC LIMIT 1").pluck().get(serverId) as string | undefined;
+  const n = counts ? (JSON.parse(counts) as { entries?: unknown }).entries : 0;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : 0;
 }
 
 export function setScanMode(db: Db, scanId: number, mode: ScanMode): void {

@@ -8,11 +8,13 @@
 // the current entries and all references alike — so its verdict is the same while a scan of a
 // million entries materializes only the few that differ. Entries with an error are always kept:
 // an unreadable directory decides what below it counts as unchecked.
-import type { Target } from '../../shared/domain.js';
+import type { AttributeName, Target } from '../../shared/domain.js';
 import { comparedAttributes, diffAttributes, type EntryState } from '../diff/compare.js';
+import { pairWithTable } from '../diff/pair.js';
 import type { StoredPolicy } from '../policy/policies.js';
 import type { Db } from '../store/db.js';
-import { ENTRY_FIELDS, iterateEntries } from '../store/entries.js';
+import { EntryFields } from '../store/packs/codec.js';
+import { baselineSet, forEachEntry, loadSet, selfSet, type EntrySet } from '../store/packs/pack-store.js';
 import type { Collected } from './collect.js';
 import { EntryTable } from './entry-table.js';
 import type { ScanPlan } from './plan.js';
@@ -22,11 +24,31 @@ export interface PolicyInputs {
   baselines: Map<string, EntryState>[];
   serverAccepts: Map<string, EntryState | null>;
   selfState: Map<string, EntryState>;
+  /**
+   * Table rows of self targets seen for the first time, read whole: they become the accepted state
+   * as they are (written from the table's columns), so they are neither made nor evaluated. Rows
+   * with an error stay in `current` (an unreadable directory decides what below it is unchecked).
+   */
+  selfInitRows: number[];
+  selfInitTargets: string[];
+}
+
+/** The target that decides each walk's entries for policy `policyIndex` (the last owner wins, as in sharesOf). */
+export function walkTargets(plan: ScanPlan, policyIndex: number): (Target | undefined)[] {
+  return plan.walks.map((w) => {
+    let t: Target | undefined;
+    for (const o of w.owners) if (o.policy === policyIndex) t = o.target;
+    return t;
+  });
 }
 
 /**
  * Policy `policyIndex`'s share of the scan and its references, clean paths left out. With a
  * collection that is not an entry table, nothing is left out.
+ *
+ * Each active baseline is read once, in path order, merged with the table (diff/pair.ts): a
+ * stored entry equal to its row is never made into an object. A baseline a quick scan already
+ * compared while reusing it (Collected.twins) is not read again.
  */
 export function policyInputs(
   db: Db,
@@ -42,74 +64,95 @@ export function policyInputs(
   },
 ): PolicyInputs {
   const { plan, collected, policyIndex, policy, serverId } = args;
+  const self = selfSet(serverId, policy.id);
+  const walkTarget = walkTargets(plan, policyIndex);
   const table = collected.entries instanceof EntryTable ? collected.entries : null;
-  const selfSql = `SELECT ${ENTRY_FIELDS} FROM self_entries WHERE server_id = ? AND policy_id = ?`;
-  const baselineSql = `SELECT ${ENTRY_FIELDS} FROM baseline_entries WHERE baseline_id = ?`;
+  if (!table) {
+    const current = new Map<string, { entry: EntryState; target: Target }>();
+    for (const e of collected.entries.values()) {
+      let t: Target | undefined;
+      for (const w of e.walks) t = walkTarget[w] ?? t;
+      if (t) current.set(e.path, { entry: e, target: t });
+    }
+    return {
+      current,
+      baselines: args.baselineIds.map((id) => loadSet(db, baselineSet(id))),
+      serverAccepts: args.serverAccepts,
+      selfState: loadSet(db, self),
+      selfInitRows: [],
+      selfInitTargets: [],
+    };
+  }
 
-  // The target that decides each walk's entries for this policy (the last owner wins, as in sharesOf).
-  const walkTarget: (Target | undefined)[] = plan.walks.map((w) => {
-    let t: Target | undefined;
-    for (const o of w.owners) if (o.policy === policyIndex) t = o.target;
-    return t;
-  });
-  const targetOf = (walks: number[]): Target | undefined => {
-    let t: Target | undefined;
-    for (const w of walks) t = walkTarget[w] ?? t;
-    return t;
-  };
-
-  const clean = new Uint8Array(table ? table.size : 0);
-  const names = new Map<Target, ReturnType<typeof comparedAttributes>>();
+  const clean = new Uint8Array(table.size);
+  const names = new Map<Target, AttributeName[]>();
   const namesOf = (t: Target) => names.get(t) ?? (names.set(t, comparedAttributes(t)), names.get(t)!);
-  // Whether a candidate makes its path certainly clean (marked), read from the table's columns.
-  // Returns whether the path is (now) clean.
-  const check = (candidate: EntryState | null, compare: 'master' | 'self'): boolean => {
-    if (!table || !candidate) return false;
-    const row = table.row(candidate.path);
-    if (row === undefined) return false;
+  // The attributes that decide whether row `row` is clean against a candidate of `compare`, or
+  // null when no candidate can make it clean (an error, no target of this kind).
+  const comparable = (row: number, compare: 'master' | 'self'): AttributeName[] | null => {
+    if (table.errorOf(row) !== null) return null;
+    const target = table.lastOfWalks(row, walkTarget);
+    if (!target || target.compare !== compare) return null;
+    if (compare === 'self' && !args.selfInitialized.has(target.path)) return null;
+    return namesOf(target);
+  };
+  const checkStored = (row: number, f: EntryFields, compare: 'master' | 'self'): boolean => {
     if (clean[row]) return true;
-    if (table.errorOf(row) !== null) return false;
-    const target = targetOf(table.walksOf(row));
-    if (!target || target.compare !== compare) return false;
-    if (compare === 'self' && !args.selfInitialized.has(target.path)) return false;
-    const n = namesOf(target);
-    if (!table.sameAs(row, candidate.attrs, n, (current) => diffAttributes(candidate.attrs, current.attrs, n).length === 0)) return false;
+    const n = comparable(row, compare);
+    if (!n || !table.sameAsStored(row, f, n, (current) => diffAttributes(f.attrs(), current.attrs, n).length === 0)) return false;
     clean[row] = 1;
     return true;
   };
-  // One pass over each reference: a row is checked, and kept for evaluatePolicy unless it made its
-  // path clean; rows of paths found clean later (by another baseline) are dropped at the end.
-  const keep = (sql: string, compare: 'master' | 'self', ...params: unknown[]) => {
-    const map = new Map<string, EntryState>();
-    for (const e of iterateEntries(db, null, sql, ...params)) if (!check(e, compare)) map.set(e.path, e);
-    return map;
+  // Whether a candidate in memory (an accepted entry) makes its path certainly clean (marked).
+  const scratch = new EntryFields();
+  const checkEntry = (candidate: EntryState | null, compare: 'master' | 'self'): boolean => {
+    if (!candidate) return false;
+    const row = table.row(candidate.path);
+    if (row === undefined) return false;
+    scratch.fromState(candidate);
+    return checkStored(row, scratch, compare);
   };
-  const baselines = args.baselineIds.map((id) => keep(baselineSql, 'master', id));
-  if (args.baselineIds.length > 0) for (const e of args.serverAccepts.values()) check(e, 'master');
-  const selfState = keep(selfSql, 'self', serverId, policy.id);
+  // One pass over each reference, merged with the table: an entry is checked, and kept (made) for
+  // evaluatePolicy unless it made its path clean.
+  const keep = (set: EntrySet, compare: 'master' | 'self', kept = new Map<string, EntryState>()) => {
+    pairWithTable(table, (each) => forEachEntry(db, set, each), (row, f) => {
+      if (row >= 0 && checkStored(row, f, compare)) return;
+      const e = f.state();
+      kept.set(e.path, e);
+    });
+    return kept;
+  };
+  // Entries of paths found clean later (by another baseline) are dropped at the end.
+  const baselines = args.baselineIds.map((id) => {
+    const kept = new Map<string, EntryState>();
+    const twins = collected.twins?.get(id);
+    if (twins && twins.policyIndex === policyIndex) {
+      // Rows equal to this baseline on every attribute, master-compared by this policy: clean.
+      for (let row = 0; row < twins.rows.length; row++) if (twins.rows[row]) clean[row] = 1;
+      for (const e of twins.leftovers) if (!checkEntry(e, 'master')) kept.set(e.path, e);
+    } else keep(baselineSet(id), 'master', kept);
+    return kept;
+  });
+  if (args.baselineIds.length > 0) for (const e of args.serverAccepts.values()) checkEntry(e, 'master');
+  const selfState = keep(self, 'self');
   const isClean = (path: string) => {
-    if (!table) return false;
     const row = table.row(path);
     return row !== undefined && clean[row] === 1;
   };
   if (baselines.length > 1 || args.serverAccepts.size) for (const b of baselines) for (const p of b.keys()) if (isClean(p)) b.delete(p);
 
   const current = new Map<string, { entry: EntryState; target: Target }>();
-  if (table) {
-    let row = 0;
-    for (const path of table.keys()) {
-      if (!clean[row]) {
-        const target = targetOf(table.walksOf(row));
-        if (target) current.set(path, { entry: table.entryAt(row), target });
-      }
-      row++;
-    }
-  } else {
-    for (const e of collected.entries.values()) {
-      const target = targetOf(e.walks);
-      if (target) current.set(e.path, { entry: e, target });
-    }
+  const selfInitRows: number[] = [];
+  const selfInitTargets = new Set<string>();
+  for (let row = 0; row < table.size; row++) {
+    if (clean[row]) continue;
+    const target = table.lastOfWalks(row, walkTarget);
+    if (!target) continue;
+    if (target.compare === 'self' && !args.selfInitialized.has(target.path) && table.errorOf(row) === null) {
+      selfInitRows.push(row);
+      selfInitTargets.add(target.path);
+    } else current.set(table.pathOf(row), { entry: table.entryAt(row), target });
   }
   const serverAccepts = new Map([...args.serverAccepts].filter(([p]) => !isClean(p)));
-  return { current, baselines, serverAccepts, selfState };
+  return { current, baselines, serverAccepts, selfState, selfInitRows, selfInitTargets: [...selfInitTargets] };
 }

@@ -142,9 +142,12 @@ export class RecordParser {
   private fastEntry(chunk: Buffer, start: number): number {
     const at = FAST_AT;
     let pos = start + 2;
+    const end = chunk.length;
     for (let k = 0; k < 13; k++) {
-      const nul = chunk.indexOf(NUL, pos);
-      if (nul === -1 || nul - pos > MAX_FIELD) return -1;
+      // Fields are short: a loop finds their end faster than a native indexOf call each.
+      let nul = pos;
+      while (nul < end && chunk[nul] !== NUL) nul++;
+      if (nul === end || nul - pos > MAX_FIELD) return -1;
       at[k] = pos;
       pos = nul + 1;
     }
@@ -184,13 +187,14 @@ export class RecordParser {
 
   /** A plain hash line wholly in `chunk` ("<64 hex> *PATH" or "<64 hex>  PATH"); -1 for the general path. */
   private fastHashLine(chunk: Buffer, start: number): number {
-    const lf = chunk.indexOf(LF, start);
-    if (lf === -1 || lf - start < 67 || lf - start > MAX_FIELD) return -1;
+    // The newline, by a loop (faster than native indexOf calls for a short line). A NUL before it
+    // ends the section: the general path handles it.
+    const end = chunk.length;
+    let lf = start;
+    while (lf < end && chunk[lf] !== LF && chunk[lf] !== NUL) lf++;
+    if (lf === end || chunk[lf] !== LF || lf - start < 67 || lf - start > MAX_FIELD) return -1;
     for (let i = start; i < start + 64; i++) if (!HEX_BYTE[chunk[i]!]) return -1;
     if (chunk[start + 64] !== 0x20 || (chunk[start + 65] !== 0x2a && chunk[start + 65] !== 0x20) || chunk[start + 66] !== 0x2f) return -1;
-    // A NUL before the newline ends the section: the general path handles it.
-    const nul = chunk.indexOf(NUL, start);
-    if (nul !== -1 && nul < lf) return -1;
     this.emit({ kind: 'hash', path: chunk.toString('latin1', start + 66, lf), sha256: chunk.toString('latin1', start, start + 64) });
     return lf + 1;
   }

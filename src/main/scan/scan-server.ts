@@ -4,7 +4,7 @@
 // failed scan record: baselines, events and earlier results stay as they were.
 import type { ScanCounts, ScanMode, ServerScanResult, Target, TargetReport } from '../../shared/domain.js';
 import { displayPath } from '../../shared/path-escape.js';
-import { activeBaselineIds, listBaselines, storeBaseline } from '../baseline/baselines.js';
+import { activeBaselineIds, listBaselines, storeBaseline, storeBaselineWith } from '../baseline/baselines.js';
 import type { EntryState } from '../diff/compare.js';
 import { evaluatePolicy } from '../diff/evaluate.js';
 import { ApiError } from '../../shared/api.js';
@@ -12,12 +12,15 @@ import { countOpen, recordDeviations, recordHostKeyMismatch, resolveHostKeyEvent
 import { serverPolicyIds, type StoredServer } from '../inventory/inventory.js';
 import { getPolicyById, type StoredPolicy } from '../policy/policies.js';
 import { now, type Db } from '../store/db.js';
-import { entryFromJson, entryValues, ENTRY_FIELDS, ENTRY_PLACEHOLDERS } from '../store/entries.js';
+import { entryFromJson } from '../store/entries.js';
+import { EntryFields } from '../store/packs/codec.js';
+import { clearSet, loadSet, selfSet, SetWriter, type EntrySet } from '../store/packs/pack-store.js';
 import type { Transport } from '../transport/transport.js';
 import { collect, type Collected } from './collect.js';
 import { buildPlan, type ScanPlan } from './plan.js';
-import { policyInputs } from './prefilter.js';
-import { decideMode, getScanSettings, notCheckedWarnings, referenceOf, setScanMode, storeFullEntries, storePreflight, addFullBaseline } from './fidelity.js';
+import { EntryTable } from './entry-table.js';
+import { policyInputs, walkTargets } from './prefilter.js';
+import { decideMode, expectedEntries, getScanSettings, notCheckedWarnings, referenceOf, setScanMode, storeFullEntries, storePreflight, addFullBaseline } from './fidelity.js';
 
 export interface ScanContext {
   db: Db;
@@ -41,10 +44,10 @@ async function runScanner(ctx: ScanContext, server: StoredServer, policies: Stor
   const plan = buildPlan(policies, 0);
   // The server's settings (parallel hash workers, nice); a quick scan reuses its last full scan.
   const settings = getScanSettings(ctx.db, server.id);
-  const reference = mode === 'quick' ? { reference: referenceOf(ctx.db, server.id) } : {};
+  const reference = mode === 'quick' ? { reference: referenceOf(ctx.db, server.id, policies) } : {};
   const transport = await ctx.transportFor(server);
   try {
-    const collected = await collect(transport, plan, { shell: server.shell, sudo: server.sudo, settings, ...reference });
+    const collected = await collect(transport, plan, { shell: server.shell, sudo: server.sudo, settings, expectedEntries: expectedEntries(ctx.db, server.id), ...reference });
     return { plan, collected };
   } finally {
     transport.close();
@@ -113,7 +116,7 @@ export async function scanServer(ctx: ScanContext, server: StoredServer, options
     const inputs = policyInputs(db, { plan, collected, policyIndex: i, policy, serverId: server.id, baselineIds: active, serverAccepts: accepts, selfInitialized });
     const verdict = evaluatePolicy({ targets: policy.targets, ...inputs, selfInitialized });
     if (verdict.unchecked) warnings.push(`policy '${policy.name}': ${verdict.unchecked} entries below unreadable directories were not checked`);
-    return verdict;
+    return { ...verdict, selfInitRows: inputs.selfInitRows, selfInitTargets: [...new Set([...verdict.selfInitTargets, ...inputs.selfInitTargets])] };
   });
 
   return db.transaction(() => {
@@ -126,8 +129,7 @@ export async function scanServer(ctx: ScanContext, server: StoredServer, options
       const v = verdicts[i]!;
       recordDeviations(db, { serverId: server.id, policyId: policy.id, policyName: policy.name, scanId, at, deviations: v.deviations });
       resolveHostKeyEvents(db, server.id, scanId, at);
-      const insert = db.prepare(`INSERT OR REPLACE INTO self_entries (server_id, policy_id, ${ENTRY_FIELDS}) VALUES (?, ?, ${ENTRY_PLACEHOLDERS})`);
-      for (const e of v.selfInit) insert.run(server.id, policy.id, ...entryValues(e));
+      if (v.selfInit.length || v.selfInitRows.length) addToSelfState(db, selfSet(server.id, policy.id), collected, v.selfInitRows, v.selfInit);
       for (const t of v.selfInitTargets) db.prepare('INSERT OR IGNORE INTO self_targets (server_id, policy_id, target_path) VALUES (?, ?, ?)').run(server.id, policy.id, t);
     });
     // Open events of a policy that no longer applies to this server (unassigned from its group, or
@@ -141,6 +143,40 @@ export async function scanServer(ctx: ScanContext, server: StoredServer, options
     db.prepare('UPDATE scans SET status = ? WHERE id = ?').run(status, scanId);
     return { name: server.name, status, scanId, counts, openEvents: open, warnings, mode: collected.mode } satisfies ServerScanResult;
   })();
+}
+
+/**
+ * Entries of self targets seen for the first time join the server's accepted state (replacing
+ * what it held for the same paths): table rows written straight from the table's columns, merged
+ * in path order with the entries already there and the `states` made by the evaluation.
+ */
+function addToSelfState(db: Db, set: EntrySet, collected: Collected, rows: number[], states: EntryState[]): void {
+  const others = loadSet(db, set); // empty on a first scan
+  for (const e of states) others.set(e.path, e);
+  const sortedOthers = [...others.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  clearSet(db, set);
+  const w = new SetWriter(db, set);
+  const f = new EntryFields();
+  const g = new EntryFields();
+  let j = 0;
+  const table = collected.entries;
+  if (rows.length && table instanceof EntryTable) {
+    const mine = new Uint8Array(table.size);
+    for (const r of rows) mine[r] = 1;
+    const bytes = table.pathBuffer();
+    for (const r of table.sortedRows()) {
+      if (!mine[r]) continue;
+      for (; j < sortedOthers.length; j++) {
+        const key = Buffer.from(sortedOthers[j]!.path, 'latin1');
+        const d = table.comparePath(key, key.length, r);
+        if (d > 0) break;
+        if (d < 0) w.add(sortedOthers[j]!.path, g.fromState(sortedOthers[j]!));
+      }
+      w.addBytes(bytes, table.pathStart(r), table.pathEnd(r), table.fill(r, f));
+    }
+  }
+  for (; j < sortedOthers.length; j++) w.add(sortedOthers[j]!.path, g.fromState(sortedOthers[j]!));
+  w.finish();
 }
 
 export interface BaselineOutcome {
@@ -161,34 +197,45 @@ export async function baselineServer(ctx: ScanContext, server: StoredServer, pol
     return { result: recordFailure(db, server, 'baseline', startedAt, (err as Error).message) };
   }
   const { plan, collected } = scanned;
-  const share = sharesOf(plan, collected, 1)[0]!;
+  // The policy's share: each entry and the target that decides it, counted from the table's
+  // columns; the entries are written to the baseline's packs straight from them, none made.
+  const table = collected.entries instanceof EntryTable ? collected.entries : null;
+  const share = table ? null : sharesOf(plan, collected, 1)[0]!;
+  const walkTarget = walkTargets(plan, 0);
+  const perTarget = new Map<Target, { entries: number; unreadable: string[] }>(policy.targets.map((t) => [t, { entries: 0, unreadable: [] }]));
+  let shareSize = 0;
+  const count = (target: Target, error: string | null, path: () => string) => {
+    const t = perTarget.get(target);
+    shareSize++;
+    if (!t) return;
+    t.entries++;
+    if (error) t.unreadable.push(`${displayPath(path()).path}: ${error}`);
+  };
+  if (table) {
+    for (let row = 0; row < table.size; row++) {
+      const target = table.lastOfWalks(row, walkTarget);
+      if (target) count(target, table.errorOf(row), () => table.pathOf(row));
+    }
+  } else for (const s of share!.values()) count(s.target, s.entry.error, () => s.entry.path);
   const report: TargetReport[] = policy.targets.map((t) => {
     const walk = plan.walks.findIndex((w) => w.owners.some((o) => o.target === t));
-    const mine = [...share.values()].filter((s) => s.target === t);
-    return {
-      path: t.path,
-      state: collected.walkState[walk] === 'ok' ? 'found' : 'missing',
-      entries: mine.length,
-      unreadable: mine.filter((s) => s.entry.error).map((s) => `${displayPath(s.entry.path).path}: ${s.entry.error}`),
-    };
+    const mine = perTarget.get(t)!;
+    return { path: t.path, state: collected.walkState[walk] === 'ok' ? 'found' : 'missing', entries: mine.entries, unreadable: mine.unreadable };
   });
-  const counts: ScanCounts = { ...EMPTY_COUNTS, entries: share.size, unreadable: report.reduce((n, r) => n + r.unreadable.length, 0) };
+  const counts: ScanCounts = { ...EMPTY_COUNTS, entries: shareSize, unreadable: report.reduce((n, r) => n + r.unreadable.length, 0) };
   const warnings = [...report.filter((r) => r.state === 'missing').map((r) => `target ${r.path} is missing on ${server.name}`), ...notCheckedWarnings(collected, [policy])];
   return db.transaction(() => {
     const scanId = insertScan(db, server.id, 'baseline', 'completed_clean', startedAt, counts, warnings);
     setScanMode(db, scanId, 'full');
     storePreflight(db, server.id, collected.facts);
-    const baselineId = storeBaseline(db, {
-      policyId: policy.id,
-      serverId: server.id,
-      serverName: server.name,
-      scanId,
-      at: now(),
-      expiresAt,
-      comment,
-      entries: [...share.values()].map((s) => s.entry),
-      report,
-    });
+    const head = { policyId: policy.id, serverId: server.id, serverName: server.name, scanId, at: now(), expiresAt, comment, report };
+    const baselineId = table
+      ? storeBaselineWith(db, head, (add) => {
+          const f = new EntryFields();
+          const bytes = table.pathBuffer();
+          for (const row of table.sortedRows()) if (table.lastOfWalks(row, walkTarget)) add(bytes, table.pathStart(row), table.pathEnd(row), table.fill(row, f));
+        })
+      : storeBaseline(db, { ...head, entries: [...share!.values()].map((s) => s.entry) });
     // The baseline's entries are also the server's quick-scan reference: named, not written again.
     addFullBaseline(db, server.id, scanId, baselineId, collected);
     return { result: { name: server.name, status: 'completed_clean', scanId, counts, warnings, mode: 'full' } satisfies ServerScanResult, baselineId };

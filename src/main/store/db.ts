@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { MIGRATIONS } from './migrations.js';
+import { MIGRATIONS, type Migration } from './migrations.js';
 
 export type Db = Database.Database;
 
@@ -24,14 +24,16 @@ export function openStore(home: string): Db {
   return db;
 }
 
-export function migrate(db: Db, migrations: readonly string[] = MIGRATIONS): void {
+export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
     throw new Error(`this store was written by a newer Driftwatch (schema ${current}; this one knows ${migrations.length})`);
   }
   for (let version = current + 1; version <= migrations.length; version++) {
     db.transaction(() => {
-      db.exec(migrations[version - 1]!);
+      const m = migrations[version - 1]!;
+      if (typeof m === 'string') db.exec(m);
+      else m(db);
       db.pragma(`user_version = ${version}`);
     })();
   }

@@ -1,7 +1,7 @@
-// Rows of the tables that hold entries (baseline_entries, self_entries) and EntryState, both ways.
+// EntryState as JSON (events, per-server accepts), and as the rows of the tables that held entries
+// before migration 7 (baseline_entries, self_entries: read by that migration, which packs them).
 import type { EntryAttributes } from '../../shared/domain.js';
 import type { EntryState } from '../diff/compare.js';
-import type { Db } from './db.js';
 
 export const ENTRY_FIELDS = 'path, type, mode, uid, gid, owner, grp, size, mtime, ctime, inode, nlink, device, target, sha256, error, extra_json';
 export const ENTRY_PLACEHOLDERS = ENTRY_FIELDS.split(',').map(() => '?').join(', ');
@@ -70,45 +70,6 @@ export function entryFromRow(r: EntryRow): EntryState {
       ...(r.extra_json ? (JSON.parse(r.extra_json) as Partial<EntryAttributes>) : {}),
     },
   };
-}
-
-/**
- * Rows (ENTRY_FIELDS, in that order) → entries by path. Built from raw rows, one object shape,
- * and each distinct extra_json parsed once: the rows of a large baseline are mostly alike.
- */
-export function loadEntries(db: Db, sql: string, ...params: unknown[]): Map<string, EntryState> {
-  return loadEntriesExcept(db, null, sql, ...params);
-}
-
-/** loadEntries, leaving out the paths `skip` says (a scan's certainly clean entries, see scan/prefilter.ts). */
-export function loadEntriesExcept(db: Db, skip: ((path: string) => boolean) | null, sql: string, ...params: unknown[]): Map<string, EntryState> {
-  const map = new Map<string, EntryState>();
-  for (const e of iterateEntries(db, skip, sql, ...params)) map.set(e.path, e);
-  return map;
-}
-
-/** The rows one at a time (nothing kept), without the paths `skip` says. */
-export function* iterateEntries(db: Db, skip: ((path: string) => boolean) | null, sql: string, ...params: unknown[]): Generator<EntryState> {
-  const extras = new Map<string, Partial<EntryAttributes>>();
-  type Raw = [Buffer, EntryAttributes['type'], string, number, number, string, string, number, string, string, string, number, string | null, Buffer | null, string | null, string | null, string | null];
-  for (const r of db.prepare(sql).raw(true).iterate(...params) as IterableIterator<Raw>) {
-    const path = r[0].toString('latin1');
-    if (skip?.(path)) continue;
-    let extra: Partial<EntryAttributes> | undefined;
-    if (r[16] !== null) {
-      extra = extras.get(r[16]);
-      if (!extra) {
-        extra = JSON.parse(r[16]) as Partial<EntryAttributes>;
-        if (extras.size < 10000) extras.set(r[16], extra);
-      }
-    }
-    const attrs: EntryAttributes = {
-      type: r[1], mode: r[2], uid: r[3], gid: r[4], owner: r[5], group: r[6], size: r[7], mtime: r[8], ctime: r[9], inode: Number(r[10]), nlink: r[11],
-      device: r[12], target: r[13] === null ? null : r[13].toString('latin1'), sha256: r[14],
-      xattrs: extra?.xattrs, acl: extra?.acl, caps: extra?.caps, selinux: extra?.selinux, flags: extra?.flags, content: extra?.content,
-    };
-    yield { path, error: r[15], attrs };
-  }
 }
 
 /** Entry JSON for events (the internal byte-string form, exact). */

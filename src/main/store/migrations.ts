@@ -1,5 +1,12 @@
 // Numbered migrations. PRAGMA user_version holds the last one applied; an older store is upgraded
-// in place, one migration per transaction. Never edit a shipped migration: add the next one.
+// in place, one migration per transaction. Never edit a shipped migration: add the next one. A
+// migration is SQL, or a function for one that must re-encode data (7).
+import type Database from 'better-sqlite3';
+import { EntryFields } from './packs/codec.js';
+import { baselineSet, selfSet, SetWriter, type EntrySet } from './packs/pack-store.js';
+import { entryFromRow, ENTRY_FIELDS, type EntryRow } from './entries.js';
+
+export type Migration = string | ((db: Database.Database) => void);
 
 // Columns of one scanned entry, shared by every table that holds entries.
 const ENTRY_COLUMNS = `
@@ -8,7 +15,7 @@ const ENTRY_COLUMNS = `
   inode TEXT NOT NULL, nlink INTEGER NOT NULL, device TEXT, target BLOB, sha256 TEXT, error TEXT,
   extra_json TEXT`;
 
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   // 1: inventory, policies, baselines, scans, events.
   `
   CREATE TABLE groups (
@@ -172,4 +179,61 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (server_id, baseline_id)
   ) WITHOUT ROWID;
   `,
+  // 7: entries in packs (store/packs): a baseline's entries, a server's self state and its last
+  // full scan, as BLOBs of up to 4,096 entries in path order instead of one row per entry.
+  // Baselines and self states are re-encoded here; the quick-scan reference is dropped (its rows
+  // lack what a pack holds), so each server's next scan is a full one, which writes it anew.
+  (db) => {
+    db.exec(`
+    CREATE TABLE baseline_packs (
+      baseline_id INTEGER NOT NULL REFERENCES baselines(id) ON DELETE CASCADE,
+      first_path BLOB NOT NULL, entries INTEGER NOT NULL, data BLOB NOT NULL,
+      PRIMARY KEY (baseline_id, first_path)
+    );
+    CREATE TABLE server_full_packs (
+      server_id INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+      first_path BLOB NOT NULL, entries INTEGER NOT NULL, data BLOB NOT NULL,
+      PRIMARY KEY (server_id, first_path)
+    );
+    CREATE TABLE self_packs (
+      server_id INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+      policy_id INTEGER NOT NULL REFERENCES policies(id) ON DELETE CASCADE,
+      first_path BLOB NOT NULL, entries INTEGER NOT NULL, data BLOB NOT NULL,
+      PRIMARY KEY (server_id, policy_id, first_path)
+    );
+    `);
+    // Rows of one set in path order, a page at a time (no statement left open while writing).
+    const PAGE = 4096;
+    const f = new EntryFields();
+    const repack = (table: string, owner: string[], ids: unknown[], set: EntrySet): number => {
+      const cond = owner.map((c) => `${c} = ?`).join(' AND ');
+      const first = db.prepare(`SELECT ${ENTRY_FIELDS} FROM ${table} WHERE ${cond} ORDER BY path LIMIT ?`);
+      const next = db.prepare(`SELECT ${ENTRY_FIELDS} FROM ${table} WHERE ${cond} AND path > ? ORDER BY path LIMIT ?`);
+      const w = new SetWriter(db, set);
+      let last: Buffer | null = null;
+      for (;;) {
+        const rows = (last === null ? first.all(...ids, PAGE) : next.all(...ids, last, PAGE)) as EntryRow[];
+        for (const r of rows) {
+          const e = entryFromRow(r);
+          w.add(e.path, f.fromState(e, r.extra_json));
+        }
+        if (rows.length < PAGE) break;
+        last = rows[rows.length - 1]!.path;
+      }
+      return w.finish();
+    };
+    for (const id of db.prepare('SELECT id FROM baselines ORDER BY id').pluck().all() as number[]) {
+      db.prepare('UPDATE baselines SET entries = ? WHERE id = ?').run(repack('baseline_entries', ['baseline_id'], [id], baselineSet(id)), id);
+    }
+    for (const s of db.prepare('SELECT DISTINCT server_id, policy_id FROM self_entries').all() as { server_id: number; policy_id: number }[]) {
+      repack('self_entries', ['server_id', 'policy_id'], [s.server_id, s.policy_id], selfSet(s.server_id, s.policy_id));
+    }
+    db.exec(`
+    DROP TABLE baseline_entries;
+    DROP TABLE self_entries;
+    DROP TABLE server_full_entries;
+    DELETE FROM server_full_baselines;
+    DELETE FROM server_full_scans;
+    `);
+  },
 ];

@@ -31,7 +31,7 @@ describe.each(SHELLS)('compare self, scanner under %s', (shell) => {
     const first = await scanJson(home);
     expect(first.code).toBe(0);
     expect(first.json.events).toEqual([]);
-    expect(withStore(home, (db) => (db.prepare('SELECT COUNT(*) AS n FROM self_entries').get() as { n: number }).n)).toBe(2);
+    expect(withStore(home, (db) => (db.prepare('SELECT COALESCE(SUM(entries), 0) AS n FROM self_packs').get() as { n: number }).n)).toBe(2);
 
     sh('touch', '-d', '2001-02-03 04:05:06', p('self/f'), p('master/f'));
     const second = await scanJson(home);

@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { loadBaseline } from '../../../src/main/baseline/baselines.js';
 import { main } from '../../../src/main/cli/main.js';
+import type { EntryState } from '../../../src/main/diff/compare.js';
 import type { FimEvent } from '../../../src/shared/domain.js';
 
 export const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
@@ -185,6 +187,14 @@ export function snapshot(home: string, except: string[] = []): Record<string, un
   } finally {
     db.close();
   }
+}
+
+/** Every stored baseline entry (the packs of baseline_packs, decoded), with its baseline and policy. */
+export function baselineEntries(db: Database.Database, baselineId?: number): (EntryState & { baseline: number; policy: number })[] {
+  const ids = db.prepare('SELECT id, policy_id AS policy FROM baselines ORDER BY id').all() as { id: number; policy: number }[];
+  return ids
+    .filter((b) => baselineId === undefined || b.id === baselineId)
+    .flatMap((b) => [...loadBaseline(db, b.id).values()].map((e) => ({ ...e, baseline: b.id, policy: b.policy })));
 }
 
 /** Runs SQL against the store directly (for states the API refuses to create, like an expired baseline). */

@@ -26,6 +26,7 @@ import {
   standardSetup,
   tempDir,
   withStore,
+  baselineEntries,
 } from './helpers.js';
 
 afterAll(removeTemps);
@@ -68,10 +69,8 @@ describe.each(SHELLS)('scanner under %s', (shell) => {
     expect(text).toMatch(new RegExp(`${root.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\s+found\\s+${count}\\s+0`));
 
     // The stored entries are exact: every name byte for byte, types, targets, devices, hashes.
-    const rows = withStore(home, (db) => db.prepare('SELECT path, type, mode, size, device, target, sha256, error FROM baseline_entries WHERE baseline_id = 1').all()) as {
-      path: Buffer; type: string; mode: string; size: number; device: string | null; target: Buffer | null; sha256: string | null; error: string | null;
-    }[];
-    const byName = new Map(rows.map((row) => [row.path.toString('latin1'), row]));
+    const rows = withStore(home, (db) => baselineEntries(db, 1)).map((e) => ({ path: e.path, ...e.attrs, target: e.attrs.target === null ? null : Buffer.from(e.attrs.target, 'latin1'), error: e.error }));
+    const byName = new Map(rows.map((row) => [row.path, row]));
     const key = (name: string | Buffer) => (typeof name === 'string' ? Buffer.from(p(name)) : bytePath(root, name)).toString('latin1');
     expect(rows).toHaveLength(count);
     for (const name of ['a.txt', ...AWKWARD, BAD_NAME, Buffer.concat([Buffer.from('bytes/'), ALL_BYTES]), 'sub/deep/f', path.join('sub', ...LONG_DIRS, 'long.txt')]) {

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { cli, fakeShell, findings, ok, removeTemps, scanJson, SHELLS, standardSetup, tempDir, withStore } from './helpers.js';
+import { baselineEntries, cli, fakeShell, findings, ok, removeTemps, scanJson, SHELLS, standardSetup, tempDir, withStore } from './helpers.js';
 
 afterAll(removeTemps);
 
@@ -101,7 +101,7 @@ describe.each(SHELLS)('targets, scanner under %s', (shell) => {
     await standardSetup(home, root, shell, {
       targetArgs: ['--recursive', '--include', '*.conf', '--exclude', 'skip.conf', '--exclude', 'cache', '--exclude', 'x/sub'],
     });
-    const entries = withStore(home, (db) => (db.prepare('SELECT path FROM baseline_entries').all() as { path: Buffer }[]).map((r) => r.path.toString()).sort());
+    const entries = withStore(home, (db) => baselineEntries(db).map((e) => Buffer.from(e.path, 'latin1').toString()).sort());
     expect(entries).toEqual([root, p('a.conf'), p('sub/b.conf')].sort());
 
     for (const f of ['skip.conf', 'notes.txt', 'sub/c.tmp', 'cache/d.conf', 'x/sub/e.conf']) fs.appendFileSync(p(f), 'changed\n');
@@ -132,7 +132,7 @@ describe.each(SHELLS)('targets, scanner under %s', (shell) => {
     await ok(home, 'group', 'add', 'g', '--policy', 'p');
     await ok(home, 'server', 'add', 'gold', '--local', '--shell', shell, '--group', 'g');
     await ok(home, 'baseline', 'p', '--server', 'gold');
-    const entries = withStore(home, (db) => (db.prepare('SELECT path FROM baseline_entries').all() as { path: Buffer }[]).map((r) => r.path.toString()).sort());
+    const entries = withStore(home, (db) => baselineEntries(db).map((e) => Buffer.from(e.path, 'latin1').toString()).sort());
     expect(entries).toEqual([weird, path.join(weird, 'x.conf'), path.join(weird, 'inner[1]'), path.join(weird, 'inner[1]/z.conf'), path.join(weird, 'inner[1]/zz')].sort());
     expect((await scanJson(home)).code).toBe(0);
     fs.appendFileSync(path.join(weird, 'y.txt'), 'x\n');
@@ -202,8 +202,8 @@ describe.each(SHELLS)('targets, scanner under %s', (shell) => {
     await ok(home, 'server', 'add', 'gold', '--local', '--shell', shell, '--group', 'g');
     await ok(home, 'baseline', 'p', '--server', 'gold');
     // The link is recorded as a link (never followed), the file as a file.
-    const types = withStore(home, (db) => db.prepare('SELECT path, type FROM baseline_entries ORDER BY path').all()) as { path: Buffer; type: string }[];
-    expect(types.map((t) => [t.path.toString(), t.type])).toEqual([
+    const types = withStore(home, (db) => baselineEntries(db));
+    expect(types.map((t) => [t.path, t.attrs.type])).toEqual([
       [p('file'), 'file'],
       [p('link'), 'symlink'],
     ]);
@@ -254,8 +254,8 @@ describe.each(SHELLS)('targets, scanner under %s', (shell) => {
     await ok(home, 'server', 'add', 'gold', '--local', '--shell', mounting, '--group', 'g');
     await ok(home, 'baseline', 'p', '--server', 'gold');
     await ok(home, 'baseline', 'p2', '--server', 'gold');
-    const rows = withStore(home, (db) => db.prepare('SELECT b.policy_id AS policy, e.path AS path FROM baseline_entries e JOIN baselines b ON b.id = e.baseline_id').all()) as { policy: number; path: Buffer }[];
-    const of = (policy: number) => rows.filter((r) => r.policy === policy).map((r) => r.path.toString()).sort();
+    const rows = withStore(home, (db) => baselineEntries(db));
+    const of = (policy: number) => rows.filter((r) => r.policy === policy).map((r) => r.path).sort();
     expect(of(1)).toEqual([root, p('f'), p('mnt')]);
     expect(of(2)).toEqual([root, p('f'), p('mnt'), p('mnt/inner')]);
     expect(fs.existsSync(p('mnt/inner'))).toBe(false); // nothing leaked out of the namespace

@@ -164,7 +164,7 @@ describe('a changed host key', () => {
   it('is refused: the scan fails as host_key_mismatch (exit 2), a critical open event carries both fingerprints', async () => {
     newKey = await h3.regenerateHostKey();
     expect(newKey).not.toBe(oldKey);
-    const storedBefore = snapshot(home, ['self_entries', 'self_targets', 'server_full_entries', 'server_full_scans', 'baselines']);
+    const storedBefore = snapshot(home, ['self_packs', 'self_targets', 'server_full_packs', 'server_full_scans', 'baselines']);
     const before = logins(h3);
     const { code, json } = await scanJson(home, '--server', 'host3', '--server', 'host1');
     expect(code).toBe(2);
@@ -181,7 +181,7 @@ describe('a changed host key', () => {
     expect(events[0]!.error).toContain(newKey);
     expect((await eventsJson(home, '--critical')).map((e) => [e.server, e.change])).toEqual([['host3', 'host_key_mismatch']]);
     // Nothing of the scan itself was stored: the self state is as it was.
-    expect(snapshot(home, ['self_entries', 'self_targets', 'server_full_entries', 'server_full_scans', 'baselines'])).toEqual(storedBefore);
+    expect(snapshot(home, ['self_packs', 'self_targets', 'server_full_packs', 'server_full_scans', 'baselines'])).toEqual(storedBefore);
     // The key stays pinned to the old one: nothing was trusted by itself.
     expect(await pinned('host3')).toBe(oldKey);
   });

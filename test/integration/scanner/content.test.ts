@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadBaseline } from '../../../src/main/baseline/baselines.js';
 import { main } from '../../../src/main/cli/main.js';
 import type { FimEvent } from '../../../src/shared/domain.js';
 import { makeVariants, rm, scan, target, tempDir, type Variant } from './helpers.js';
@@ -104,8 +105,9 @@ describe('content events', () => {
     }
     const conn = new Database(path.join(home, 'driftwatch.db'), { readonly: true });
     try {
-      const rows = conn.prepare('SELECT extra_json FROM baseline_entries WHERE extra_json IS NOT NULL').all() as { extra_json: string }[];
-      expect(rows.some((x) => x.extra_json.includes('[masked: matches password]'))).toBe(true);
+      const ids = conn.prepare('SELECT id FROM baselines').pluck().all() as number[];
+      const texts = ids.flatMap((id) => [...loadBaseline(conn, id).values()].map((e) => JSON.stringify(e.attrs.content ?? null)));
+      expect(texts.some((x) => x.includes('[masked: matches password]'))).toBe(true);
     } finally {
       conn.close();
     }

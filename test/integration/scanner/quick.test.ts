@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/main/cli/main.js';
-import type { ReferenceEntry } from '../../../src/main/scan/collect.js';
+import { memoryReference } from '../../../src/main/scan/fidelity.js';
 import { makeVariants, rm, scan, target, tempDir, type Variant } from './helpers.js';
 
 let dir: string;
@@ -45,20 +45,15 @@ describe.each(['dash', 'busybox', 'noprintf'])('a quick scan under %s', (name) =
     const full = await scan(v, [target(t)]);
     expect(full.mode).toBe('full');
     expect(full.hashed).toBe(51);
-    // The reference, as the store keeps it (times moved back so that no entry is "racy").
-    const ref = new Map<string, ReferenceEntry>();
-    for (const e of full.entries.values()) {
-      const { xattrs, acl, caps, selinux, flags } = e.attrs;
-      const ext = Object.fromEntries(Object.entries({ xattrs, acl, caps, selinux, flags }).filter(([, v]) => v !== undefined));
-      ref.set(e.path, { type: e.attrs.type, size: e.attrs.size, mtime: e.attrs.mtime, ctime: e.attrs.ctime, inode: e.attrs.inode, sha256: e.attrs.sha256, device: e.attrs.device, ext });
-    }
+    // The reference, encoded as the store keeps it (no entry counted "racy").
+    const ref = memoryReference(full.entries.values());
     // Same size, mtime put back: only ctime tells. A replaced file: a new inode. A new file.
     rewriteKeepingMtime(path.join(t, 'f1'), 'FILE 1\n');
     fs.writeFileSync(path.join(t, 'f2.tmp'), 'file 2 replaced\n');
     fs.renameSync(path.join(t, 'f2.tmp'), path.join(t, 'f2'));
     fs.writeFileSync(path.join(t, 'f-new'), 'new\n');
     fs.writeFileSync(path.join(t, 'new\nline'), 'NL\n');
-    const quick = await scan(v, [target(t)], { reference: (p) => ref.get(p) });
+    const quick = await scan(v, [target(t)], { reference: ref });
     expect(quick.mode).toBe('quick');
     expect(quick.hashed).toBe(4);
     for (const e of quick.entries.values()) if (e.attrs.type === 'file') expect(e.attrs.sha256, JSON.stringify(e.path)).toBe(sha(e.path));
@@ -138,15 +133,16 @@ describe('full or quick, through the engine', () => {
   });
 
   it('the reference leaves out entries written within 2 s of the full scan (racy), so they are hashed again', async () => {
-    const { referenceOf } = await import('../../../src/main/scan/fidelity.js');
+    const { referenceLookup } = await import('../../../src/main/scan/fidelity.js');
     const db = new Database(path.join(home, 'driftwatch.db'));
     try {
       const id = (db.prepare("SELECT id FROM servers WHERE name = 'me'").get() as { id: number }).id;
-      const ctime = Number((db.prepare('SELECT ctime FROM server_full_entries WHERE server_id = ? AND path = ?').get(id, Buffer.from(path.join(t, 'b'))) as { ctime: string }).ctime);
+      db.prepare('UPDATE server_full_scans SET host_time = ? WHERE server_id = ?').run(String(2 ** 40), id); // nothing racy yet
+      const ctime = Number(referenceLookup(db, id)(path.join(t, 'b'))!.ctime);
       db.prepare('UPDATE server_full_scans SET host_time = ? WHERE server_id = ?').run(String(Math.floor(ctime) + 100), id);
-      expect(referenceOf(db, id)(path.join(t, 'b'))).toBeDefined();
+      expect(referenceLookup(db, id)(path.join(t, 'b'))).toBeDefined();
       db.prepare('UPDATE server_full_scans SET host_time = ? WHERE server_id = ?').run(String(Math.floor(ctime) + 1), id);
-      expect(referenceOf(db, id)(path.join(t, 'b'))).toBeUndefined();
+      expect(referenceLookup(db, id)(path.join(t, 'b'))).toBeUndefined();
     } finally {
       db.close();
     }

@@ -1,0 +1,140 @@
+// Entry sets stored as packs (codec.ts): a baseline's entries (baseline_packs), a server's last
+// full scan (server_full_packs) and a server's accepted state of a policy's self targets
+// (self_packs), each a run of packs of up to PACK_SIZE entries in path order,
+// keyed by their first path. One row per few thousand entries instead of one per entry: a set of
+// a million entries is written and read in a few hundred statements, and read in path order so
+// a scan is compared with it by one sorted merge (diff/pair.ts) and writes it in path order.
+import type { EntryState } from '../../diff/compare.js';
+import type { Db } from '../db.js';
+import { byteOrder, EntryFields, PackEncoder, PackReader } from './codec.js';
+
+export const PACK_SIZE = 4096;
+
+/** Which set: the table of its packs, the columns that name it there, and their values. */
+export interface EntrySet {
+  table: 'baseline_packs' | 'server_full_packs' | 'self_packs';
+  owner: string[];
+  id: number[];
+}
+
+export const baselineSet = (id: number): EntrySet => ({ table: 'baseline_packs', owner: ['baseline_id'], id: [id] });
+export const serverFullSet = (serverId: number): EntrySet => ({ table: 'server_full_packs', owner: ['server_id'], id: [serverId] });
+export const selfSet = (serverId: number, policyId: number): EntrySet => ({ table: 'self_packs', owner: ['server_id', 'policy_id'], id: [serverId, policyId] });
+
+/** `a = ? AND b = ?` for the set's owner columns. */
+const where = (set: EntrySet) => set.owner.map((c) => `${c} = ?`).join(' AND ');
+
+/** Writes a set's packs as entries are added (in strictly increasing path order); nothing is kept. */
+export class SetWriter {
+  private readonly encoder = new PackEncoder();
+  private readonly insert;
+  count = 0;
+
+  constructor(db: Db, private readonly set: EntrySet) {
+    this.insert = db.prepare(`INSERT INTO ${set.table} (${set.owner.join(', ')}, first_path, entries, data) VALUES (${set.owner.map(() => '?').join(', ')}, ?, ?, ?)`);
+  }
+
+  add(path: string, f: EntryFields): void {
+    this.encoder.add(path, f);
+    this.added();
+  }
+
+  /** add(), the path being src[start .. end). */
+  addBytes(src: Uint8Array, start: number, end: number, f: EntryFields): void {
+    this.encoder.addBytes(src, start, end, f);
+    this.added();
+  }
+
+  private added(): void {
+    this.count++;
+    if (this.encoder.count >= PACK_SIZE) this.flush();
+  }
+
+  /** Writes what is left; the number of entries written. */
+  finish(): number {
+    this.flush();
+    return this.count;
+  }
+
+  private flush(): void {
+    if (this.encoder.count === 0) return;
+    const first = this.encoder.first!;
+    const n = this.encoder.count;
+    this.insert.run(...this.set.id, first, n, this.encoder.finish());
+  }
+}
+
+export function clearSet(db: Db, set: EntrySet): void {
+  db.prepare(`DELETE FROM ${set.table} WHERE ${where(set)}`).run(...set.id);
+}
+
+/** Replaces a set with these entries (sorted here); the number written. */
+export function writeSet(db: Db, set: EntrySet, entries: Iterable<EntryState>): number {
+  clearSet(db, set);
+  const sorted = [...entries].sort((a, b) => byteOrder(a.path, b.path));
+  const w = new SetWriter(db, set);
+  const f = new EntryFields();
+  for (const e of sorted) w.add(e.path, f.fromState(e));
+  return w.finish();
+}
+
+/**
+ * Calls `fn` with every entry of the set in path order, in one reused EntryFields (valid during
+ * the call only). The packs are read one statement each, none left open across `fn`, so `fn` may
+ * use the store.
+ */
+export function forEachEntry(db: Db, set: EntrySet, fn: (f: EntryFields) => void): void {
+  const first = db.prepare(`SELECT first_path, data FROM ${set.table} WHERE ${where(set)} ORDER BY first_path LIMIT 1`).raw(true);
+  const next = db.prepare(`SELECT first_path, data FROM ${set.table} WHERE ${where(set)} AND first_path > ? ORDER BY first_path LIMIT 1`).raw(true);
+  const f = new EntryFields();
+  let row = first.get(...set.id) as [Buffer, Buffer] | undefined;
+  while (row) {
+    const r = new PackReader(row[1]);
+    for (let i = 0; i < r.count; i++) {
+      r.next(f);
+      fn(f);
+    }
+    row = next.get(...set.id, row[0]) as [Buffer, Buffer] | undefined;
+  }
+}
+
+/** The whole set as entries by path (small sets, tools and tests: a scan pairs entries with its rows instead). */
+export function loadSet(db: Db, set: EntrySet): Map<string, EntryState> {
+  const map = new Map<string, EntryState>();
+  forEachEntry(db, set, (f) => map.set(f.path(), f.state()));
+  return map;
+}
+
+export function setSize(db: Db, set: EntrySet): number {
+  return (db.prepare(`SELECT COALESCE(SUM(entries), 0) AS n FROM ${set.table} WHERE ${where(set)}`).get(...set.id) as { n: number }).n;
+}
+
+/**
+ * Puts `entry` at `path` in the set (null: takes the path out): the one pack that holds or would
+ * hold the path is re-encoded, entry by entry without making them (split in packs of PACK_SIZE).
+ */
+export function replaceEntry(db: Db, set: EntrySet, path: string, entry: EntryState | null): void {
+  const key = Buffer.from(path, 'latin1');
+  type Row = { first_path: Buffer; data: Buffer };
+  const row = (db.prepare(`SELECT first_path, data FROM ${set.table} WHERE ${where(set)} AND first_path <= ? ORDER BY first_path DESC LIMIT 1`).get(...set.id, key) ??
+    db.prepare(`SELECT first_path, data FROM ${set.table} WHERE ${where(set)} ORDER BY first_path LIMIT 1`).get(...set.id)) as Row | undefined;
+  const r = row ? new PackReader(row.data) : null;
+  if (entry === null && !r) return;
+  if (row) db.prepare(`DELETE FROM ${set.table} WHERE ${where(set)} AND first_path = ?`).run(...set.id, row.first_path);
+  const w = new SetWriter(db, set);
+  const f = new EntryFields();
+  const put = () => entry && w.add(path, new EntryFields().fromState({ ...entry, path }));
+  let placed = false;
+  for (let i = 0; r && i < r.count; i++) {
+    r.next(f);
+    const order = Buffer.compare(f.pathBuf.subarray(0, f.pathLen), key);
+    if (!placed && order >= 0) {
+      put();
+      placed = true;
+      if (order === 0) continue;
+    }
+    w.addBytes(f.pathBuf, 0, f.pathLen, f);
+  }
+  if (!placed) put();
+  w.finish();
+}

@@ -1,0 +1,215 @@
+// Entry packs (src/main/store/packs): the codec gives back exactly what it was given, sets are
+// read in path order, one path is replaced in place, and migration 7 re-encodes the baselines of
+// an older store.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { EntryState } from '../../../src/main/diff/compare.js';
+import { pairWithTable } from '../../../src/main/diff/pair.js';
+import { EntryTable } from '../../../src/main/scan/entry-table.js';
+import { PathColumn } from '../../../src/main/scan/path-column.js';
+import { migrate } from '../../../src/main/store/db.js';
+import { ENTRY_FIELDS, ENTRY_PLACEHOLDERS, entryValues } from '../../../src/main/store/entries.js';
+import { MIGRATIONS } from '../../../src/main/store/migrations.js';
+import { EntryFields, forEachInPack, PackEncoder } from '../../../src/main/store/packs/codec.js';
+import { baselineSet, forEachEntry, loadSet, PACK_SIZE, replaceEntry, selfSet, setSize, writeSet } from '../../../src/main/store/packs/pack-store.js';
+import type { EntryAttributes } from '../../../src/shared/domain.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+function store(version = MIGRATIONS.length): Database.Database {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dw-packs-'));
+  dirs.push(dir);
+  const db = new Database(path.join(dir, 'driftwatch.db'));
+  db.pragma('foreign_keys = ON');
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  migrate(db, MIGRATIONS.slice(0, version));
+  return db;
+}
+
+const base: EntryAttributes = {
+  type: 'file', mode: '0644', uid: 0, gid: 0, owner: 'root', group: 'root', size: 12, mtime: '1700000000.123456789', ctime: '1700000001.000000000',
+  inode: 42, nlink: 1, device: null, target: null, sha256: 'ab'.repeat(32),
+};
+const entry = (p: string, attrs: Partial<EntryAttributes> = {}, error: string | null = null): EntryState => ({ path: p, attrs: { ...base, ...attrs }, error });
+
+const many = (n: number) => Array.from({ length: n }, (_, i) => entry(`/d${i % 7}/f${i}`, { inode: i, size: i }));
+
+/** Entries that take every branch of the format, in path order. */
+const AWKWARD: EntryState[] = [
+  entry('/a'),
+  entry('/a/b', { type: 'directory', mode: '0755', size: 4096, sha256: null, xattrs: null, acl: 'user:1000:rwx', caps: null, selinux: null, flags: 'i' }),
+  entry('/a/b/\x01\x7f\xff name\nwith newline', { uid: 4294967295, gid: 65534, owner: 'jürgen', group: '65534', size: 2 ** 53 - 1, inode: 2 ** 60 }),
+  entry('/a/b/dev', { type: 'block', device: '7:200', sha256: null, size: 0 }),
+  entry('/a/b/link', { type: 'symlink', target: '../\xe9t\xe9', sha256: null, size: 7 }),
+  entry('/a/b/old', { mtime: '-5.000000001', ctime: '0.000000000' }),
+  entry('/a/b/text-times', { mtime: '1700000000', ctime: '1700000000.1234567' }),
+  entry('/a/b/odd', { sha256: 'not a hash', size: 1.5, nlink: -1, mode: '7777' }),
+  entry('/a/b/content', { content: { text: 'line 1\n[masked: matches password]\n', masked: 1 } }),
+  entry('/a/b/skipped', { content: { skipped: 'too large' } }),
+  entry('/a/b/unreadable', { sha256: null }, 'Permission denied'),
+  entry(`/a/${'x'.repeat(5000)}`),
+].sort((a, b) => (a.path < b.path ? -1 : 1));
+
+describe('the pack codec', () => {
+  it('gives back every entry exactly, in order', () => {
+    const enc = new PackEncoder();
+    const f = new EntryFields();
+    for (const e of AWKWARD) enc.add(e.path, f.fromState(e));
+    expect(enc.first?.toString('latin1')).toBe('/a');
+    const out: EntryState[] = [];
+    expect(forEachInPack(enc.finish(), new EntryFields(), (g) => out.push(g.state()))).toBe(AWKWARD.length);
+    expect(out).toEqual(AWKWARD);
+  });
+
+  it('refuses entries out of order or twice', () => {
+    const enc = new PackEncoder();
+    const f = new EntryFields().fromState(entry('/b'));
+    enc.add('/b', f);
+    expect(() => enc.add('/a', f)).toThrow(/out of order/);
+    expect(() => enc.add('/b', f)).toThrow(/out of order/);
+    expect(() => enc.add('/', f)).toThrow(/out of order/);
+    enc.add('/b/c', f);
+    expect(enc.count).toBe(2);
+  });
+});
+
+describe('entry sets in a store', () => {
+  it('are read back in path order, over several packs', () => {
+    const db = store();
+    db.prepare("INSERT INTO policies (id, name, os, created_at) VALUES (1, 'p', 'linux', 'now')").run();
+    db.prepare("INSERT INTO baselines (id, policy_id, server_name, created_at, comment, entries, report_json) VALUES (1, 1, 's', 'now', '', 0, '[]')").run();
+    const entries = many(2 * PACK_SIZE + 5);
+    expect(writeSet(db, baselineSet(1), entries)).toBe(entries.length);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM baseline_packs').get() as { n: number }).n).toBe(3);
+    expect(setSize(db, baselineSet(1))).toBe(entries.length);
+    const paths: string[] = [];
+    forEachEntry(db, baselineSet(1), (f) => paths.push(f.path()));
+    expect(paths).toEqual(entries.map((e) => e.path).sort());
+    expect(loadSet(db, baselineSet(1))).toEqual(new Map(entries.map((e) => [e.path, e])));
+    // Removing the baseline removes its packs.
+    db.prepare('DELETE FROM baselines WHERE id = 1').run();
+    expect((db.prepare('SELECT COUNT(*) AS n FROM baseline_packs').get() as { n: number }).n).toBe(0);
+  });
+
+  it('take one path in, out or changed in place, in packs of PACK_SIZE at most', () => {
+    const db = store();
+    db.prepare("INSERT INTO policies (id, name, os, created_at) VALUES (1, 'p', 'linux', 'now')").run();
+    db.prepare("INSERT INTO baselines (id, policy_id, server_name, created_at, comment, entries, report_json) VALUES (1, 1, 's', 'now', '', 0, '[]')").run();
+    const set = baselineSet(1);
+    const want = new Map(many(PACK_SIZE + 10).map((e) => [e.path, e]));
+    writeSet(db, set, want.values());
+    const put = (e: EntryState | null, p: string) => {
+      replaceEntry(db, set, p, e);
+      if (e) want.set(p, e);
+      else want.delete(p);
+      expect(loadSet(db, set)).toEqual(new Map([...want].sort(([a], [b]) => (a < b ? -1 : 1))));
+    };
+    put(entry('/0-before-all'), '/0-before-all');
+    put(entry('/d3/f3', { size: 999 }), '/d3/f3');
+    put(entry('/zz-after-all'), '/zz-after-all');
+    put(null, '/d3/f3');
+    put(null, '/0-before-all');
+    put(null, '/not-there');
+    for (let i = 0; i < 40; i++) put(entry(`/d0/f0-${i}`), `/d0/f0-${i}`);
+    const packs = db.prepare('SELECT entries FROM baseline_packs ORDER BY first_path').pluck().all() as number[];
+    expect(Math.max(...packs)).toBeLessThanOrEqual(PACK_SIZE);
+    expect(packs.reduce((a, b) => a + b, 0)).toBe(want.size);
+    expect(setSize(db, set)).toBe(want.size);
+  });
+});
+
+describe('migration 7', () => {
+  it('re-encodes the baselines and self states of an older store and drops the old quick-scan reference', () => {
+    const db = store(6);
+    db.prepare("INSERT INTO policies (id, name, os, created_at) VALUES (1, 'p', 'linux', 'now')").run();
+    db.prepare("INSERT INTO servers (id, name, host, port, user, auth_json, os, tags_json, is_local, shell, sudo, created_at) VALUES (1, 's', 'h', 22, 'u', '{}', 'linux', '[]', 1, 'sh', 0, 'now')").run();
+    const insert = db.prepare(`INSERT INTO baseline_entries (baseline_id, ${ENTRY_FIELDS}) VALUES (?, ${ENTRY_PLACEHOLDERS})`);
+    const baselines = [AWKWARD, many(5000)];
+    db.transaction(() =>
+      baselines.forEach((entries, k) => {
+        db.prepare("INSERT INTO baselines (id, policy_id, server_id, server_name, created_at, comment, entries, report_json) VALUES (?, 1, 1, 's', 'now', '', ?, '[]')").run(k + 1, entries.length);
+        for (const e of entries) insert.run(k + 1, ...entryValues(e));
+      }),
+    )();
+    const self = db.prepare(`INSERT INTO self_entries (server_id, policy_id, ${ENTRY_FIELDS}) VALUES (1, 1, ${ENTRY_PLACEHOLDERS})`);
+    db.transaction(() => AWKWARD.forEach((e) => self.run(...entryValues(e))))();
+    db.prepare("INSERT INTO server_full_entries (server_id, path, type, size, mtime, ctime, inode) VALUES (1, X'2F61', 'file', 1, '1.000000000', '1.000000000', '1')").run();
+    db.prepare("INSERT INTO server_full_scans (server_id, at) VALUES (1, 'now')").run();
+    db.prepare('INSERT INTO server_full_baselines (server_id, baseline_id) VALUES (1, 1)').run();
+    migrate(db);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    baselines.forEach((entries, k) => {
+      expect(loadSet(db, baselineSet(k + 1))).toEqual(new Map([...entries].sort((a, b) => (a.path < b.path ? -1 : 1)).map((e) => [e.path, e])));
+      expect((db.prepare('SELECT entries FROM baselines WHERE id = ?').get(k + 1) as { entries: number }).entries).toBe(entries.length);
+    });
+    expect(loadSet(db, selfSet(1, 1))).toEqual(new Map(AWKWARD.map((e) => [e.path, e])));
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+    expect(tables).not.toContain('baseline_entries');
+    expect(tables).not.toContain('self_entries');
+    expect(tables).not.toContain('server_full_entries');
+    // No reference left: the server's next scan is a full one.
+    expect(db.prepare('SELECT COUNT(*) FROM server_full_scans').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT COUNT(*) FROM server_full_baselines').pluck().get()).toBe(0);
+  });
+});
+
+describe('a scan merged with a stored set', () => {
+  it('pairs each stored entry with its row, in any arrival order', () => {
+    const table = new EntryTable(false);
+    const arrival = ['/m/z', '/m', '/m/a.b', '/m/a', '/m/a/x', '/m/\xff', '/m/a-'];
+    arrival.forEach((p, i) =>
+      table.add({ kind: 'entry', target: 0, path: p, type: 'file', mode: '644', uid: 0, gid: 0, size: 1, mtime: '1.000000000', ctime: '1.000000000', inode: String(i), nlink: 1, link: null, device: null, error: null }),
+    );
+    table.finish(new Set(), new Map(), new Map());
+    expect([...table.sortedRows()].map((r) => table.pathOf(r))).toEqual([...arrival].sort());
+    for (const p of arrival) expect(table.row(p)).toBe(arrival.indexOf(p));
+    expect(table.row('/m/b')).toBeUndefined();
+    const stored = ['/a', '/m/a', '/m/a/x', '/m/b', '/m/\xff', '/n'];
+    const enc = new PackEncoder();
+    const f = new EntryFields();
+    for (const p of stored) enc.add(p, f.fromState(entry(p)));
+    const pack = enc.finish();
+    const pairs: [string, string | null][] = [];
+    pairWithTable(table, (each) => forEachInPack(pack, new EntryFields(), each), (row, g) => pairs.push([g.path(), row < 0 ? null : table.pathOf(row)]));
+    expect(pairs).toEqual(stored.map((p) => [p, arrival.includes(p) ? p : null]));
+  });
+
+  it('sorts paths by their bytes (radix), as byte strings compare', () => {
+    const column = new PathColumn();
+    const seen = new Set<string>();
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const alphabet = '/./a/b\x00\x01\x7f\x80\xff0';
+    for (let i = 0; i < 20000; i++) {
+      let p = '/r';
+      const n = next() % 14;
+      for (let k = 0; k < n; k++) p += alphabet[next() % alphabet.length];
+      if (seen.has(p)) continue;
+      seen.add(p);
+      column.push(p);
+    }
+    const paths = [...seen];
+    expect([...column.sorted()].map((i) => paths[i])).toEqual([...paths].sort());
+    paths.forEach((p, i) => expect(column.is(i, p)).toBe(true));
+  });
+
+  it('finds a path by its bytes, the index made before or after the paths came', () => {
+    const early = new PathColumn();
+    expect(early.findString('/a')).toBe(-1); // the index exists from here on, and grows
+    const late = new PathColumn();
+    const paths = Array.from({ length: 5000 }, (_, i) => `/d${i % 13}/\xff${i}`);
+    for (const p of paths) {
+      early.push(p);
+      late.push(p);
+    }
+    for (const column of [early, late]) {
+      paths.forEach((p, i) => expect(column.findString(p)).toBe(i));
+      for (const absent of ['/d1', '/d1/\xff', '/d1/\xff14x', '', '/d0/\xff5000']) expect(column.findString(absent)).toBe(-1);
+    }
+  });
+});
