@@ -5,6 +5,10 @@
 // its peak RSS is its own:  tsx bench/ingest.ts ENTRIES setup HOME; tsx bench/ingest.ts ENTRIES measure HOME
 // → one line of JSON. `quick` instead of `measure`: a quick rescan of the unchanged server, whose
 // quick-scan reference is that very baseline (what the console does for it, all of it reused).
+// setup also writes the streams that measure and quick read into HOME: they then arrive through a
+// pipe from another process (`cat`), as a scanner's do, so that making the synthetic text (about
+// a second for a million entries) is not counted as the console's work.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,11 +80,28 @@ function* stream(variant: 0 | 1, hash = true): Generator<Buffer> {
   yield* flush();
 }
 
+/** The file holding the stream a measured step reads (written by setup). */
+const streamFile = (home: string, step: 'measure' | 'quick') => path.join(home, `stream-${step}.bin`);
+
+async function writeStream(file: string, variant: 0 | 1, hash: boolean): Promise<void> {
+  const out = fs.createWriteStream(file);
+  for (const chunk of stream(variant, hash)) if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
+
 class SyntheticTransport implements Transport {
-  constructor(private readonly variant: 0 | 1) {}
+  /** `file`: the stream, written before, sent by `cat` through a pipe; else made on the fly. */
+  constructor(private readonly variant: 0 | 1, private readonly file?: string) {}
   async runScript(_script: string, args: string[]): Promise<ScriptProcess> {
     // `2 scan JOBS NICE HASH ...` (a quick scan's `list` run, for what changed, is not simulated).
     if (args[1] !== 'scan') throw new Error('the synthetic scanner only runs scans');
+    if (this.file) {
+      const child = spawn('cat', [this.file], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+        child.on('close', (code, signal) => resolve({ code, signal, stderr: '' })),
+      );
+      return { stdout: child.stdout, done, kill: () => child.kill() };
+    }
     const stdout = Readable.from(stream(this.variant, args[4] === '1'), { objectMode: false });
     let end: () => void = () => undefined;
     const done = new Promise<{ code: number; signal: null; stderr: string }>((resolve) => (end = () => resolve({ code: 0, signal: null, stderr: '' })));
@@ -110,6 +131,8 @@ async function main(): Promise<void> {
       const ctx: ScanContext = { db, transportFor: async () => new SyntheticTransport(0) };
       const base = await baselineServer(ctx, server, policies.getPolicy(db, policy.name), null, 'synthetic');
       if (base.baselineId === undefined) throw new Error(`baseline failed: ${base.result.reason}`);
+      await writeStream(streamFile(home, 'measure'), 1, true);
+      await writeStream(streamFile(home, 'quick'), 0, false);
       if (step === 'setup') return;
     }
     const server = inventory.getServer(db, 'synthetic');
@@ -119,7 +142,7 @@ async function main(): Promise<void> {
     const plan = buildPlan([policy]);
     // As scanServer() runs it: sized for the entries of the server's last scan (the baseline's);
     // a quick scan with the server's reference (fidelity.ts referenceOf).
-    const collected = await collect(new SyntheticTransport(quick ? 0 : 1), plan, {
+    const collected = await collect(new SyntheticTransport(quick ? 0 : 1, streamFile(home, quick ? 'quick' : 'measure')), plan, {
       expectedEntries: expectedEntries(db, server.id),
       ...(quick ? { reference: referenceOf(db, server.id, [policy]) } : {}),
     });
