@@ -173,7 +173,9 @@ async function main(): Promise<void> {
     }
   }
 
-  let ingest: { entries: number; seconds: number; rate: number; maxRssMB: number } | null = null;
+  type IngestResult = { entries: number; seconds: number; rate: number; maxRssMB: number };
+  let ingest: IngestResult | null = null;
+  let ingestQuick: IngestResult | null = null;
   if (!flag('no-ingest')) {
     log(`ingesting a synthetic stream of ${ENTRIES} entries ...`);
     // The baseline is stored by one process; another measures, so that its peak RSS is its own.
@@ -184,6 +186,8 @@ async function main(): Promise<void> {
       const r = setup.status === 0 ? step('measure') : setup;
       if (r.status !== 0) log(`(ingest failed: ${r.stderr.slice(-2000)})`);
       else ingest = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+      const q = r.status === 0 ? step('quick') : r;
+      if (q.status === 0) ingestQuick = JSON.parse(q.stdout.trim().split('\n').at(-1)!);
     } finally {
       fs.rmSync(home, { recursive: true, force: true });
     }
@@ -201,6 +205,7 @@ async function main(): Promise<void> {
   out.push(`${'what'.padEnd(width)}  seconds  vs floor`);
   for (const r of rows) out.push(`${r.what.padEnd(width)}  ${r.seconds.toFixed(2).padStart(7)}  ${(r.seconds / floorOf(r)).toFixed(2).padStart(7)}×`);
   if (ingest) out.push(`console ingest + diff of ${ingest.entries} synthetic entries: ${ingest.seconds.toFixed(2)} s, ${ingest.rate} entries/s, peak RSS ${ingest.maxRssMB} MB`);
+  if (ingestQuick) out.push(`console quick rescan of the same, nothing changed: ${ingestQuick.seconds.toFixed(2)} s, ${ingestQuick.rate} entries/s, peak RSS ${ingestQuick.maxRssMB} MB`);
   out.push('');
   out.push('goals:');
   const f = floorOf(full);
