@@ -195,9 +195,4 @@ export function notCheckedWarnings(collected: Collected, policies: StoredPolicy[
   return [`not checked on this host: ${missing.map((m) => `${m.name} (needs ${m.tool})`).join(', ')}`];
 }
 
-/** Entries that came out of a quick scan unchanged keep their full-scan hash: say how many were hashed. */
-export function modeNote(collected: Collected): string | null {
-  return collected.mode === 'quick' ? `quick scan: ${collected.hashed} files hashed again, the others unchanged since the last full scan` : null;
-}
-
 export type { EntryState };
