@@ -1,6 +1,13 @@
 // The scanner stream parser, record protocol 2 (docs/scanner-protocol.md): every record kind
-// exactly, whatever the chunking; refusal of every truncation and of anything malformed.
-import { describe, expect, it } from 'vitest';
+// exactly, whatever the chunking; refusal of every truncation and of anything malformed; and a
+// real scanner's stream on a tree of awkward names.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scannerScript } from '../../../src/main/scan/collect.js';
+import { buildPlan } from '../../../src/main/scan/plan.js';
 import { canonicalCaps, canonicalFlags, RecordParser, ScanStreamError, unescapeName, type ScanRecordEvent } from '../../../src/main/scan/records.js';
 
 const NUL = '\0';
@@ -16,13 +23,14 @@ const statLine = (raw: string, n: string, o: { size?: string; tT?: string } = {}
 const STREAM =
   V +
   f('P', 'shell', 'dash') +
-  'U' + NUL + 'root:x:0:0:root:/root:/bin/bash\ntoor:x:0:0::/:/bin/sh\nbad line\n' + NUL +
+  'U' + NUL + 'root:x:0:0:root:/root:/bin/bash\ntoor:x:0:0::/:/bin/sh\nbad line\n' + Buffer.from('ünï:x:1000:1000::/home/u:/bin/sh\n').toString('latin1') + NUL +
   'G' + NUL + 'root:x:0:\n' + NUL +
   f('T', '0', 'ok') +
   E('/t', { type: 'd', mode: '755' }) +
   E('/t/a b\n\\c\xff') +
   E('/t/link', { type: 'l', mode: '777', link: '../x\xff' }) +
   E('/t/dev', { type: 'c', size: '0' }) +
+  E('/t/secret', { error: 'Permission denied' }) +
   f('D', '/t/dev', '1:a') +
   f('T', '1', 'missing') +
   // A stat batch of three (GNU %N), and one of one whose name and link target hold newlines (BusyBox %N).
@@ -37,7 +45,7 @@ const STREAM =
   f('L', '0', '2', '/t', '/t/n\nl', '----i---------e------- /t\n-----a--------e------- /t/n\nl\n') +
   f('L', '1', '3', '/u/a', '/u/b', '/u/c', '--------------e------- /u/c\n') +
   'A' + NUL + 'flags' + NUL + '----i---------e------- /v/a b\xff\n--------------e------- /v/trailing \n' + NUL +
-  'H' + NUL + `${H1} */t/x\n\\${H2}  /t/back\\\\slash\n${H2}  /t/plain name\n` + NUL +
+  'H' + NUL + `${H1} */t/x\n\\${H2}  /t/back\\\\slash\\nnew\n${H2}  /t/plain name\n` + NUL +
   f('Z');
 
 const meta = (path: string, o: Record<string, unknown> = {}): ScanRecordEvent =>
@@ -47,12 +55,14 @@ const EXPECTED: ScanRecordEvent[] = [
   { kind: 'fact', key: 'shell', value: 'dash' },
   { kind: 'user', id: 0, name: 'root' },
   { kind: 'user', id: 0, name: 'toor' },
+  { kind: 'user', id: 1000, name: 'ünï' },
   { kind: 'group', id: 0, name: 'root' },
   { kind: 'target', target: 0, state: 'ok' },
   meta('/t', { type: 'directory', mode: '0755' }),
   meta('/t/a b\n\\c\xff'),
   meta('/t/link', { type: 'symlink', mode: '0777', link: '../x\xff' }),
   meta('/t/dev', { type: 'char', size: 0 }),
+  meta('/t/secret', { error: 'Permission denied' }),
   { kind: 'device', path: '/t/dev', device: '1:10' },
   { kind: 'target', target: 1, state: 'missing' },
   meta('/s/f', { target: 2 }),
@@ -71,7 +81,7 @@ const EXPECTED: ScanRecordEvent[] = [
   { kind: 'flags', path: '/v/a b\xff', flags: 'i' },
   { kind: 'flags', path: '/v/trailing ', flags: '' },
   { kind: 'hash', path: '/t/x', sha256: H1 },
-  { kind: 'hash', path: '/t/back\\slash', sha256: H2 },
+  { kind: 'hash', path: '/t/back\\slash\nnew', sha256: H2 },
   { kind: 'hash', path: '/t/plain name', sha256: H2 },
   { kind: 'end' },
 ];
@@ -112,9 +122,38 @@ describe('RecordParser, protocol 2', () => {
     }
   });
 
+  it('does not keep a reference to the caller buffers it has not consumed', () => {
+    const all = bytes(STREAM);
+    const out: ScanRecordEvent[] = [];
+    const p = new RecordParser((r) => out.push(r));
+    for (let i = 0; i < all.length; i += 7) {
+      const chunk = Buffer.from(all.subarray(i, i + 7));
+      p.push(chunk);
+      chunk.fill(0x41); // the transport may reuse its buffers
+    }
+    p.end();
+    expect(out).toEqual(EXPECTED);
+  });
+
+  it('an empty chunk is harmless anywhere', () => {
+    const all = bytes(STREAM);
+    expect(parse([Buffer.alloc(0), all.subarray(0, 10), Buffer.alloc(0), all.subarray(10), Buffer.alloc(0)])).toEqual(EXPECTED);
+  });
+
   it('refuses every truncation of the stream', () => {
     const all = bytes(STREAM);
     for (let i = 0; i < all.length; i++) expect(failure([all.subarray(0, i)]), `truncated to ${i}`).toMatch(/^malformed scanner output: truncated /);
+  });
+
+  it('says where the stream was cut', () => {
+    expect(failure([bytes(V + 'E\0' + '0\0/t\0')])).toBe("malformed scanner output: truncated inside a 'E' record after 11 bytes");
+    expect(failure([bytes(V + 'H\0' + H1)])).toMatch(/truncated inside a 'H' section/);
+    expect(failure([bytes(V)])).toMatch(/truncated before the end record/);
+    expect(failure([])).toMatch(/truncated before the end record after 0 bytes/);
+  });
+
+  it.each(['Q', 'o', 'EE', 'e', '', 'toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf'])('refuses the unknown record tag %j', (tag) => {
+    expect(failure([bytes(V + tag + NUL + 'Z' + NUL)])).toMatch(/^malformed scanner output: unknown record tag /);
   });
 
   it('refuses protocol 1 and any other version; the stream must start with V', () => {
@@ -137,10 +176,27 @@ describe('RecordParser, protocol 2', () => {
   });
 
   it.each([
-    ['E type', E('/x', { type: 'x' }), /bad entry type/],
-    ['E mode', E('/x', { mode: '8' }), /bad mode/],
+    ['E type', E('/x', { type: 'x' }), /bad entry type "x"/],
+    ['E mode', E('/x', { mode: '8' }), /bad mode "8"/],
+    ['E mode of 5 digits', E('/x', { mode: '10644' }), /bad mode/],
+    ['E empty mode', E('/x', { mode: '' }), /bad mode/],
+    ['E uid', E('/x', { uid: '-1' }), /bad uid "-1"/],
+    ['E gid', E('/x', { gid: 'root' }), /bad gid "root"/],
+    ['E size', E('/x', { size: '1e3' }), /bad size/],
+    ['E huge size', E('/x', { size: '99999999999999999999' }), /size out of range/],
     ['E mtime', E('/x', { mtime: 'now' }), /bad mtime/],
+    ['E ctime', E('/x', { ctime: '1.2.3' }), /bad ctime/],
+    ['E inode', E('/x', { inode: '-5' }), /bad inode/],
+    ['E link count', E('/x', { nlink: 'one' }), /bad link count/],
+    ['E target index', E('/x', { idx: 'zero' }), /bad target index/],
     ['E relative path', E('x'), /not absolute/],
+    ['E empty path', E(''), /a path that is not absolute/],
+    ['D path', f('D', 'd', '1:3'), /not absolute/],
+    ['N hash in capitals', f('N', '/x', 'A'.repeat(64)), /bad sha256/],
+    ['hash line, short hash', 'H\0' + `${'a'.repeat(63)}  /t/x\n` + NUL, /bad hash line|bad sha256/],
+    ['hash line, non-hex hash', 'H\0' + `${'g'.repeat(64)}  /t/x\n` + NUL, /bad sha256/],
+    ['hash line, relative name', 'H\0' + `${H1}  t/x\n` + NUL, /not absolute/],
+    ['hash line, empty', 'H\0\n' + NUL, /bad hash line/],
     ['X count', f('X', '0', '0', 'x', 'y'), /bad name count/],
     ['X lines', f('X', '0', '2', '/a', '/b', statLine('81a4', '/a') + '\n', 'rr'), /2 names with 1 lines/],
     ['X flags', f('X', '0', '1', '/a', statLine('81a4', '/a') + '\n', 'x'), /readability flags/],
@@ -169,7 +225,14 @@ describe('RecordParser, protocol 2', () => {
   });
 
   it('bounds every field: 64 KiB, or 64 KiB per name for a batch text', () => {
-    expect(failure([bytes(V + E('/' + 'x'.repeat(65536)) + f('Z'))])).toMatch(/longer than 65536/);
+    const ok = '/' + 'x'.repeat(65535);
+    expect(parse([bytes(V + E(ok) + f('Z'))])[0]).toMatchObject({ path: ok });
+    const long = bytes(V + E('/' + 'x'.repeat(65536)) + f('Z'));
+    expect(failure([long])).toMatch(/longer than 65536/);
+    const pieces: Buffer[] = [];
+    for (let i = 0; i < long.length; i += 1000) pieces.push(long.subarray(i, i + 1000));
+    expect(failure(pieces)).toMatch(/a field longer than 65536 bytes/);
+    // A runaway field with no terminator at all fails as soon as it is too long, not at the end.
     const p = new RecordParser(() => undefined);
     p.push(bytes(V + 'E\0'));
     expect(() => {
@@ -183,8 +246,48 @@ describe('RecordParser, protocol 2', () => {
     expect(failure([bytes(V + f('X', '0', '1', '/a', 'x'.repeat(70000), 'r') + f('Z'))])).toMatch(/longer than 65536/);
   });
 
-  it('refuses data after the end record', () => {
-    expect(failure([bytes(V + f('Z') + 'x')])).toMatch(/data after the end record/);
+  it('refuses data after the end record, in the same chunk or a later one', () => {
+    expect(failure([bytes(V + f('Z') + 'x')])).toMatch(/^malformed scanner output: data after the end record at byte 6$/);
+    expect(failure([bytes(V + f('Z')), bytes('\0')])).toMatch(/data after the end record/);
+    expect(failure([bytes(V + f('Z') + f('Z'))])).toMatch(/data after the end record/);
+  });
+});
+
+describe.each(['dash', 'bash'])('a real scanner stream (%s) on a tree of awkward names', (shell) => {
+  let dir: string;
+  let stream: Buffer;
+  let records: ScanRecordEvent[];
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dw-rec-'));
+    const root = path.join(dir, 't');
+    fs.mkdirSync(path.join(root, 'sub'), { recursive: true });
+    for (const name of ['new\nline', 'tab\there', 'back\\slash', '-dash', "quo'te", '$(x)', 'st*r', 'a'.repeat(200)]) fs.writeFileSync(path.join(root, name), name);
+    fs.writeFileSync(Buffer.from(`${root}/bad\xff`, 'latin1'), 'x');
+    fs.symlinkSync('nowhere\nelse', path.join(root, 'sub/link'));
+    execFileSync('mkfifo', [path.join(root, 'sub/fifo')]);
+    execFileSync('mknod', [path.join(root, 'sub/chr'), 'c', '1', '3']);
+    const plan = buildPlan([{ name: 'p', os: 'linux', description: '', targets: [{ path: root, depth: null, include: [], exclude: [], critical: false, alert: false, compare: 'master', ignore: [], crossMounts: false }] }], 2);
+    const r = spawnSync(shell, ['-s', '--', ...plan.args], { input: scannerScript(), maxBuffer: 64 << 20 });
+    expect(r.status, r.stderr.toString()).toBe(0);
+    stream = r.stdout;
+    records = parse([stream]);
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('parses whole, with every entry and hash', () => {
+    const entries = records.filter((r) => r.kind === 'entry');
+    expect(entries).toHaveLength(1 + 8 + 1 + 1 + 3);
+    const hashes = records.filter((r) => r.kind === 'hash').map((r) => (r as { path: string }).path);
+    expect(hashes.sort()).toEqual(entries.filter((e) => (e as { type: string }).type === 'file').map((e) => (e as { path: string }).path).sort());
+    expect(records.at(-1)).toEqual({ kind: 'end' });
+  });
+
+  it('gives the same records cut at every byte', () => {
+    for (let i = 0; i <= stream.length; i += 1) expect(parse([stream.subarray(0, i), stream.subarray(i)])).toEqual(records);
+  });
+
+  it('refuses the stream truncated at every byte', () => {
+    for (let i = 0; i < stream.length; i++) expect(failure([stream.subarray(0, i)])).toMatch(/truncated/);
   });
 });
 
