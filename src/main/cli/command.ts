@@ -2,6 +2,7 @@
 import type { ArgsOf, HandlerName, ResultOf } from '../../shared/api.js';
 import type { Engine } from '../engine.js';
 import type { CommandSpec, Parsed } from './args.js';
+import { table } from './format.js';
 
 export interface Io {
   out(text: string): void;
@@ -17,3 +18,9 @@ export const call = <K extends HandlerName>(engine: Engine, name: K, args: ArgsO
   Promise.resolve(engine.handlers[name](args as never) as ResultOf<K>);
 
 export const json = (io: Io, value: unknown) => io.out(JSON.stringify(value, null, 2));
+
+/** A list command's output: the items as JSON with --json, else a table of them, or `empty` when there are none. */
+export function printList<T>(io: Io, p: Parsed, items: readonly T[], empty: string, headings: string[], row: (item: T) => string[]): void {
+  if (p.flags.has('json')) json(io, items);
+  else io.out(items.length ? table(items.map(row), headings) : empty);
+}

@@ -7,7 +7,7 @@ import { preflightText, scanSettingsText } from './scanner-format.js';
 import { openEngine, type Engine } from '../engine.js';
 import { resolveHome } from '../store/home.js';
 import { intValue, parseArgs, UsageError } from './args.js';
-import { call, json, type Command, type Io } from './command.js';
+import { call, json, printList, type Command, type Io } from './command.js';
 import { OPS_COMMANDS } from './ops-commands.js';
 import { baselineReportText, EVENT_HEADER, eventDetails, eventLine, SCAN_HEADER, scanLine, table, visible } from './format.js';
 
@@ -69,10 +69,9 @@ const COMMANDS: Record<string, Command> = {
     positionals: [0, 0],
     async run(engine, p, io) {
       const servers = await call(engine, 'servers/list', undefined);
-      if (p.flags.has('json')) json(io, servers);
-      else if (!servers.length) io.out('No servers yet. Add one: driftwatch server add NAME --local (this machine) or --host H');
-      else
-        io.out(table(servers.map((s) => [s.name, s.local ? 'local' : `${s.user}@${s.host}:${s.port}`, s.group ?? 'Unassigned', s.lastScan ? `${s.lastScan.status} ${s.lastScan.at}` : 'never scanned', `${s.openEvents.critical}/${s.openEvents.nonCritical}`]), ['NAME', 'ADDRESS', 'GROUP', 'LAST SCAN', 'OPEN (CRIT/OTHER)']));
+      printList(io, p, servers, 'No servers yet. Add one: driftwatch server add NAME --local (this machine) or --host H', ['NAME', 'ADDRESS', 'GROUP', 'LAST SCAN', 'OPEN (CRIT/OTHER)'], (s) => [
+        s.name, s.local ? 'local' : `${s.user}@${s.host}:${s.port}`, s.group ?? 'Unassigned', s.lastScan ? `${s.lastScan.status} ${s.lastScan.at}` : 'never scanned', `${s.openEvents.critical}/${s.openEvents.nonCritical}`,
+      ]);
       return 0;
     },
   },
@@ -207,8 +206,7 @@ const COMMANDS: Record<string, Command> = {
     positionals: [0, 0],
     async run(engine, p, io) {
       const groups = await call(engine, 'groups/list', undefined);
-      if (p.flags.has('json')) json(io, groups);
-      else io.out(groups.length ? table(groups.map((g) => [g.name, g.policies.join(', ') || '(none)']), ['GROUP', 'POLICIES']) : 'No groups yet. Add one: driftwatch group add NAME --policy P');
+      printList(io, p, groups, 'No groups yet. Add one: driftwatch group add NAME --policy P', ['GROUP', 'POLICIES'], (g) => [g.name, g.policies.join(', ') || '(none)']);
       return 0;
     },
   },
@@ -321,8 +319,7 @@ const COMMANDS: Record<string, Command> = {
     positionals: [0, 0],
     async run(engine, p, io) {
       const list = await call(engine, 'policies/list', undefined);
-      if (p.flags.has('json')) json(io, list);
-      else io.out(list.length ? table(list.map((x) => [x.name, x.os, String(x.targets.length), x.description]), ['POLICY', 'OS', 'TARGETS', 'DESCRIPTION']) : 'No policies yet. Add one: driftwatch policy add NAME');
+      printList(io, p, list, 'No policies yet. Add one: driftwatch policy add NAME', ['POLICY', 'OS', 'TARGETS', 'DESCRIPTION'], (x) => [x.name, x.os, String(x.targets.length), x.description]);
       return 0;
     },
   },
@@ -420,13 +417,9 @@ const COMMANDS: Record<string, Command> = {
     positionals: [0, 0],
     async run(engine, p, io) {
       const list = await call(engine, 'baselines/list', p.values.has('policy') ? { policy: p.values.get('policy')! } : {});
-      if (p.flags.has('json')) json(io, list);
-      else
-        io.out(
-          list.length
-            ? table(list.map((b) => [String(b.id), b.policy, b.server, b.createdAt, b.expiresAt ? `${b.expiresAt.slice(0, 10)}${b.expired ? ' (expired)' : ''}` : 'never', String(b.entries), b.comment]), ['ID', 'POLICY', 'SERVER', 'CREATED', 'EXPIRES', 'ENTRIES', 'COMMENT'])
-            : 'No baselines yet. Take one: driftwatch baseline POLICY --server GOLD-MASTER',
-        );
+      printList(io, p, list, 'No baselines yet. Take one: driftwatch baseline POLICY --server GOLD-MASTER', ['ID', 'POLICY', 'SERVER', 'CREATED', 'EXPIRES', 'ENTRIES', 'COMMENT'], (b) => [
+        String(b.id), b.policy, b.server, b.createdAt, b.expiresAt ? `${b.expiresAt.slice(0, 10)}${b.expired ? ' (expired)' : ''}` : 'never', String(b.entries), b.comment,
+      ]);
       return 0;
     },
   },
@@ -486,8 +479,7 @@ const COMMANDS: Record<string, Command> = {
         }
       }
       const page = await call(engine, 'events/list', filter);
-      if (p.flags.has('json')) json(io, page.events);
-      else io.out(page.events.length ? table(page.events.map(eventLine), EVENT_HEADER) : 'No events.');
+      printList(io, p, page.events, 'No events.', EVENT_HEADER, eventLine);
       return 0;
     },
   },

@@ -5,7 +5,7 @@ import type { AlertEventChoice, AlertProfileInput, PushEvents, ReportFilter, Smt
 import { createScheduler, startScheduler } from '../schedule/scheduler.js';
 import { UsageError, type Parsed } from './args.js';
 import { table } from './format.js';
-import { call, json, type Command } from './command.js';
+import { call, json, printList, type Command } from './command.js';
 
 const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
 
@@ -70,15 +70,9 @@ export const OPS_COMMANDS: Record<string, Command> = {
     positionals: [0, 0],
     async run(engine, p, io) {
       const list = await call(engine, 'schedules/list', undefined);
-      if (p.flags.has('json')) json(io, list);
-      else if (!list.length) io.out('No groups yet.');
-      else
-        io.out(
-          table(
-            list.map((s) => [s.group, s.cron ? s.description : 'off', s.hasPolicy ? '' : 'no policy', when(s.nextRun), when(s.lastRun), s.lastStatus ?? '-', s.lastMessage ?? '']),
-            ['GROUP', 'SCHEDULE', 'NOTE', 'NEXT RUN', 'LAST RUN', 'LAST STATUS', 'MESSAGE'],
-          ),
-        );
+      printList(io, p, list, 'No groups yet.', ['GROUP', 'SCHEDULE', 'NOTE', 'NEXT RUN', 'LAST RUN', 'LAST STATUS', 'MESSAGE'], (s) => [
+        s.group, s.cron ? s.description : 'off', s.hasPolicy ? '' : 'no policy', when(s.nextRun), when(s.lastRun), s.lastStatus ?? '-', s.lastMessage ?? '',
+      ]);
       return 0;
     },
   },
@@ -208,16 +202,9 @@ export const OPS_COMMANDS: Record<string, Command> = {
     positionals: [0, 0],
     async run(engine, p, io) {
       const list = await call(engine, 'alertProfiles/list', undefined);
-      if (p.flags.has('json')) json(io, list);
-      else
-        io.out(
-          list.length
-            ? table(
-                list.map((a) => [a.name + (a.isDefault ? ' (default)' : ''), a.events, a.emails.join(', '), [a.webhook && `webhook ${a.webhook}`, a.jsonl && `jsonl ${a.jsonl}`, a.syslog && `syslog ${a.syslog}`].filter(Boolean).join('; '), a.groups.join(', ')]),
-                ['PROFILE', 'EVENTS', 'EMAIL', 'OTHER', 'GROUPS'],
-              )
-            : 'No alert profiles yet. Add one: driftwatch alert-profile add NAME --email ADDR',
-        );
+      printList(io, p, list, 'No alert profiles yet. Add one: driftwatch alert-profile add NAME --email ADDR', ['PROFILE', 'EVENTS', 'EMAIL', 'OTHER', 'GROUPS'], (a) => [
+        a.name + (a.isDefault ? ' (default)' : ''), a.events, a.emails.join(', '), [a.webhook && `webhook ${a.webhook}`, a.jsonl && `jsonl ${a.jsonl}`, a.syslog && `syslog ${a.syslog}`].filter(Boolean).join('; '), a.groups.join(', '),
+      ]);
       return 0;
     },
   },
@@ -237,16 +224,9 @@ export const OPS_COMMANDS: Record<string, Command> = {
     positionals: [0, 0],
     async run(engine, p, io) {
       const items = await call(engine, 'alerts/outbox', { status: p.flags.has('all') ? 'all' : p.flags.has('sent') ? 'sent' : 'pending' });
-      if (p.flags.has('json')) json(io, items);
-      else
-        io.out(
-          items.length
-            ? table(
-                items.map((i) => [String(i.id), i.status, i.kind, i.server || '-', String(i.events), i.profile, `${i.channel} ${i.destination}`, String(i.attempts), i.status === 'pending' ? when(i.nextAttemptAt) : when(i.sentAt), i.lastError ?? '']),
-                ['ID', 'STATUS', 'KIND', 'SERVER', 'EVENTS', 'PROFILE', 'CHANNEL', 'ATTEMPTS', 'NEXT / SENT', 'LAST ERROR'],
-              )
-            : 'The outbox is empty.',
-        );
+      printList(io, p, items, 'The outbox is empty.', ['ID', 'STATUS', 'KIND', 'SERVER', 'EVENTS', 'PROFILE', 'CHANNEL', 'ATTEMPTS', 'NEXT / SENT', 'LAST ERROR'], (i) => [
+        String(i.id), i.status, i.kind, i.server || '-', String(i.events), i.profile, `${i.channel} ${i.destination}`, String(i.attempts), i.status === 'pending' ? when(i.nextAttemptAt) : when(i.sentAt), i.lastError ?? '',
+      ]);
       return 0;
     },
   },
