@@ -2,7 +2,7 @@
 // and the loopback HTTP server all drive this one table.
 import { EventEmitter } from 'node:events';
 import { ApiError, type PushEvents, type PushName, type ScanRequest, type ServerSummary } from '../shared/api.js';
-import type { ScanStatus, ServerScanResult } from '../shared/domain.js';
+import type { ScanKind, ScanStatus, ServerScanResult } from '../shared/domain.js';
 import type { HandlerTable, PushListener } from './api/dispatch.js';
 import { activeBaselineIds, baselineReport, listBaselines, parseExpiry, removeBaseline } from './baseline/baselines.js';
 import { acceptEvents, countOpen, getEvent, listEvents, openEventsOfServers } from './events/events.js';
@@ -10,7 +10,7 @@ import * as inventory from './inventory/inventory.js';
 import { importSshConfig, probeServerKey, sshTransportFor, trustServer } from './inventory/ssh-access.js';
 import * as policies from './policy/policies.js';
 import { DEFAULT_CONCURRENCY, runLimited } from './scan/run-scans.js';
-import { baselineServer, scanServer, type ScanContext } from './scan/scan-server.js';
+import { baselineServer, recordHostKeyFailure, scanServer, type ScanContext } from './scan/scan-server.js';
 import { preflight } from './scan/collect.js';
 import { getPreflight, getScanSettings, setScanSettings, storePreflight } from './scan/fidelity.js';
 import { now, openStore, type Db } from './store/db.js';
@@ -132,10 +132,13 @@ export function openEngine(options: EngineOptions): Engine {
       strip(await trustServer(db, name, { ...(fingerprint ? { fingerprint } : {}), ...(knownHostsFile !== undefined ? { knownHostsFile } : {}) })),
     'servers/preflight': async ({ name }) => {
       const server = inventory.getServer(db, name);
+      const startedAt = now();
       const transport = await ctx.transportFor(server);
       try {
         return storePreflight(db, server.id, await preflight(transport, { shell: server.shell, sudo: server.sudo }));
       } catch (err) {
+        // A changed host key is the same critical event whoever met it.
+        if (err instanceof ApiError && err.code === 'host_key_mismatch') recordHostKeyFailure(db, server, startedAt, err, 'preflight');
         if (err instanceof ApiError) throw err;
         throw new ApiError('scan_failed', `pre-flight of ${server.name} failed: ${(err as Error).message}`);
       } finally {
@@ -251,7 +254,7 @@ export function openEngine(options: EngineOptions): Engine {
 interface ScanRow {
   id: number;
   server_name: string;
-  kind: 'scan' | 'baseline';
+  kind: ScanKind;
   status: ServerScanResult['status'];
   reason: string | null;
   started_at: string;

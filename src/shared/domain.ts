@@ -172,10 +172,13 @@ export interface ScanCounts {
   unreadable: number;
 }
 
+/** What a scan record is of: a scan, a gold-master baseline, or a pre-flight that met a changed host key. */
+export type ScanKind = 'scan' | 'baseline' | 'preflight';
+
 export interface ScanRecord {
   id: number;
   server: string;
-  kind: 'scan' | 'baseline';
+  kind: ScanKind;
   status: ScanStatus;
   reason?: string;
   startedAt: string;

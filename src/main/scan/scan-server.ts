@@ -2,7 +2,7 @@
 // gold-master baseline scan (one policy). The scanner runs first and nothing is written until it
 // has finished cleanly; then all results are written in one transaction. A failure stores only a
 // failed scan record: baselines, events and earlier results stay as they were.
-import type { ScanCounts, ScanMode, ServerScanResult, Target, TargetReport } from '../../shared/domain.js';
+import type { ScanCounts, ScanKind, ScanMode, ServerScanResult, Target, TargetReport } from '../../shared/domain.js';
 import { displayPath } from '../../shared/path-escape.js';
 import { activeBaselineIds, listBaselines, storeBaseline, storeBaselineWith } from '../baseline/baselines.js';
 import type { EntryState } from '../diff/compare.js';
@@ -54,19 +54,20 @@ async function runScanner(ctx: ScanContext, server: StoredServer, policies: Stor
   }
 }
 
-function insertScan(db: Db, serverId: number, kind: 'scan' | 'baseline', status: string, startedAt: string, counts: ScanCounts, warnings: string[], reason?: string): number {
+function insertScan(db: Db, serverId: number, kind: ScanKind, status: string, startedAt: string, counts: ScanCounts, warnings: string[], reason?: string): number {
   const r = db
     .prepare('INSERT INTO scans (server_id, kind, status, reason, started_at, finished_at, counts_json, warnings_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
     .run(serverId, kind, status, reason ?? null, startedAt, now(), JSON.stringify(counts), JSON.stringify(warnings));
   return Number(r.lastInsertRowid);
 }
 
-export function recordFailure(db: Db, server: StoredServer, kind: 'scan' | 'baseline', startedAt: string, reason: string): ServerScanResult {
+export function recordFailure(db: Db, server: StoredServer, kind: ScanKind, startedAt: string, reason: string): ServerScanResult {
   const scanId = insertScan(db, server.id, kind, 'failed', startedAt, EMPTY_COUNTS, [], reason);
   return { name: server.name, status: 'failed', reason, scanId };
 }
 
-function recordHostKeyFailure(db: Db, server: StoredServer, startedAt: string, err: ApiError, kind: 'scan' | 'baseline' = 'scan'): ServerScanResult {
+/** A changed host key met by a scan, a baseline or a pre-flight: a failed record of it, and the critical event. */
+export function recordHostKeyFailure(db: Db, server: StoredServer, startedAt: string, err: ApiError, kind: ScanKind = 'scan'): ServerScanResult {
   return db.transaction(() => {
     const result = recordFailure(db, server, kind, startedAt, err.message);
     const at = now();

@@ -1,8 +1,8 @@
 // Host keys through the CLI against real sshd hosts: an unpinned host is never scanned (the
 // error shows its fingerprint); `server trust` pins it (probed, checked against --fingerprint, or
 // taken from a known_hosts file, hashed entries too); a changed key fails that server's scan as
-// host_key_mismatch and opens a critical event with both fingerprints, which the first scan after
-// re-trusting resolves.
+// host_key_mismatch and opens a critical event with both fingerprints (a baseline or a pre-flight
+// that meets it too), which the first scan after re-trusting resolves.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -203,6 +203,18 @@ describe('a changed host key', () => {
     expect(after.map((e) => [e.id, e.change, e.status])).toEqual([[before.id, 'host_key_mismatch', 'open']]);
     expect(after[0]!.lastSeen >= before.lastSeen).toBe(true);
     expect(query(home, 'SELECT COUNT(*) AS n FROM baselines')).toEqual([{ n: 0 }]);
+  });
+
+  it('a pre-flight against it is refused the same way, and is the same one open event', async () => {
+    const before = (await eventsJson(home, '--critical'))[0]!;
+    const r = await cli(home, 'server', 'preflight', 'host3');
+    expect(r.code).toBe(1); // a command other than scan that fails exits 1
+    expect(r.err).toMatch(/^driftwatch: the host key of host3 .* has changed: pinned /);
+    expect(r.err).toContain(newKey);
+    expect(query(home, "SELECT kind, status FROM scans WHERE id = (SELECT MAX(id) FROM scans)")).toEqual([{ kind: 'preflight', status: 'failed' }]);
+    const after = await eventsJson(home, '--critical');
+    expect(after.map((e) => [e.id, e.change, e.status])).toEqual([[before.id, 'host_key_mismatch', 'open']]);
+    expect(after[0]!.lastSeen >= before.lastSeen).toBe(true);
   });
 
   it('after re-trusting (with the new fingerprint), the next scan works and resolves the event', async () => {

@@ -233,7 +233,7 @@ function HistoryTable({ records }: { records: ScanRecord[] }) {
           <tr key={r.id}>
             <td className="muted">{r.id}</td>
             <td>{r.server}</td>
-            <td>{r.kind === 'baseline' ? <Badge tone="info">baseline</Badge> : 'scan'}</td>
+            <td>{r.kind === 'scan' ? 'scan' : <Badge tone="info">{r.kind}</Badge>}</td>
             <td>
               <ScanBadge status={r.status} />
             </td>
