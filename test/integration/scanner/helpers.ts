@@ -10,7 +10,8 @@ import path from 'node:path';
 import { collect, type Collected, type CollectOptions } from '../../../src/main/scan/collect.js';
 import { buildPlan } from '../../../src/main/scan/plan.js';
 import { LocalTransport } from '../../../src/main/transport/local.js';
-import type { EntryAttributes, Policy, Target } from '../../../src/shared/domain.js';
+import type { EntryAttributes, Target } from '../../../src/shared/domain.js';
+import { policy, target } from '../../support/targets.js';
 
 export const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
@@ -102,15 +103,12 @@ export function tempDir(prefix = 'dw-scan-'): string {
   return d;
 }
 
-export const target = (p: string, over: Partial<Target> = {}): Target => ({
-  path: p, depth: null, include: [], exclude: [], critical: false, alert: false, compare: 'master', ignore: [], crossMounts: false, ...over,
-});
-export const policy = (targets: Target[]): Policy => ({ name: 'p', os: 'linux', description: '', targets });
+export { target };
 
 /** Scan `targets` through the local transport with the variant's shell. */
 export async function scan(variant: Variant | string, targets: Target[], options: CollectOptions = {}): Promise<Collected> {
   const shell = typeof variant === 'string' ? variant : variant.shell;
-  return collect(new LocalTransport(), buildPlan([policy(targets)]), { shell, ...options });
+  return collect(new LocalTransport(), buildPlan([policy('p', targets)]), { shell, ...options });
 }
 
 const EXTENDED = ['xattrs', 'acl', 'caps', 'selinux', 'flags'] as const;

@@ -8,20 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileTarget, covering, isUnder, mostSpecific, selects } from '../../../src/main/policy/coverage.js';
 import { globEscape, globMatch } from '../../../src/main/policy/glob.js';
-import type { Target } from '../../../src/shared/domain.js';
+import { target } from '../../support/targets.js';
 
-const target = (p: string, over: Partial<Target> = {}): Target => ({
-  path: p,
-  depth: null,
-  include: [],
-  exclude: [],
-  critical: false,
-  alert: false,
-  compare: 'master',
-  ignore: [],
-  crossMounts: false,
-  ...over,
-});
 
 describe('globMatch', () => {
   it.each([

@@ -9,21 +9,8 @@ import { compileTarget, covering } from '../../../src/main/policy/coverage.js';
 import { collect } from '../../../src/main/scan/collect.js';
 import { buildPlan, walkWords } from '../../../src/main/scan/plan.js';
 import { LocalTransport } from '../../../src/main/transport/local.js';
-import type { Policy, Target } from '../../../src/shared/domain.js';
+import { policy, target } from '../../support/targets.js';
 
-const target = (p: string, over: Partial<Target> = {}): Target => ({
-  path: p,
-  depth: null,
-  include: [],
-  exclude: [],
-  critical: false,
-  alert: false,
-  compare: 'master',
-  ignore: [],
-  crossMounts: false,
-  ...over,
-});
-const policy = (name: string, targets: Target[]): Policy => ({ name, os: 'linux', description: '', targets });
 
 const HOSTILE = ['$(touch PWNED)', '`touch PWNED`', "'; touch PWNED; '", '"; touch PWNED; "', '-exec', '(', ')', '-o', '!', '--', '-delete', '\n', '${IFS}', '\\', '*', '%p\\0'];
 
