@@ -63,6 +63,15 @@ export function Loading({ what }: { what: string }) {
   );
 }
 
+/**
+ * A loaded resource's state: its error, with a retry, and, while it has no data yet, what is
+ * loading. Nothing once it has data and no error.
+ */
+export function ResourceStatus({ resource, what, onRetry }: { resource: { data: unknown; error: string | null }; what: string; onRetry: () => void }) {
+  if (resource.error) return <ErrorNotice error={resource.error} onRetry={onRetry} />;
+  return resource.data ? null : <Loading what={what} />;
+}
+
 export function Card({ title, actions, children, className }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string }) {
   return (
     <section className={`card ${className ?? ''}`}>

@@ -4,7 +4,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import type { AlertProfile, OutboxItem, SmtpSettings } from '../../../shared/api.js';
 import { ConfirmRemoval, Dialog } from '../../components/Dialog.js';
-import { Badge, Card, EmptyState, ErrorNotice, Field, Loading, PageHeader } from '../../components/ui.js';
+import { Badge, Card, EmptyState, ErrorNotice, Field, Loading, PageHeader, ResourceStatus } from '../../components/ui.js';
 import { formatTime, plural, timeAgo } from '../../components/format.js';
 import { useListKeyboard } from '../../components/useListKeyboard.js';
 import { useAction, useConsole, useResource } from '../../state/context.js';
@@ -61,10 +61,8 @@ export function Alerts() {
       <ErrorNotice error={action.error} />
 
       <Card title="Alert profiles">
-        {profiles.error ? <ErrorNotice error={profiles.error} onRetry={() => void load('alertProfiles')} /> : null}
-        {!profiles.data ? (
-          profiles.error ? null : <Loading what="alert profiles" />
-        ) : list.length === 0 ? (
+        <ResourceStatus resource={profiles} what="alert profiles" onRetry={() => void load('alertProfiles')} />
+        {!profiles.data ? null : list.length === 0 ? (
           <EmptyState
             title="No alert profiles yet"
             action={
@@ -387,11 +385,9 @@ function OutboxCard() {
         </button>
       }
     >
-      {outbox.error ? <ErrorNotice error={outbox.error} onRetry={() => void load('outbox')} /> : null}
+      <ResourceStatus resource={outbox} what="the outbox" onRetry={() => void load('outbox')} />
       <ErrorNotice error={error} />
-      {!outbox.data ? (
-        outbox.error ? null : <Loading what="the outbox" />
-      ) : items.length === 0 ? (
+      {!outbox.data ? null : items.length === 0 ? (
         <p className="muted pad">Nothing is waiting: every notification has been delivered.</p>
       ) : (
         <>

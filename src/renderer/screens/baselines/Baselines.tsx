@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { BaselineRun } from '../../../shared/api.js';
 import type { BaselineInfo } from '../../../shared/domain.js';
 import { ConfirmRemoval } from '../../components/Dialog.js';
-import { Badge, Card, EmptyState, ErrorNotice, Field, Loading, PageHeader } from '../../components/ui.js';
+import { Badge, Card, EmptyState, ErrorNotice, Field, PageHeader, ResourceStatus } from '../../components/ui.js';
 import { formatTime, plural, timeAgo } from '../../components/format.js';
 import { useAction, useConsole, useResource } from '../../state/context.js';
 import { hrefFor } from '../../state/router.js';
@@ -164,10 +164,8 @@ export function Baselines() {
         }
       >
         <ErrorNotice error={removal.error} />
-        {baselines.error ? <ErrorNotice error={baselines.error} onRetry={() => void load('baselines')} /> : null}
-        {!baselines.data ? (
-          baselines.error ? null : <Loading what="baselines" />
-        ) : list.length === 0 ? (
+        <ResourceStatus resource={baselines} what="baselines" onRetry={() => void load('baselines')} />
+        {!baselines.data ? null : list.length === 0 ? (
           <p className="muted pad">No baselines yet. Request one above; scans of a policy without a baseline have nothing to compare with.</p>
         ) : (
           <table className="table" aria-label="Baselines">

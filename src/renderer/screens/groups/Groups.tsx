@@ -2,7 +2,7 @@
 // the group's schedule, and its events are alerted to the group's alert profiles.
 import { useMemo, useState, type FormEvent } from 'react';
 import { ConfirmRemoval, Dialog } from '../../components/Dialog.js';
-import { Badge, Card, EmptyState, ErrorNotice, Field, Loading, PageHeader, ScanBadge } from '../../components/ui.js';
+import { Badge, Card, EmptyState, ErrorNotice, Field, Loading, PageHeader, ResourceStatus, ScanBadge } from '../../components/ui.js';
 import { plural } from '../../components/format.js';
 import { useListKeyboard } from '../../components/useListKeyboard.js';
 import { useAction, useConsole, useResource } from '../../state/context.js';
@@ -86,10 +86,8 @@ export function Groups() {
           </button>
         }
       />
-      {groups.error ? <ErrorNotice error={groups.error} onRetry={() => void load('groups')} /> : null}
-      {!groups.data ? (
-        groups.error ? null : <Loading what="groups" />
-      ) : list.length === 0 ? (
+      <ResourceStatus resource={groups} what="groups" onRetry={() => void load('groups')} />
+      {!groups.data ? null : list.length === 0 ? (
         <EmptyState
           title="No groups yet"
           action={

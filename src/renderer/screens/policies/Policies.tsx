@@ -5,7 +5,7 @@ import type { PolicyTemplateInfo } from '../../../shared/api.js';
 import type { Policy, ServerOs, Target } from '../../../shared/domain.js';
 import { ConfirmRemoval, Dialog } from '../../components/Dialog.js';
 import { downloadText } from '../../components/download.js';
-import { Badge, Card, EmptyState, ErrorNotice, Field, Loading, PageHeader } from '../../components/ui.js';
+import { Badge, Card, EmptyState, ErrorNotice, Field, Loading, PageHeader, ResourceStatus } from '../../components/ui.js';
 import { plural } from '../../components/format.js';
 import { useListKeyboard } from '../../components/useListKeyboard.js';
 import { useAction, useConsole, useResource } from '../../state/context.js';
@@ -117,10 +117,8 @@ export function Policies() {
         }
       />
       <ErrorNotice error={action.error} />
-      {policies.error ? <ErrorNotice error={policies.error} onRetry={() => void load('policies')} /> : null}
-      {!policies.data ? (
-        policies.error ? null : <Loading what="policies" />
-      ) : list.length === 0 ? (
+      <ResourceStatus resource={policies} what="policies" onRetry={() => void load('policies')} />
+      {!policies.data ? null : list.length === 0 ? (
         <EmptyState
           title="No policies yet"
           action={

@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ScanRequest } from '../../../shared/api.js';
 import type { ScanRecord } from '../../../shared/domain.js';
-import { Badge, Card, EmptyState, ErrorNotice, Loading, PageHeader, ScanBadge } from '../../components/ui.js';
+import { Badge, Card, EmptyState, ErrorNotice, Loading, PageHeader, ResourceStatus, ScanBadge } from '../../components/ui.js';
 import { formatTime, plural, timeAgo } from '../../components/format.js';
 import { useConsole, useResource } from '../../state/context.js';
 import { hrefFor } from '../../state/router.js';
@@ -198,10 +198,8 @@ export function Scans() {
       ) : null}
 
       <Card title="History" actions={<span className="muted small">latest 200 scans and baselines</span>}>
-        {scans.error ? <ErrorNotice error={scans.error} onRetry={() => void load('scans')} /> : null}
-        {!scans.data ? (
-          scans.error ? null : <Loading what="scan history" />
-        ) : scans.data.length === 0 ? (
+        <ResourceStatus resource={scans} what="scan history" onRetry={() => void load('scans')} />
+        {!scans.data ? null : scans.data.length === 0 ? (
           <p className="muted pad">No scans yet. Launch one above once the server has a baseline.</p>
         ) : (
           <HistoryTable records={scans.data} />

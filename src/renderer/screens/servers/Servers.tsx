@@ -2,7 +2,7 @@
 import { useMemo, useState } from 'react';
 import type { ServerSummary } from '../../../shared/api.js';
 import { ConfirmRemoval, Dialog } from '../../components/Dialog.js';
-import { Badge, EmptyState, ErrorNotice, Loading, PageHeader, ScanBadge } from '../../components/ui.js';
+import { Badge, EmptyState, ErrorNotice, PageHeader, ResourceStatus, ScanBadge } from '../../components/ui.js';
 import { formatTime, plural, timeAgo } from '../../components/format.js';
 import { useListKeyboard } from '../../components/useListKeyboard.js';
 import { useAction, useConsole, useResource } from '../../state/context.js';
@@ -120,10 +120,8 @@ export function Servers() {
         }
       />
       <ErrorNotice error={action.error} />
-      {servers.error ? <ErrorNotice error={servers.error} onRetry={() => void load('servers')} /> : null}
-      {!servers.data ? (
-        servers.error ? null : <Loading what="servers" />
-      ) : list.length === 0 ? (
+      <ResourceStatus resource={servers} what="servers" onRetry={() => void load('servers')} />
+      {!servers.data ? null : list.length === 0 ? (
         <EmptyState
           title="No servers yet"
           action={
