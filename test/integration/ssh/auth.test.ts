@@ -3,26 +3,21 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SshError, SshTransport } from '../../../src/main/transport/ssh.js';
+import { SshError } from '../../../src/main/transport/ssh.js';
 import { startFleet, type Fleet, type Host } from '../../fleet/fleet.js';
 import { check } from '../../fleet/proc.js';
-import { collect, keyEndpoint } from './helpers.js';
+import { collect, keyEndpoint, transports } from './helpers.js';
 
 let fleet: Fleet;
 let host: Host;
-const open: SshTransport[] = [];
-const transport = (...args: ConstructorParameters<typeof SshTransport>): SshTransport => {
-  const t = new SshTransport(...args);
-  open.push(t);
-  return t;
-};
+const { transport, closeTransports } = transports();
 
 beforeAll(async () => {
   fleet = await startFleet({ hosts: 1, agent: true });
   host = fleet.hosts[0]!;
 });
 afterAll(async () => {
-  for (const t of open) t.close();
+  closeTransports();
   await fleet?.stop();
 });
 

@@ -4,30 +4,25 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SshError, SshTransport } from '../../../src/main/transport/ssh.js';
+import { SshError } from '../../../src/main/transport/ssh.js';
 import { FLEET_ROOT } from '../../fleet/alloc.js';
 import { startFleet, type Fleet, type Host } from '../../fleet/fleet.js';
 import { isAlive, pidsRootedUnder } from '../../fleet/proc.js';
-import { collect, keyEndpoint } from './helpers.js';
+import { collect, keyEndpoint, transports } from './helpers.js';
 
 let fleet: Fleet;
 let h1: Host;
 let h2: Host;
 let bastion: Host;
 let inner: Host;
-const open: SshTransport[] = [];
-const transport = (...args: ConstructorParameters<typeof SshTransport>): SshTransport => {
-  const t = new SshTransport(...args);
-  open.push(t);
-  return t;
-};
+const { transport, closeTransports } = transports();
 
 beforeAll(async () => {
   fleet = await startFleet({ hosts: [{}, {}, { name: 'bastion' }, { name: 'inner', behind: 'bastion' }] });
   [h1, h2, bastion, inner] = fleet.hosts as [Host, Host, Host, Host];
 });
 afterAll(async () => {
-  for (const t of open) t.close();
+  closeTransports();
   await fleet?.stop();
 });
 

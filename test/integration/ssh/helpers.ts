@@ -1,6 +1,6 @@
 // Shared bits of the SSH integration tests.
 import type { ScriptExit, ScriptProcess } from '../../../src/main/transport/transport.js';
-import type { SshEndpoint } from '../../../src/main/transport/ssh.js';
+import { SshTransport, type SshEndpoint } from '../../../src/main/transport/ssh.js';
 import type { Fleet, Host } from '../../fleet/fleet.js';
 
 export interface Collected extends ScriptExit {
@@ -83,4 +83,19 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs =
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** SSH transports a test file makes with `transport`, every one closed by `closeTransports`. */
+export function transports(): { transport: (...args: ConstructorParameters<typeof SshTransport>) => SshTransport; closeTransports: () => void } {
+  const open: SshTransport[] = [];
+  return {
+    transport: (...args) => {
+      const t = new SshTransport(...args);
+      open.push(t);
+      return t;
+    },
+    closeTransports: () => {
+      for (const t of open.splice(0)) t.close();
+    },
+  };
 }

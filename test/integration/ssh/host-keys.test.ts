@@ -2,27 +2,22 @@
 // every hop of a jump chain verified before anything goes through it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../src/shared/api.js';
-import { probeHostKey, SshError, SshTransport } from '../../../src/main/transport/ssh.js';
+import { probeHostKey, SshError } from '../../../src/main/transport/ssh.js';
 import { startFleet, type Fleet, type Host } from '../../fleet/fleet.js';
-import { collect, keyEndpoint } from './helpers.js';
+import { collect, keyEndpoint, transports } from './helpers.js';
 
 let fleet: Fleet;
 let a: Host;
 let b: Host;
 let c: Host;
-const open: SshTransport[] = [];
-const transport = (...args: ConstructorParameters<typeof SshTransport>): SshTransport => {
-  const t = new SshTransport(...args);
-  open.push(t);
-  return t;
-};
+const { transport, closeTransports } = transports();
 
 beforeAll(async () => {
   fleet = await startFleet({ hosts: 3 });
   [a, b, c] = fleet.hosts as [Host, Host, Host];
 });
 afterAll(async () => {
-  for (const t of open) t.close();
+  closeTransports();
   await fleet?.stop();
 });
 

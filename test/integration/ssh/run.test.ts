@@ -4,29 +4,24 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPlan } from '../../../src/main/scan/plan.js';
-import { SshError, SshTransport } from '../../../src/main/transport/ssh.js';
+import { SshError } from '../../../src/main/transport/ssh.js';
 import type { Target } from '../../../src/shared/domain.js';
 import { startFleet, type Fleet, type Host } from '../../fleet/fleet.js';
-import { collect, keyEndpoint, until, waitForBytes, waitForOutput } from './helpers.js';
+import { collect, keyEndpoint, transports, until, waitForBytes, waitForOutput } from './helpers.js';
 
 const SCAN = readFileSync(join(import.meta.dirname, '../../../remote-scripts/scan.sh'), 'utf8');
 
 let fleet: Fleet;
 let host: Host;
 let bb: Host;
-const open: SshTransport[] = [];
-const transport = (...args: ConstructorParameters<typeof SshTransport>): SshTransport => {
-  const t = new SshTransport(...args);
-  open.push(t);
-  return t;
-};
+const { transport, closeTransports } = transports();
 
 beforeAll(async () => {
   fleet = await startFleet({ hosts: [{}, { variant: 'busybox' }] });
   [host, bb] = fleet.hosts as [Host, Host];
 });
 afterAll(async () => {
-  for (const t of open) t.close();
+  closeTransports();
   await fleet?.stop();
 });
 
