@@ -39,6 +39,86 @@ nl='
 '
 printf 'V\0%s\0' 2
 
+# The attributes beyond stat(2) in one process, where the host has perl (perl-base is on every
+# Debian system): extended attributes (llistxattr/lgetxattr, through the open file where it can)
+# and ext flags (FS_IOC_GETFLAGS, the ioctl lsattr uses), without a tool started per batch. perl
+# has no functions for either, so it makes the system calls itself: only on the architectures
+# whose numbers are listed (anything else, or a failed probe, keeps the tools). Like lsattr, it
+# opens only regular files and directories, non-blocking and without following a link.
+# Arguments: probe (prints ok); walk (input: WHAT TYPE PATH, NUL-terminated, TYPE as find's %y);
+# paths WHAT (input: NUL-terminated paths, their type read by lstat). WHAT: b both, x extended
+# attributes, f flags. Output, held until the input ends (so it never interleaves with the walk's
+# records): K PATH FLAGS XATTRS, FLAGS being lsattr's letters ("-" for none, "?" not read) and
+# XATTRS "HEXNAME=HEXVALUE" pairs, space-separated; for files and directories asked for flags,
+# and for any entry that has extended attributes.
+# shellcheck disable=SC2016
+attrhelper='
+use strict;
+use Config;
+use Fcntl qw(O_RDONLY O_NONBLOCK O_NOFOLLOW O_NOCTTY);
+# openat ioctl close llistxattr flistxattr lgetxattr fgetxattr
+my %nr = (x86_64 => [257, 16, 3, 195, 196, 192, 193], aarch64 => [56, 29, 57, 12, 13, 9, 10]);
+my ($arch) = $Config{archname} =~ /^(x86_64|aarch64)-linux/;
+exit 3 unless defined $arch && $Config{ptrsize} == 8;
+my ($OPENAT, $IOCTL, $CLOSE, $LLIST, $FLIST, $LGET, $FGET) = @{$nr{$arch}};
+my $GETFLAGS = 0x80086601;
+my @LETTERS = ([0x1, "s"], [0x2, "u"], [0x8, "S"], [0x10000, "D"], [0x10, "i"], [0x20, "a"], [0x40, "d"], [0x80, "A"],
+	[0x4, "c"], [0x800, "E"], [0x4000, "j"], [0x8000, "t"], [0x20000, "T"], [0x800000, "C"], [0x2000000, "x"],
+	[0x40000000, "F"], [0x20000000, "P"], [0x100000, "V"], [0x400, "m"]);
+my %letters;
+my $OPEN = O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY;
+my ($list, $value, $word) = ("\0" x 65536, "\0" x 65536, "\0" x 8);
+sub attrs {
+	my ($what, $type, $p) = @_;
+	my ($flags, $fd) = ("?", -1);
+	if ($type eq "f" || $type eq "d") {
+		$fd = syscall($OPENAT, -100, $p, $OPEN);
+		if ($fd >= 0 && $what ne "x" && syscall($IOCTL, $fd, $GETFLAGS, $word) == 0) {
+			my $v = unpack("L", $word);
+			$flags = $letters{$v} //= join("", "-", map { $v & $_->[0] ? $_->[1] : () } @LETTERS);
+		}
+	}
+	my @x;
+	if ($what ne "f") {
+		my $n = $fd >= 0 ? syscall($FLIST, $fd, $list, 65536) : syscall($LLIST, $p, $list, 65536);
+		for my $name ($n > 0 ? split(/\0/, substr($list, 0, $n)) : ()) {
+			my $m = $fd >= 0 ? syscall($FGET, $fd, $name, $value, 65536) : syscall($LGET, $p, $name, $value, 65536);
+			push @x, unpack("H*", $name) . "=" . unpack("H*", substr($value, 0, $m)) if $m >= 0;
+		}
+	}
+	syscall($CLOSE, $fd) if $fd >= 0;
+	return "" if $flags eq "?" && !@x && !(($type eq "f" || $type eq "d") && $what ne "x");
+	return "K\0$p\0$flags\0" . join(" ", @x) . "\0";
+}
+my $mode = shift @ARGV;
+if ($mode eq "probe") {
+	my $root = "/";
+	my $fd = syscall($OPENAT, -100, $root, $OPEN);
+	exit 4 if $fd < 0;
+	my $n = syscall($FLIST, $fd, $list, 65536);
+	syscall($CLOSE, $fd);
+	exit 4 if $n < 0 && !$!{EOPNOTSUPP};
+	print "ok";
+	exit 0;
+}
+my $what = $mode eq "paths" ? shift @ARGV : "";
+my @out;
+$/ = "\0";
+binmode STDIN;
+binmode STDOUT;
+while (defined(my $r = <STDIN>)) {
+	chomp $r;
+	if ($mode eq "walk") {
+		push @out, attrs(substr($r, 0, 1), substr($r, 1, 1), substr($r, 2));
+		next;
+	}
+	my @s = lstat $r or next;
+	my $t = $s[2] & 0170000;
+	push @out, attrs($what, $t == 0100000 ? "f" : $t == 0040000 ? "d" : "o", $r);
+}
+print @out;
+'
+
 # ---------------------------------------------------------------------------------------------
 # Pre-flight: what this host offers. Every probe is cheap and writes nothing.
 if [ -n "${BASH_VERSION:-}" ]; then
@@ -90,6 +170,10 @@ fact hasher "${hasher%% *}"
 fact cores "$cores"
 fact xargs-parallel "$parallel"
 for t in getfattr getfacl getcap lsattr od gzip nice renice ionice; do tool "$t"; done
+# perl as the attribute reader where it can make the system calls (attrhelper above).
+perlattrs=no
+have perl && [ "$(perl -e "$attrhelper" probe 2>/dev/null)" = ok ] && perlattrs=yes
+fact perl "$perlattrs"
 if have sudo; then
 	if [ "$(id -u 2>/dev/null)" = 0 ]; then
 		fact sudo "yes (running as root)"
@@ -309,7 +393,9 @@ if [ "$mode" = list ]; then
 	na=$1
 	shift
 	if [ "$na" -gt 0 ]; then
-		if have getfattr; then
+		if [ "$perlattrs" = yes ]; then
+			take "$na" "$@" | perl -e "$attrhelper" paths x
+		elif have getfattr; then
 			take "$na" "$@" | xargs -0 -r sh -c "$xattrbatch" sh
 		else
 			have getfacl && take "$na" "$@" | xargs -0 -r sh -c "$aclbatch" sh
@@ -320,7 +406,13 @@ if [ "$mode" = list ]; then
 	number "${1:-}"
 	nf=$1
 	shift
-	[ "$nf" -gt 0 ] && have lsattr && take "$nf" "$@" | xargs -0 -r sh -c "$lsattrbatch" sh
+	if [ "$nf" -gt 0 ]; then
+		if [ "$perlattrs" = yes ]; then
+			take "$nf" "$@" | perl -e "$attrhelper" paths f
+		elif have lsattr; then
+			take "$nf" "$@" | xargs -0 -r sh -c "$lsattrbatch" sh
+		fi
+	fi
 	shift "$nf"
 	number "${1:-}"
 	nd=$1
@@ -465,6 +557,8 @@ add_actions() {
 		action "-type f \\( $longtest -o -path \"*\$nl*\" \\) $readable" hashone
 		[ "$content" -gt 0 ] && have od && action "-type f -size -$((content + 1))c $readable" contentone content
 	fi
+	# perl reads them all where it can: one_walk hands it the entries, extra_walk walks for it.
+	[ "$perlattrs" = yes ] && return 0
 	if have getfattr; then
 		# xattrs, and also selinux, acl and caps: they are extended attributes too.
 		action '' xattrbatch
@@ -485,6 +579,7 @@ extra_walk() {
 	nact=0
 	add_actions
 	[ -n "$actions" ] && eval "$sel $skipdirs $inc $actions" 2>/dev/null
+	[ "$perlattrs" = yes ] && eval "$sel $skipdirs $inc -print0" 2>/dev/null | perl -e "$attrhelper" paths b
 	k=1
 	while [ "$k" -le "$nact" ]; do
 		eval "c=\$actc$k h=\$acth$k a=\$acta$k"
@@ -509,6 +604,8 @@ one_walk() {
 	actions=
 	add_actions
 	rec="E\\000$idx\\000$fmt"
+	# perl's list of entries (descriptor 5), where it reads the attributes.
+	[ "$perlattrs" = yes ] && actions="$actions -fprintf /dev/fd/5 'b%y%p\\000'"
 	eval "$sel \
 		-type d ! -readable -printf '${rec}Permission denied (directory not listable)\\000' -prune -o \
 		$inc \\( -type f \\( -readable -printf '${rec}\\000' \\( ! \\( $longtest \\) ! -path \"*\$nl*\" -fprint0 /dev/fd/4 -o -true \\) \
@@ -533,12 +630,24 @@ if [ "$hash" = 1 ] && [ "$walks" = one ]; then
 	# One walk per target; the hash workers read its list of files from descriptor 4 meanwhile,
 	# and their lines are held and written after the walks' records.
 	exec 3>&1
-	hashes=$(
-		{
-			names
-			each_target one_walk "$@"
-		} 4>&1 >&3 | xargs -0 -r -P "$jobs" sh -c "$hashworker" sh
-	)
+	if [ "$perlattrs" = yes ]; then
+		# ... and perl reads the attributes of the entries the walks hand it on descriptor 5.
+		hashes=$(
+			{
+				{
+					names
+					each_target one_walk "$@"
+				} 5>&1 >&3 | perl -e "$attrhelper" walk 4>&-
+			} 4>&1 >&3 | xargs -0 -r -P "$jobs" sh -c "$hashworker" sh
+		)
+	else
+		hashes=$(
+			{
+				names
+				each_target one_walk "$@"
+			} 4>&1 >&3 | xargs -0 -r -P "$jobs" sh -c "$hashworker" sh
+		)
+	fi
 	printf 'H\0'
 	[ -z "$hashes" ] || printf '%s\n' "$hashes"
 	printf '\0'

@@ -64,7 +64,7 @@ const TYPES: Record<string, EntryType> = {
 const MAX_FIELD = 65536;
 const MAX_NAMES = 1 << 20;
 /** Fixed field counts; -1: a section of lines up to a NUL; other tags are handled specially. */
-const FIELDS: Record<string, number> = { V: 1, P: 2, T: 2, E: 13, D: 2, N: 2, C: 2, Z: 0, U: -1, G: -1, H: -1 };
+const FIELDS: Record<string, number> = { V: 1, P: 2, T: 2, E: 13, D: 2, N: 2, C: 2, K: 3, Z: 0, U: -1, G: -1, H: -1 };
 const SPECIAL = new Set(['X', 'L', 'A', 'O']);
 const HEX64 = /^[0-9a-f]{64}$/;
 const DECIMAL = /^[0-9]+$/;
@@ -264,6 +264,9 @@ export class RecordParser {
       }
       this.limit = MAX_FIELD;
       this.record(tag, this.fields);
+    } else if (tag === 'K' && this.fields.length === 2) {
+      // An entry's extended attributes, in hex: a file system may hold up to 64 KiB per value.
+      this.limit = MAX_FIELD * 64;
     } else if ((tag === 'X' || tag === 'L') && this.want > 2 && this.fields.length === this.want - (tag === 'X' ? 2 : 1)) {
       // The names are in; the batch text may be long: a line per name.
       this.limit = MAX_FIELD * (this.want - (tag === 'X' ? 4 : 3));
@@ -302,6 +305,8 @@ export class RecordParser {
         return this.emit({ kind: 'hash', path: path(f[0]!), sha256: sha(f[1]!) });
       case 'C':
         return this.emit({ kind: 'caps', path: path(f[0]!), caps: canonicalCaps(f[1]!) });
+      case 'K':
+        return this.attributes(f);
       case 'o': {
         // The status after the content lines: 0 when od read the file.
         const bytes = f[0] === '0' ? Buffer.concat(this.content) : null;
@@ -312,6 +317,21 @@ export class RecordParser {
         this.ended = true;
         return this.emit({ kind: 'end' });
     }
+  }
+
+  // K PATH FLAGS XATTRS (the perl reader): lsattr's letters ("?": not read) and HEXNAME=HEXVALUE
+  // pairs, given as getfattr and lsattr would give them, so that either reader yields the same entry.
+  private attributes(f: string[]): void {
+    const name = path(f[0]!);
+    if (f[2]) {
+      const attrs = f[2].split(' ').map((pair): [string, string] => {
+        const m = /^((?:[0-9a-f]{2})+)=((?:[0-9a-f]{2})*)$/.exec(pair);
+        if (!m) throw new ScanStreamError(`bad extended attribute ${JSON.stringify(pair.slice(0, 80))}`);
+        return [escapeAttrName(Buffer.from(m[1]!, 'hex').toString('latin1')), m[2]!];
+      });
+      this.emit({ kind: 'xattrs', path: name, attrs });
+    }
+    if (f[1] !== '?') this.emit({ kind: 'flags', path: name, flags: canonicalFlags(f[1]!) });
   }
 
   // X IDX N NAME... TEXT FLAGS: `stat -c '%f %u %g %s %Y %y %Z %z %i %h %t %T %N'`, a line per
@@ -562,6 +582,11 @@ function hexDevice(s: string): string {
 export function unescapeName(s: string): string {
   if (!s.includes('\\')) return s;
   return s.replace(/\\([0-7]{3}|\\)/g, (_m, x: string) => (x === '\\' ? '\\' : String.fromCharCode(parseInt(x, 8) & 0xff)));
+}
+
+/** An attribute name as getfattr prints it: backslash, '=', CR and LF as \ooo, all else as it is. */
+export function escapeAttrName(s: string): string {
+  return s.replace(/[\\=\r\n]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
 }
 
 function hexBytes(raw: Buffer): Buffer {

@@ -4,14 +4,16 @@ import type { AttributeName, FileContent } from '../../shared/domain.js';
 
 /**
  * Each attribute beyond stat(2) and the tools that let the scanner check it, in order of
- * preference: getfattr reads all extended attributes, including the ACL and capability ones.
+ * preference: perl (the pre-flight's `perl` fact: it can make the system calls itself) reads
+ * them all in one process; getfattr reads all extended attributes, including the ACL and
+ * capability ones.
  */
 export const TOOLS_OF: Record<string, string[]> = {
-  xattrs: ['getfattr'],
-  selinux: ['getfattr'],
-  acl: ['getfattr', 'getfacl'],
-  caps: ['getfattr', 'getcap'],
-  flags: ['lsattr'],
+  xattrs: ['perl', 'getfattr'],
+  selinux: ['perl', 'getfattr'],
+  acl: ['perl', 'getfattr', 'getfacl'],
+  caps: ['perl', 'getfattr', 'getcap'],
+  flags: ['perl', 'lsattr'],
 };
 
 /** Which extended attributes a host can check, from its pre-flight facts (tool → "no" when absent). */

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/main/cli/main.js';
 import type { FimEvent } from '../../../src/shared/domain.js';
-import { have, makeVariants, rm, scan, target, tempDir, type Variant } from './helpers.js';
+import { entryLines, have, makeVariants, rm, scan, target, tempDir, type Variant } from './helpers.js';
 
 const tools = ['setfattr', 'getfattr', 'setfacl', 'getfacl', 'setcap', 'getcap', 'chattr', 'lsattr'];
 const ready = tools.every(have);
@@ -39,14 +39,32 @@ beforeAll(() => {
   fs.writeFileSync(path.join(root, 'log'), 'l\n');
   x('chattr', '+a', path.join(root, 'log'));
   fs.symlinkSync('plain', path.join(root, 'link'));
+  // Attribute names getfattr escapes (backslash, '=', CR, LF) or prints as they are (space, a byte
+  // above 127): the perl reader must give them as getfattr does.
+  fs.writeFileSync(path.join(root, 'odd'), 'o\n');
+  // printf(1) formats: the names are bytes (\\351 is not UTF-8).
+  const odd = ['user.a b', 'user.eq=x', 'user.bs\\\\x', 'user.hi\\351', 'user.nl\\nx', 'user.cr\\rx'];
+  odd.forEach((name, i) => x('sh', '-c', 'setfattr -n "$(printf "$1")" -v "$2" "$3"', 'sh', name, String(i), path.join(root, 'odd')));
+  fs.mkdirSync(path.join(root, 'sub\ndir'));
+  fs.writeFileSync(path.join(root, 'sub\ndir', 'appended'), 'x\n');
+  x('chattr', '+a', path.join(root, 'sub\ndir', 'appended'));
+  x('setfattr', '-n', 'user.in', '-v', 'newline dir', path.join(root, 'sub\ndir'));
 });
-afterAll(() => dir && rm(dir));
+afterAll(() => {
+  if (!dir) return;
+  x('chattr', '-a', path.join(root, 'sub\ndir', 'appended'));
+  rm(dir);
+});
 
 const get = (c: Awaited<ReturnType<typeof scan>>, name: string) => c.entries.get(path.join(root, name))!.attrs;
 
 describe.runIf(ready)('extended attributes', () => {
-  it('are read exactly where the host has getfattr and lsattr', async () => {
-    const c = await scan(variants.dash!, [target(root)]);
+  it.each([
+    ['dash', 'perl'],
+    ['noperl', 'getfattr and lsattr'],
+  ])('are read exactly on the %s host (by %s)', async (name) => {
+    const c = await scan(variants[name]!, [target(root)]);
+    expect(c.facts.perl).toBe(name === 'dash' ? 'yes' : 'no');
     expect(get(c, 'tagged')).toMatchObject({ xattrs: 'user.empty=0x user.origin=0x6275696c642037', selinux: 'system_u:object_r:etc_t:s0', acl: null, caps: null, flags: null });
     expect(get(c, 'plain')).toMatchObject({ xattrs: null, selinux: null, acl: null, caps: null, flags: null });
     expect(get(c, 'acl').acl).toBe('user::rw-,user:1000:r--,group::r--,group:50:rw-,mask::rw-,other::r--');
@@ -58,6 +76,26 @@ describe.runIf(ready)('extended attributes', () => {
     // Not applicable: none (null), never "not checked".
     expect(get(c, 'link')).toMatchObject({ caps: null, flags: null, acl: null });
     expect(get(c, 'shared')).toMatchObject({ caps: null });
+    expect(get(c, 'odd').xattrs).toContain('user.bs\\134x=0x32');
+    expect(get(c, 'odd').xattrs).toContain('user.nl\\012x=0x34');
+    expect(c.entries.get(path.join(root, 'sub\ndir', 'appended'))!.attrs.flags).toBe('a');
+  });
+
+  it('perl and the tools read the same attributes: the test tree, a real system tree, as root and as nobody', async () => {
+    const all = ['xattrs', 'acl', 'caps', 'selinux', 'flags'];
+    const same = async (a: string, b: string, targets: Parameters<typeof scan>[1]) => {
+      const byPerl = await scan(variants[a]!, targets);
+      const byTools = await scan(variants[b]!, targets);
+      expect(byPerl.facts.perl).toBe('yes');
+      expect(byTools.facts.perl).toBe('no');
+      expect(entryLines(byPerl, all)).toEqual(entryLines(byTools, all));
+      return byPerl;
+    };
+    const tree = await same('dash', 'noperl', [target(root)]);
+    expect(entryLines(tree, all).join('\n')).toContain('cap_setuid=ep');
+    const system = await same('dash', 'noperl', [target('/usr/sbin'), target('/etc'), target('/usr/lib/x86_64-linux-gnu', { depth: 1 })]);
+    expect(system.entries.size).toBeGreaterThan(1000);
+    await same('nobody-dash', 'nobody-noperl', [target(root), target('/etc')]);
   });
 
   it('getfacl and getcap give the same values on a host without getfattr', async () => {
@@ -76,22 +114,23 @@ describe.runIf(ready)('extended attributes', () => {
 
   it.each(['noattr', 'busybox'])('are absent ("not checked") on a host without the tools: %s', async (name) => {
     const c = await scan(variants[name]!, [target(root)]);
-    expect(c.facts).toMatchObject({ getfattr: 'no', getfacl: 'no', getcap: 'no', lsattr: 'no' });
+    expect(c.facts).toMatchObject({ perl: 'no', getfattr: 'no', getfacl: 'no', getcap: 'no', lsattr: 'no' });
     for (const k of ['xattrs', 'selinux'] as const) expect(get(c, 'tagged')[k]).toBeUndefined();
     expect(get(c, 'acl').acl).toBeUndefined();
     expect(get(c, 'helper').caps).toBeUndefined();
     expect(get(c, 'immutable').flags).toBeUndefined();
   });
 
-  it('an entry lsattr cannot open (unreadable to the scanning user) has no flags: not checked, not "none"', async () => {
-    const t = path.join(dir, 'private');
+  it.each(['nobody-dash', 'nobody-noperl'])('an entry that cannot be opened (unreadable to the scanning user) has no flags: not checked, not "none" (%s)', async (name) => {
+    const t = path.join(dir, `private-${name}`);
     fs.mkdirSync(t);
     fs.chmodSync(t, 0o755);
     fs.writeFileSync(path.join(t, 'secret'), 's\n', { mode: 0o600 });
     fs.chmodSync(path.join(t, 'secret'), 0o600);
     fs.writeFileSync(path.join(t, 'open'), 'o\n', { mode: 0o644 });
-    const c = await scan(variants['nobody-dash']!, [target(t)]);
+    const c = await scan(variants[name]!, [target(t)]);
     expect(c.facts.lsattr).toBe('yes');
+    expect(c.facts.perl).toBe(name === 'nobody-dash' ? 'yes' : 'no');
     expect(c.entries.get(path.join(t, 'secret'))!.error).toBe('Permission denied');
     expect(c.entries.get(path.join(t, 'secret'))!.attrs.flags).toBeUndefined();
     expect(c.entries.get(path.join(t, 'open'))!.attrs.flags).toBeNull();
@@ -137,7 +176,7 @@ describe.runIf(ready)('events on extended attributes', () => {
       // (it cannot see them), and the scan says what was not checked.
       const b = await cli(home, 'scan', '--server', 'bare', '--json');
       const res = JSON.parse(b.out) as { servers: { warnings: string[] }[]; events: FimEvent[] };
-      expect(res.servers[0]!.warnings.join('\n')).toMatch(/not checked on this host: xattrs \(needs getfattr\), selinux \(needs getfattr\), acl \(needs getfattr or getfacl\), caps \(needs getfattr or getcap\), flags \(needs lsattr\)/);
+      expect(res.servers[0]!.warnings.join('\n')).toMatch(/not checked on this host: xattrs \(needs perl or getfattr\), selinux \(needs perl or getfattr\), acl \(needs perl or getfattr or getfacl\), caps \(needs perl or getfattr or getcap\), flags \(needs perl or lsattr\)/);
       const bare = res.events.filter((e) => e.server === 'bare');
       // data changed its mode (ACL mask): that deviation lists the attributes bare could not check.
       const data = bare.find((e) => e.path === path.join(t, 'data'))!;
@@ -155,9 +194,9 @@ describe.runIf(ready)('events on extended attributes', () => {
       expect(shown.out).toMatch(/caps: not checked on the current host, so not known to be equal/);
 
       const show = await cli(home, 'server', 'show', 'bare');
-      expect(show.out).toMatch(/not checked on this host: xattrs \(needs getfattr\)/);
+      expect(show.out).toMatch(/not checked on this host: xattrs \(needs perl or getfattr\)/);
       const pre = await cli(home, 'server', 'preflight', 'gold', '--json');
-      expect(JSON.parse(pre.out)).toMatchObject({ facts: { getfattr: 'yes', lsattr: 'yes' }, checked: ['xattrs', 'selinux', 'acl', 'caps', 'flags'], notChecked: [] });
+      expect(JSON.parse(pre.out)).toMatchObject({ facts: { perl: 'yes', getfattr: 'yes', lsattr: 'yes' }, checked: ['xattrs', 'selinux', 'acl', 'caps', 'flags'], notChecked: [] });
     } finally {
       x('chattr', '-i', path.join(t, 'conf'));
     }

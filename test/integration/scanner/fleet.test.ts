@@ -61,15 +61,15 @@ afterAll(async () => {
 describe('scanning real hosts over SSH', () => {
   it('the pre-flight of each host: shell, find, stat, hashers, tools, cores; stored and shown with the server', async () => {
     const d = JSON.parse(await ok('server', 'preflight', 'deb', '--json')) as { facts: Record<string, string>; checked: string[]; notChecked: unknown[] };
-    expect(d.facts).toMatchObject({ find: 'gnu-printf', stat: 'gnu', hasher: 'openssl', getfattr: 'yes', lsattr: 'yes', sudo: 'yes (running as root)', gzip: 'yes' });
+    expect(d.facts).toMatchObject({ find: 'gnu-printf', stat: 'gnu', hasher: 'openssl', perl: 'yes', getfattr: 'yes', lsattr: 'yes', sudo: 'yes (running as root)', gzip: 'yes' });
     expect(d.checked).toEqual(['xattrs', 'selinux', 'acl', 'caps', 'flags']);
     const b = JSON.parse(await ok('server', 'preflight', 'bb', '--json')) as { facts: Record<string, string>; checked: string[]; notChecked: { name: string }[] };
-    expect(b.facts).toMatchObject({ shell: 'busybox ash', find: 'busybox', stat: 'busybox', meta: 'stat', hasher: 'sha256sum', getfattr: 'no', getfacl: 'no', getcap: 'no', lsattr: 'no', gzip: 'yes' });
+    expect(b.facts).toMatchObject({ shell: 'busybox ash', find: 'busybox', stat: 'busybox', meta: 'stat', hasher: 'sha256sum', perl: 'no', getfattr: 'no', getfacl: 'no', getcap: 'no', lsattr: 'no', gzip: 'yes' });
     expect(Number(b.facts.cores)).toBeGreaterThan(0);
     expect(b.notChecked.map((n) => n.name)).toEqual(['xattrs', 'selinux', 'acl', 'caps', 'flags']);
     const shown = await ok('server', 'show', 'bb');
     expect(shown).toMatch(/find\s+busybox/);
-    expect(shown).toMatch(/not checked on this host: xattrs \(needs getfattr\)/);
+    expect(shown).toMatch(/not checked on this host: xattrs \(needs perl or getfattr\)/);
     const listed = JSON.parse(await ok('server', 'list', '--json')) as ServerSummary[];
     expect(listed.find((s) => s.name === 'bb')!.preflight!.facts.shell).toBe('busybox ash');
   });

@@ -24,7 +24,9 @@ export interface Variant {
   meta: string;
 }
 
-const TOOLS = ['getfattr', 'setfattr', 'getfacl', 'setfacl', 'getcap', 'setcap', 'lsattr', 'chattr'];
+// perl reads every attribute beyond stat(2) itself (scan.sh's attrhelper): a host "without the
+// tools" lacks it too.
+const TOOLS = ['getfattr', 'setfattr', 'getfacl', 'setfacl', 'getcap', 'setcap', 'lsattr', 'chattr', 'perl'];
 
 /**
  * Wrappers in `dir` (world-readable, so that `nobody` may run them):
@@ -32,7 +34,8 @@ const TOOLS = ['getfattr', 'setfattr', 'getfacl', 'setfacl', 'getcap', 'setcap',
  * - busybox: `env -i PATH=<only BusyBox applets> busybox sh` (an Alpine-like host);
  * - noprintf: GNU find that rejects -printf (a GNU host whose find lacks it), under dash;
  * - nofd: GNU find that cannot write to /dev/fd/4 (a host without /proc): several walks, under dash;
- * - noattr: no getfattr/getfacl/getcap/lsattr on PATH; nogetfattr: only getfattr missing;
+ * - noattr: no perl/getfattr/getfacl/getcap/lsattr on PATH; nogetfattr: no perl, no getfattr;
+ * - noperl: no perl, so the tools (getfattr, lsattr) read the attributes perl reads elsewhere;
  * - nobody-*: the same, run as the unprivileged user nobody (setpriv).
  */
 export function makeVariants(dir: string): Record<string, Variant> {
@@ -75,7 +78,8 @@ export function makeVariants(dir: string): Record<string, Variant> {
     return d;
   };
   const noattr = pathWithout('noattr', TOOLS);
-  const nogetfattr = pathWithout('nogetfattr', ['getfattr', 'setfattr']);
+  const nogetfattr = pathWithout('nogetfattr', ['getfattr', 'setfattr', 'perl']);
+  const noperl = pathWithout('noperl', ['perl']);
   const wrap = (name: string, body: string) => {
     const p = path.join(dir, `sh-${name}`);
     fs.writeFileSync(p, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
@@ -91,8 +95,10 @@ export function makeVariants(dir: string): Record<string, Variant> {
     nofd: v('nofd', wrap('nofd', `PATH=${nofd}:$PATH exec dash "$@"`), 'gnu-printf', 'printf'),
     noattr: v('noattr', wrap('noattr', `PATH=${noattr} exec dash "$@"`), 'gnu-printf', 'printf'),
     nogetfattr: v('nogetfattr', wrap('nogetfattr', `PATH=${nogetfattr} exec dash "$@"`), 'gnu-printf', 'printf'),
+    noperl: v('noperl', wrap('noperl', `PATH=${noperl} exec dash "$@"`), 'gnu-printf', 'printf'),
     'nobody-dash': v('nobody-dash', wrap('nobody-dash', `exec ${asNobody} dash "$@"`), 'gnu-printf', 'printf'),
     'nobody-busybox': v('nobody-busybox', wrap('nobody-busybox', `exec ${asNobody} env -i PATH=${bb} ${bb}/busybox sh "$@"`), 'busybox', 'stat'),
+    'nobody-noperl': v('nobody-noperl', wrap('nobody-noperl', `PATH=${noperl} exec ${asNobody} dash "$@"`), 'gnu-printf', 'printf'),
     'nobody-noprintf': v('nobody-noprintf', wrap('nobody-noprintf', `PATH=${noprintf}:$PATH exec ${asNobody} dash "$@"`), 'gnu', 'stat'),
   };
 }

@@ -57,6 +57,8 @@ describe('every host gives the same entries', () => {
     expect(entryLines(await scan(variants.bash!, [target(root)]), all)).toEqual(base);
     expect(entryLines(await scan(variants.noprintf!, [target(root)]), all)).toEqual(base);
     expect(entryLines(await scan(variants.nofd!, [target(root)]), all)).toEqual(base);
+    // ... and whether perl reads them or getfattr and lsattr do.
+    expect(entryLines(await scan(variants.noperl!, [target(root)]), all)).toEqual(base);
   });
 
   it('on a real system tree (/usr/share/doc, /usr/sbin), include and exclude patterns and a depth limit', async () => {

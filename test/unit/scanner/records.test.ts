@@ -15,6 +15,7 @@ const f = (...parts: string[]) => parts.map((p) => p + NUL).join('');
 const V = f('V', '2');
 const H1 = 'a'.repeat(64);
 const H2 = 'b'.repeat(64);
+const hex = (s: string) => Buffer.from(s, 'latin1').toString('hex');
 const E = (path: string, o: Partial<Record<'idx' | 'type' | 'mode' | 'uid' | 'gid' | 'size' | 'mtime' | 'ctime' | 'inode' | 'nlink' | 'link' | 'error', string>> = {}) =>
   f('E', o.idx ?? '0', path, o.type ?? 'f', o.mode ?? '644', o.uid ?? '0', o.gid ?? '0', o.size ?? '5', o.mtime ?? '1700000000.1234567890', o.ctime ?? '1700000001.5', o.inode ?? '1234', o.nlink ?? '1', o.link ?? '', o.error ?? '');
 const statLine = (raw: string, n: string, o: { size?: string; tT?: string } = {}) =>
@@ -45,6 +46,10 @@ const STREAM =
   f('L', '0', '2', '/t', '/t/n\nl', '----i---------e------- /t\n-----a--------e------- /t/n\nl\n') +
   f('L', '1', '3', '/u/a', '/u/b', '/u/c', '--------------e------- /u/c\n') +
   'A' + NUL + 'flags' + NUL + '----i---------e------- /v/a b\xff\n--------------e------- /v/trailing \n' + NUL +
+  // The perl reader: flags and attributes in hex (names: "user.a=b", "user.\\n"; an empty value).
+  f('K', '/k/new\nline', '-ia', `${hex('user.a=b')}=76 ${hex('user.\\\n')}=`) +
+  f('K', '/k/plain', '-', '') +
+  f('K', '/k/link', '?', `${hex('security.selinux')}=${hex('l_t\0')}`) +
   'H' + NUL + `${H1} */t/x\n\\${H2}  /t/back\\\\slash\\nnew\n${H2}  /t/plain name\n` + NUL +
   f('Z');
 
@@ -80,6 +85,10 @@ const EXPECTED: ScanRecordEvent[] = [
   { kind: 'flags', path: '/u/c', flags: '' },
   { kind: 'flags', path: '/v/a b\xff', flags: 'i' },
   { kind: 'flags', path: '/v/trailing ', flags: '' },
+  { kind: 'xattrs', path: '/k/new\nline', attrs: [['user.a\\075b', '76'], ['user.\\134\\012', '']] },
+  { kind: 'flags', path: '/k/new\nline', flags: 'ai' },
+  { kind: 'flags', path: '/k/plain', flags: '' },
+  { kind: 'xattrs', path: '/k/link', attrs: [['security.selinux', '6c5f7400']] },
   { kind: 'hash', path: '/t/x', sha256: H1 },
   { kind: 'hash', path: '/t/back\\slash\nnew', sha256: H2 },
   { kind: 'hash', path: '/t/plain name', sha256: H2 },
@@ -212,6 +221,11 @@ describe('RecordParser, protocol 2', () => {
     ['A flags line', 'A\0flags\0----i---\n\0', /bad lsattr line/],
     ['A flags relative', 'A\0flags\0---- a\n\0', /bad lsattr line/],
     ['A flags letters', 'A\0flags\0--1- /a\n\0', /bad lsattr flags/],
+    ['K flags', f('K', '/a', 'i1', ''), /bad lsattr flags/],
+    ['K attribute', f('K', '/a', '-', 'user.a=0x76'), /bad extended attribute/],
+    ['K odd hex', f('K', '/a', '-', '757=76'), /bad extended attribute/],
+    ['K no name', f('K', '/a', '-', '=76'), /bad extended attribute/],
+    ['K path', f('K', 'a', '-', ''), /not absolute/],
     ['A orphan line', 'A\0xattrs\0user.a=0x1\n\0', /outside a file block/],
     ['A value', 'A\0xattrs\0# file: /a\nuser.a="text"\n\0', /bad extended attribute value/],
     ['O content', 'O\0/a\0zz\n\0' + '0\0', /bad content line/],
