@@ -5,8 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, openSync, readFileSync, closeSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, chownSync, existsSync, mkdirSync, openSync, readFileSync, closeSync, realpathSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { allocateBlock, createRunDir, releaseBlock } from './alloc.js';
 import { check, isAlive, killRootedUnder, pidsRootedUnder, run, type RunResult } from './proc.js';
 
@@ -23,6 +23,13 @@ export interface HostSpec {
    * never from the test process.
    */
   behind?: string;
+  /**
+   * Real directories (absolute, canonical) bind-mounted read-only at the same place over the
+   * host's overlay, the mounts below them too: the host reads them as this machine does, without
+   * overlayfs (e.g. a benchmark's corpus), and cannot write them. See readOnlyBindMounts for what
+   * is refused.
+   */
+  readOnlyBinds?: string[];
 }
 
 export interface FleetOptions {
@@ -286,6 +293,60 @@ function put(upper: string, path: string, content: string | Buffer, mode: number
   chownSync(full, uid, gid);
 }
 
+// ---- read-only binds ----------------------------------------------------------------------------
+
+// What the fleet itself provides in each host: a bind over one of these (or of a parent, or of
+// something inside) would hide it, or expose the real /tmp with every fleet run in it.
+const HOST_OWN: Record<string, string> = {
+  '/etc': 'its sshd config and accounts, written into its overlay',
+  '/root': "root's dot files, written into its overlay",
+  '/home': "the test users' home directories, written into its overlay",
+  '/tmp': 'its own tmpfs',
+  '/run': 'its own tmpfs',
+  '/proc': 'its own proc',
+  '/dev': 'its bind of /dev',
+};
+
+const within = (p: string, dir: string): boolean => p === dir || p.startsWith(`${dir}/`);
+
+function mountPoints(): string[] {
+  // Field 5 of mountinfo, with its octal escapes (\040 for a space) decoded.
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.split(' ')[4]!.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
+}
+
+/**
+ * The mounts a host's readOnlyBinds make, parents first: each directory and every mount below it
+ * (a recursive bind would leave those writable). Throws a clear error for a path that is not
+ * absolute and canonical, not an existing directory, is `/`, or overlaps what the fleet provides
+ * (HOST_OWN: /etc, /root, /home, /tmp, /run, /proc, /dev).
+ */
+export function readOnlyBindMounts(dirs: string[]): string[] {
+  const out = new Set<string>();
+  const mounts = dirs.length > 0 ? mountPoints() : [];
+  for (const dir of dirs) {
+    const refuse = (why: string): Error => new Error(`readOnlyBinds: ${JSON.stringify(dir)} ${why}`);
+    if (!isAbsolute(dir)) throw refuse('is not an absolute path');
+    if (dir === '/') throw refuse("is / itself: the host's / must stay its overlay");
+    let real: string;
+    try {
+      real = realpathSync(dir);
+    } catch {
+      throw refuse('does not exist');
+    }
+    if (real !== dir) throw refuse(`is not canonical: it resolves to ${real}, pass that`);
+    if (!statSync(dir).isDirectory()) throw refuse('is not a directory');
+    const own = Object.keys(HOST_OWN).find((o) => within(o, dir) || within(dir, o));
+    if (own) throw refuse(`overlaps the host's own ${own} (${HOST_OWN[own]})`);
+    out.add(dir);
+    for (const m of mounts) if (m.startsWith(`${dir}/`)) out.add(m);
+  }
+  // A parent sorts before anything below it.
+  return [...out].sort();
+}
+
 // ---- the namespace holder -----------------------------------------------------------------------
 
 // Run by `unshare -m -u [-n] --propagation private`: mount the host's world, then become the holder
@@ -294,8 +355,14 @@ function put(upper: string, path: string, content: string | Buffer, mode: number
 // every mount below, disappears: nothing is ever mounted in the real mount namespace.
 const HOLDER_SCRIPT = `set -e
 m=$1 upper=$2 work=$3 name=$4 variant=$5 ownnet=$6
+shift 6
 if [ "$ownnet" = 1 ]; then ip link set lo up 2>/dev/null || busybox ip link set lo up; fi
 mount -t overlay overlay -o "lowerdir=/,upperdir=$upper,workdir=$work" "$m"
+# The rest of the arguments are readOnlyBinds (parents first): read as this machine reads them.
+for d do
+  mount --bind "$d" "$m$d"
+  mount -o remount,bind,ro "$m$d"
+done
 mount -t proc proc "$m/proc"
 mount --rbind /dev "$m/dev"
 mount -t tmpfs -o mode=1777 tmpfs "$m/tmp"
@@ -344,6 +411,7 @@ class HostImpl implements Host {
     readonly paths: HostPaths,
     readonly behind: string | null,
     private readonly front: HostImpl | null,
+    private readonly binds: string[],
   ) {}
 
   async setup(fleet: FleetImpl, accounts: AccountFiles): Promise<void> {
@@ -411,7 +479,7 @@ class HostImpl implements Host {
     const own = this.isolated ? ['-n'] : [];
     const child = spawn(
       'setpriv',
-      ['--pdeathsig', 'KILL', '--', ...net, 'unshare', '-m', '-u', ...own, '--propagation', 'private', '--', 'sh', '-c', HOLDER_SCRIPT, 'holder', merged, upper, work, this.name, this.variant, this.isolated ? '1' : '0'],
+      ['--pdeathsig', 'KILL', '--', ...net, 'unshare', '-m', '-u', ...own, '--propagation', 'private', '--', 'sh', '-c', HOLDER_SCRIPT, 'holder', merged, upper, work, this.name, this.variant, this.isolated ? '1' : '0', ...this.binds],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.holder = child;
@@ -730,6 +798,8 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   installExitHook();
   const specs: HostSpec[] = typeof options.hosts === 'number' ? Array.from({ length: options.hosts }, () => ({})) : options.hosts;
   if (specs.length < 1 || specs.length > 250) throw new Error('a fleet has 1 to 250 hosts');
+  // Refused before anything is started.
+  const binds = specs.map((spec) => readOnlyBindMounts(spec.readOnlyBinds ?? []));
   const block = allocateBlock();
   const dir = createRunDir();
   const fleet = new FleetImpl(dir, block);
@@ -760,7 +830,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       }
       const root = join(dir, name);
       const paths = { root, upper: join(root, 'upper'), work: join(root, 'work'), merged: join(root, 'merged'), log: join(root, 'sshd.log') };
-      fleet.hosts.push(new HostImpl(name, variant, `127.0.${block}.${i + 1}`, paths, spec.behind ?? null, front));
+      fleet.hosts.push(new HostImpl(name, variant, `127.0.${block}.${i + 1}`, paths, spec.behind ?? null, front, binds[i]!));
     }
     // Hosts that others hide behind first: the hidden ones join their network namespaces.
     const concurrency = options.concurrency ?? 8;
