@@ -127,26 +127,38 @@ else
 	shell=$(readlink "/proc/$$/exe" 2>/dev/null) || shell=unknown
 	case $shell in *busybox*) shell="busybox ash" ;; *) shell=${shell##*/} ;; esac
 fi
-if find / -maxdepth 0 -printf '' >/dev/null 2>&1; then
-	findf=gnu-printf
-elif find --version 2>/dev/null | grep GNU >/dev/null 2>&1; then
-	findf=gnu
-elif find --help 2>&1 | grep BusyBox >/dev/null 2>&1; then
-	findf=busybox
-elif have find; then
-	findf=other
-else
-	findf=none
-fi
+# Each probe that starts a program costs ~1 ms of CPU, per server and per scan: a host with GNU
+# find answers -printf, -readable and writing to an inherited descriptor (/dev/fd/4, which needs
+# /proc) in one; only where that fails is each asked alone.
 readable=
-find / -maxdepth 0 -readable >/dev/null 2>&1 && readable=-readable
-if stat --version 2>/dev/null | grep GNU >/dev/null 2>&1; then
-	statf=gnu
-elif stat -c '%f' / >/dev/null 2>&1; then
-	statf=$(stat --help 2>&1 | grep BusyBox >/dev/null 2>&1 && echo busybox || echo other)
+fdok=0
+if (find / -maxdepth 0 -readable -printf '' -fprint0 /dev/fd/4 4>/dev/null) >/dev/null 2>&1; then
+	findf=gnu-printf readable=-readable fdok=1
 else
-	statf=none
+	if find / -maxdepth 0 -printf '' >/dev/null 2>&1; then
+		findf=gnu-printf
+	elif find --version 2>/dev/null | grep GNU >/dev/null 2>&1; then
+		findf=gnu
+	elif find --help 2>&1 | grep BusyBox >/dev/null 2>&1; then
+		findf=busybox
+	elif have find; then
+		findf=other
+	else
+		findf=none
+	fi
+	find / -maxdepth 0 -readable >/dev/null 2>&1 && readable=-readable
+	[ "$findf" = gnu-printf ] && (find / -maxdepth 0 -fprint0 /dev/fd/4 4>/dev/null) >/dev/null 2>&1 && fdok=1
 fi
+case $(stat --version 2>/dev/null) in
+*GNU*) statf=gnu ;;
+*)
+	if stat -c '%f' / >/dev/null 2>&1; then
+		case $(stat --help 2>&1) in *BusyBox*) statf=busybox ;; *) statf=other ;; esac
+	else
+		statf=none
+	fi
+	;;
+esac
 hashers=
 have openssl && openssl dgst -sha256 -r /dev/null >/dev/null 2>&1 && hashers=openssl
 have sha256sum && hashers="${hashers:+$hashers }sha256sum"
@@ -158,7 +170,7 @@ sha256sum) hasher=sha256sum ;;
 esac
 cores=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || grep -c '^processor' /proc/cpuinfo 2>/dev/null || echo 1)
 parallel=0
-echo | xargs -P 2 true >/dev/null 2>&1 && parallel=1
+xargs -r -P 2 true </dev/null >/dev/null 2>&1 && parallel=1
 tool() { if have "$1"; then fact "$1" "${2:-yes}"; else fact "$1" no; fi; }
 
 fact protocol 2
@@ -174,8 +186,20 @@ for t in getfattr getfacl getcap lsattr od gzip nice renice ionice; do tool "$t"
 perlattrs=no
 have perl && [ "$(perl -e "$attrhelper" probe 2>/dev/null)" = ok ] && perlattrs=yes
 fact perl "$perlattrs"
+# id once: "uid=0(root) gid=...", the name missing for a uid without one.
+idout=$(id 2>/dev/null) || idout=
+uid=${idout#uid=}
+uid=${uid%%[!0-9]*}
+case $idout in
+"uid=$uid("*)
+	user=${idout#"uid=$uid("}
+	user=${user%%)*}
+	;;
+*) user=unknown ;;
+esac
+[ -n "$uid" ] || uid='?'
 if have sudo; then
-	if [ "$(id -u 2>/dev/null)" = 0 ]; then
+	if [ "$uid" = 0 ]; then
 		fact sudo "yes (running as root)"
 	elif [ "$mode" = preflight ]; then
 		if sudo -n true >/dev/null 2>&1; then fact sudo "yes, without password"; else fact sudo "yes, needs a password"; fi
@@ -185,8 +209,11 @@ if have sudo; then
 else
 	fact sudo no
 fi
-fact user "$(id -un 2>/dev/null || echo unknown) ($(id -u 2>/dev/null || echo ?))"
-fact kernel "$(uname -sr 2>/dev/null || echo unknown)"
+fact user "$user ($uid)"
+kernel=
+{ read -r ostype </proc/sys/kernel/ostype && read -r osrelease </proc/sys/kernel/osrelease && kernel="$ostype $osrelease"; } 2>/dev/null
+[ -n "$kernel" ] || kernel=$(uname -sr 2>/dev/null) || kernel=unknown
+fact kernel "$kernel"
 fact time "$(date +%s 2>/dev/null || echo unknown)"
 if [ -e /sys/fs/selinux/enforce ]; then fact selinux-enabled yes; else fact selinux-enabled no; fi
 if [ "$findf" = gnu-printf ]; then
@@ -200,7 +227,7 @@ fact meta "$meta"
 # GNU find can write the list of files to hash to an inherited pipe (-fprint0 /dev/fd/4) in the
 # same walk that prints the metadata; that needs /dev/fd (Linux: /proc mounted).
 walks=several
-[ "$meta" = printf ] && (find / -maxdepth 0 -fprint0 /dev/fd/4 4>/dev/null) >/dev/null 2>&1 && walks=one
+[ "$meta" = printf ] && [ "$fdok" = 1 ] && walks=one
 fact walks "$walks"
 
 if [ "$mode" = preflight ]; then
@@ -620,9 +647,10 @@ hash_list() {
 # Owner and group names: the databases once, rather than one lookup per entry.
 names() {
 	printf 'U\0'
-	{ getent passwd 2>/dev/null || cat /etc/passwd 2>/dev/null; } | tr -d '\000'
+	# getent prints C strings: only a file may hold a NUL.
+	getent passwd 2>/dev/null || tr -d '\000' </etc/passwd 2>/dev/null
 	printf '\0G\0'
-	{ getent group 2>/dev/null || cat /etc/group 2>/dev/null; } | tr -d '\000'
+	getent group 2>/dev/null || tr -d '\000' </etc/group 2>/dev/null
 	printf '\0'
 }
 
