@@ -5,22 +5,20 @@
 // A full scan is one run of the scanner (metadata, hashes, content, extended attributes). A quick
 // scan is two: the metadata pass without hashing, then a `list` run that hashes only the regular
 // files whose size, mtime, ctime or inode differ from the server's last full scan (`reference`);
-// the others keep the hash (and content) the full scan recorded. The reference's stored entries are
-// paired with the scan's rows (diff/pair.ts); a gold-master baseline in it that this scan compares
-// is compared at the same time (twins), so that the evaluation does not read it again.
+// the others keep the hash (and content) the full scan recorded (reference-compare.ts: each entry
+// is compared as it arrives); a gold-master baseline in it that this scan compares is compared at
+// the same time (twins), so that the evaluation does not read it again.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ALL_ATTRIBUTES, type AttributeName, type EntryAttributes, type FileContent } from '../../shared/domain.js';
+import type { EntryAttributes, FileContent } from '../../shared/domain.js';
 import type { EntryState } from '../diff/compare.js';
-import { pairWithTable } from '../diff/pair.js';
 import { isUnder } from '../policy/coverage.js';
-import { parseExtra, type EntryFields } from '../store/packs/codec.js';
+import type { EntryFields } from '../store/packs/codec.js';
 import type { Transport, RunOptions } from '../transport/transport.js';
-import { reusable } from './fidelity.js';
 import type { ScanPlan } from './plan.js';
-import { walkTargets } from './prefilter.js';
 import { RecordParser, type ByteString, type ScanRecordEvent } from './records.js';
+import { ReferenceCompare } from './reference-compare.js';
 import { checkableBy, maskContent, type ScanSettings } from './scan-options.js';
 import { aclText, capsText } from './xattr-decode.js';
 import { EntryTable, type ScannedEntry } from './entry-table.js';
@@ -89,6 +87,8 @@ export interface CollectOptions extends RunOptions {
   reference?: Reference;
   /** About how many entries the scan will hold (its server's last scan): room for them is made at once. */
   expectedEntries?: number;
+  /** Quick scan: entries of the reference held in memory at most (reference-compare.ts, HOLD_LIMIT). */
+  holdLimit?: number;
 }
 
 export class ScanFailure extends Error {
@@ -113,24 +113,25 @@ export function scannerScript(): string {
   throw new Error(`scanner script not found (looked in ${candidates.join(', ')})`);
 }
 
-/** Runs the script and feeds its stdout to `onRecord`; throws ScanFailure on any failure. */
+/**
+ * Runs the script and feeds its stdout to `onRecord`; throws ScanFailure on any failure.
+ * `onStarted`: called once the script runs, before its output is read (the host is starting).
+ */
 export async function runScanner(
   transport: Transport,
   script: string,
   args: string[],
   options: RunOptions,
   onRecord: (r: ScanRecordEvent) => void,
-  onChunk?: () => void,
+  onStarted?: () => void,
 ): Promise<void> {
   const proc = await transport.runScript(script, args, options);
   // `done` may settle (e.g. reject on a dead connection) before it is awaited below.
   proc.done.catch(() => undefined);
   const parser = new RecordParser(onRecord);
   try {
-    for await (const chunk of proc.stdout) {
-      parser.push(chunk as Buffer);
-      onChunk?.();
-    }
+    onStarted?.();
+    for await (const chunk of proc.stdout) parser.push(chunk as Buffer);
   } catch (err) {
     proc.kill(err instanceof Error ? err.message : String(err));
     await proc.done.catch(() => undefined);
@@ -174,11 +175,20 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
   const groups = new Map<number, string>();
   const contents = new Map<number, Buffer | null>();
   let hashed = 0;
+  // The content limit (and secret patterns) of each walk.
+  const contentOf = plan.walks.map((w) => w.content);
+  const limitOf = (i: number): number | null => entries.firstOfWalks(i, contentOf) ?? null;
+  const compare = quick ? new ReferenceCompare(entries, plan, options.reference!, limitOf, options.expectedEntries, options.holdLimit) : null;
+  // Which of the attributes beyond stat(2) this host could check (absent from an entry: not checked).
+  const checkedNow = () => new Set<string>(checkableBy(facts).checked);
 
   const onRecord = (r: ScanRecordEvent) => {
     if (r.kind === 'entry') {
       if (r.target >= plan.walks.length) throw new ScanFailure(`malformed scanner output: unknown target ${r.target}`);
-      entries.add(r);
+      if (compare && !compare.begun) compare.begin(checkedNow(), users, groups);
+      const n = entries.size;
+      const i = entries.add(r);
+      compare?.arrived(i, r.path, entries.size > n);
       return;
     }
     if (r.kind === 'hash') {
@@ -188,6 +198,10 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
         hashed++;
       }
       return;
+    }
+    // Entries are compared as they come, with the host's facts and names (scan.sh writes them first).
+    if ((r.kind === 'fact' || r.kind === 'user' || r.kind === 'group') && compare?.comparing) {
+      throw new ScanFailure('malformed scanner output: a pre-flight fact or a name after the first entry of a quick scan');
     }
     switch (r.kind) {
       case 'fact':
@@ -257,80 +271,23 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
 
   const script = scannerScript();
   const header = (hash: boolean) => ['2', 'scan', String(settings.jobs ?? 0), settings.nice === false ? '0' : '1', hash ? '1' : '0', String(plan.walks.length)];
-  await runScanner(transport, script, [...header(!quick), ...plan.walkArgs], options, onRecord);
+  // While the host starts, a quick scan reads its reference.
+  await runScanner(transport, script, [...header(!quick), ...plan.walkArgs], options, onRecord, () => compare?.prepare());
 
-  // Which of the attributes beyond stat(2) this host could check (absent from an entry: not checked).
-  const checked = new Set<string>(checkableBy(facts).checked);
-
-  // The content limit (and secret patterns) of each walk.
-  const contentOf = plan.walks.map((w) => w.content);
-  const limitOf = (i: number): number | null => {
-    for (const w of entries.walksOf(i)) if (contentOf[w] !== null && contentOf[w] !== undefined) return contentOf[w]!;
-    return null;
-  };
+  const checked = checkedNow();
 
   let twins: Map<number, BaselineTwins> | undefined;
-  if (quick) {
+  if (compare) {
     // An entry whose type, inode, ctime (and for a file size and mtime) are those of the last full
-    // scan keeps what that scan read: hash, content, device numbers, and the attributes beyond
-    // stat(2) (changing any of them moves ctime). The others are read again by a `list` run.
+    // scan keeps what that scan read (ReferenceCompare); the others are read again by a `list` run.
     const toHash: ByteString[] = [];
     const toRead: [number, ByteString][] = [];
     const toAttr: ByteString[] = [];
     const toFlags: ByteString[] = [];
     const toDev: ByteString[] = [];
     const anyAttrTool = checked.has('xattrs') || checked.has('acl') || checked.has('caps');
-    const checkedList = [...checked];
-    // Names are known from here on: twins compare owner and group.
-    entries.finish(checked, users, groups);
-    const reuse = (i: number, ref: EntryFields, racyFrom: number): boolean => {
-      if (!reusable(ref, racyFrom)) return false;
-      const type = entries.typeOf(i);
-      if (!entries.sameAsStored(i, ref, type === 'file' ? SAME_FILE : SAME_OTHER, () => false)) return false;
-      // ... and the full scan checked everything this host can check now.
-      const ext = ref.extra === null ? undefined : parseExtra(ref.extra);
-      if (!checkedList.every((k) => ext !== undefined && k in ext)) return false;
-      if (type === 'file') {
-        if (ref.sha !== null) entries.setShaBytes(i, ref.sha, ref.shaAt);
-        else entries.setSha(i, ref.shaText!);
-        if (limitOf(i) !== null && ext?.content !== undefined) entries.setContent(i, ext.content);
-      }
-      if ((type === 'block' || type === 'char') && entries.deviceOf(i) === null && ref.device !== null) entries.setDevice(i, ref.device);
-      // Only what this host can still check; a none (null) is what the table shows by default
-      // for a checked attribute (of an entry read whole), so only values are kept.
-      const whole = entries.errorOf(i) === null;
-      for (const k of EXT_KEYS) {
-        const v = ext?.[k];
-        if (v !== undefined && checked.has(k) && (v !== null || !whole)) entries.setExt(i, k, v);
-      }
-      if (ext?.flags !== undefined && checked.has('flags')) entries.markFlags(i);
-      return true;
-    };
-    // Latest source first: the first to have a path decides it (the source's index: reused from
-    // it; READ_AGAIN; UNDECIDED).
-    const decided = new Int32Array(entries.size).fill(UNDECIDED);
-    const sources = options.reference!.sources;
-    twins = new Map();
-    for (let s = sources.length - 1; s >= 0; s--) {
-      const source = sources[s]!;
-      const b = source.baseline;
-      const twin: BaselineTwins | null = b ? { policyIndex: b.policyIndex, rows: new Uint8Array(entries.size), leftovers: [] } : null;
-      const walkTarget = b ? walkTargets(plan, b.policyIndex) : [];
-      pairWithTable(entries, (each) => source.forEach(each), (i, ref) => {
-        if (i >= 0 && decided[i] === UNDECIDED) decided[i] = reuse(i, ref, source.racyFrom) ? s : READ_AGAIN;
-        if (!twin) return;
-        // A row reused is final: equal on every attribute, it is clean whatever its target compares
-        // (what reuse() compared with this very entry is not compared again).
-        const by = i >= 0 ? decided[i]! : READ_AGAIN;
-        const names = by !== s ? TWIN_ALL : entries.typeOf(i) === 'file' ? TWIN_FILE : TWIN_OTHER;
-        if (
-          by >= 0 && entries.errorOf(i) === null && limitOf(i) === null &&
-          entries.lastOfWalks(i, walkTarget)?.compare === 'master' && entries.sameAsStored(i, ref, names, () => false)
-        ) twin.rows[i] = 1;
-        else twin.leftovers.push(ref.state());
-      });
-      if (twin) twins.set(b!.id, twin);
-    }
+    const decided = compare.finish(checked, users, groups);
+    twins = compare.twins;
     for (let i = 0; i < entries.size; i++) {
       if (decided[i]! < 0) {
         const path = entries.pathOf(i);
@@ -381,20 +338,6 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
   entries.finish(checked, users, groups);
   return { entries, walkState, facts, mode: quick ? 'quick' : 'full', hashed, unreadable: entries.errorCount(), ...(twins ? { twins } : {}) };
 }
-
-const EXT_KEYS = ['xattrs', 'acl', 'caps', 'selinux', 'flags'] as const;
-/** What a quick scan compares with its reference to reuse an entry. */
-const SAME_FILE: AttributeName[] = ['type', 'inode', 'ctime', 'size', 'mtime'];
-const SAME_OTHER: AttributeName[] = ['type', 'inode', 'ctime'];
-/**
- * What else a twin must equal: every attribute but kept content (rows of walks that keep content
- * are never twins), less what reuse() compared already.
- */
-const TWIN_ALL: AttributeName[] = ALL_ATTRIBUTES.filter((a) => a !== 'content');
-const TWIN_FILE: AttributeName[] = TWIN_ALL.filter((a) => !SAME_FILE.includes(a));
-const TWIN_OTHER: AttributeName[] = TWIN_ALL.filter((a) => !SAME_OTHER.includes(a));
-const UNDECIDED = -1;
-const READ_AGAIN = -2;
 
 /**
  * The arguments of a `list` run travel in the script itself (`set -- ...` before it): the list

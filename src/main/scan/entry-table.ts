@@ -7,7 +7,7 @@
 // only when something asks for a path: hash lines that follow the entries' order are matched by a
 // cursor. At a million entries a Map of path strings alone cost more than a second and ~100 MB.
 import type { AttributeName, EntryAttributes, EntryType, FileContent } from '../../shared/domain.js';
-import type { EntryFields } from '../store/packs/codec.js';
+import { parseExtra, type EntryFields } from '../store/packs/codec.js';
 import { PathColumn } from './path-column.js';
 import type { ByteString, MetaRecord } from './records.js';
 
@@ -77,6 +77,37 @@ function parseTime(s: string): boolean {
 }
 
 const EXTRA_KEYS = ['xattrs', 'acl', 'caps', 'selinux', 'flags'] as const;
+
+// Row bits: what the row has, and which sparse maps hold it.
+const HAS_SHA = 1;
+/** lsattr answered (the flags are known, maybe none). */
+const FLAGS_READ = 2;
+const HAS_ERROR = 4;
+const HAS_EXT = 8;
+const HAS_TIMES = 16;
+const HAS_LINK = 32;
+const HAS_DEVICE = 64;
+const HAS_WALKS = 128;
+
+/** One bit per attribute sameAsStored compares itself; SLOW for any other. */
+const ATTR_BIT: Partial<Record<AttributeName, number>> = {};
+for (const [k, name] of (['type', 'mode', 'uid', 'gid', 'owner', 'group', 'size', 'mtime', 'ctime', 'inode', 'nlink', 'sha256', 'target', 'device', ...EXTRA_KEYS] as const).entries()) {
+  ATTR_BIT[name] = 1 << k;
+}
+const A = ATTR_BIT as Record<Exclude<AttributeName, 'content'>, number>;
+const EXT_BITS = A.xattrs | A.acl | A.caps | A.selinux | A.flags;
+const SLOW = 1 << 30;
+const MASKS = new WeakMap<readonly AttributeName[], number>();
+/** The bits of a list of names (lists are few and reused: remembered). */
+function maskOf(names: readonly AttributeName[]): number {
+  let m = MASKS.get(names);
+  if (m === undefined) {
+    m = 0;
+    for (const name of names) m |= ATTR_BIT[name] ?? SLOW;
+    MASKS.set(names, m);
+  }
+  return m;
+}
 const EXTRA_VALUES: (string | null | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
 /** The extra JSON (store/packs/codec.ts) of these values (EXTRA_KEYS order) and content. */
 function extraText(values: readonly (string | null | undefined)[], content: FileContent | null | undefined): string | null {
@@ -131,7 +162,7 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
   /** The walk that found the row; OVERFLOW: see `walks`. */
   private walk = new Uint16Array(0);
   private sha = new Uint8Array(0);
-  /** Bit 1: has a sha256. Bit 2: lsattr answered. */
+  /** HAS_SHA, FLAGS_READ, and which sparse maps below hold the row (a bit is cheaper than a lookup). */
   private bits = new Uint8Array(0);
   // Sparse: what few entries have.
   private readonly times = new Map<number, [string, string]>();
@@ -145,10 +176,13 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
   private readonly ext = new Map<number, ExtValues>();
   private readonly contents = new Map<number, FileContent | null>();
 
-  /** What materialized entries show for the attributes beyond stat(2) (see finish()). */
-  private checked: ReadonlySet<string> = new Set();
+  /** What materialized entries show for the attributes beyond stat(2) (see finish()): ATTR_BIT of those the host checked. */
+  private checkedBits = 0;
   private owners: ReadonlyMap<number, string> = new Map();
   private groups: ReadonlyMap<number, string> = new Map();
+  /** The names of each (uid, gid) pair, made once (finish() clears them). */
+  private pairOwner: (string | undefined)[] = [];
+  private pairGroup: (string | undefined)[] = [];
 
   /**
    * `walksMayOverlap`: two walks of the scan may find the same path (one walk never does), so
@@ -215,8 +249,9 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
 
   /** Row i's sha256 from 32 bytes at bytes[at]. */
   setShaBytes(i: number, bytes: Uint8Array, at: number): void {
-    this.sha.set(bytes.subarray(at, at + 32), i * 32);
-    this.bits[i]! |= 1;
+    const sha = this.sha;
+    for (let k = 0, to = i * 32; k < 32; k++) sha[to + k] = bytes[at + k]!;
+    this.bits[i]! |= HAS_SHA;
   }
 
   /** Row i's path, as a new string. */
@@ -240,14 +275,17 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
     return this.paths.end(i);
   }
 
-  /** A new entry, or one more walk of a known one. */
-  add(r: MetaRecord): void {
+  /** A new entry, or one more walk of a known one: its row. */
+  add(r: MetaRecord): number {
     if (this.walksMayOverlap) {
       const known = this.paths.findString(r.path);
       if (known >= 0) {
         const ws = this.walkList(known);
-        if (!ws.includes(r.target)) this.walks.set(known, [...ws, r.target]);
-        return;
+        if (!ws.includes(r.target)) {
+          this.walks.set(known, [...ws, r.target]);
+          this.bits[known]! |= HAS_WALKS;
+        }
+        return known;
       }
     }
     if (this.n === this.cap) this.grow();
@@ -269,15 +307,31 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
       this.bigSizes.set(i, r.size);
     }
     this.inode[i] = Number(r.inode);
+    let bits = 0;
     if (r.target < OVERFLOW) this.walk[i] = r.target;
     else {
       this.walk[i] = OVERFLOW;
       this.walks.set(i, [r.target]);
+      bits |= HAS_WALKS;
     }
-    if (!this.setTime(i, r.mtime, r.ctime)) this.times.set(i, [r.mtime, r.ctime]);
-    if (r.link !== null) this.links.set(i, r.link);
-    if (r.device !== null) this.devices.set(i, r.device);
-    if (r.error !== null) this.errors.set(i, r.error);
+    if (!this.setTime(i, r.mtime, r.ctime)) {
+      this.times.set(i, [r.mtime, r.ctime]);
+      bits |= HAS_TIMES;
+    }
+    if (r.link !== null) {
+      this.links.set(i, r.link);
+      bits |= HAS_LINK;
+    }
+    if (r.device !== null) {
+      this.devices.set(i, r.device);
+      bits |= HAS_DEVICE;
+    }
+    if (r.error !== null) {
+      this.errors.set(i, r.error);
+      bits |= HAS_ERROR;
+    }
+    this.bits[i] = bits;
+    return i;
   }
 
   private setTime(i: number, m: string, c: string): boolean {
@@ -352,16 +406,25 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
   }
 
   private walkList(i: number): number[] {
-    return this.walks.get(i) ?? [this.walk[i]!];
+    return this.bits[i]! & HAS_WALKS ? this.walks.get(i)! : [this.walk[i]!];
   }
 
   /** What `byWalk` says for the last of row i's walks that it says something for (no array made). */
   lastOfWalks<T>(i: number, byWalk: readonly (T | undefined)[]): T | undefined {
-    const ws = this.walks.get(i);
-    if (ws === undefined) return byWalk[this.walk[i]!];
+    if (!(this.bits[i]! & HAS_WALKS)) return byWalk[this.walk[i]!];
     let t: T | undefined;
-    for (const w of ws) t = byWalk[w] ?? t;
+    for (const w of this.walks.get(i)!) t = byWalk[w] ?? t;
     return t;
+  }
+
+  /** What `byWalk` says for the first of row i's walks that it says something for (no array made). */
+  firstOfWalks<T>(i: number, byWalk: readonly (T | null | undefined)[]): T | undefined {
+    if (!(this.bits[i]! & HAS_WALKS)) return byWalk[this.walk[i]!] ?? undefined;
+    for (const w of this.walks.get(i)!) {
+      const t = byWalk[w];
+      if (t !== null && t !== undefined) return t;
+    }
+    return undefined;
   }
 
   // ---- what collect() reads and writes ------------------------------------------------------
@@ -380,37 +443,44 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
     return modeString(this.mode[i]!);
   }
   mtimeOf(i: number): string {
-    const t = this.times.get(i);
-    return t ? t[0] : `${this.mtimeS[i]}.${String(this.mtimeN[i]).padStart(9, '0')}`;
+    return this.bits[i]! & HAS_TIMES ? this.times.get(i)![0] : `${this.mtimeS[i]}.${String(this.mtimeN[i]).padStart(9, '0')}`;
   }
   ctimeOf(i: number): string {
-    const t = this.times.get(i);
-    return t ? t[1] : `${this.ctimeS[i]}.${String(this.ctimeN[i]).padStart(9, '0')}`;
+    return this.bits[i]! & HAS_TIMES ? this.times.get(i)![1] : `${this.ctimeS[i]}.${String(this.ctimeN[i]).padStart(9, '0')}`;
   }
   errorOf(i: number): string | null {
-    return this.errors.get(i) ?? null;
+    return this.bits[i]! & HAS_ERROR ? this.errors.get(i)! : null;
   }
   errorCount(): number {
     return this.errors.size;
   }
   setError(i: number, error: string): void {
     this.errors.set(i, error);
+    this.bits[i]! |= HAS_ERROR;
   }
   deviceOf(i: number): string | null {
-    return this.devices.get(i) ?? null;
+    return this.bits[i]! & HAS_DEVICE ? this.devices.get(i)! : null;
   }
   setDevice(i: number, device: string | null): void {
-    if (device === null) this.devices.delete(i);
-    else this.devices.set(i, device);
+    if (device === null) {
+      this.devices.delete(i);
+      this.bits[i]! &= ~HAS_DEVICE;
+    } else {
+      this.devices.set(i, device);
+      this.bits[i]! |= HAS_DEVICE;
+    }
+  }
+  private linkOf(i: number): ByteString | null {
+    return this.bits[i]! & HAS_LINK ? this.links.get(i)! : null;
   }
   walksOf(i: number): number[] {
     return this.walkList(i);
   }
   hasSha(i: number): boolean {
-    return (this.bits[i]! & 1) === 1;
+    return (this.bits[i]! & HAS_SHA) !== 0;
   }
   shaOf(i: number): string | null {
-    return this.bits[i]! & 1 ? Buffer.from(this.sha.buffer, this.sha.byteOffset + i * 32, 32).toString('hex') : null;
+    return this.bits[i]! & HAS_SHA ? Buffer.from(this.sha.buffer, this.sha.byteOffset + i * 32, 32).toString('hex') : null;
   }
   /** Whether row i's sha256 is `hex` (64 lower-case hex digits), without making a string. */
   private shaIs(i: number, hex: string): boolean {
@@ -426,19 +496,20 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
 
   setSha(i: number, hex: string): void {
     Buffer.from(this.sha.buffer, this.sha.byteOffset + i * 32, 32).write(hex, 'hex');
-    this.bits[i]! |= 1;
+    this.bits[i]! |= HAS_SHA;
   }
   setExt(i: number, key: ExtKey, value: string | null): void {
     let e = this.ext.get(i);
     if (!e) this.ext.set(i, (e = {}));
     e[key] = value;
+    this.bits[i]! |= HAS_EXT;
   }
   extOf(i: number): ExtValues | undefined {
-    return this.ext.get(i);
+    return this.bits[i]! & HAS_EXT ? this.ext.get(i) : undefined;
   }
   /** lsattr answered for this entry (its flags are known, maybe none). */
   markFlags(i: number): void {
-    this.bits[i]! |= 2;
+    this.bits[i]! |= FLAGS_READ;
   }
   hasContent(i: number): boolean {
     return this.contents.has(i);
@@ -449,93 +520,86 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
 
   /** The names, and which attributes beyond stat(2) the host checked: how entries read from here on. */
   finish(checked: ReadonlySet<string>, owners: ReadonlyMap<number, string>, groups: ReadonlyMap<number, string>): void {
-    this.checked = checked;
     this.owners = owners;
     this.groups = groups;
+    this.checkedBits = 0;
+    for (const k of EXTRA_KEYS) if (checked.has(k)) this.checkedBits |= ATTR_BIT[k]!;
+    this.pairOwner = [];
+    this.pairGroup = [];
     this.plainExtras = [];
+  }
+
+  /** The owner name of row i (its uid where the host has no name for it). */
+  ownerOf(i: number): string {
+    return this.nameOf(i, this.pairOwner, this.owners, this.uidOf(i));
+  }
+  /** The group name of row i (its gid where the host has no name for it). */
+  groupOf(i: number): string {
+    return this.nameOf(i, this.pairGroup, this.groups, this.gidOf(i));
+  }
+  /** A name of row i's uid/gid pair, looked up once per pair. */
+  private nameOf(i: number, cache: (string | undefined)[], names: ReadonlyMap<number, string>, id: number): string {
+    const k = this.pair[i]!;
+    if (k !== OVERFLOW) {
+      const name = cache[k];
+      if (name !== undefined) return name;
+    }
+    const name = names.get(id) ?? String(id);
+    if (k !== OVERFLOW) cache[k] = name;
+    return name;
   }
 
   /**
    * Whether row i equals the entry in `f` (a stored one, store/packs/codec.ts, or one put there by
    * fromState) on every attribute named, as diffAttributes (diff/compare.ts) would find it, from
    * the columns on both sides: nothing is made unless an attribute it does not compare itself
-   * (content) asks `slow`.
+   * (content) is named, the others being equal: then `slow` decides.
    */
   sameAsStored(i: number, f: EntryFields, names: readonly AttributeName[], slow: (entry: ScannedEntry) => boolean): boolean {
+    const want = maskOf(names);
     const type = TYPES[this.type[i]!]!;
-    for (const name of names) {
-      switch (name) {
-        case 'type':
-          if (f.type !== type) return false;
-          break;
-        case 'mode':
-          if (f.mode !== modeString(this.mode[i]!)) return false;
-          break;
-        case 'uid':
-          if (f.uid !== this.uidOf(i)) return false;
-          break;
-        case 'gid':
-          if (f.gid !== this.gidOf(i)) return false;
-          break;
-        case 'size':
-          if (!(f.type === type && (type === 'directory' || type === 'symlink')) && f.size !== this.sizeOf(i)) return false;
-          break;
-        case 'sha256': {
-          const has = (this.bits[i]! & 1) === 1;
-          if (f.sha !== null) {
-            if (!has) return false;
-            const a = f.sha;
-            const at = f.shaAt;
-            const base = i * 32;
-            for (let k = 0; k < 32; k++) if (a[at + k] !== this.sha[base + k]) return false;
-          } else if (f.shaText === null ? has : !has || !this.shaIs(i, f.shaText)) return false;
-          break;
-        }
-        case 'target':
-          if (f.target !== (this.links.get(i) ?? null)) return false;
-          break;
-        case 'device':
-          if (f.device !== (this.devices.get(i) ?? null)) return false;
-          break;
-        case 'mtime': {
-          const t = this.times.get(i);
-          if (t || f.mtimeText !== null ? f.mtime() !== this.mtimeOf(i) : f.mtimeS !== this.mtimeS[i] || f.mtimeN !== this.mtimeN[i]) return false;
-          break;
-        }
-        case 'ctime': {
-          const t = this.times.get(i);
-          if (t || f.ctimeText !== null ? f.ctime() !== this.ctimeOf(i) : f.ctimeS !== this.ctimeS[i] || f.ctimeN !== this.ctimeN[i]) return false;
-          break;
-        }
-        case 'inode':
-          if (f.inode !== this.inode[i]) return false;
-          break;
-        case 'nlink':
-          if (f.nlink !== this.nlinkOf(i)) return false;
-          break;
-        case 'owner':
-          if (f.owner !== (this.owners.get(this.uidOf(i)) ?? String(this.uidOf(i)))) return false;
-          break;
-        case 'group':
-          if (f.group !== (this.groups.get(this.gidOf(i)) ?? String(this.gidOf(i)))) return false;
-          break;
-        case 'xattrs':
-        case 'acl':
-        case 'caps':
-        case 'selinux':
-        case 'flags': {
-          if (f.extra === null) break; // not checked on the stored side: not a change
-          const cv = f.ext(name);
-          if (cv === undefined) break;
-          const v = this.extValue(i, name, type);
-          if (v !== undefined && v !== cv) return false;
-          break;
-        }
-        default:
-          return slow(this.entryAt(i));
+    const bits = this.bits[i]!;
+    // The attributes a quick scan compares to reuse an entry first: they are the ones that move.
+    if (want & A.type && f.type !== type) return false;
+    if (want & A.inode && f.inode !== this.inode[i]) return false;
+    if (want & A.ctime) {
+      if (bits & HAS_TIMES || f.ctimeText !== null ? f.ctime() !== this.ctimeOf(i) : f.ctimeS !== this.ctimeS[i] || f.ctimeN !== this.ctimeN[i]) return false;
+    }
+    if (want & A.size && !(f.type === type && (type === 'directory' || type === 'symlink')) && f.size !== this.sizeOf(i)) return false;
+    if (want & A.mtime) {
+      if (bits & HAS_TIMES || f.mtimeText !== null ? f.mtime() !== this.mtimeOf(i) : f.mtimeS !== this.mtimeS[i] || f.mtimeN !== this.mtimeN[i]) return false;
+    }
+    if (want & A.mode && f.mode !== modeString(this.mode[i]!)) return false;
+    if (want & A.uid && f.uid !== this.uidOf(i)) return false;
+    if (want & A.gid && f.gid !== this.gidOf(i)) return false;
+    if (want & A.nlink && f.nlink !== this.nlinkOf(i)) return false;
+    if (want & A.sha256) {
+      const has = (bits & HAS_SHA) !== 0;
+      if (f.sha !== null) {
+        if (!has) return false;
+        const a = f.sha;
+        const at = f.shaAt;
+        const base = i * 32;
+        for (let k = 0; k < 32; k++) if (a[at + k] !== this.sha[base + k]) return false;
+      } else if (f.shaText === null ? has : !has || !this.shaIs(i, f.shaText)) return false;
+    }
+    if (want & A.target && f.target !== this.linkOf(i)) return false;
+    if (want & A.device && f.device !== this.deviceOf(i)) return false;
+    if (want & A.owner && f.owner !== this.ownerOf(i)) return false;
+    if (want & A.group && f.group !== this.groupOf(i)) return false;
+    // Not checked on the stored side (no extra, or the key absent): not a change.
+    if (want & EXT_BITS && f.extra !== null) {
+      const stored = parseExtra(f.extra);
+      for (let k = 0; k < 5; k++) {
+        const key = EXTRA_KEYS[k]!;
+        if (!(want & ATTR_BIT[key]!)) continue;
+        const cv = stored[key];
+        if (cv === undefined) continue;
+        const v = this.extValue(i, key, type);
+        if (v !== undefined && v !== cv) return false;
       }
     }
-    return true;
+    return want & SLOW ? slow(this.entryAt(i)) : true;
   }
 
   /** Row i into `f`, as entryAt(i) would make it (the path is the writer's to take: pathOf). */
@@ -547,25 +611,24 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
     f.mode = modeString(this.mode[i]!);
     f.uid = uid;
     f.gid = gid;
-    f.owner = this.owners.get(uid) ?? String(uid);
-    f.group = this.groups.get(gid) ?? String(gid);
+    f.owner = this.ownerOf(i);
+    f.group = this.groupOf(i);
     f.size = this.sizeOf(i);
-    const t = this.times.get(i);
-    if (t) [f.mtimeText, f.ctimeText] = t;
+    if (this.bits[i]! & HAS_TIMES) [f.mtimeText, f.ctimeText] = this.times.get(i)!;
     else {
       [f.mtimeText, f.mtimeS, f.mtimeN] = [null, this.mtimeS[i]!, this.mtimeN[i]!];
       [f.ctimeText, f.ctimeS, f.ctimeN] = [null, this.ctimeS[i]!, this.ctimeN[i]!];
     }
     f.inode = this.inode[i]!;
     f.nlink = this.nlinkOf(i);
-    f.device = this.devices.get(i) ?? null;
-    f.target = this.links.get(i) ?? null;
+    f.device = this.deviceOf(i);
+    f.target = this.linkOf(i);
     f.shaText = null;
-    if (this.bits[i]! & 1) {
+    if (this.bits[i]! & HAS_SHA) {
       f.sha = this.sha;
       f.shaAt = i * 32;
     } else f.sha = null;
-    f.error = this.errors.get(i) ?? null;
+    f.error = this.errorOf(i);
     f.extra = this.extraOf(i, type);
     return f;
   }
@@ -611,52 +674,53 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
   private extValue(i: number, k: ExtKey, type: EntryType): string | null | undefined {
     let applies = true;
     let checkedHere: boolean;
+    const bits = this.bits[i]!;
     switch (k) {
       case 'xattrs':
-        checkedHere = this.checked.has('xattrs') && !this.errors.has(i);
+        checkedHere = (this.checkedBits & A.xattrs) !== 0 && !(bits & HAS_ERROR);
         break;
       case 'acl':
         applies = type !== 'symlink';
-        checkedHere = this.checked.has('acl');
+        checkedHere = (this.checkedBits & A.acl) !== 0;
         break;
       case 'caps':
         applies = type === 'file';
-        checkedHere = this.checked.has('caps');
+        checkedHere = (this.checkedBits & A.caps) !== 0;
         break;
       case 'selinux':
-        checkedHere = this.checked.has('selinux');
+        checkedHere = (this.checkedBits & A.selinux) !== 0;
         break;
       case 'flags':
         applies = type === 'file' || type === 'directory';
-        checkedHere = (this.bits[i]! & 2) === 2;
+        checkedHere = (bits & FLAGS_READ) !== 0;
         break;
     }
     if (!applies) return null;
-    const ext = this.ext.get(i);
-    if (ext && k in ext) return ext[k];
+    if (bits & HAS_EXT) {
+      const ext = this.ext.get(i)!;
+      if (k in ext) return ext[k];
+    }
     return checkedHere ? null : undefined;
   }
 
   /** The entry at row i, as a new object (never kept here). */
   entryAt(i: number): ScannedEntry {
     const type = TYPES[this.type[i]!]!;
-    const error = this.errors.get(i) ?? null;
-    const uid = this.uidOf(i);
-    const gid = this.gidOf(i);
+    const error = this.errorOf(i);
     const attrs: EntryAttributes = {
       type,
       mode: modeString(this.mode[i]!),
-      uid,
-      gid,
-      owner: this.owners.get(uid) ?? String(uid),
-      group: this.groups.get(gid) ?? String(gid),
+      uid: this.uidOf(i),
+      gid: this.gidOf(i),
+      owner: this.ownerOf(i),
+      group: this.groupOf(i),
       size: this.sizeOf(i),
       mtime: this.mtimeOf(i),
       ctime: this.ctimeOf(i),
       inode: this.inode[i]!,
       nlink: this.nlinkOf(i),
-      device: this.devices.get(i) ?? null,
-      target: this.links.get(i) ?? null,
+      device: this.deviceOf(i),
+      target: this.linkOf(i),
       sha256: this.shaOf(i),
       xattrs: this.extValue(i, 'xattrs', type),
       acl: this.extValue(i, 'acl', type),

@@ -15,9 +15,14 @@ export class PathColumn {
     return this.n;
   }
 
-  /** Room for `rows` rows and `bytes` bytes of paths without growing. */
+  /** Room for `bytes` bytes of paths without growing. */
   reserve(bytes: number): void {
     if (bytes > this.bytes.length) this.bytes = Buffer.allocUnsafe(Math.min(0xffffffff, bytes));
+  }
+
+  /** Makes the path index now, with room for `rows` rows: each path pushed from here on is indexed as it comes. */
+  indexFor(rows: number): void {
+    if (this.slots === null) this.rehash(Math.max(rows, this.n));
   }
 
   /**
@@ -28,9 +33,27 @@ export class PathColumn {
   private slots: Int32Array | null = null;
 
   push(path: ByteString): void {
-    if (this.used + path.length > this.bytes.length) {
-      if (this.used + path.length > 0xffffffff) throw new Error('more than 4 GiB of path names in one scan');
-      const grown = Buffer.allocUnsafe(Math.min(0xffffffff, Math.max(this.bytes.length * 2, this.used + path.length)));
+    this.room(path.length);
+    this.used += this.bytes.write(path, this.used, 'latin1');
+    this.ends[this.n++] = this.used;
+    if (this.slots !== null) this.insert(this.n - 1);
+  }
+
+  /** push(), the path being other[0 .. len). */
+  pushBytes(other: Uint8Array, len: number): void {
+    this.room(len);
+    const b = this.bytes;
+    for (let k = 0, at = this.used; k < len; k++) b[at + k] = other[k]!;
+    this.used += len;
+    this.ends[this.n++] = this.used;
+    if (this.slots !== null) this.insert(this.n - 1);
+  }
+
+  /** Room for one more row of `len` bytes. */
+  private room(len: number): void {
+    if (this.used + len > this.bytes.length) {
+      if (this.used + len > 0xffffffff) throw new Error('more than 4 GiB of path names in one scan');
+      const grown = Buffer.allocUnsafe(Math.min(0xffffffff, Math.max(this.bytes.length * 2, this.used + len)));
       this.bytes.copy(grown, 0, 0, this.used);
       this.bytes = grown;
     }
@@ -39,9 +62,6 @@ export class PathColumn {
       grown.set(this.ends);
       this.ends = grown;
     }
-    this.used += this.bytes.write(path, this.used, 'latin1');
-    this.ends[this.n++] = this.used;
-    if (this.slots !== null) this.insert(this.n - 1);
   }
 
   /** The row of path `s`, or -1. */

@@ -68,6 +68,38 @@ describe('EntryTable against stored entries', () => {
     }
   });
 
+  it('sameAsStored agrees with diffAttributes on rows with what few have (link, device, error, attributes, a second walk)', () => {
+    const table = new EntryTable();
+    table.add(row('/l', { type: 'symlink', link: '/x\xff', mode: '777' }));
+    table.add(row('/c', { type: 'char', device: '1:3' }));
+    table.add(row('/e', { error: 'Permission denied' }));
+    table.add(row('/x'));
+    table.add(row('/x', { target: 1 }));
+    table.setExt(3, 'xattrs', 'user.a=0x01');
+    table.markFlags(3);
+    table.setExt(3, 'flags', 'i');
+    table.finish(new Set(['xattrs', 'acl']), new Map([[1000, 'me']]), new Map());
+    expect([table.entryAt(0).attrs.target, table.entryAt(1).attrs.device, table.entryAt(2).error, table.entryAt(3).walks]).toEqual(['/x\xff', '1:3', 'Permission denied', [0, 1]]);
+    expect(table.entryAt(3).attrs).toMatchObject({ owner: 'me', group: '100', xattrs: 'user.a=0x01', acl: null, flags: 'i', caps: undefined });
+    const names = ALL_ATTRIBUTES.filter((a) => a !== 'content');
+    const f = new EntryFields();
+    const changes: Partial<EntryAttributes>[] = [
+      {}, { target: null }, { target: '/y' }, { device: null }, { device: '1:4' }, { xattrs: null }, { xattrs: undefined }, { flags: null }, { acl: 'user::rwx' }, { owner: '1000' }, { group: 'me' },
+    ];
+    for (let i = 0; i < table.size; i++) {
+      const e = table.entryAt(i);
+      for (const change of changes) {
+        const attrs = { ...e.attrs, ...change };
+        f.fromState({ path: e.path, attrs, error: e.error });
+        expect([i, change, table.sameAsStored(i, f, names, () => false)]).toEqual([i, change, diffAttributes(attrs, e.attrs, names).length === 0]);
+      }
+    }
+    table.setDevice(1, null);
+    expect(table.entryAt(1).attrs.device).toBeNull();
+    table.setError(3, 'gone');
+    expect([table.errorOf(3), table.entryAt(3).attrs.xattrs]).toEqual(['gone', 'user.a=0x01']);
+  });
+
   it('fill gives the fields of entryAt, big values included', () => {
     const table = new EntryTable(false);
     table.add(row('/a', { nlink: 70000, size: 2 ** 40, uid: 4294967294, target: 70000 }));

@@ -1,6 +1,6 @@
 // Entry packs (src/main/store/packs): the codec gives back exactly what it was given, sets are
-// read in path order, one path is replaced in place, and migration 7 re-encodes the baselines of
-// an older store.
+// read in path order, one path is replaced in place, a set held in memory is found by path, and
+// migration 7 re-encodes the baselines of an older store.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { migrate } from '../../../src/main/store/db.js';
 import { ENTRY_FIELDS, ENTRY_PLACEHOLDERS, entryValues } from '../../../src/main/store/entries.js';
 import { MIGRATIONS } from '../../../src/main/store/migrations.js';
 import { EntryFields, forEachInPack, PackEncoder } from '../../../src/main/store/packs/codec.js';
+import { HeldSet } from '../../../src/main/store/packs/held-set.js';
 import { baselineSet, forEachEntry, loadSet, PACK_SIZE, replaceEntry, selfSet, setSize, writeSet } from '../../../src/main/store/packs/pack-store.js';
 import type { EntryAttributes } from '../../../src/shared/domain.js';
 
@@ -120,6 +121,44 @@ describe('entry sets in a store', () => {
     expect(Math.max(...packs)).toBeLessThanOrEqual(PACK_SIZE);
     expect(packs.reduce((a, b) => a + b, 0)).toBe(want.size);
     expect(setSize(db, set)).toBe(want.size);
+  });
+});
+
+describe('a set held in memory', () => {
+  /** A store with baseline 1 holding these entries. */
+  const baselineOf = (entries: EntryState[]) => {
+    const db = store();
+    db.prepare("INSERT INTO policies (id, name, os, created_at) VALUES (1, 'p', 'linux', 'now')").run();
+    db.prepare("INSERT INTO baselines (id, policy_id, server_name, created_at, comment, entries, report_json) VALUES (1, 1, 's', 'now', '', 0, '[]')").run();
+    writeSet(db, baselineSet(1), entries);
+    return db;
+  };
+
+  it('finds each entry by its path and gives it back exactly, its fields read again from its pack', () => {
+    const entries = [...AWKWARD, ...many(PACK_SIZE + 100)].sort((a, b) => (a.path < b.path ? -1 : 1));
+    const db = baselineOf(entries);
+    const held = HeldSet.read((each) => forEachEntry(db, baselineSet(1), each), entries.length, 10)!;
+    expect(held.size).toBe(entries.length);
+    // Paths are indexed a little at a time, or all of them when one is looked for.
+    expect(held.indexSome(PACK_SIZE + 1)).toBe(false);
+    expect(held.get(PACK_SIZE + 50, new EntryFields(), true).path()).toBe(entries[PACK_SIZE + 50]!.path);
+    const f = new EntryFields();
+    entries.forEach((e, k) => {
+      expect(held.find(e.path)).toBe(k);
+      expect(held.get(k, f, true).state()).toEqual(e);
+    });
+    // In any order: each read stands on its own.
+    for (let k = entries.length - 1; k >= 0; k -= 97) expect(held.get(k, f).attrs()).toEqual(entries[k]!.attrs);
+    for (const absent of ['/a/b/\x01', '/d1', '/d1/f', '/a/b/odd/x', '']) expect(held.find(absent)).toBe(-1);
+  });
+
+  it('is not held beyond its limit, nor when its entries do not come from packs', () => {
+    const db = baselineOf(AWKWARD);
+    const read = (each: (f: EntryFields) => void) => forEachEntry(db, baselineSet(1), each);
+    expect(HeldSet.read(read, AWKWARD.length)?.size).toBe(AWKWARD.length);
+    expect(HeldSet.read(read, AWKWARD.length - 1)).toBeNull();
+    expect(HeldSet.read((each) => each(new EntryFields().fromState(AWKWARD[0]!)), 10)).toBeNull();
+    expect(() => HeldSet.read(() => { throw new Error('disk I/O error'); }, 10)).toThrow('disk I/O error');
   });
 });
 

@@ -55,6 +55,9 @@ export class EntryFields {
   /** The path's bytes (reading): pathBuf[0 .. pathLen). */
   pathBuf = Buffer.alloc(4096);
   pathLen = 0;
+  /** Reading: the entry's pack and where in it (PackReader.pathAt, fieldsAt), to read it again later. */
+  pack: PackReader | null = null;
+  at = 0;
   type: EntryType = 'unknown';
   mode = '';
   uid = 0;
@@ -138,6 +141,7 @@ export class EntryFields {
     } else [this.sha, this.shaText] = [null, a.sha256];
     this.error = e.error;
     this.extra = extra;
+    this.pack = null;
     return this;
   }
 }
@@ -350,6 +354,37 @@ export class PackReader {
   }
 
   next(f: EntryFields): void {
+    f.pack = this;
+    f.at = this.at;
+    this.path(f);
+    this.fields(f);
+  }
+
+  /**
+   * The path of the entry at `at` (EntryFields.at) into f, which holds the path of the entry
+   * before it in this pack (the first one shares nothing with it).
+   */
+  pathAt(at: number, f: EntryFields): EntryFields {
+    const from = this.at;
+    this.at = at;
+    this.path(f);
+    this.at = from;
+    return f;
+  }
+
+  /** The fields (all but the path) of the entry at `at` (EntryFields.at) into f. */
+  fieldsAt(at: number, f: EntryFields): EntryFields {
+    const from = this.at;
+    this.at = at;
+    this.varint();
+    const len = this.varint();
+    this.at += len;
+    this.fields(f);
+    this.at = from;
+    return f;
+  }
+
+  private path(f: EntryFields): void {
     const d = this.data;
     const pre = this.varint();
     const len = this.varint();
@@ -362,6 +397,10 @@ export class PackReader {
     for (let k = 0, from = this.at; k < len; k++) path[pre + k] = d[from + k]!;
     this.at += len;
     f.pathLen = pre + len;
+  }
+
+  private fields(f: EntryFields): void {
+    const d = this.data;
     const flags = this.varint();
     f.type = TYPES[d[this.at++]!] ?? 'unknown';
     const s = this.strings;
