@@ -19,7 +19,9 @@ export interface ScannedEntry {
   error: string | null;
 }
 
-export type ExtKey = 'xattrs' | 'acl' | 'caps' | 'selinux' | 'flags';
+/** The attributes beyond stat(2) an entry keeps (content aside), in the order of the pack's extra JSON. */
+export const EXT_KEYS = ['xattrs', 'acl', 'caps', 'selinux', 'flags'] as const;
+export type ExtKey = (typeof EXT_KEYS)[number];
 type ExtValues = Partial<Record<ExtKey, string | null>>;
 
 const TYPES: EntryType[] = ['file', 'directory', 'symlink', 'block', 'char', 'fifo', 'socket', 'unknown'];
@@ -76,7 +78,6 @@ function parseTime(s: string): boolean {
   return true;
 }
 
-const EXTRA_KEYS = ['xattrs', 'acl', 'caps', 'selinux', 'flags'] as const;
 
 // Row bits: what the row has, and which sparse maps hold it.
 const HAS_SHA = 1;
@@ -91,7 +92,7 @@ const HAS_WALKS = 128;
 
 /** One bit per attribute sameAsStored compares itself; SLOW for any other. */
 const ATTR_BIT: Partial<Record<AttributeName, number>> = {};
-for (const [k, name] of (['type', 'mode', 'uid', 'gid', 'owner', 'group', 'size', 'mtime', 'ctime', 'inode', 'nlink', 'sha256', 'target', 'device', ...EXTRA_KEYS] as const).entries()) {
+for (const [k, name] of (['type', 'mode', 'uid', 'gid', 'owner', 'group', 'size', 'mtime', 'ctime', 'inode', 'nlink', 'sha256', 'target', 'device', ...EXT_KEYS] as const).entries()) {
   ATTR_BIT[name] = 1 << k;
 }
 const A = ATTR_BIT as Record<Exclude<AttributeName, 'content'>, number>;
@@ -109,10 +110,10 @@ function maskOf(names: readonly AttributeName[]): number {
   return m;
 }
 const EXTRA_VALUES: (string | null | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
-/** The extra JSON (store/packs/codec.ts) of these values (EXTRA_KEYS order) and content. */
+/** The extra JSON (store/packs/codec.ts) of these values (EXT_KEYS order) and content. */
 function extraText(values: readonly (string | null | undefined)[], content: FileContent | null | undefined): string | null {
   let o: Record<string, unknown> | null = null;
-  for (let k = 0; k < 5; k++) if (values[k] !== undefined) (o ??= {})[EXTRA_KEYS[k]!] = values[k];
+  for (let k = 0; k < 5; k++) if (values[k] !== undefined) (o ??= {})[EXT_KEYS[k]!] = values[k];
   if (content !== undefined) (o ??= {}).content = content;
   return o === null ? null : JSON.stringify(o);
 }
@@ -523,7 +524,7 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
     this.owners = owners;
     this.groups = groups;
     this.checkedBits = 0;
-    for (const k of EXTRA_KEYS) if (checked.has(k)) this.checkedBits |= ATTR_BIT[k]!;
+    for (const k of EXT_KEYS) if (checked.has(k)) this.checkedBits |= ATTR_BIT[k]!;
     this.pairOwner = [];
     this.pairGroup = [];
     this.plainExtras = [];
@@ -591,7 +592,7 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
     if (want & EXT_BITS && f.extra !== null) {
       const stored = parseExtra(f.extra);
       for (let k = 0; k < 5; k++) {
-        const key = EXTRA_KEYS[k]!;
+        const key = EXT_KEYS[k]!;
         if (!(want & ATTR_BIT[key]!)) continue;
         const cv = stored[key];
         if (cv === undefined) continue;

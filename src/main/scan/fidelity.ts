@@ -12,7 +12,7 @@ import { now, type Db } from '../store/db.js';
 import { byteOrder, EntryFields, forEachInPack, PackEncoder } from '../store/packs/codec.js';
 import { baselineSet, clearSet, forEachEntry, PACK_SIZE, serverFullSet, SetWriter, writeSet } from '../store/packs/pack-store.js';
 import type { Collected, Facts, Reference, ReferenceEntry, ReferenceSource } from './collect.js';
-import { EntryTable } from './entry-table.js';
+import { EntryTable, EXT_KEYS } from './entry-table.js';
 import { checkableBy, DEFAULT_SCAN_SETTINGS } from './scan-options.js';
 
 export function getScanSettings(db: Db, serverId: number): ServerScanSettings {
@@ -143,7 +143,6 @@ export function reusable(f: EntryFields, racyFrom: number): boolean {
   return !(c >= racyFrom || m >= racyFrom);
 }
 
-const EXT_KEYS = ['xattrs', 'acl', 'caps', 'selinux', 'flags'] as const;
 
 /**
  * After a full scan of every policy: its entries become the server's reference (what a quick scan

@@ -16,7 +16,7 @@ import { pairWithTable } from '../diff/pair.js';
 import { EntryFields, parseExtra } from '../store/packs/codec.js';
 import { HeldSet } from '../store/packs/held-set.js';
 import type { BaselineTwins, Reference, ReferenceSource } from './collect.js';
-import type { EntryTable } from './entry-table.js';
+import { EXT_KEYS, type EntryTable, type ExtKey } from './entry-table.js';
 import { reusable } from './fidelity.js';
 import type { ScanPlan } from './plan.js';
 import { walkTargets } from './prefilter.js';
@@ -232,8 +232,6 @@ export class ReferenceCompare {
   }
 }
 
-const EXT_KEYS = ['xattrs', 'acl', 'caps', 'selinux', 'flags'] as const;
-type ExtKey = (typeof EXT_KEYS)[number];
 
 /** What a reused entry takes from its stored extra (the attributes beyond stat(2) and the content). */
 interface ExtraPlan {
