@@ -71,7 +71,8 @@ my ($list, $value, $word) = ("\0" x 65536, "\0" x 65536, "\0" x 8);
 sub attrs {
 	my ($what, $type, $p) = @_;
 	my ($flags, $fd) = ("?", -1);
-	if ($type eq "f" || $type eq "d") {
+	my $opens = $type eq "f" || $type eq "d";
+	if ($opens) {
 		$fd = syscall($OPENAT, -100, $p, $OPEN);
 		if ($fd >= 0 && $what ne "x" && syscall($IOCTL, $fd, $GETFLAGS, $word) == 0) {
 			my $v = unpack("L", $word);
@@ -87,7 +88,7 @@ sub attrs {
 		}
 	}
 	syscall($CLOSE, $fd) if $fd >= 0;
-	return "" if $flags eq "?" && !@x && !(($type eq "f" || $type eq "d") && $what ne "x");
+	return "" if $flags eq "?" && !@x && !($opens && $what ne "x");
 	return "K\0$p\0$flags\0" . join(" ", @x) . "\0";
 }
 my $mode = shift @ARGV;
@@ -656,26 +657,21 @@ names() {
 
 if [ "$hash" = 1 ] && [ "$walks" = one ]; then
 	# One walk per target; the hash workers read its list of files from descriptor 4 meanwhile,
-	# and their lines are held and written after the walks' records.
-	exec 3>&1
-	if [ "$perlattrs" = yes ]; then
-		# ... and perl reads the attributes of the entries the walks hand it on descriptor 5.
-		hashes=$(
-			{
-				{
-					names
-					each_target one_walk "$@"
-				} 5>&1 >&3 | perl -e "$attrhelper" walk 4>&-
-			} 4>&1 >&3 | xargs -0 -r -P "$jobs" sh -c "$hashworker" sh
-		)
-	else
-		hashes=$(
+	# and their lines are held and written after the walks' records. Where perl reads the
+	# attributes, the walks hand it their entries on descriptor 5.
+	walk_all() {
+		if [ "$perlattrs" = yes ]; then
 			{
 				names
 				each_target one_walk "$@"
-			} 4>&1 >&3 | xargs -0 -r -P "$jobs" sh -c "$hashworker" sh
-		)
-	fi
+			} 5>&1 >&3 | perl -e "$attrhelper" walk 4>&-
+		else
+			names
+			each_target one_walk "$@"
+		fi
+	}
+	exec 3>&1
+	hashes=$(walk_all "$@" 4>&1 >&3 | xargs -0 -r -P "$jobs" sh -c "$hashworker" sh)
 	printf 'H\0'
 	[ -z "$hashes" ] || printf '%s\n' "$hashes"
 	printf '\0'
