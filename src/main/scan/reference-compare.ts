@@ -127,7 +127,8 @@ export class ReferenceCompare {
   /** After the stream: each row's decision (the source it is reused from; negative: read it again). */
   finish(checked: ReadonlySet<string>, users: ReadonlyMap<number, string>, groups: ReadonlyMap<number, string>): Int32Array {
     this.prepare();
-    this.begin(checked, users, groups);
+    // Begun at the first entry, with the same facts and names (none may come after it).
+    if (!this.begun) this.begin(checked, users, groups);
     this.done = true;
     const entries = this.entries;
     if (this.held) {
