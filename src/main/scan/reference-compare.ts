@@ -112,7 +112,9 @@ export class ReferenceCompare {
       // The held paths are indexed a little with each row (a reference holds about as many
       // entries as the scan: all of them long before its end), not at once while the stream waits.
       this.waiting.push(i);
-      if (this.held.every((set) => set.indexSome(INDEX_PER_ROW))) this.compareWaiting();
+      // Only the sets every row is looked up in: the latest, and compared baselines. An earlier
+      // one is indexed at once when a row first needs it (compareHeld).
+      if (this.held.every((set, s) => (s < this.held!.length - 1 && !this.twinRow[s]) || set.indexSome(INDEX_PER_ROW))) this.compareWaiting();
       return;
     }
     this.compareHeld(i, path);
@@ -174,6 +176,9 @@ export class ReferenceCompare {
   private compareHeld(i: number, path: ByteString): void {
     const held = this.held!;
     for (let s = held.length - 1; s >= 0; s--) {
+      // Once a later source decided the row, an earlier one matters only as a compared baseline
+      // (its twins): pair() would do nothing with its entry.
+      if (this.decided[i] !== UNDECIDED && !this.twinRow[s]) continue;
       const k = held[s]!.find(path);
       if (k < 0) continue;
       const same = this.pair(i, held[s]!.get(k, this.f), s);

@@ -145,9 +145,20 @@ async function reference(): Promise<Reference> {
   return { sources: [{ ...baseline, baseline: { id: 5, policyIndex: 0 } }, later] };
 }
 
-async function quick(holdLimit?: number) {
+/**
+ * The other order: an older full scan, then a later baseline of policy 0 without /t/owner. The
+ * older source is looked up only for what the later one lacks.
+ */
+async function baselineLatest(): Promise<Reference> {
+  const all = [...(await fullScan()).entries.values()];
+  const older = memoryReference(all).sources[0]!;
+  const baseline = memoryReference(all.filter((e) => e.path !== '/t/owner')).sources[0]!;
+  return { sources: [older, { ...baseline, baseline: { id: 5, policyIndex: 0 } }] };
+}
+
+async function quick(holdLimit?: number, ref: () => Promise<Reference> = reference) {
   const transport = new FakeHost(after, 2, false);
-  const c = await collect(transport, plan, { reference: await reference(), expectedEntries: 3, ...(holdLimit === undefined ? {} : { holdLimit }) });
+  const c = await collect(transport, plan, { reference: await ref(), expectedEntries: 3, ...(holdLimit === undefined ? {} : { holdLimit }) });
   const twin = c.twins!.get(5)!;
   return {
     entries: [...c.entries.values()],
@@ -178,6 +189,17 @@ describe('a quick scan against its reference', () => {
     expect(held.twins.rows.filter((p) => !p!.startsWith('/t/many/')).sort()).toEqual(['/t', '/t/immutable', '/t/link', '/t/owner', '/t/same', '/t/xattr']);
     expect(held.twins.rows).toHaveLength(106);
     expect(held.twins.leftovers.map((e) => e.path)).toEqual(['/t/chmod', '/t/gone', '/t/rewritten', '/t/secret', '/t/sub', '/t/sub/x']);
+  });
+
+  it('takes from an earlier source what the later one lacks, held or merged alike', async () => {
+    const held = await quick(undefined, baselineLatest);
+    expect(held).toEqual(await quick(0, baselineLatest));
+    const owner = held.entries.find((e) => e.path === '/t/owner')!;
+    // Reused from the older full scan (not read again), and no twin: the baseline lacks it.
+    expect(owner.attrs.sha256).toBe(sha('1'));
+    expect(held.lists[0]!.slice(5, 5 + Number(held.lists[0]![4])).sort()).toEqual(['/t/chmod', '/t/new', '/t/rewritten']);
+    expect(held.twins.rows).not.toContain('/t/owner');
+    expect(held.twins.rows).toContain('/t/same');
   });
 
   it('refuses a pre-flight fact or a name after the first entry (entries are compared as they come)', async () => {
