@@ -17,7 +17,7 @@ import { isUnder } from '../policy/coverage.js';
 import type { EntryFields } from '../store/packs/codec.js';
 import type { Transport, RunOptions } from '../transport/transport.js';
 import type { ScanPlan } from './plan.js';
-import { RecordParser, type ByteString, type ScanRecordEvent } from './records.js';
+import { RecordParser, type ByteString, type RawEntry, type ScanRecordEvent } from './records.js';
 import { ReferenceCompare } from './reference-compare.js';
 import { checkableBy, maskContent, type ScanSettings } from './scan-options.js';
 import { aclText, capsText } from './xattr-decode.js';
@@ -124,11 +124,12 @@ export async function runScanner(
   options: RunOptions,
   onRecord: (r: ScanRecordEvent) => void,
   onStarted?: () => void,
+  onRawEntry?: (r: RawEntry) => boolean,
 ): Promise<void> {
   const proc = await transport.runScript(script, args, options);
   // `done` may settle (e.g. reject on a dead connection) before it is awaited below.
   proc.done.catch(() => undefined);
-  const parser = new RecordParser(onRecord);
+  const parser = new RecordParser(onRecord, onRawEntry);
   try {
     onStarted?.();
     for await (const chunk of proc.stdout) parser.push(chunk as Buffer);
@@ -188,7 +189,7 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
       if (compare && !compare.begun) compare.begin(checkedNow(), users, groups);
       const n = entries.size;
       const i = entries.add(r);
-      compare?.arrived(i, r.path, entries.size > n);
+      compare?.arrived(i, entries.size > n);
       return;
     }
     if (r.kind === 'hash') {
@@ -269,10 +270,21 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
     }
   };
 
+  // The bulk of the entries, read by the parser's fast path without strings (records.ts).
+  const onRawEntry = (r: RawEntry): boolean => {
+    // An unknown target: onRecord fails the scan.
+    if (r.target >= plan.walks.length) return false;
+    if (compare && !compare.begun) compare.begin(checkedNow(), users, groups);
+    const n = entries.size;
+    const i = entries.addRaw(r);
+    compare?.arrived(i, entries.size > n);
+    return true;
+  };
+
   const script = scannerScript();
   const header = (hash: boolean) => ['2', 'scan', String(settings.jobs ?? 0), settings.nice === false ? '0' : '1', hash ? '1' : '0', String(plan.walks.length)];
   // While the host starts, a quick scan reads its reference.
-  await runScanner(transport, script, [...header(!quick), ...plan.walkArgs], options, onRecord, () => compare?.prepare());
+  await runScanner(transport, script, [...header(!quick), ...plan.walkArgs], options, onRecord, () => compare?.prepare(), onRawEntry);
 
   const checked = checkedNow();
 

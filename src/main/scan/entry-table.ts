@@ -9,7 +9,7 @@
 import type { AttributeName, EntryAttributes, EntryType, FileContent } from '../../shared/domain.js';
 import { parseExtra, type EntryFields } from '../store/packs/codec.js';
 import { PathColumn } from './path-column.js';
-import type { ByteString, MetaRecord } from './records.js';
+import type { ByteString, MetaRecord, RawEntry } from './records.js';
 
 export interface ScannedEntry {
   path: ByteString;
@@ -280,59 +280,95 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
   add(r: MetaRecord): number {
     if (this.walksMayOverlap) {
       const known = this.paths.findString(r.path);
-      if (known >= 0) {
-        const ws = this.walkList(known);
-        if (!ws.includes(r.target)) {
-          this.walks.set(known, [...ws, r.target]);
-          this.bits[known]! |= HAS_WALKS;
-        }
-        return known;
-      }
+      if (known >= 0) return this.anotherWalk(known, r.target);
     }
-    if (this.n === this.cap) this.grow();
-    const i = this.n++;
-    this.sorted = null;
+    const i = this.newRow();
     this.paths.push(r.path);
-
-    this.type[i] = r.type === 'file' ? FILE : TYPE_CODE.get(r.type)!;
-    this.mode[i] = modeValue(r.mode);
-    this.setPair(i, r.uid, r.gid);
-    if (r.nlink >= 0 && r.nlink < OVERFLOW) this.nlink[i] = r.nlink;
-    else {
-      this.nlink[i] = OVERFLOW;
-      this.bigNlinks.set(i, r.nlink);
-    }
-    if (r.size >= 0 && r.size < BIG_SIZE && Number.isInteger(r.size)) this.sizes[i] = r.size;
-    else {
-      this.sizes[i] = BIG_SIZE;
-      this.bigSizes.set(i, r.size);
-    }
-    this.inode[i] = Number(r.inode);
-    let bits = 0;
-    if (r.target < OVERFLOW) this.walk[i] = r.target;
-    else {
-      this.walk[i] = OVERFLOW;
-      this.walks.set(i, [r.target]);
-      bits |= HAS_WALKS;
-    }
+    let bits = this.setRow(i, r.target, r.type, modeValue(r.mode), r.uid, r.gid, r.nlink, r.size, Number(r.inode), r.link, r.device, r.error);
     if (!this.setTime(i, r.mtime, r.ctime)) {
       this.times.set(i, [r.mtime, r.ctime]);
       bits |= HAS_TIMES;
     }
-    if (r.link !== null) {
-      this.links.set(i, r.link);
-      bits |= HAS_LINK;
-    }
-    if (r.device !== null) {
-      this.devices.set(i, r.device);
-      bits |= HAS_DEVICE;
-    }
-    if (r.error !== null) {
-      this.errors.set(i, r.error);
-      bits |= HAS_ERROR;
-    }
     this.bits[i] = bits;
     return i;
+  }
+
+  /** add() for an entry the parser read without making strings (RawEntry, records.ts): its times are canonical. */
+  addRaw(r: RawEntry): number {
+    const b = r.chunk;
+    const from = r.at[1]!;
+    const to = r.at[2]! - 1;
+    if (this.walksMayOverlap) {
+      const known = this.paths.findBytes(b, from, to);
+      if (known >= 0) return this.anotherWalk(known, r.target);
+    }
+    const i = this.newRow();
+    this.paths.pushRange(b, from, to);
+    const at = r.at;
+    const link = r.type === 'symlink' ? b.toString('latin1', at[11]!, at[12]! - 1) : null;
+    const error = at[13]! - 1 > at[12]! ? b.toString('utf8', at[12]!, at[13]! - 1) : null;
+    this.bits[i] = this.setRow(i, r.target, r.type, r.mode, r.uid, r.gid, r.nlink, r.size, r.inode, link, null, error);
+    this.mtimeS[i] = r.mtimeS;
+    this.mtimeN[i] = r.mtimeN;
+    this.ctimeS[i] = r.ctimeS;
+    this.ctimeN[i] = r.ctimeN;
+    return i;
+  }
+
+  private anotherWalk(known: number, target: number): number {
+    const ws = this.walkList(known);
+    if (!ws.includes(target)) {
+      this.walks.set(known, [...ws, target]);
+      this.bits[known]! |= HAS_WALKS;
+    }
+    return known;
+  }
+
+  private newRow(): number {
+    if (this.n === this.cap) this.grow();
+    this.sorted = null;
+    return this.n++;
+  }
+
+  /** Row i's columns but its path and times; the bits of the sparse maps it is in. */
+  private setRow(
+    i: number, target: number, type: EntryType, mode: number, uid: number, gid: number, nlink: number, size: number, inode: number,
+    link: ByteString | null, device: string | null, error: string | null,
+  ): number {
+    this.type[i] = type === 'file' ? FILE : TYPE_CODE.get(type)!;
+    this.mode[i] = mode;
+    this.setPair(i, uid, gid);
+    if (nlink >= 0 && nlink < OVERFLOW) this.nlink[i] = nlink;
+    else {
+      this.nlink[i] = OVERFLOW;
+      this.bigNlinks.set(i, nlink);
+    }
+    if (size >= 0 && size < BIG_SIZE && Number.isInteger(size)) this.sizes[i] = size;
+    else {
+      this.sizes[i] = BIG_SIZE;
+      this.bigSizes.set(i, size);
+    }
+    this.inode[i] = inode;
+    let bits = 0;
+    if (target < OVERFLOW) this.walk[i] = target;
+    else {
+      this.walk[i] = OVERFLOW;
+      this.walks.set(i, [target]);
+      bits |= HAS_WALKS;
+    }
+    if (link !== null) {
+      this.links.set(i, link);
+      bits |= HAS_LINK;
+    }
+    if (device !== null) {
+      this.devices.set(i, device);
+      bits |= HAS_DEVICE;
+    }
+    if (error !== null) {
+      this.errors.set(i, error);
+      bits |= HAS_ERROR;
+    }
+    return bits;
   }
 
   private setTime(i: number, m: string, c: string): boolean {

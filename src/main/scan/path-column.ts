@@ -41,9 +41,15 @@ export class PathColumn {
 
   /** push(), the path being other[0 .. len). */
   pushBytes(other: Uint8Array, len: number): void {
+    this.pushRange(other, 0, len);
+  }
+
+  /** push(), the path being other[from .. to). */
+  pushRange(other: Uint8Array, from: number, to: number): void {
+    const len = to - from;
     this.room(len);
     const b = this.bytes;
-    for (let k = 0, at = this.used; k < len; k++) b[at + k] = other[k]!;
+    for (let k = 0, at = this.used; k < len; k++) b[at + k] = other[from + k]!;
     this.used += len;
     this.ends[this.n++] = this.used;
     if (this.slots !== null) this.insert(this.n - 1);
@@ -73,6 +79,25 @@ export class PathColumn {
       const r = slots[2 * k]! - 1;
       if (r < 0 || (slots[2 * k + 1] === h && this.is(r, s))) return r;
     }
+  }
+
+  /** The row of the path other[from .. to), or -1. */
+  findBytes(other: Uint8Array, from: number, to: number): number {
+    const slots = this.index();
+    const mask = (slots.length >> 1) - 1;
+    const h = hashBytes(other, from, to);
+    for (let k = h & mask; ; k = (k + 1) & mask) {
+      const r = slots[2 * k]! - 1;
+      if (r < 0 || (slots[2 * k + 1] === h && this.isBytes(r, other, from, to))) return r;
+    }
+  }
+
+  private isBytes(i: number, other: Uint8Array, from: number, to: number): boolean {
+    const at = this.start(i);
+    if (this.ends[i]! - at !== to - from) return false;
+    const b = this.bytes;
+    for (let k = to - from - 1; k >= 0; k--) if (b[at + k] !== other[from + k]) return false;
+    return true;
   }
 
   private index(): Int32Array {

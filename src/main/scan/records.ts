@@ -35,6 +35,30 @@ export interface MetaRecord {
   error: string | null;
 }
 
+/**
+ * An E record as the parser's fast path read it, handed over without a string made per field
+ * (EntryTable.addRaw): one object, filled again for each record, so a taker keeps nothing of it.
+ * Its times are canonical (seconds from 0 to 2^32 - 1 and nanoseconds); any other form, like any
+ * record the taker refuses, comes as a MetaRecord instead.
+ */
+export interface RawEntry {
+  /** The bytes the record lies in: field k at chunk[at[k] .. at[k + 1] - 1), 1 the path, 11 the link target, 12 the error. */
+  chunk: Buffer;
+  at: Int32Array;
+  target: number;
+  type: EntryType;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  nlink: number;
+  inode: number;
+  mtimeS: number;
+  mtimeN: number;
+  ctimeS: number;
+  ctimeN: number;
+}
+
 export type ScanRecordEvent =
   | { kind: 'fact'; key: string; value: string }
   | { kind: 'user' | 'group'; id: number; name: string }
@@ -90,7 +114,11 @@ export class RecordParser {
   private ended = false;
   private offset = 0;
 
-  constructor(private readonly emit: (record: ScanRecordEvent) => void) {}
+  /** `raw`: takes an entry without strings made (RawEntry); false to have it as a MetaRecord. */
+  constructor(
+    private readonly emit: (record: ScanRecordEvent) => void,
+    private readonly raw?: (entry: RawEntry) => boolean,
+  ) {}
 
   push(chunk: Buffer): void {
     let start = 0;
@@ -162,6 +190,26 @@ export class RecordParser {
     const nlink = digits(chunk, at[10]!, at[11]! - 1);
     if (target < 0 || !type || modeValue < 0 || uid < 0 || gid < 0 || size < 0 || nlink < 0 || digits(chunk, at[9]!, at[10]! - 1) < 0) return -1;
     if (chunk[at[1]!] !== 0x2f) return -1; // not absolute: the general path says so
+    if (this.raw && rawTime(chunk, at[7]!, at[8]! - 1)) {
+      const r = RAW;
+      r.mtimeS = RAW_S;
+      r.mtimeN = RAW_N;
+      if (rawTime(chunk, at[8]!, at[9]! - 1)) {
+        r.ctimeS = RAW_S;
+        r.ctimeN = RAW_N;
+        r.chunk = chunk;
+        r.at = at;
+        r.target = target;
+        r.type = type;
+        r.mode = modeValue;
+        r.uid = uid;
+        r.gid = gid;
+        r.size = size;
+        r.nlink = nlink;
+        r.inode = digits(chunk, at[9]!, at[10]! - 1);
+        if (this.raw(r)) return at[13]!;
+      }
+    }
     const mtime = fastTime(chunk, at[7]!, at[8]! - 1);
     const ctime = fastTime(chunk, at[8]!, at[9]! - 1);
     if (mtime === null || ctime === null) return -1;
@@ -695,6 +743,46 @@ function fastTime(b: Buffer, from: number, to: number): string | null {
   if (frac === 0) return null;
   if (frac >= 9) return b.toString('latin1', from, dot + 10);
   return b.toString('latin1', from, to) + '000000000'.slice(frac);
+}
+
+const RAW: RawEntry = {
+  chunk: Buffer.alloc(0), at: FAST_AT, target: 0, type: 'file', mode: 0, uid: 0, gid: 0, size: 0, nlink: 0, inode: 0,
+  mtimeS: 0, mtimeN: 0, ctimeS: 0, ctimeN: 0,
+};
+let RAW_S = 0;
+let RAW_N = 0;
+/**
+ * A time as fastTime reads it, into RAW_S and RAW_N, when the entry table keeps it as numbers
+ * (EntryTable's parseTime: no leading zero, seconds up to 2^32 - 1); false for any other form.
+ */
+function rawTime(b: Buffer, from: number, to: number): boolean {
+  let s = 0;
+  let i = from;
+  for (; i < to && b[i] !== 0x2e; i++) {
+    const d = b[i]! - 0x30;
+    if (d < 0 || d > 9) return false;
+    s = s * 10 + d;
+  }
+  const digitsBefore = i - from;
+  if (digitsBefore < 1 || digitsBefore > 15 || (b[from] === 0x30 && digitsBefore > 1) || s > 0xffffffff) return false;
+  let n = 0;
+  if (i < to) {
+    if (i + 1 === to) return false;
+    // Nine fraction digits: fewer are padded, more cut (GNU find prints ten).
+    for (let k = 0, j = i + 1; k < 9; k++, j++) {
+      if (j >= to) {
+        n *= 10;
+        continue;
+      }
+      const d = b[j]! - 0x30;
+      if (d < 0 || d > 9) return false;
+      n = n * 10 + d;
+    }
+    for (let j = i + 10; j < to; j++) if (b[j]! < 0x30 || b[j]! > 0x39) return false;
+  }
+  RAW_S = s;
+  RAW_N = n;
+  return true;
 }
 
 function int(s: string, what: string): number {

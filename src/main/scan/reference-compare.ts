@@ -20,7 +20,6 @@ import { EXT_KEYS, type EntryTable, type ExtKey } from './entry-table.js';
 import { reusable } from './fidelity.js';
 import type { ScanPlan } from './plan.js';
 import { walkTargets } from './prefilter.js';
-import type { ByteString } from './records.js';
 
 /** Entries of a reference held in memory at most: ~40 MB. */
 export const HOLD_LIMIT = 250_000;
@@ -97,7 +96,7 @@ export class ReferenceCompare {
   }
 
   /** Row i has arrived (`added`), or was found by one more walk. */
-  arrived(i: number, path: ByteString, added: boolean): void {
+  arrived(i: number, added: boolean): void {
     if (!this.held || this.done) return;
     if (!added) {
       if (this.decided[i] !== UNDECIDED) this.regrown.add(i);
@@ -117,13 +116,13 @@ export class ReferenceCompare {
       if (this.held.every((set, s) => (s < this.held!.length - 1 && !this.twinRow[s]) || set.indexSome(INDEX_PER_ROW))) this.compareWaiting();
       return;
     }
-    this.compareHeld(i, path);
+    this.compareHeld(i);
   }
 
   private compareWaiting(): void {
     const rows = this.waiting ?? [];
     this.waiting = null;
-    for (const i of rows) this.compareHeld(i, this.entries.pathOf(i));
+    for (const i of rows) this.compareHeld(i);
   }
 
   /** After the stream: each row's decision (the source it is reused from; negative: read it again). */
@@ -137,7 +136,7 @@ export class ReferenceCompare {
       this.compareWaiting();
       for (const i of this.regrown) {
         this.decided[i] = UNDECIDED;
-        this.compareHeld(i, entries.pathOf(i));
+        this.compareHeld(i);
       }
       // Each compared baseline's twins, and its other entries, in its order.
       for (let s = this.held.length - 1; s >= 0; s--) {
@@ -173,13 +172,14 @@ export class ReferenceCompare {
   }
 
   /** Row i with the entry of its path in each held source, latest first. */
-  private compareHeld(i: number, path: ByteString): void {
+  private compareHeld(i: number): void {
     const held = this.held!;
+    const entries = this.entries;
     for (let s = held.length - 1; s >= 0; s--) {
       // Once a later source decided the row, an earlier one matters only as a compared baseline
       // (its twins): pair() would do nothing with its entry.
       if (this.decided[i] !== UNDECIDED && !this.twinRow[s]) continue;
-      const k = held[s]!.find(path);
+      const k = held[s]!.findBytes(entries.pathBuffer(), entries.pathStart(i), entries.pathEnd(i));
       if (k < 0) continue;
       const same = this.pair(i, held[s]!.get(k, this.f), s);
       const rowOf = this.twinRow[s];

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scannerScript } from '../../../src/main/scan/collect.js';
+import { EntryTable } from '../../../src/main/scan/entry-table.js';
 import { buildPlan } from '../../../src/main/scan/plan.js';
 import { canonicalCaps, canonicalFlags, RecordParser, ScanStreamError, unescapeName, type ScanRecordEvent } from '../../../src/main/scan/records.js';
 
@@ -326,5 +327,63 @@ describe('canonical forms', () => {
   it('names escaped by getfattr (\\ooo) and getfacl (\\\\)', () => {
     expect(unescapeName('/a\\012b\\134c\\\\d\\377')).toBe('/a\nb\\c\\d\xff');
     expect(unescapeName('/plain')).toBe('/plain');
+  });
+});
+
+describe('RecordParser fast path without strings (RawEntry, EntryTable.addRaw)', () => {
+  // Entries as GNU find prints them, and some it could print that the table keeps otherwise
+  // (times with a leading zero or past 2^32 s, kept as text), big values, errors, odd bytes.
+  const stream =
+    V +
+    f('T', '0', 'ok') +
+    E('/t', { type: 'd', mode: '755' }) +
+    E('/t/a b\n\\c\xff\xe9', { size: '4294967296', nlink: '70000', uid: '4294967294', inode: '999999999999999' }) +
+    E('/t/link', { type: 'l', mode: '777', link: '../x \xff' }) +
+    E('/t/secret', { error: 'Permission denied \xc3\xa9' }) +
+    E('/t/short', { mtime: '1700000000.5', ctime: '1700000000' }) +
+    E('/t/zero', { mtime: '0.0000000000', ctime: '0' }) +
+    E('/t/lead', { mtime: '01.0000000000' }) +
+    E('/t/far', { ctime: '99999999999.5' }) +
+    E('/t/second-walk', { idx: '1' }) +
+    E('/t', { idx: '1', type: 'd', mode: '755' }) +
+    f('Z');
+
+  function table(chunks: Buffer[], raw: boolean, overlap: boolean): { rows: unknown[]; raw: number } {
+    const t = new EntryTable(overlap);
+    let taken = 0;
+    const p = new RecordParser(
+      (r) => {
+        if (r.kind === 'entry') t.add(r);
+      },
+      raw
+        ? (r) => {
+            taken++;
+            t.addRaw(r);
+            return true;
+          }
+        : undefined,
+    );
+    for (const c of chunks) p.push(c);
+    p.end();
+    t.finish(new Set(), new Map(), new Map());
+    const rows = Array.from({ length: t.size }, (_, i) => [t.entryAt(i), t.walksOf(i), t.mtimeOf(i), t.ctimeOf(i)]);
+    return { rows, raw: taken };
+  }
+
+  it('fills the table as the records would, whatever the chunking, with or without overlapping walks', () => {
+    const all = bytes(stream);
+    for (const overlap of [false, true]) {
+      const expected = table([all], false, overlap);
+      const whole = table([all], true, overlap);
+      expect(whole.rows).toEqual(expected.rows);
+      // All but the two whose times the table keeps as text came without strings.
+      expect(whole.raw).toBe(8);
+      for (let size = 1; size <= 64; size += 7) {
+        const chunks: Buffer[] = [];
+        for (let i = 0; i < all.length; i += size) chunks.push(Buffer.from(all.subarray(i, i + size)));
+        expect(table(chunks, true, overlap).rows, `chunks of ${size}`).toEqual(expected.rows);
+      }
+    }
+    expect(table([all], false, true).rows.length).toBe(9);
   });
 });

@@ -8,7 +8,6 @@
 // after (indexSome): the set is read while the host starts, and the host's stream must not wait
 // for the rest (for 65,000 entries, reading took ~15 ms and indexing ~10 ms more).
 import { PathColumn } from '../../scan/path-column.js';
-import type { ByteString } from '../../scan/records.js';
 import { EntryFields, type PackReader } from './codec.js';
 
 const TOO_MANY = new Error('more entries than the limit');
@@ -78,10 +77,10 @@ export class HeldSet {
     return to === this.n;
   }
 
-  /** The entry of this path (its index, in the set's order), or -1. */
-  find(path: ByteString): number {
+  /** The entry of the path other[from .. to) (its index, in the set's order), or -1. */
+  findBytes(other: Uint8Array, from: number, to: number): number {
     this.indexSome(this.n);
-    return this.paths.findString(path);
+    return this.paths.findBytes(other, from, to);
   }
 
   /** Entry k's fields into f, and its path with `withPath`. */
