@@ -236,6 +236,56 @@ if [ "$mode" = preflight ]; then
 	exit 0
 fi
 
+# merger NFIELDS (perl): passes on whole records, of NFIELDS NUL-terminated fields each, from
+# stdin and from descriptor 4 as they come, so that two walks share the stream without one
+# cutting a record of the other. A record cut short at the end fails it.
+# shellcheck disable=SC2016
+merger='
+use strict;
+my $n = shift;
+open(my $second, "<&=", 4) or die "descriptor 4: $!\n";
+# Per input: handle, bytes not passed on yet, NULs among them (of a record begun), ended.
+my @in = ([\*STDIN, "", 0, 0], [$second, "", 0, 0]);
+binmode($_->[0]) for @in;
+binmode(STDOUT);
+sub out {
+	my ($s, $len) = @_;
+	for (my $o = 0; $o < $len;) {
+		my $w = syswrite(STDOUT, $s, $len - $o, $o);
+		if (!defined $w) { next if $!{EINTR}; die "write: $!\n"; }
+		$o += $w;
+	}
+}
+while (@in) {
+	my $rin = "";
+	vec($rin, fileno($_->[0]), 1) = 1 for @in;
+	my $rout = $rin;
+	if (select($rout, undef, undef, undef) < 0) { next if $!{EINTR}; die "select: $!\n"; }
+	for my $s (@in) {
+		next unless vec($rout, fileno($s->[0]), 1);
+		my $got = sysread($s->[0], my $chunk, 65536);
+		if (!defined $got) { next if $!{EINTR}; die "read: $!\n"; }
+		if ($got == 0) {
+			die "a record cut short\n" if length $s->[1];
+			$s->[3] = 1;
+			next;
+		}
+		$s->[1] .= $chunk;
+		$s->[2] = ($s->[2] + ($chunk =~ tr/\0//)) % $n;
+		# The end of the last whole record: the NUL before those of the record begun.
+		my ($need, $end) = ($s->[2] + 1, length $s->[1]);
+		while ($need > 0 && $end > 0) {
+			$end = rindex($s->[1], "\0", $end - 1);
+			last if $end < 0;
+			$need--;
+		}
+		next if $need > 0;
+		out($s->[1], $end + 1);
+		substr($s->[1], 0, $end + 1) = "";
+	}
+	@in = grep { !$_->[3] } @in;
+}
+'
 # ---------------------------------------------------------------------------------------------
 # Common settings of scan and list modes.
 [ $# -ge 2 ] || fail 64 "missing arguments"
@@ -521,6 +571,29 @@ each_target() {
 # Every argument is checked before anything runs in the background.
 next=1
 each_target : "$@"
+# After the targets, a quick scan's metadata pass may name directories for a second walk
+# (split_walks): NSPLIT, then per target named TARGET-IDX NDIRS DIR-PATTERN...
+nsplit=0
+splitat=$next
+splitdirs=0
+if [ "$ntargets" != 0 ] && [ "$next" -le $# ]; then
+	eval "nsplit=\${$next}"
+	number "$nsplit"
+	splitat=$((next + 1))
+	next=$splitat
+	k=0
+	while [ "$k" -lt "$nsplit" ]; do
+		[ $((next + 1)) -le $# ] || fail 64 "missing arguments in the split list"
+		eval "sx=\${$next} sc=\${$((next + 1))}"
+		number "$sx"
+		number "$sc"
+		[ "$sc" -gt 0 ] || fail 64 "a split of no directory"
+		next=$((next + 2 + sc))
+		[ "$next" -le $(($# + 1)) ] || fail 64 "missing arguments in the split list"
+		splitdirs=$((splitdirs + sc))
+		k=$((k + 1))
+	done
+fi
 [ "$next" -eq $(($# + 1)) ] || [ "$ntargets" = 0 ] || fail 64 "unexpected arguments after the last target"
 exists() { [ -e "$root" ] || [ -h "$root" ]; }
 gnufind=0
@@ -539,16 +612,21 @@ begin_walk() {
 	fi
 	printf 'T\0%s\0ok\0' "$idx"
 }
+# meta_expr: sets `mexpr`, the find words after a target's selection that print its E records
+# with -printf: E IDX, fmt's eleven fields and the error, fourteen NUL-terminated fields.
+# Unreadable directories are recorded with their error and not entered; unreadable files with
+# theirs; the rest only when they pass the include filter (the root always does).
+meta_expr() {
+	rec="E\\000$idx\\000$fmt"
+	mexpr="-type d ! -readable -printf '${rec}Permission denied (directory not listable)\\000' -prune -o \
+		$inc -type f ! -readable -printf '${rec}Permission denied\\000' -o \
+		$inc -printf '${rec}\\000'"
+}
 meta_walk() {
 	begin_walk || return 0
 	if [ "$meta" = printf ]; then
-		rec="E\\000$idx\\000$fmt"
-		# Unreadable directories are recorded with their error and not entered; unreadable files with
-		# theirs; the rest only when they pass the include filter (the root always does).
-		eval "$sel \
-			-type d ! -readable -printf '${rec}Permission denied (directory not listable)\\000' -prune -o \
-			$inc -type f ! -readable -printf '${rec}Permission denied\\000' -o \
-			$inc -printf '${rec}\\000'" 2>/dev/null
+		meta_expr
+		eval "$sel $mexpr" 2>/dev/null
 	else
 		if [ "$gnufind" = 1 ]; then
 			eval "$sel $inc -exec sh -c \"\$statbatch\" sh \"\$idx\" {} +" 2>/dev/null
@@ -557,6 +635,69 @@ meta_walk() {
 			eval "$sel $inc -print0" 2>/dev/null | xargs -0 -r sh -c "$statbatch" sh "$idx" 2>/dev/null
 		fi
 	fi
+}
+
+# A quick scan's metadata pass as two walks at once, where the console named directories one
+# level below some targets' roots (about half of the entries, judged from the last full scan:
+# scan/walk-split.ts): the first walk prunes them, the second starts at the root too and prunes
+# every other entry one level down. Both see the tree as one walk would, with the same -xdev,
+# -maxdepth, exclusions and include filter, whatever a named directory has become meanwhile (a
+# file, a link, a mount point, gone). perl (merger) passes on whole records of either walk.
+# split_of IDX "$@": sets spos, where target IDX's DIR-PATTERNs start (numbered as the script
+# numbers its parameters), and sn, how many (0: none).
+split_of() {
+	sn=0 spos=0
+	i=$splitat k=0
+	while [ "$k" -lt "$nsplit" ]; do
+		eval "sx=\${$((i + 1))} sc=\${$((i + 2))}"
+		if [ "$sx" = "$1" ]; then
+			sn=$sc spos=$((i + 2))
+			return 0
+		fi
+		i=$((i + 2 + sc)) k=$((k + 1))
+	done
+}
+# split_words "$@": false when the selected target has no named directory; else sets rootpat
+# (its root, glob-escaped), deep (what lies two levels or more below it) and sdirs (the -path
+# tests of its named directories, naming the script's parameters).
+split_words() {
+	split_of "$idx" "$@"
+	[ "$sn" -gt 0 ] || return 1
+	glob_escape "$root"
+	rootpat=$escaped
+	if [ "$root" = / ]; then deep='/*/*'; else deep="$escaped/*/*"; fi
+	sdirs="-path \"\${$spos}\""
+	j=1
+	while [ "$j" -lt "$sn" ]; do
+		sdirs="$sdirs -o -path \"\${$((spos + j))}\""
+		j=$((j + 1))
+	done
+}
+split_begin() {
+	if begin_walk; then eval "walked_$idx=1"; fi
+}
+split_first() {
+	eval "[ \"\${walked_$idx:-}\" = 1 ]" || return 0
+	meta_expr
+	if split_words "$@"; then
+		eval "$sel \\( ! -path \"\$deep\" \\( $sdirs \\) -prune \\) -o $mexpr" 2>/dev/null
+	else
+		eval "$sel $mexpr" 2>/dev/null
+	fi
+}
+split_second() {
+	eval "[ \"\${walked_$idx:-}\" = 1 ]" || return 0
+	split_words "$@" || return 0
+	meta_expr
+	eval "$sel -path \"\$rootpat\" -o \\( ! -path \"\$deep\" ! \\( $sdirs \\) -prune \\) -o $mexpr" 2>/dev/null
+}
+# The T records first: the merger passes on E records only.
+split_walks() {
+	each_target split_begin "$@"
+	each_target split_second "$@" | {
+		exec 4<&0
+		each_target split_first "$@" </dev/null | perl -e "$merger" 14
+	}
 }
 
 # Pass 2: everything else one walk can do: device numbers (-printf path), hashes of names a hash
@@ -696,8 +837,15 @@ else
 	# The metadata pass of a quick scan: what else the entries hold is reused from the last full
 	# scan where their ctime and inode did not move (any change to them moves ctime), or read by
 	# the list run that follows.
-	names
-	each_target meta_walk "$@"
+	if [ "$splitdirs" -gt 0 ] && [ "$meta" = printf ] && [ "$jobs" -ge 2 ] && [ "$perlattrs" = yes ]; then
+		fact split-walk "$splitdirs"
+		names
+		split_walks "$@" || fail 70 "the second walk's merger (perl) failed"
+	else
+		fact split-walk 0
+		names
+		each_target meta_walk "$@"
+	fi
 fi
 
 printf 'Z\0'

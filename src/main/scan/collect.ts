@@ -15,10 +15,12 @@ import type { EntryAttributes, FileContent } from '../../shared/domain.js';
 import type { EntryState } from '../diff/compare.js';
 import { isUnder } from '../policy/coverage.js';
 import type { EntryFields } from '../store/packs/codec.js';
+import type { PackLayout } from '../store/packs/pack-store.js';
 import type { Transport, RunOptions } from '../transport/transport.js';
 import type { ScanPlan } from './plan.js';
 import { RecordParser, type ByteString, type RawEntry, type ScanRecordEvent } from './records.js';
 import { ReferenceCompare } from './reference-compare.js';
+import { walkSplitArgs } from './walk-split.js';
 import { checkableBy, maskContent, type ScanSettings } from './scan-options.js';
 import { aclText, capsText } from './xattr-decode.js';
 import { EntryTable, type ScannedEntry } from './entry-table.js';
@@ -79,6 +81,8 @@ export interface ReferenceSource {
 /** What a quick scan may reuse: stored sets, oldest first (a later one's entry replaces an earlier one's). */
 export interface Reference {
   sources: ReferenceSource[];
+  /** The server's last full scan as its packs lie (none for a reference held elsewhere): walk-split.ts. */
+  layout?: PackLayout[];
 }
 
 export interface CollectOptions extends RunOptions {
@@ -89,6 +93,8 @@ export interface CollectOptions extends RunOptions {
   expectedEntries?: number;
   /** Quick scan: entries of the reference held in memory at most (reference-compare.ts, HOLD_LIMIT). */
   holdLimit?: number;
+  /** Quick scan: entries from which the metadata pass may walk in two (walk-split.ts, SPLIT_FROM). */
+  splitFrom?: number;
 }
 
 export class ScanFailure extends Error {
@@ -283,8 +289,9 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
 
   const script = scannerScript();
   const header = (hash: boolean) => ['2', 'scan', String(settings.jobs ?? 0), settings.nice === false ? '0' : '1', hash ? '1' : '0', String(plan.walks.length)];
-  // While the host starts, a quick scan reads its reference.
-  await runScanner(transport, script, [...header(!quick), ...plan.walkArgs], options, onRecord, () => compare?.prepare(), onRawEntry);
+  // A quick scan's metadata pass may walk in two; while the host starts, it reads its reference.
+  const split = quick ? walkSplitArgs(plan, options.reference!.layout, options.splitFrom) : [];
+  await runScanner(transport, script, [...header(!quick), ...plan.walkArgs, ...split], options, onRecord, () => compare?.prepare(), onRawEntry);
 
   const checked = checkedNow();
 

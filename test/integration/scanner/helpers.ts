@@ -103,6 +103,19 @@ export function makeVariants(dir: string): Record<string, Variant> {
   };
 }
 
+/** Whether this machine lets the tests mount file systems (root, or a user namespace that may). */
+export const canMount = (() => {
+  try {
+    const m = fs.mkdtempSync('/tmp/dw-mnt-');
+    execFileSync('mount', ['-t', 'tmpfs', 'none', m], { stdio: 'ignore' });
+    execFileSync('umount', [m]);
+    fs.rmdirSync(m);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 export function tempDir(prefix = 'dw-scan-'): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   fs.chmodSync(d, 0o755);

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeVariants, rm, scan, target, tempDir, type Variant } from './helpers.js';
+import { canMount, makeVariants, rm, scan, target, tempDir, type Variant } from './helpers.js';
 
 let dir: string;
 let variants: Record<string, Variant>;
@@ -17,17 +17,6 @@ beforeAll(() => {
 afterAll(() => rm(dir));
 
 const sha = (p: string | Buffer) => createHash('sha256').update(fs.readFileSync(p)).digest('hex');
-const canMount = (() => {
-  try {
-    const m = fs.mkdtempSync('/tmp/dw-mnt-');
-    execFileSync('mount', ['-t', 'tmpfs', 'none', m], { stdio: 'ignore' });
-    execFileSync('umount', [m]);
-    fs.rmdirSync(m);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const VARIANTS = ['dash', 'bash', 'busybox', 'noprintf'];
 
