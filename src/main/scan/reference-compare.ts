@@ -274,10 +274,12 @@ const SAME_FILE: AttributeName[] = ['type', 'inode', 'ctime', 'size', 'mtime'];
 const SAME_OTHER: AttributeName[] = ['type', 'inode', 'ctime'];
 /**
  * What else a twin must equal: every attribute but kept content (rows of walks that keep content
- * are never twins), less what reuse() compared already.
+ * are never twins), less, for a row reused from the very entry, what reuse() compared, and what
+ * it copied from it (the hash and the attributes beyond stat(2): equal by then).
  */
 const TWIN_ALL: AttributeName[] = ALL_ATTRIBUTES.filter((a) => a !== 'content');
-const TWIN_FILE: AttributeName[] = TWIN_ALL.filter((a) => !SAME_FILE.includes(a));
-const TWIN_OTHER: AttributeName[] = TWIN_ALL.filter((a) => !SAME_OTHER.includes(a));
+const COPIED: AttributeName[] = ['sha256', 'xattrs', 'acl', 'caps', 'selinux', 'flags'];
+const TWIN_FILE: AttributeName[] = TWIN_ALL.filter((a) => !SAME_FILE.includes(a) && !COPIED.includes(a));
+const TWIN_OTHER: AttributeName[] = TWIN_ALL.filter((a) => !SAME_OTHER.includes(a) && !COPIED.includes(a));
 const UNDECIDED = -1;
 const READ_AGAIN = -2;
