@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { EntryAttributes, FileContent } from '../../shared/domain.js';
 import type { EntryState } from '../diff/compare.js';
 import { isUnder } from '../policy/coverage.js';
-import type { EntryFields } from '../store/packs/codec.js';
+import { EntryFields, forEachInPack } from '../store/packs/codec.js';
 import type { PackLayout } from '../store/packs/pack-store.js';
 import type { Transport, RunOptions } from '../transport/transport.js';
 import type { ScanPlan } from './plan.js';
@@ -71,7 +71,8 @@ export interface ReferenceEntry {
 
 /** One stored set of a quick scan's reference, read in path order (store/packs). */
 export interface ReferenceSource {
-  forEach(each: (f: EntryFields) => void): void;
+  /** Its packs (store/packs/codec.ts) in path order, each read when it is asked for. */
+  packs(): Iterable<Buffer>;
   /** Entries with times at or after this (host clock, seconds) are racy: read again. */
   racyFrom: number;
   /** A gold-master baseline of this scan's policy `policyIndex`: compared while it is read. */
@@ -83,6 +84,12 @@ export interface Reference {
   sources: ReferenceSource[];
   /** The server's last full scan as its packs lie (none for a reference held elsewhere): walk-split.ts. */
   layout?: PackLayout[];
+}
+
+/** Each entry of a source, in path order. */
+export function forEachOfSource(source: ReferenceSource, each: (f: EntryFields) => void): void {
+  const f = new EntryFields();
+  for (const data of source.packs()) forEachInPack(data, f, each);
 }
 
 export interface CollectOptions extends RunOptions {
@@ -289,9 +296,23 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
 
   const script = scannerScript();
   const header = (hash: boolean) => ['2', 'scan', String(settings.jobs ?? 0), settings.nice === false ? '0' : '1', hash ? '1' : '0', String(plan.walks.length)];
-  // A quick scan's metadata pass may walk in two; while the host starts, it reads its reference.
+  // A quick scan's metadata pass may walk in two. It reads its reference a slice at a time while
+  // the host connects (between the connection's events), and what is left once the host starts.
   const split = quick ? walkSplitArgs(plan, options.reference!.layout, options.splitFrom) : [];
-  await runScanner(transport, script, [...header(!quick), ...plan.walkArgs, ...split], options, onRecord, () => compare?.prepare(), onRawEntry);
+  let warming: NodeJS.Immediate | undefined;
+  const warm = () => {
+    if (compare?.warm()) warming = setImmediate(warm);
+  };
+  if (compare) warming = setImmediate(warm);
+  const started = () => {
+    clearImmediate(warming);
+    compare?.prepare();
+  };
+  try {
+    await runScanner(transport, script, [...header(!quick), ...plan.walkArgs, ...split], options, onRecord, started, onRawEntry);
+  } finally {
+    clearImmediate(warming);
+  }
 
   const checked = checkedNow();
 

@@ -9,9 +9,9 @@ import { comparedAttributes } from '../diff/compare.js';
 import type { StoredServer } from '../inventory/inventory.js';
 import type { StoredPolicy } from '../policy/policies.js';
 import { now, type Db } from '../store/db.js';
-import { byteOrder, EntryFields, forEachInPack, PackEncoder } from '../store/packs/codec.js';
-import { baselineSet, clearSet, forEachEntry, PACK_SIZE, serverFullSet, SetWriter, setLayout, writeSet, type PackLayout } from '../store/packs/pack-store.js';
-import type { Collected, Facts, Reference, ReferenceEntry, ReferenceSource } from './collect.js';
+import { byteOrder, EntryFields, PackEncoder } from '../store/packs/codec.js';
+import { baselineSet, clearSet, PACK_SIZE, packsOf, serverFullSet, SetWriter, setLayout, writeSet, type PackLayout } from '../store/packs/pack-store.js';
+import { forEachOfSource, type Collected, type Facts, type Reference, type ReferenceEntry, type ReferenceSource } from './collect.js';
 import { EntryTable, EXT_KEYS } from './entry-table.js';
 import { checkableBy, DEFAULT_SCAN_SETTINGS } from './scan-options.js';
 
@@ -82,7 +82,7 @@ export function decideMode(db: Db, server: StoredServer, requested?: ScanMode): 
 export function referenceOf(db: Db, serverId: number, policies: readonly StoredPolicy[] = []): Reference {
   const full = db.prepare('SELECT host_time FROM server_full_scans WHERE server_id = ?').get(serverId) as { host_time: string | null } | undefined;
   const racyFrom = full?.host_time && /^\d+$/.test(full.host_time) ? Number(full.host_time) - 2 : Infinity;
-  const sources: ReferenceSource[] = [{ racyFrom, forEach: (each) => forEachEntry(db, serverFullSet(serverId), each) }];
+  const sources: ReferenceSource[] = [{ racyFrom, packs: () => packsOf(db, serverFullSet(serverId)) }];
   const baselines = db
     .prepare('SELECT f.baseline_id AS id, b.policy_id AS policy FROM server_full_baselines f JOIN baselines b ON b.id = f.baseline_id WHERE f.server_id = ? ORDER BY f.baseline_id')
     .all(serverId) as { id: number; policy: number }[];
@@ -90,7 +90,7 @@ export function referenceOf(db: Db, serverId: number, policies: readonly StoredP
     const policyIndex = policies.findIndex((p) => p.id === b.policy);
     sources.push({
       racyFrom,
-      forEach: (each) => forEachEntry(db, baselineSet(b.id), each),
+      packs: () => packsOf(db, baselineSet(b.id)),
       ...(policyIndex >= 0 ? { baseline: { id: b.id, policyIndex } } : {}),
     });
   }
@@ -112,7 +112,7 @@ export function memoryReference(entries: Iterable<EntryState>, racyFrom = Infini
     if (encoder.count >= PACK_SIZE) packs.push(encoder.finish());
   }
   if (encoder.count) packs.push(encoder.finish());
-  return { sources: [{ racyFrom, forEach: (each) => packs.forEach((p) => forEachInPack(p, new EntryFields(), each)) }] };
+  return { sources: [{ racyFrom, packs: () => packs }] };
 }
 
 /**
@@ -123,7 +123,7 @@ export function memoryReference(entries: Iterable<EntryState>, racyFrom = Infini
 export function referenceLookup(db: Db, serverId: number): (path: string) => ReferenceEntry | undefined {
   const map = new Map<string, ReferenceEntry | null>();
   for (const source of referenceOf(db, serverId).sources) {
-    source.forEach((f) => {
+    forEachOfSource(source, (f) => {
       if (!reusable(f, source.racyFrom)) return void map.set(f.path(), null);
       const r: ReferenceEntry = { type: f.type, size: f.size, mtime: f.mtime(), ctime: f.ctime(), inode: f.inode, sha256: f.sha256(), device: f.device };
       const content = f.ext('content');

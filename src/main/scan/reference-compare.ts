@@ -15,7 +15,7 @@ import { ALL_ATTRIBUTES, type AttributeName, type FileContent, type Target } fro
 import { pairWithTable } from '../diff/pair.js';
 import { EntryFields, parseExtra } from '../store/packs/codec.js';
 import { HeldSet } from '../store/packs/held-set.js';
-import type { BaselineTwins, Reference, ReferenceSource } from './collect.js';
+import { forEachOfSource, type BaselineTwins, type Reference, type ReferenceSource } from './collect.js';
 import { EXT_KEYS, type EntryTable, type ExtKey } from './entry-table.js';
 import { reusable } from './fidelity.js';
 import type { ScanPlan } from './plan.js';
@@ -25,6 +25,8 @@ import { walkTargets } from './prefilter.js';
 export const HOLD_LIMIT = 250_000;
 /** Held paths indexed with each row that comes while they are not all. */
 const INDEX_PER_ROW = 16;
+/** Held paths indexed in one slice of warm(). */
+const INDEX_SLICE = 4096;
 
 export class ReferenceCompare {
   /** By compared baseline id: its twins (after finish). */
@@ -70,20 +72,49 @@ export class ReferenceCompare {
     return this.begun && !this.done;
   }
 
-  /** Reads the reference into memory, unless it holds (or is expected to hold) more than holdLimit entries. */
+  /**
+   * Reads the reference into memory, what warm() has not read yet; the paths not indexed yet are
+   * indexed a little with each row that comes (arrived).
+   */
   prepare(): void {
-    if (this.prepared) return;
+    while (this.held === null && this.warm());
+  }
+
+  /**
+   * One slice of reading the reference into memory and indexing its paths (a pack's worth):
+   * whether there is more. Nothing is held when it holds (or is expected to hold) more than
+   * holdLimit entries.
+   */
+  warm(): boolean {
+    if (this.prepared) return false;
+    this.warming ??= this.reading();
+    if (!this.warming.next().done) return true;
     this.prepared = true;
+    return false;
+  }
+  private warming: Generator<void> | null = null;
+
+  private *reading(): Generator<void> {
     if (this.expected > this.holdLimit) return;
     const held: HeldSet[] = [];
+    let room = this.holdLimit;
     for (const source of this.sources) {
-      const set = HeldSet.read((each) => source.forEach(each), this.holdLimit - held.reduce((n, h) => n + h.size, 0), this.expected);
-      if (!set) return;
+      const set = new HeldSet(Math.min(this.expected, room));
+      for (const pack of source.packs()) {
+        if (!set.addPack(pack, room)) return;
+        yield;
+      }
+      room -= set.size;
       held.push(set);
     }
     this.held = held;
     this.twinRow = held.map((set, s) => (this.walkTarget[s] ? new Int32Array(set.size).fill(-1) : null));
     this.decided = new Int32Array(Math.max(1024, this.expected)).fill(UNDECIDED);
+    // The sets every row is looked up in (see arrived): indexed now if there is time.
+    for (let s = 0; s < held.length; s++) {
+      if (s < held.length - 1 && !this.twinRow[s]) continue;
+      while (!held[s]!.indexSome(INDEX_SLICE)) yield;
+    }
   }
 
   /** What the host can check, and its names (twins compare owner and group): known from the first entry on. */
@@ -154,7 +185,7 @@ export class ReferenceCompare {
     this.decided = new Int32Array(entries.size).fill(UNDECIDED);
     for (let s = this.sources.length - 1; s >= 0; s--) {
       const twin = this.walkTarget[s] ? this.newTwin(s) : null;
-      pairWithTable(entries, (each) => this.sources[s]!.forEach(each), (i, ref) => {
+      pairWithTable(entries, (each) => forEachOfSource(this.sources[s]!, each), (i, ref) => {
         const same = this.pair(i, ref, s);
         if (!twin) return;
         if (same) twin.rows[i] = 1;

@@ -68,9 +68,12 @@ class FakeHost implements Transport {
     private readonly walks: number,
     private readonly full: boolean,
     private readonly first = '',
+    /** How long the host takes to connect and start (the reference is read meanwhile). */
+    private readonly connectMs = 0,
   ) {}
 
   async runScript(script: string, args: string[]) {
+    if (this.connectMs) await new Promise((resolve) => setTimeout(resolve, this.connectMs));
     let text: string;
     const prelude = /^set -- (.*)\n/m.exec(script);
     if (prelude) {
@@ -156,8 +159,8 @@ async function baselineLatest(): Promise<Reference> {
   return { sources: [older, { ...baseline, baseline: { id: 5, policyIndex: 0 } }] };
 }
 
-async function quick(holdLimit?: number, ref: () => Promise<Reference> = reference) {
-  const transport = new FakeHost(after, 2, false);
+async function quick(holdLimit?: number, ref: () => Promise<Reference> = reference, connectMs = 0) {
+  const transport = new FakeHost(after, 2, false, '', connectMs);
   const c = await collect(transport, plan, { reference: await ref(), expectedEntries: 3, ...(holdLimit === undefined ? {} : { holdLimit }) });
   const twin = c.twins!.get(5)!;
   return {
@@ -189,6 +192,11 @@ describe('a quick scan against its reference', () => {
     expect(held.twins.rows.filter((p) => !p!.startsWith('/t/many/')).sort()).toEqual(['/t', '/t/immutable', '/t/link', '/t/owner', '/t/same', '/t/xattr']);
     expect(held.twins.rows).toHaveLength(106);
     expect(held.twins.leftovers.map((e) => e.path)).toEqual(['/t/chmod', '/t/gone', '/t/rewritten', '/t/secret', '/t/sub', '/t/sub/x']);
+  });
+
+  it('gives the same result when the reference is read and indexed while the host connects', async () => {
+    expect(await quick(undefined, reference, 30)).toEqual(await quick(0));
+    expect(await quick(undefined, baselineLatest, 30)).toEqual(await quick(0, baselineLatest));
   });
 
   it('takes from an earlier source what the later one lacks, held or merged alike', async () => {

@@ -6,7 +6,7 @@
 // a scan is compared with it by one sorted merge (diff/pair.ts) and writes it in path order.
 import type { EntryState } from '../../diff/compare.js';
 import type { Db } from '../db.js';
-import { byteOrder, EntryFields, PackEncoder, PackReader } from './codec.js';
+import { byteOrder, EntryFields, forEachInPack, PackEncoder, PackReader } from './codec.js';
 
 export const PACK_SIZE = 4096;
 
@@ -83,19 +83,20 @@ export function writeSet(db: Db, set: EntrySet, entries: Iterable<EntryState>): 
  * the call only). The packs are read one statement each, none left open across `fn`, so `fn` may
  * use the store.
  */
-export function forEachEntry(db: Db, set: EntrySet, fn: (f: EntryFields) => void): void {
+/** The set's packs in path order, each read when it is asked for (no statement is left open between them). */
+export function* packsOf(db: Db, set: EntrySet): Generator<Buffer> {
   const first = db.prepare(`SELECT first_path, data FROM ${set.table} WHERE ${where(set)} ORDER BY first_path LIMIT 1`).raw(true);
   const next = db.prepare(`SELECT first_path, data FROM ${set.table} WHERE ${where(set)} AND first_path > ? ORDER BY first_path LIMIT 1`).raw(true);
-  const f = new EntryFields();
   let row = first.get(...set.id) as [Buffer, Buffer] | undefined;
   while (row) {
-    const r = new PackReader(row[1]);
-    for (let i = 0; i < r.count; i++) {
-      r.next(f);
-      fn(f);
-    }
+    yield row[1];
     row = next.get(...set.id, row[0]) as [Buffer, Buffer] | undefined;
   }
+}
+
+export function forEachEntry(db: Db, set: EntrySet, fn: (f: EntryFields) => void): void {
+  const f = new EntryFields();
+  for (const data of packsOf(db, set)) forEachInPack(data, f, fn);
 }
 
 /** The whole set as entries by path (small sets, tools and tests: a scan pairs entries with its rows instead). */
