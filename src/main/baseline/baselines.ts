@@ -6,7 +6,7 @@ import type { BaselineInfo, BaselineReport, TargetReport } from '../../shared/do
 import type { EntryState } from '../diff/compare.js';
 import type { Db } from '../store/db.js';
 import type { EntryFields } from '../store/packs/codec.js';
-import { baselineSet, loadSet, replaceEntry, SetWriter, writeSet } from '../store/packs/pack-store.js';
+import { baselineSet, loadSet, replaceEntries, SetWriter, writeSet } from '../store/packs/pack-store.js';
 
 interface BaselineRow {
   id: number;
@@ -87,9 +87,9 @@ export function storeBaseline(db: Db, args: BaselineHead & { entries: Iterable<E
   return id;
 }
 
-/** Accepting into a baseline: `entry` at `path` (null: the path is taken out). */
-export function putBaselineEntry(db: Db, id: number, path: string, entry: EntryState | null): void {
-  replaceEntry(db, baselineSet(id), path, entry);
+/** Accepting into a baseline: each entry at its path (null: the path is taken out). */
+export function putBaselineEntries(db: Db, id: number, changes: ReadonlyMap<string, EntryState | null>): void {
+  replaceEntries(db, baselineSet(id), changes);
   db.prepare("UPDATE baselines SET entries = (SELECT COALESCE(SUM(entries), 0) FROM baseline_packs WHERE baseline_id = ?) WHERE id = ?").run(id, id);
 }
 

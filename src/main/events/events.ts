@@ -5,12 +5,12 @@ import os from 'node:os';
 import { ApiError, type EventFilter, type EventPage } from '../../shared/api.js';
 import type { AcceptScope, Entry, FimEvent } from '../../shared/domain.js';
 import { displayPath } from '../../shared/path-escape.js';
-import { putBaselineEntry } from '../baseline/baselines.js';
+import { putBaselineEntries } from '../baseline/baselines.js';
 import type { EntryState } from '../diff/compare.js';
 import type { Deviation } from '../diff/evaluate.js';
 import type { Db } from '../store/db.js';
 import { entryFromJson, entryToJson } from '../store/entries.js';
-import { replaceEntry, selfSet } from '../store/packs/pack-store.js';
+import { replaceEntries, selfSet, type EntrySet } from '../store/packs/pack-store.js';
 
 interface EventRow {
   id: number;
@@ -215,8 +215,12 @@ export function acceptEvents(db: Db, ids: number[], options: { note?: string; sc
   const scope = options.scope ?? 'server';
   const by = options.by ?? os.userInfo().username;
   const note = options.note ?? '';
-  return db.transaction(() =>
-    ids.map((id) => {
+  return db.transaction(() => {
+    // What goes into packed sets (a server's self state, baselines) is gathered and written once
+    // per set after the events: a pack is re-encoded once however many of them fall in it.
+    const selfChanges = new Map<string, { set: EntrySet; changes: Map<string, EntryState | null> }>();
+    const baselineChanges = new Map<number, Map<string, EntryState | null>>();
+    const accepted = ids.map((id) => {
       const row = db.prepare(`${EVENT_SELECT} WHERE e.id = ?`).get(id) as EventRow | undefined;
       if (!row) throw new ApiError('not_found', `no event with id ${id}`);
       if (row.status !== 'open') throw new ApiError('conflict', `event ${id} is ${row.status}, not open`);
@@ -224,7 +228,10 @@ export function acceptEvents(db: Db, ids: number[], options: { note?: string; sc
       const current = entryFromJson(row.current_json);
       const path = row.path;
       if (row.compare === 'self') {
-        replaceEntry(db, selfSet(row.server_id, row.policy_id), path.toString('latin1'), current);
+        const key = `${row.server_id}/${row.policy_id}`;
+        let self = selfChanges.get(key);
+        if (!self) selfChanges.set(key, (self = { set: selfSet(row.server_id, row.policy_id), changes: new Map() }));
+        self.changes.set(path.toString('latin1'), current);
       } else if (scope === 'server') {
         db.prepare(
           `INSERT OR REPLACE INTO server_accepts (server_id, policy_id, path, present, entry_json, accepted_by, accepted_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -232,7 +239,11 @@ export function acceptEvents(db: Db, ids: number[], options: { note?: string; sc
       } else {
         const baselines = options.activeBaselineIds(row.policy_id);
         if (!baselines.length) throw new ApiError('conflict', `policy '${row.policy_name}' has no active baseline to accept event ${id} into`);
-        for (const b of baselines) putBaselineEntry(db, b, path.toString('latin1'), current);
+        for (const b of baselines) {
+          let changes = baselineChanges.get(b);
+          if (!changes) baselineChanges.set(b, (changes = new Map()));
+          changes.set(path.toString('latin1'), current);
+        }
         // The same server's own exception, if any, is no longer needed.
         db.prepare('DELETE FROM server_accepts WHERE server_id = ? AND policy_id = ? AND path = ?').run(row.server_id, row.policy_id, path);
       }
@@ -240,8 +251,11 @@ export function acceptEvents(db: Db, ids: number[], options: { note?: string; sc
       const applied: AcceptScope = row.compare === 'self' ? 'server' : scope;
       db.prepare("UPDATE events SET status = 'accepted', accepted_by = ?, accepted_at = ?, note = ?, accept_scope = ? WHERE id = ?").run(by, options.at, note, applied, id);
       return getEvent(db, id);
-    }),
-  )();
+    });
+    for (const { set, changes } of selfChanges.values()) replaceEntries(db, set, changes);
+    for (const [b, changes] of baselineChanges) putBaselineEntries(db, b, changes);
+    return accepted;
+  })();
 }
 
 /**

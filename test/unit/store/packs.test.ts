@@ -15,7 +15,7 @@ import { ENTRY_FIELDS, ENTRY_PLACEHOLDERS, entryValues } from '../../../src/main
 import { MIGRATIONS } from '../../../src/main/store/migrations.js';
 import { EntryFields, forEachInPack, PackEncoder } from '../../../src/main/store/packs/codec.js';
 import { HeldSet } from '../../../src/main/store/packs/held-set.js';
-import { baselineSet, forEachEntry, loadSet, PACK_SIZE, packsOf, replaceEntry, selfSet, setSize, writeSet } from '../../../src/main/store/packs/pack-store.js';
+import { baselineSet, forEachEntry, loadSet, PACK_SIZE, packsOf, replaceEntries, replaceEntry, selfSet, setSize, writeSet } from '../../../src/main/store/packs/pack-store.js';
 import type { EntryAttributes } from '../../../src/shared/domain.js';
 
 const dirs: string[] = [];
@@ -121,6 +121,51 @@ describe('entry sets in a store', () => {
     expect(Math.max(...packs)).toBeLessThanOrEqual(PACK_SIZE);
     expect(packs.reduce((a, b) => a + b, 0)).toBe(want.size);
     expect(setSize(db, set)).toBe(want.size);
+  });
+});
+
+describe('replaceEntries', () => {
+  it('puts many paths in, out or changed, each pack touched re-encoded once, as one at a time would', () => {
+    const db = store();
+    db.prepare("INSERT INTO policies (id, name, os, created_at) VALUES (1, 'p', 'linux', 'now')").run();
+    for (const id of [1, 2, 3]) {
+      db.prepare("INSERT INTO baselines (id, policy_id, server_name, created_at, comment, entries, report_json) VALUES (?, 1, 's', 'now', '', 0, '[]')").run(id);
+    }
+    const start = many(3 * PACK_SIZE + 7);
+    const changes = new Map<string, EntryState | null>();
+    // Before every pack, after every pack, thousands inside one pack (it splits), changes and
+    // removals across all of them, a removal of a path that is not there.
+    changes.set('/0-before-all', entry('/0-before-all'));
+    changes.set('/zz-after-all', entry('/zz-after-all'));
+    for (let i = 0; i < PACK_SIZE + 100; i++) changes.set(`/d1/f1-new-${i}`, entry(`/d1/f1-new-${i}`));
+    start.forEach((e, k) => {
+      if (k % 7 === 0) changes.set(e.path, null);
+      else if (k % 11 === 0) changes.set(e.path, { ...e, attrs: { ...e.attrs, size: 12345 } });
+    });
+    changes.set('/not-there', null);
+    const want = new Map(start.map((e) => [e.path, e]));
+    for (const [p, e] of changes) {
+      if (e) want.set(p, e);
+      else want.delete(p);
+    }
+    const sorted = new Map([...want].sort(([a], [b]) => (a < b ? -1 : 1)));
+    // Baseline 1 in one go, baseline 2 a path at a time, baseline 3 from nothing.
+    writeSet(db, baselineSet(1), start);
+    writeSet(db, baselineSet(2), start);
+    // Packs taken out (each re-encoded one is): at most the four baseline 1 has.
+    db.exec("CREATE TEMP TABLE taken (id INTEGER); CREATE TEMP TRIGGER count_taken AFTER DELETE ON baseline_packs BEGIN INSERT INTO taken VALUES (OLD.baseline_id); END;");
+    replaceEntries(db, baselineSet(1), changes);
+    expect(db.prepare('SELECT COUNT(*) FROM taken WHERE id = 1').pluck().get()).toBe(4);
+    for (const [p, e] of changes) replaceEntry(db, baselineSet(2), p, e);
+    expect(loadSet(db, baselineSet(1))).toEqual(sorted);
+    expect(loadSet(db, baselineSet(2))).toEqual(sorted);
+    replaceEntries(db, baselineSet(3), changes);
+    expect([...loadSet(db, baselineSet(3)).keys()]).toEqual([...changes].filter(([, e]) => e).map(([p]) => p).sort());
+    const packs = db.prepare('SELECT entries FROM baseline_packs WHERE baseline_id = 1').pluck().all() as number[];
+    expect(Math.max(...packs)).toBeLessThanOrEqual(PACK_SIZE);
+    expect(setSize(db, baselineSet(1))).toBe(want.size);
+    replaceEntries(db, baselineSet(1), new Map());
+    expect(setSize(db, baselineSet(1))).toBe(want.size);
   });
 });
 

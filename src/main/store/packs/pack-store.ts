@@ -122,32 +122,53 @@ export function setSize(db: Db, set: EntrySet): number {
   return (db.prepare(`SELECT COALESCE(SUM(entries), 0) AS n FROM ${set.table} WHERE ${where(set)}`).get(...set.id) as { n: number }).n;
 }
 
-/**
- * Puts `entry` at `path` in the set (null: takes the path out): the one pack that holds or would
- * hold the path is re-encoded, entry by entry without making them (split in packs of PACK_SIZE).
- */
+/** Puts `entry` at `path` (null: takes the path out): replaceEntries for one path. */
 export function replaceEntry(db: Db, set: EntrySet, path: string, entry: EntryState | null): void {
-  const key = Buffer.from(path, 'latin1');
-  type Row = { first_path: Buffer; data: Buffer };
-  const row = (db.prepare(`SELECT first_path, data FROM ${set.table} WHERE ${where(set)} AND first_path <= ? ORDER BY first_path DESC LIMIT 1`).get(...set.id, key) ??
-    db.prepare(`SELECT first_path, data FROM ${set.table} WHERE ${where(set)} ORDER BY first_path LIMIT 1`).get(...set.id)) as Row | undefined;
-  const r = row ? new PackReader(row.data) : null;
-  if (entry === null && !r) return;
-  if (row) db.prepare(`DELETE FROM ${set.table} WHERE ${where(set)} AND first_path = ?`).run(...set.id, row.first_path);
-  const w = new SetWriter(db, set);
-  const f = new EntryFields();
-  const put = () => entry && w.add(path, new EntryFields().fromState({ ...entry, path }));
-  let placed = false;
-  for (let i = 0; r && i < r.count; i++) {
-    r.next(f);
-    const order = Buffer.compare(f.pathBuf.subarray(0, f.pathLen), key);
-    if (!placed && order >= 0) {
-      put();
-      placed = true;
-      if (order === 0) continue;
-    }
-    w.addBytes(f.pathBuf, 0, f.pathLen, f);
+  replaceEntries(db, set, new Map([[path, entry]]));
+}
+
+/**
+ * Puts each entry at its path (null: takes the path out). Each pack that holds or would hold one of
+ * the paths (the last whose first path is at or before it, else the first) is re-encoded once,
+ * however many of them it gets, entry by entry without making them (split in packs of PACK_SIZE):
+ * accepting ten thousand events re-encodes the packs they fall in, not a pack per event.
+ */
+export function replaceEntries(db: Db, set: EntrySet, changes: ReadonlyMap<string, EntryState | null>): void {
+  const keys = [...changes.keys()].map((p) => Buffer.from(p, 'latin1')).sort(Buffer.compare);
+  const firsts = db.prepare(`SELECT first_path FROM ${set.table} WHERE ${where(set)} ORDER BY first_path`).pluck().all(...set.id) as Buffer[];
+  // The keys of each pack (by index in `firsts`; the first also takes those before every pack).
+  const byPack = new Map<number, Buffer[]>();
+  let pack = 0;
+  for (const key of keys) {
+    while (pack + 1 < firsts.length && Buffer.compare(firsts[pack + 1]!, key) <= 0) pack++;
+    const list = byPack.get(pack);
+    if (list) list.push(key);
+    else byPack.set(pack, [key]);
   }
-  if (!placed) put();
-  w.finish();
+  const read = db.prepare(`SELECT data FROM ${set.table} WHERE ${where(set)} AND first_path = ?`).pluck();
+  const remove = db.prepare(`DELETE FROM ${set.table} WHERE ${where(set)} AND first_path = ?`);
+  for (const [k, packKeys] of byPack) {
+    const first = firsts[k];
+    const r = first ? new PackReader(read.get(...set.id, first) as Buffer) : null;
+    if (first) remove.run(...set.id, first);
+    const w = new SetWriter(db, set);
+    const f = new EntryFields();
+    const g = new EntryFields();
+    const put = (key: Buffer) => {
+      const path = key.toString('latin1');
+      const entry = changes.get(path)!;
+      if (entry) w.add(path, g.fromState({ ...entry, path }));
+    };
+    // The pack's entries and its changes, merged in path order.
+    let next = 0;
+    for (let i = 0; r && i < r.count; i++) {
+      r.next(f);
+      const here = f.pathBuf.subarray(0, f.pathLen);
+      while (next < packKeys.length && Buffer.compare(packKeys[next]!, here) < 0) put(packKeys[next++]!);
+      if (next < packKeys.length && Buffer.compare(packKeys[next]!, here) === 0) put(packKeys[next++]!);
+      else w.addBytes(f.pathBuf, 0, f.pathLen, f);
+    }
+    while (next < packKeys.length) put(packKeys[next++]!);
+    w.finish();
+  }
 }
