@@ -3,19 +3,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadBaseline } from '../../../src/main/baseline/baselines.js';
 import { main } from '../../../src/main/cli/main.js';
 import type { FimEvent } from '../../../src/shared/domain.js';
-import { makeVariants, rm, scan, target, tempDir, type Variant } from './helpers.js';
+import { scan, scannerHosts, target, type Variant } from './helpers.js';
 
 let dir: string;
 let variants: Record<string, Variant>;
-beforeAll(() => {
-  dir = tempDir();
-  variants = makeVariants(path.join(dir, 'hosts'));
-});
-afterAll(() => rm(dir));
+scannerHosts((d, v) => ([dir, variants] = [d, v]));
 
 async function cli(home: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];

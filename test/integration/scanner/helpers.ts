@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { collect, type Collected, type CollectOptions } from '../../../src/main/scan/collect.js';
 import { buildPlan } from '../../../src/main/scan/plan.js';
 import { LocalTransport } from '../../../src/main/transport/local.js';
@@ -101,6 +102,19 @@ export function makeVariants(dir: string): Record<string, Variant> {
     'nobody-noperl': v('nobody-noperl', wrap('nobody-noperl', `PATH=${noperl} exec ${asNobody} dash "$@"`), 'gnu-printf', 'printf'),
     'nobody-noprintf': v('nobody-noprintf', wrap('nobody-noprintf', `PATH=${noprintf}:$PATH exec ${asNobody} dash "$@"`), 'gnu', 'stat'),
   };
+}
+
+/**
+ * A test file's scratch directory and host variants (makeVariants): made before its tests, given
+ * to `use`, and removed after them.
+ */
+export function scannerHosts(use: (dir: string, variants: Record<string, Variant>) => void): void {
+  let dir = '';
+  beforeAll(() => {
+    dir = tempDir();
+    use(dir, makeVariants(path.join(dir, 'hosts')));
+  });
+  afterAll(() => rm(dir));
 }
 
 /** Whether this machine lets the tests mount file systems (root, or a user namespace that may). */

@@ -6,18 +6,14 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/main/cli/main.js';
 import { memoryReference } from '../../../src/main/scan/fidelity.js';
-import { makeVariants, rm, scan, target, tempDir, type Variant } from './helpers.js';
+import { scan, scannerHosts, target, type Variant } from './helpers.js';
 
 let dir: string;
 let variants: Record<string, Variant>;
-beforeAll(() => {
-  dir = tempDir();
-  variants = makeVariants(path.join(dir, 'hosts'));
-});
-afterAll(() => rm(dir));
+scannerHosts((d, v) => ([dir, variants] = [d, v]));
 
 const sha = (p: string) => createHash('sha256').update(fs.readFileSync(p)).digest('hex');
 /** Write new content of the same size and put the exact (nanosecond) mtime back: only ctime moves. */

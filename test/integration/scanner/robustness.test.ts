@@ -5,16 +5,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canMount, makeVariants, rm, scan, target, tempDir, type Variant } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { canMount, scan, scannerHosts, target, type Variant } from './helpers.js';
 
 let dir: string;
 let variants: Record<string, Variant>;
-beforeAll(() => {
-  dir = tempDir();
-  variants = makeVariants(path.join(dir, 'hosts'));
-});
-afterAll(() => rm(dir));
+scannerHosts((d, v) => ([dir, variants] = [d, v]));
 
 const sha = (p: string | Buffer) => createHash('sha256').update(fs.readFileSync(p)).digest('hex');
 

@@ -7,20 +7,16 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/main/cli/main.js';
 import type { Reference } from '../../../src/main/scan/collect.js';
 import { memoryReference } from '../../../src/main/scan/fidelity.js';
 import type { PackLayout } from '../../../src/main/store/packs/pack-store.js';
-import { canMount, entryLines, makeVariants, rm, scan, target, tempDir, type Variant } from './helpers.js';
+import { canMount, entryLines, scan, scannerHosts, target, type Variant } from './helpers.js';
 
 let dir: string;
 let variants: Record<string, Variant>;
-beforeAll(() => {
-  dir = tempDir();
-  variants = makeVariants(path.join(dir, 'hosts'));
-});
-afterAll(() => rm(dir));
+scannerHosts((d, v) => ([dir, variants] = [d, v]));
 
 const write = (p: string, text = 'x\n') => {
   fs.mkdirSync(path.dirname(p), { recursive: true });
