@@ -6,8 +6,8 @@
 // reference that the scan compares is compared at the same time (twins), so that the evaluation
 // does not read it again.
 //
-// A reference of up to `holdLimit` entries is read into memory while the host starts (prepare,
-// store/packs/held-set.ts) and each entry is compared as it arrives: the stream's end then leaves
+// A reference of up to `holdLimit` entries is read into memory while the host connects and starts
+// (warm, then prepare; store/packs/held-set.ts) and each entry is compared as it arrives: the stream's end then leaves
 // nothing to do but the list (a sorted merge after it cost ~0.15 s of a 0.55 s rescan of 65,000
 // entries). A larger one is not held (~160 bytes an entry) but merged with the table after the
 // stream (diff/pair.ts).
@@ -37,6 +37,8 @@ export class ReferenceCompare {
   /** begin() was called: the first entry has come. */
   begun = false;
   private prepared = false;
+  /** warm()'s progress. */
+  private warming: Generator<void> | null = null;
   private done = false;
   /** Every source in memory, or null: merged after the stream. */
   private held: HeldSet[] | null = null;
@@ -92,7 +94,6 @@ export class ReferenceCompare {
     this.prepared = true;
     return false;
   }
-  private warming: Generator<void> | null = null;
 
   private *reading(): Generator<void> {
     if (this.expected > this.holdLimit) return;
@@ -110,11 +111,19 @@ export class ReferenceCompare {
     this.held = held;
     this.twinRow = held.map((set, s) => (this.walkTarget[s] ? new Int32Array(set.size).fill(-1) : null));
     this.decided = new Int32Array(Math.max(1024, this.expected)).fill(UNDECIDED);
-    // The sets every row is looked up in (see arrived): indexed now if there is time.
+    // The sets every row is looked up in: indexed now if there is time.
     for (let s = 0; s < held.length; s++) {
-      if (s < held.length - 1 && !this.twinRow[s]) continue;
+      if (!this.alwaysLookedUp(s)) continue;
       while (!held[s]!.indexSome(INDEX_SLICE)) yield;
     }
+  }
+
+  /**
+   * Whether every row is looked up in held source s: the latest, and compared baselines. An
+   * earlier one only for a row that a later one did not decide (compareHeld).
+   */
+  private alwaysLookedUp(s: number): boolean {
+    return s === this.held!.length - 1 || this.twinRow[s] !== null;
   }
 
   /** What the host can check, and its names (twins compare owner and group): known from the first entry on. */
@@ -142,9 +151,8 @@ export class ReferenceCompare {
       // The held paths are indexed a little with each row (a reference holds about as many
       // entries as the scan: all of them long before its end), not at once while the stream waits.
       this.waiting.push(i);
-      // Only the sets every row is looked up in: the latest, and compared baselines. An earlier
-      // one is indexed at once when a row first needs it (compareHeld).
-      if (this.held.every((set, s) => (s < this.held!.length - 1 && !this.twinRow[s]) || set.indexSome(INDEX_PER_ROW))) this.compareWaiting();
+      // Only the sets every row is looked up in; another is indexed at once when a row first needs it.
+      if (this.held.every((set, s) => !this.alwaysLookedUp(s) || set.indexSome(INDEX_PER_ROW))) this.compareWaiting();
       return;
     }
     this.compareHeld(i);
