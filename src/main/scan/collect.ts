@@ -14,7 +14,6 @@ import { fileURLToPath } from 'node:url';
 import type { EntryAttributes, FileContent } from '../../shared/domain.js';
 import type { EntryState } from '../diff/compare.js';
 import { isUnder } from '../policy/coverage.js';
-import { EntryFields, forEachInPack } from '../store/packs/codec.js';
 import type { PackLayout } from '../store/packs/pack-store.js';
 import type { Transport, RunOptions } from '../transport/transport.js';
 import type { ScanPlan } from './plan.js';
@@ -84,12 +83,6 @@ export interface Reference {
   sources: ReferenceSource[];
   /** The server's last full scan as its packs lie (none for a reference held elsewhere): walk-split.ts. */
   layout?: PackLayout[];
-}
-
-/** Each entry of a source, in path order. */
-export function forEachOfSource(source: ReferenceSource, each: (f: EntryFields) => void): void {
-  const f = new EntryFields();
-  for (const data of source.packs()) forEachInPack(data, f, each);
 }
 
 export interface CollectOptions extends RunOptions {

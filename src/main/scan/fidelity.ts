@@ -9,9 +9,9 @@ import { comparedAttributes } from '../diff/compare.js';
 import type { StoredServer } from '../inventory/inventory.js';
 import type { StoredPolicy } from '../policy/policies.js';
 import { now, type Db } from '../store/db.js';
-import { byteOrder, EntryFields, PackEncoder } from '../store/packs/codec.js';
+import { byteOrder, EntryFields, forEachInPacks, PackEncoder } from '../store/packs/codec.js';
 import { baselineSet, clearSet, PACK_SIZE, packsOf, serverFullSet, SetWriter, setLayout, writeSet, type PackLayout } from '../store/packs/pack-store.js';
-import { forEachOfSource, type Collected, type Facts, type Reference, type ReferenceEntry, type ReferenceSource } from './collect.js';
+import type { Collected, Facts, Reference, ReferenceEntry, ReferenceSource } from './collect.js';
 import { EntryTable, EXT_KEYS } from './entry-table.js';
 import { checkableBy, DEFAULT_SCAN_SETTINGS } from './scan-options.js';
 
@@ -123,7 +123,7 @@ export function memoryReference(entries: Iterable<EntryState>, racyFrom = Infini
 export function referenceLookup(db: Db, serverId: number): (path: string) => ReferenceEntry | undefined {
   const map = new Map<string, ReferenceEntry | null>();
   for (const source of referenceOf(db, serverId).sources) {
-    forEachOfSource(source, (f) => {
+    forEachInPacks(source.packs(), (f) => {
       if (!reusable(f, source.racyFrom)) return void map.set(f.path(), null);
       const r: ReferenceEntry = { type: f.type, size: f.size, mtime: f.mtime(), ctime: f.ctime(), inode: f.inode, sha256: f.sha256(), device: f.device };
       const content = f.ext('content');

@@ -13,9 +13,9 @@
 // stream (diff/pair.ts).
 import { ALL_ATTRIBUTES, type AttributeName, type FileContent, type Target } from '../../shared/domain.js';
 import { pairWithTable } from '../diff/pair.js';
-import { EntryFields, parseExtra } from '../store/packs/codec.js';
+import { EntryFields, forEachInPacks, parseExtra } from '../store/packs/codec.js';
 import { HeldSet } from '../store/packs/held-set.js';
-import { forEachOfSource, type BaselineTwins, type Reference, type ReferenceSource } from './collect.js';
+import type { BaselineTwins, Reference, ReferenceSource } from './collect.js';
 import { EXT_KEYS, type EntryTable, type ExtKey } from './entry-table.js';
 import { reusable } from './fidelity.js';
 import type { ScanPlan } from './plan.js';
@@ -193,7 +193,7 @@ export class ReferenceCompare {
     this.decided = new Int32Array(entries.size).fill(UNDECIDED);
     for (let s = this.sources.length - 1; s >= 0; s--) {
       const twin = this.walkTarget[s] ? this.newTwin(s) : null;
-      pairWithTable(entries, (each) => forEachOfSource(this.sources[s]!, each), (i, ref) => {
+      pairWithTable(entries, (each) => forEachInPacks(this.sources[s]!.packs(), each), (i, ref) => {
         const same = this.pair(i, ref, s);
         if (!twin) return;
         if (same) twin.rows[i] = 1;

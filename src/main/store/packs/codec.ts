@@ -334,6 +334,12 @@ export function forEachInPack(data: Buffer, f: EntryFields, fn: (f: EntryFields)
   return r.count;
 }
 
+/** Each entry of the packs, in their order, through one EntryFields. */
+export function forEachInPacks(packs: Iterable<Buffer>, fn: (f: EntryFields) => void): void {
+  const f = new EntryFields();
+  for (const data of packs) forEachInPack(data, f, fn);
+}
+
 /** Reads a pack entry by entry into an EntryFields. */
 export class PackReader {
   private at = 0;

@@ -6,7 +6,7 @@
 // a scan is compared with it by one sorted merge (diff/pair.ts) and writes it in path order.
 import type { EntryState } from '../../diff/compare.js';
 import type { Db } from '../db.js';
-import { byteOrder, EntryFields, forEachInPack, PackEncoder, PackReader } from './codec.js';
+import { byteOrder, EntryFields, forEachInPacks, PackEncoder, PackReader } from './codec.js';
 
 export const PACK_SIZE = 4096;
 
@@ -95,8 +95,7 @@ export function* packsOf(db: Db, set: EntrySet): Generator<Buffer> {
 }
 
 export function forEachEntry(db: Db, set: EntrySet, fn: (f: EntryFields) => void): void {
-  const f = new EntryFields();
-  for (const data of packsOf(db, set)) forEachInPack(data, f, fn);
+  forEachInPacks(packsOf(db, set), fn);
 }
 
 /** The whole set as entries by path (small sets, tools and tests: a scan pairs entries with its rows instead). */
