@@ -1,15 +1,19 @@
-# Driftwatch scanner, record protocol 2. The format is documented in docs/scanner-protocol.md.
+# Driftwatch scanner, record protocol 3. The format is documented in docs/scanner-protocol.md.
 #
 # Fed on stdin to `sh -s -- ARGS` (locally or over SSH) so that nothing is written on the host.
 # POSIX sh only: it runs under dash, bash and BusyBox ash, with GNU find (-printf), a find without
 # -printf (GNU or BusyBox) plus stat -c, and whichever of openssl/sha256sum, getfattr, getfacl,
 # getcap, lsattr, od the host has. What the host offers is reported first (P records).
+# A tool the scan relies on is checked on a known input first (a hasher on "abc", find, xargs, od,
+# perl): a host's awk, sha256sum or perl may be missing, replaced or broken. A tool that fails
+# its check is reported (fact checks-failed) and not used; hashing and record framing use no
+# text tool (awk, sed) at all.
 #
 # ARGS: PROTO MODE ...
-#   2 preflight
-#   2 scan JOBS NICE HASH NTARGETS, then per target:
+#   3 preflight
+#   3 scan JOBS NICE HASH NTARGETS, then per target:
 #        IDX ROOT MAXDEPTH XDEV CONTENT NPRUNE PRUNE-WORDS... NINCLUDE INCLUDE-WORDS...
-#   2 list JOBS NICE NHASH PATH... NCONTENT (LIMIT PATH)...
+#   3 list JOBS NICE NHASH PATH... NCONTENT (LIMIT PATH)...
 # JOBS: parallel hash workers, 0 for one per core. NICE: 1 to lower CPU and I/O priority.
 # HASH: 0 to skip hashing and file content (the metadata pass of a quick scan). CONTENT: the
 # content size limit of the target's files in bytes, 0 for none.
@@ -26,7 +30,7 @@ fail() {
 	echo "driftwatch scanner: $2" >&2
 	exit "$1"
 }
-[ "${1:-}" = 2 ] || fail 64 "unsupported protocol ${1:-none} (this scanner speaks 2)"
+[ "${1:-}" = 3 ] || fail 64 "unsupported protocol ${1:-none} (this scanner speaks 3)"
 [ $# -ge 2 ] || fail 64 "no mode given"
 mode=$2
 shift 2
@@ -37,7 +41,7 @@ fact() { printf 'P\0%s\0%s\0' "$1" "$2"; }
 
 nl='
 '
-printf 'V\0%s\0' 2
+printf 'V\0%s\0' 3
 
 # The attributes beyond stat(2) in one process, where the host has perl (perl-base is on every
 # Debian system): extended attributes (llistxattr/lgetxattr, through the open file where it can)
@@ -120,6 +124,62 @@ while (defined(my $r = <STDIN>)) {
 print @out;
 '
 
+# The hash workers' framer, where the host has perl: HASHER-WORDS -- FILE... runs the hasher once
+# on the files (no shell) and writes a line per file in the order given: "SHA256 *FILE" for each
+# file it hashed, "!REASON *FILE" for a file that cannot be opened (REASON the host's own error),
+# nothing for a file it opened but got no hash of (the console then asks again, then fails the
+# scan). Lines are written whole in writes below PIPE_BUF (4096), so that parallel workers
+# sharing one pipe never cut into each other's lines; a name longer than 3,900 bytes or holding
+# a newline never comes here (hashone).
+# shellcheck disable=SC2016
+hashrun='
+use strict;
+my @cmd;
+while (@ARGV) { my $w = shift @ARGV; last if $w eq "--"; push @cmd, $w; }
+my @files = @ARGV;
+binmode STDOUT;
+my $buf = "";
+sub flush {
+	for (my $o = 0; $o < length $buf;) {
+		my $w = syswrite(STDOUT, $buf, length($buf) - $o, $o);
+		if (!defined $w) { next if $!{EINTR}; exit 2; }
+		$o += $w;
+	}
+	$buf = "";
+}
+sub put { flush() if length($buf) + length($_[0]) > 3900; $buf .= $_[0]; }
+my $next = 0;
+# A file the hasher passed over: its error if it cannot be opened as a regular file.
+sub missed {
+	my $f = shift;
+	my @s = lstat $f;
+	if (!@s) { put("!$! *$f\n"); return; }
+	if (($s[2] & 0170000) != 0100000) { put("!no longer a regular file *$f\n"); return; }
+	if (open(my $fh, "<", $f)) { close $fh; return; }
+	put("!$! *$f\n");
+}
+open(STDERR, ">", "/dev/null");
+if (open(my $h, "-|", @cmd, @files)) {
+	binmode $h;
+	while (my $l = <$h>) {
+		chomp $l;
+		my $esc = $l =~ s/^\\//;
+		next unless $l =~ /^([0-9a-f]{64}) [ *](.*)$/s;
+		my ($sum, $name) = ($1, $2);
+		$name =~ s/\\(.)/$1 eq "n" ? "\n" : $1 eq "r" ? "\r" : $1/ge if $esc;
+		my $k = $next;
+		$k++ while $k < @files && $files[$k] ne $name;
+		next if $k == @files;
+		missed($files[$next++]) while $next < $k;
+		put("$sum *$name\n");
+		$next++;
+	}
+	close $h;
+}
+missed($files[$next++]) while $next < @files;
+flush();
+'
+
 # ---------------------------------------------------------------------------------------------
 # Pre-flight: what this host offers. Every probe is cheap and writes nothing.
 if [ -n "${BASH_VERSION:-}" ]; then
@@ -133,10 +193,13 @@ fi
 # /proc) in one; only where that fails is each asked alone.
 readable=
 fdok=0
-if (find / -maxdepth 0 -readable -printf '' -fprint0 /dev/fd/4 4>/dev/null) >/dev/null 2>&1; then
+# Tools that failed their check on a known input, space-separated (fact checks-failed).
+broken=
+# The probe must also print what find prints: "/" is a directory.
+if [ "$( (find / -maxdepth 0 -readable -printf '%y%p' -fprint0 /dev/fd/4 4>/dev/null) 2>/dev/null)" = d/ ]; then
 	findf=gnu-printf readable=-readable fdok=1
 else
-	if find / -maxdepth 0 -printf '' >/dev/null 2>&1; then
+	if [ "$(find / -maxdepth 0 -printf '%y%p' 2>/dev/null)" = d/ ]; then
 		findf=gnu-printf
 	elif find --version 2>/dev/null | grep GNU >/dev/null 2>&1; then
 		findf=gnu
@@ -160,21 +223,45 @@ case $(stat --version 2>/dev/null) in
 	fi
 	;;
 esac
+# checked NAME COMMAND...: COMMAND, given "abc" on stdin, prints the sha256 of "abc" first.
+abc=ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad
+checked() {
+	c=$1
+	shift
+	have "$1" || return 1
+	case $(printf abc | "$@" 2>/dev/null) in "$abc"*) return 0 ;; esac
+	broken="$broken $c"
+	return 1
+}
 hashers=
-have openssl && openssl dgst -sha256 -r /dev/null >/dev/null 2>&1 && hashers=openssl
-have sha256sum && hashers="${hashers:+$hashers }sha256sum"
+checked openssl openssl dgst -sha256 -r && hashers=openssl
+checked sha256sum sha256sum && hashers="${hashers:+$hashers }sha256sum"
 # openssl is the faster of the two where both exist (docs/scanner-protocol.md has the measurements).
 case $hashers in
 openssl*) hasher='openssl dgst -sha256 -r' ;;
 sha256sum) hasher=sha256sum ;;
 *) hasher= ;;
 esac
-cores=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || grep -c '^processor' /proc/cpuinfo 2>/dev/null || echo 1)
+cores=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+case $cores in '' | *[!0-9]* | 0) cores=1 ;; esac
+# xargs hands the names on whole, NUL-terminated, spaces and all.
+xargsok=0
+if [ "$(printf 'a\0b c\0' | xargs -0 -r sh -c 'printf "%s|" "$@"' sh 2>/dev/null)" = 'a|b c|' ]; then
+	xargsok=1
+elif have xargs; then
+	broken="$broken xargs"
+fi
 parallel=0
-xargs -r -P 2 true </dev/null >/dev/null 2>&1 && parallel=1
+[ "$xargsok" = 1 ] && xargs -r -P 2 true </dev/null >/dev/null 2>&1 && parallel=1
+# od for kept content, where it prints bytes as od does.
+odok=no
+case $(printf AB | od -An -v -tx1 2>/dev/null) in
+*"41 42"*) odok=yes ;;
+*) have od && broken="$broken od" ;;
+esac
 tool() { if have "$1"; then fact "$1" "${2:-yes}"; else fact "$1" no; fi; }
 
-fact protocol 2
+fact protocol 3
 fact shell "$shell"
 fact find "$findf"
 fact stat "$statf"
@@ -182,23 +269,47 @@ fact hashers "${hashers:-none}"
 fact hasher "${hasher%% *}"
 fact cores "$cores"
 fact xargs-parallel "$parallel"
-for t in getfattr getfacl getcap lsattr od gzip nice renice ionice; do tool "$t"; done
-# perl as the attribute reader where it can make the system calls (attrhelper above).
+for t in getfattr getfacl getcap lsattr gzip nice renice ionice; do tool "$t"; done
+fact od "$odok"
+# perl as the attribute reader where it can make the system calls (attrhelper above), and as the
+# hash workers' framer (hashrun below) where it frames the hash of a known file as expected.
 perlattrs=no
-have perl && [ "$(perl -e "$attrhelper" probe 2>/dev/null)" = ok ] && perlattrs=yes
+perlhash=no
+if have perl; then
+	[ "$(perl -e "$attrhelper" probe 2>/dev/null)" = ok ] && perlattrs=yes
+	# shellcheck disable=SC2086
+	if [ -z "$hasher" ]; then
+		:
+	elif [ "$(perl -e "$hashrun" $hasher -- /dev/null 2>/dev/null)" = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 */dev/null" ]; then
+		perlhash=yes
+	else
+		broken="$broken perl"
+	fi
+fi
 fact perl "$perlattrs"
-# id once: "uid=0(root) gid=...", the name missing for a uid without one.
+fact perl-hash "$perlhash"
+# The uid from the kernel (a host's `id` may be replaced); the name from id where it looks like one.
+uid=
+while read -r k v _; do
+	if [ "$k" = Uid: ]; then
+		uid=$v
+		break
+	fi
+done </proc/self/status 2>/dev/null
 idout=$(id 2>/dev/null) || idout=
-uid=${idout#uid=}
-uid=${uid%%[!0-9]*}
+[ -n "$uid" ] || {
+	uid=${idout#uid=}
+	uid=${uid%%[!0-9]*}
+}
+case $uid in '' | *[!0-9]*) uid='?' ;; esac
+user=unknown
 case $idout in
 "uid=$uid("*)
 	user=${idout#"uid=$uid("}
 	user=${user%%)*}
+	case $user in '' | *[!A-Za-z0-9._-]*) user=unknown ;; esac
 	;;
-*) user=unknown ;;
 esac
-[ -n "$uid" ] || uid='?'
 if have sudo; then
 	if [ "$uid" = 0 ]; then
 		fact sudo "yes (running as root)"
@@ -230,11 +341,14 @@ fact meta "$meta"
 walks=several
 [ "$meta" = printf ] && [ "$fdok" = 1 ] && walks=one
 fact walks "$walks"
+fact checks-failed "${broken# }"
 
 if [ "$mode" = preflight ]; then
 	printf 'Z\0'
 	exit 0
 fi
+# Every pass hands its names on through xargs.
+[ "$xargsok" = 1 ] || fail 67 "xargs on this host is missing or failed its check (names given NUL-terminated must reach the command whole)"
 
 # merger NFIELDS (perl): passes on whole records, of NFIELDS NUL-terminated fields each, from
 # stdin and from descriptor 4 as they come, so that two walks share the stream without one
@@ -311,15 +425,41 @@ fi
 if [ "$findf" = gnu ] || [ "$findf" = gnu-printf ]; then
 	longtest="-regextype posix-extended -regex '.{3900}.*'"
 else
-	longpat=$(printf '%3900s' '' | tr ' ' '?')'*'
+	# 3,900 question marks, built by doubling (no text tool).
+	longpat= piece='?' n=3900
+	while [ "$n" -gt 0 ]; do
+		[ $((n % 2)) = 1 ] && longpat="$longpat$piece"
+		piece="$piece$piece" n=$((n / 2))
+	done
+	longpat="$longpat*"
 	longtest="-path \"\$longpat\""
 fi
-# One xargs worker: hash its files and write whole lines, gathered into writes of at most 3,967
-# bytes (awk's fflush): below PIPE_BUF, so the workers' writes never interleave inside a line.
+# hash_files: a hash line (or an error line) for each NUL-terminated name on stdin. With perl,
+# JOBS workers at once, each framed by hashrun; without it one hasher at a time, so that its
+# lines reach the pipe whole and in order (the console asks again for a file without a line,
+# and then fails the scan: it never takes a missing hash for a change).
+hash_files() {
+	if [ "$perlhash" = yes ]; then
+		# shellcheck disable=SC2086
+		xargs -0 -r -P "$jobs" perl -e "$hashrun" $hasher -- 2>/dev/null
+	else
+		# shellcheck disable=SC2086
+		xargs -0 -r $hasher 2>/dev/null
+	fi
+}
+# One name at a time: N PATH SHA256, or F PATH REASON when the file cannot be hashed (gone, no
+# longer a regular file, not readable); nothing when the hasher failed on a file it could read.
 # shellcheck disable=SC2016
-hashworker="$hasher \"\$@\" 2>/dev/null | awk '{ if (length(b) + length(\$0) >= 3900) { printf \"%s\", b; fflush(); b = \"\" } b = b \$0 \"\\n\" } END { printf \"%s\", b }'"
-# shellcheck disable=SC2016
-hashone='for f; do h=$('"$hasher"' < "$f" 2>/dev/null) && printf "N\0%s\0%s\0" "$f" "${h%% *}"; done'
+hashone='for f; do
+	if h=$('"$hasher"' < "$f" 2>/dev/null); then
+		case ${h%% *} in ????????????????????????????????????????????????????????????????) printf "N\0%s\0%s\0" "$f" "${h%% *}"; continue ;; esac
+	fi
+	if [ ! -e "$f" ] && [ ! -h "$f" ]; then r="No such file or directory"
+	elif [ -h "$f" ] || [ ! -f "$f" ]; then r="no longer a regular file"
+	elif [ ! -r "$f" ]; then r="Permission denied"
+	else continue; fi
+	printf "F\0%s\0%s\0" "$f" "$r"
+done'
 # File content as hex (od), for targets with a content limit: O PATH <od lines> \0 STATUS.
 # shellcheck disable=SC2016
 contentone='lim=$1; shift; for f; do printf "O\0%s\0" "$f"; od -An -v -tx1 -N "$lim" -- "$f" 2>/dev/null; s=$?; printf "\0%s\0" "$s"; done'
@@ -438,24 +578,28 @@ if [ "$mode" = list ]; then
 	number "${1:-}"
 	nh=$1
 	shift
-	[ "$nh" = 0 ] || [ -n "$hasher" ] || fail 65 "no sha256 tool (openssl or sha256sum) on this host"
-	printf 'H\0'
+	[ "$nh" = 0 ] || [ -n "$hasher" ] || fail 65 "no working sha256 tool on this host (openssl or sha256sum; tools that failed their check:${broken:- none})"
+	# With perl, the workers report the files they cannot hash; without it, each file is hashed
+	# alone so that its error can be told (a list run holds only the files that changed).
+	if [ "$perlhash" = yes ]; then
+		printf 'H\0'
+		i=0
+		for f; do
+			[ "$i" -lt "$nh" ] || break
+			i=$((i + 1))
+			case $f in *"$nl"*) continue ;; esac
+			[ ${#f} -gt 3900 ] && continue
+			printf '%s\0' "$f"
+		done | hash_files
+		printf '\0'
+	fi
 	i=0
 	for f; do
 		[ "$i" -lt "$nh" ] || break
 		i=$((i + 1))
-		case $f in *"$nl"*) continue ;; esac
-		[ ${#f} -gt 3900 ] && continue
+		if [ "$perlhash" = yes ] && [ ${#f} -le 3900 ]; then case $f in *"$nl"*) ;; *) continue ;; esac; fi
 		printf '%s\0' "$f"
-	done | xargs -0 -r -P "$jobs" sh -c "$hashworker" sh
-	printf '\0'
-	i=0
-	for f; do
-		[ "$i" -lt "$nh" ] || break
-		i=$((i + 1))
-		if [ ${#f} -gt 3900 ]; then :; else case $f in *"$nl"*) ;; *) continue ;; esac; fi
-		sh -c "$hashone" sh "$f"
-	done
+	done | xargs -0 -r sh -c "$hashone" sh
 	shift "$nh"
 	number "${1:-}"
 	nc=$1
@@ -508,7 +652,7 @@ ntargets=$2
 shift 2
 number "$hash"
 number "$ntargets"
-[ "$hash" = 0 ] || [ -n "$hasher" ] || fail 65 "no sha256 tool (openssl or sha256sum) on this host"
+[ "$hash" = 0 ] || [ -n "$hasher" ] || fail 65 "no working sha256 tool on this host (openssl or sha256sum; tools that failed their check:${broken:- none})"
 
 # glob_escape VALUE: sets `escaped` to VALUE with * ? [ ] \ quoted, so that -path matches it
 # literally (the include filter's "the root itself": the root may hold glob characters).
@@ -812,7 +956,7 @@ if [ "$hash" = 1 ] && [ "$walks" = one ]; then
 		fi
 	}
 	exec 3>&1
-	hashes=$(walk_all "$@" 4>&1 >&3 | xargs -0 -r -P "$jobs" sh -c "$hashworker" sh)
+	hashes=$(walk_all "$@" 4>&1 >&3 | hash_files)
 	printf 'H\0'
 	[ -z "$hashes" ] || printf '%s\n' "$hashes"
 	printf '\0'
@@ -827,7 +971,7 @@ elif [ "$hash" = 1 ]; then
 			each_target meta_walk "$@"
 			each_target extra_walk "$@"
 		} >&3 &
-		each_target hash_list "$@" | xargs -0 -r -P "$jobs" sh -c "$hashworker" sh
+		each_target hash_list "$@" | hash_files
 		wait
 	)
 	printf 'H\0'

@@ -177,7 +177,7 @@ export function openEngine(options: EngineOptions): Engine {
         locked(server, () => baselineServer(ctx, server, policy, expiresAt, comment ?? '')).then((o) => ('result' in o ? o : { result: o })),
       );
       return {
-        reports: outcomes.flatMap((o) => (o.baselineId === undefined ? [] : [baselineReport(db, o.baselineId, now())])),
+        reports: outcomes.flatMap((o) => (o.baselineId === undefined ? [] : [{ ...baselineReport(db, o.baselineId, now()), warnings: o.result.warnings ?? [] }])),
         failures: outcomes.filter((o) => o.baselineId === undefined).map((o) => ({ server: o.result.name, reason: o.result.reason ?? 'failed' })),
       };
     },

@@ -199,6 +199,8 @@ export interface ServerPreflight {
   checked: AttributeName[];
   /** Attributes this host cannot check, with the tool it lacks. */
   notChecked: { name: AttributeName; tool: string }[];
+  /** What the reader should know: tools that failed their check, output of the login shell. */
+  warnings: string[];
 }
 
 /** How one server is scanned (per server; defaults apply until set). */
@@ -248,4 +250,6 @@ export interface BaselineInfo {
 export interface BaselineReport {
   baseline: BaselineInfo;
   targets: TargetReport[];
+  /** What the gold-master's scan warned of (when the baseline was just taken). */
+  warnings?: string[];
 }

@@ -405,7 +405,10 @@ const COMMANDS: Record<string, Command> = {
       });
       if (p.flags.has('json')) json(io, run);
       else {
-        for (const r of run.reports) io.out(baselineReportText(r));
+        for (const r of run.reports) {
+          io.out(baselineReportText(r));
+          for (const w of r.warnings ?? []) io.err(`warning: ${r.baseline.server}: ${w}`);
+        }
         for (const f of run.failures) io.err(`baseline of ${f.server} failed: ${f.reason}`);
       }
       return run.failures.length ? 2 : 0;

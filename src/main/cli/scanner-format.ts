@@ -6,10 +6,11 @@ const ORDER = ['shell', 'find', 'stat', 'meta', 'hashers', 'hasher', 'cores', 'x
 
 export function preflightText(p: ServerPreflight | null | undefined): string {
   if (!p) return 'pre-flight: not run yet (run: driftwatch server preflight NAME, or scan the server)';
-  const keys = [...ORDER.filter((k) => k in p.facts), ...Object.keys(p.facts).filter((k) => !ORDER.includes(k) && !['protocol', 'time', 'jobs', 'niced', 'ioniced'].includes(k))];
+  const keys = [...ORDER.filter((k) => k in p.facts), ...Object.keys(p.facts).filter((k) => !ORDER.includes(k) && !['protocol', 'time', 'jobs', 'niced', 'ioniced', 'login-output'].includes(k))];
   const lines = [`pre-flight (${p.at}):`, table(keys.map((k) => [`  ${k}`, p.facts[k]!]), ['  TOOL', 'ON THIS HOST'])];
   lines.push(`checks: ${p.checked.length ? p.checked.join(', ') : 'no attribute beyond stat'}`);
   if (p.notChecked.length) lines.push(`not checked on this host: ${p.notChecked.map((n) => `${n.name} (needs ${n.tool})`).join(', ')}`);
+  for (const w of p.warnings ?? []) lines.push(`warning: ${w}`);
   return lines.join('\n');
 }
 

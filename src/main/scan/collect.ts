@@ -8,6 +8,7 @@
 // the others keep the hash (and content) the full scan recorded (reference-compare.ts: each entry
 // is compared as it arrives); a gold-master baseline in it that this scan compares is compared at
 // the same time (twins), so that the evaluation does not read it again.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,10 +18,10 @@ import { isUnder } from '../policy/coverage.js';
 import type { PackLayout } from '../store/packs/pack-store.js';
 import type { Transport, RunOptions } from '../transport/transport.js';
 import type { ScanPlan } from './plan.js';
-import { RecordParser, type ByteString, type RawEntry, type ScanRecordEvent } from './records.js';
+import { PROTOCOL_VERSION, RecordParser, type ByteString, type RawEntry, type ScanRecordEvent } from './records.js';
 import { ReferenceCompare } from './reference-compare.js';
 import { walkSplitArgs } from './walk-split.js';
-import { checkableBy, maskContent, type ScanSettings } from './scan-options.js';
+import { checkableBy, loginOutputWarning, maskContent, toolCheckWarnings, type ScanSettings } from './scan-options.js';
 import { aclText, capsText } from './xattr-decode.js';
 import { EntryTable, type ScannedEntry } from './entry-table.js';
 
@@ -41,6 +42,8 @@ export interface Collected {
   unreadable: number;
   /** Quick scan: by baseline id, what it found equal to the compared baselines it reused. */
   twins?: Map<number, BaselineTwins>;
+  /** What the scan should tell its reader about the host (tools that failed their check, login output). */
+  warnings: string[];
 }
 
 /**
@@ -104,6 +107,56 @@ export class ScanFailure extends Error {
   }
 }
 
+/**
+ * Bytes a login shell may print before the scanner starts (a banner in ~/.bashrc, say): skipped
+ * up to the start marker, with a warning; more than this fails the run.
+ */
+export const LOGIN_OUTPUT_LIMIT = 65536;
+
+/**
+ * Finds the run's start marker in the first bytes of its output: what comes before it is not the
+ * scanner's (a login shell's banner) and is skipped, up to LOGIN_OUTPUT_LIMIT bytes.
+ */
+class StartMarker {
+  readonly bytes: Buffer;
+  skipped = -1;
+  private held: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly login: string | undefined) {
+    this.bytes = Buffer.from(`DRIFTWATCH-START-${randomBytes(16).toString('hex')}\0`, 'latin1');
+  }
+
+  /** The script's first line: prints the marker. */
+  get command(): string {
+    return `printf '%s\\0' '${this.bytes.toString('latin1', 0, this.bytes.length - 1)}'\n`;
+  }
+
+  /** The part of `chunk` that is the scanner's, or null while the marker is still to come. */
+  pass(chunk: Buffer): Buffer | null {
+    if (this.skipped >= 0) return chunk;
+    const all = this.held.length ? Buffer.concat([this.held, chunk]) : chunk;
+    const at = all.indexOf(this.bytes);
+    if (at >= 0) {
+      this.skipped = at;
+      this.held = Buffer.alloc(0);
+      return all.subarray(at + this.bytes.length);
+    }
+    if (all.length - this.bytes.length >= LOGIN_OUTPUT_LIMIT) {
+      const who = this.login ? `the login shell of ${this.login}` : 'the shell that runs the scanner';
+      throw new ScanFailure(`${who} printed more than ${LOGIN_OUTPUT_LIMIT} bytes before the scanner started (the most skipped); check ~/.bashrc or /etc/bash.bashrc for output in non-interactive shells`);
+    }
+    this.held = Buffer.from(all);
+    return null;
+  }
+
+  /** The stream ended: the scanner must have started. */
+  end(): void {
+    if (this.skipped >= 0) return;
+    const who = this.login ? `the login shell of ${this.login}` : 'the shell';
+    throw new ScanFailure(`the scanner never started: ${who} printed ${this.held.length} bytes and then nothing of the scanner's`);
+  }
+}
+
 let scriptCache: string | null = null;
 
 /** The scanner script: next to the sources, or in Electron's resources when packaged. */
@@ -119,9 +172,17 @@ export function scannerScript(): string {
   throw new Error(`scanner script not found (looked in ${candidates.join(', ')})`);
 }
 
+/** What a run of the scanner said besides its records. */
+export interface RunReport {
+  /** Bytes printed before the scanner started (a login shell's output), skipped. */
+  skipped: number;
+}
+
 /**
  * Runs the script and feeds its stdout to `onRecord`; throws ScanFailure on any failure.
  * `onStarted`: called once the script runs, before its output is read (the host is starting).
+ * The script's first line prints a marker made for this run: whatever the host prints before it
+ * is not the scanner's and is skipped (bounded); after it the stream is parsed strictly.
  */
 export async function runScanner(
   transport: Transport,
@@ -131,14 +192,18 @@ export async function runScanner(
   onRecord: (r: ScanRecordEvent) => void,
   onStarted?: () => void,
   onRawEntry?: (r: RawEntry) => boolean,
-): Promise<void> {
-  const proc = await transport.runScript(script, args, options);
+): Promise<RunReport> {
+  const marker = new StartMarker(transport.login);
+  const proc = await transport.runScript(marker.command + script, args, options);
   // `done` may settle (e.g. reject on a dead connection) before it is awaited below.
   proc.done.catch(() => undefined);
   const parser = new RecordParser(onRecord, onRawEntry);
   try {
     onStarted?.();
-    for await (const chunk of proc.stdout) parser.push(chunk as Buffer);
+    for await (const chunk of proc.stdout) {
+      const mine = marker.pass(chunk as Buffer);
+      if (mine?.length) parser.push(mine);
+    }
   } catch (err) {
     proc.kill(err instanceof Error ? err.message : String(err));
     await proc.done.catch(() => undefined);
@@ -154,19 +219,26 @@ export async function runScanner(
     const detail = exit.stderr.trim().split('\n').slice(-3).join('; ') || (exit.signal ? `killed by ${exit.signal}` : 'no message');
     throw new ScanFailure(`scanner exited with status ${exit.code ?? exit.signal}: ${detail}`);
   }
+  marker.end();
   try {
     parser.end();
   } catch (err) {
     throw new ScanFailure((err as Error).message);
   }
+  return { skipped: marker.skipped };
 }
 
-/** Only the pre-flight facts of a host. */
+/**
+ * Only the pre-flight facts of a host. A login shell's output before the scanner started is
+ * told in the fact `login-output` (set here, never taken from the host).
+ */
 export async function preflight(transport: Transport, options: RunOptions = {}): Promise<Facts> {
   const facts: Facts = {};
-  await runScanner(transport, scannerScript(), ['2', 'preflight'], options, (r) => {
+  const run = await runScanner(transport, scannerScript(), [PROTOCOL_VERSION, 'preflight'], options, (r) => {
     if (r.kind === 'fact') facts[r.key] = r.value;
   });
+  delete facts['login-output'];
+  if (run.skipped > 0) facts['login-output'] = loginOutputWarning(run.skipped, transport.login);
   return facts;
 }
 
@@ -204,6 +276,11 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
         entries.setSha(i, r.sha256);
         hashed++;
       }
+      return;
+    }
+    if (r.kind === 'unhashed') {
+      const i = entries.rowOfHash(r.path);
+      if (i !== undefined && entries.typeOf(i) === 'file' && !entries.hasSha(i) && entries.errorOf(i) === null) entries.setError(i, `not hashed: ${r.reason}`);
       return;
     }
     // Entries are compared as they come, with the host's facts and names (scan.sh writes them first).
@@ -288,7 +365,11 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
   };
 
   const script = scannerScript();
-  const header = (hash: boolean) => ['2', 'scan', String(settings.jobs ?? 0), settings.nice === false ? '0' : '1', hash ? '1' : '0', String(plan.walks.length)];
+  const header = (hash: boolean) => [PROTOCOL_VERSION, 'scan', String(settings.jobs ?? 0), settings.nice === false ? '0' : '1', hash ? '1' : '0', String(plan.walks.length)];
+  let skipped = 0;
+  const ran = (r: RunReport) => {
+    skipped = Math.max(skipped, r.skipped);
+  };
   // A quick scan's metadata pass may walk in two. It reads its reference a slice at a time while
   // the host connects (between the connection's events), and what is left once the host starts.
   const split = quick ? walkSplitArgs(plan, options.reference!.layout, options.splitFrom) : [];
@@ -302,22 +383,30 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
     compare?.prepare();
   };
   try {
-    await runScanner(transport, script, [...header(!quick), ...plan.walkArgs, ...split], options, onRecord, started, onRawEntry);
+    ran(await runScanner(transport, script, [...header(!quick), ...plan.walkArgs, ...split], options, onRecord, started, onRawEntry));
   } finally {
     clearImmediate(warming);
   }
 
   const checked = checkedNow();
+  // A `list` run: hash, read content, attributes, flags and device numbers of the paths given.
+  const runList = async (work: ListWork) => {
+    const listArgs = [
+      PROTOCOL_VERSION, 'list', String(settings.jobs ?? 0), settings.nice === false ? '0' : '1',
+      String(work.hash.length), ...work.hash,
+      String(work.read.length), ...work.read.flatMap(([l, p]) => [String(l), p]),
+      String(work.attr.length), ...work.attr,
+      String(work.flags.length), ...work.flags,
+      String(work.dev.length), ...work.dev,
+    ];
+    ran(await runScanner(transport, listPrelude(listArgs) + script, [], options, onRecord));
+  };
 
   let twins: Map<number, BaselineTwins> | undefined;
   if (compare) {
     // An entry whose type, inode, ctime (and for a file size and mtime) are those of the last full
     // scan keeps what that scan read (ReferenceCompare); the others are read again by a `list` run.
-    const toHash: ByteString[] = [];
-    const toRead: [number, ByteString][] = [];
-    const toAttr: ByteString[] = [];
-    const toFlags: ByteString[] = [];
-    const toDev: ByteString[] = [];
+    const work: ListWork = { hash: [], read: [], attr: [], flags: [], dev: [] };
     const anyAttrTool = checked.has('xattrs') || checked.has('acl') || checked.has('caps');
     const decided = compare.finish(checked, users, groups);
     twins = compare.twins;
@@ -327,33 +416,31 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
         const type = entries.typeOf(i);
         const limit = limitOf(i);
         if (type === 'file' && entries.errorOf(i) === null) {
-          toHash.push(path);
-          if (limit !== null && entries.sizeOf(i) <= limit) toRead.push([limit, path]);
+          work.hash.push(path);
+          if (limit !== null && entries.sizeOf(i) <= limit) work.read.push([limit, path]);
         }
-        if (anyAttrTool) toAttr.push(path);
-        if (checked.has('flags') && (type === 'file' || type === 'directory')) toFlags.push(path);
-        if ((type === 'block' || type === 'char') && entries.deviceOf(i) === null) toDev.push(path);
+        if (anyAttrTool) work.attr.push(path);
+        if (checked.has('flags') && (type === 'file' || type === 'directory')) work.flags.push(path);
+        if ((type === 'block' || type === 'char') && entries.deviceOf(i) === null) work.dev.push(path);
       }
     }
-    if (toHash.length || toAttr.length || toFlags.length || toDev.length) {
-      const listArgs = [
-        '2', 'list', String(settings.jobs ?? 0), settings.nice === false ? '0' : '1',
-        String(toHash.length), ...toHash,
-        String(toRead.length), ...toRead.flatMap(([l, p]) => [String(l), p]),
-        String(toAttr.length), ...toAttr,
-        String(toFlags.length), ...toFlags,
-        String(toDev.length), ...toDev,
-      ];
-      await runScanner(transport, listPrelude(listArgs) + script, [], options, onRecord);
-    }
+    if (work.hash.length || work.attr.length || work.flags.length || work.dev.length) await runList(work);
   }
 
-  // What a file ended with: its hash or why it has none, and the content a target keeps.
+  // Every pass must have delivered what it was asked for: each readable regular file a hash or
+  // the host's reason why not, each file of a content target within its limit its content, each
+  // device its numbers. What is missing is asked for once more, alone; still missing, the scan
+  // fails naming the pass and the tool: a lost result is never taken for a change.
+  const owed = () => owedWork(entries, facts, limitOf, contents);
+  if (!isEmpty(owed())) await runList(owed());
+  const short = owed();
+  if (!isEmpty(short)) throw new ScanFailure(shortPassReason(short, facts, entries.size));
+
+  // What a file ended with, and the content a target keeps.
   for (let i = 0; i < entries.size; i++) {
     const type = entries.typeOf(i);
     if (type !== 'file') continue;
-    let error = entries.errorOf(i);
-    if (!entries.hasSha(i) && error === null) entries.setError(i, (error = 'not hashed: the file vanished or could not be read during the scan'));
+    const error = entries.errorOf(i);
     const limit = limitOf(i);
     if (limit === null || entries.hasContent(i)) continue;
     const size = entries.sizeOf(i);
@@ -369,7 +456,51 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
     }
   }
   entries.finish(checked, users, groups);
-  return { entries, walkState, facts, mode: quick ? 'quick' : 'full', hashed, unreadable: entries.errorCount(), ...(twins ? { twins } : {}) };
+  const warnings = [...toolCheckWarnings(facts), ...(skipped > 0 ? [loginOutputWarning(skipped, transport.login)] : [])];
+  return { entries, walkState, facts, mode: quick ? 'quick' : 'full', hashed, unreadable: entries.errorCount(), warnings, ...(twins ? { twins } : {}) };
+}
+
+/** What a `list` run is asked to read: paths to hash, (limit, path) to read, paths for attributes, flags, devices. */
+interface ListWork {
+  hash: ByteString[];
+  read: [number, ByteString][];
+  attr: ByteString[];
+  flags: ByteString[];
+  dev: ByteString[];
+}
+
+const isEmpty = (w: ListWork) => !w.hash.length && !w.read.length && !w.attr.length && !w.flags.length && !w.dev.length;
+
+/** What the passes so far owe: files without a hash or a reason, content not read, devices without numbers. */
+function owedWork(entries: EntryTable, facts: Facts, limitOf: (i: number) => number | null, contents: ReadonlyMap<number, Buffer | null>): ListWork {
+  const work: ListWork = { hash: [], read: [], attr: [], flags: [], dev: [] };
+  // Device numbers come from GNU stat (the -printf path) or from the stat batches themselves.
+  const devices = facts.stat === 'gnu';
+  const content = facts.od === 'yes';
+  for (let i = 0; i < entries.size; i++) {
+    const type = entries.typeOf(i);
+    if (type === 'file' && entries.errorOf(i) === null) {
+      if (!entries.hasSha(i)) work.hash.push(entries.pathOf(i));
+      const limit = limitOf(i);
+      if (content && limit !== null && entries.sizeOf(i) <= limit && !entries.hasContent(i) && !contents.has(i)) work.read.push([limit, entries.pathOf(i)]);
+    } else if (devices && (type === 'block' || type === 'char') && entries.errorOf(i) === null && entries.deviceOf(i) === null) {
+      work.dev.push(entries.pathOf(i));
+    }
+  }
+  return work;
+}
+
+/** Why a scan whose passes came back short (after asking again) fails. */
+function shortPassReason(w: ListWork, facts: Facts, total: number): string {
+  const parts: string[] = [];
+  const eg = (paths: ByteString[]) => `e.g. ${JSON.stringify(Buffer.from(paths[0]!, 'latin1').toString('utf8'))}`;
+  if (w.hash.length) {
+    const how = facts['perl-hash'] === 'yes' ? `${facts.hasher ?? 'the hasher'} with perl framing` : (facts.hasher ?? 'no hasher');
+    parts.push(`the hash pass (${how}) gave no hash and no reason for ${w.hash.length} of ${total} entries, ${eg(w.hash)}`);
+  }
+  if (w.read.length) parts.push(`the content pass (od) returned nothing for ${w.read.length} files, ${eg(w.read.map(([, p]) => p))}`);
+  if (w.dev.length) parts.push(`the device pass (stat) returned nothing for ${w.dev.length} devices, ${eg(w.dev)}`);
+  return `${parts.join('; ')}; asked twice, so the scan is failed rather than report what it could not read as changed`;
 }
 
 /**

@@ -13,7 +13,7 @@ import { byteOrder, EntryFields, forEachInPacks, PackEncoder } from '../store/pa
 import { baselineSet, clearSet, PACK_SIZE, packsOf, serverFullSet, SetWriter, setLayout, writeSet, type PackLayout } from '../store/packs/pack-store.js';
 import type { Collected, Facts, Reference, ReferenceEntry, ReferenceSource } from './collect.js';
 import { EntryTable, EXT_KEYS } from './entry-table.js';
-import { checkableBy, DEFAULT_SCAN_SETTINGS } from './scan-options.js';
+import { checkableBy, DEFAULT_SCAN_SETTINGS, toolCheckWarnings } from './scan-options.js';
 
 export function getScanSettings(db: Db, serverId: number): ServerScanSettings {
   const r = db.prepare('SELECT jobs, nice, full_every, full_every_days FROM server_scan_settings WHERE server_id = ?').get(serverId) as
@@ -37,7 +37,8 @@ export function setScanSettings(db: Db, serverId: number, patch: Partial<ServerS
 
 export function preflightOf(facts: Facts, at: string): ServerPreflight {
   const { checked, notChecked } = checkableBy(facts);
-  return { at, facts, checked, notChecked };
+  const login = facts['login-output'];
+  return { at, facts, checked, notChecked, warnings: [...toolCheckWarnings(facts), ...(login ? [login] : [])] };
 }
 
 export function storePreflight(db: Db, serverId: number, facts: Facts, at = now()): ServerPreflight {

@@ -4,6 +4,7 @@
 import type { Policy, Target } from '../../shared/domain.js';
 import { globEscape } from '../policy/glob.js';
 import { isUnder } from '../policy/coverage.js';
+import { PROTOCOL_VERSION } from './records.js';
 import { DEFAULT_SECRET_PATTERNS } from './scan-options.js';
 
 export interface PlannedWalk {
@@ -44,7 +45,7 @@ export function buildPlan(policies: Policy[], jobs = 0): ScanPlan {
       walk.owners.push({ policy: policyIndex, target });
     }
   });
-  return { walks, walkArgs, args: ['2', 'scan', String(jobs), '1', '1', String(walks.length), ...walkArgs] };
+  return { walks, walkArgs, args: [PROTOCOL_VERSION, 'scan', String(jobs), '1', '1', String(walks.length), ...walkArgs] };
 }
 
 /** ROOT MAXDEPTH XDEV CONTENT NPRUNE PRUNE-WORDS... NINCLUDE INCLUDE-WORDS... (see remote-scripts/scan.sh) */

@@ -1,9 +1,9 @@
-// Stream parser for the scanner's record protocol 2 (docs/scanner-protocol.md). It reads chunks
+// Stream parser for the scanner's record protocol 3 (docs/scanner-protocol.md). It reads chunks
 // as they arrive, holds at most one unfinished field or line, and throws ScanStreamError on
 // anything that is not exactly the protocol: a malformed or truncated stream fails the scan.
 import type { EntryType } from '../../shared/domain.js';
 
-export const PROTOCOL_VERSION = '2';
+export const PROTOCOL_VERSION = '3';
 
 export class ScanStreamError extends Error {
   constructor(message: string) {
@@ -66,6 +66,8 @@ export type ScanRecordEvent =
   | MetaRecord
   | { kind: 'device'; path: ByteString; device: string }
   | { kind: 'hash'; path: ByteString; sha256: string }
+  /** A file the host could not hash, with the host's own reason (gone, not regular, not readable). */
+  | { kind: 'unhashed'; path: ByteString; reason: string }
   /** getfattr: every extended attribute of one entry (name as getfattr prints it, value hex). */
   | { kind: 'xattrs'; path: ByteString; attrs: [string, string][] }
   /** getfacl --skip-base: the ACL entries of one entry that has more than the base ACL. */
@@ -88,7 +90,7 @@ const TYPES: Record<string, EntryType> = {
 const MAX_FIELD = 65536;
 const MAX_NAMES = 1 << 20;
 /** Fixed field counts; -1: a section of lines up to a NUL; other tags are handled specially. */
-const FIELDS: Record<string, number> = { V: 1, P: 2, T: 2, E: 13, D: 2, N: 2, C: 2, K: 3, Z: 0, U: -1, G: -1, H: -1 };
+const FIELDS: Record<string, number> = { V: 1, P: 2, T: 2, E: 13, D: 2, N: 2, F: 2, C: 2, K: 3, Z: 0, U: -1, G: -1, H: -1 };
 const SPECIAL = new Set(['X', 'L', 'A', 'O']);
 const HEX64 = /^[0-9a-f]{64}$/;
 const DECIMAL = /^[0-9]+$/;
@@ -351,6 +353,9 @@ export class RecordParser {
         return this.emit({ kind: 'device', path: path(f[0]!), device: hexDevice(f[1]!) });
       case 'N':
         return this.emit({ kind: 'hash', path: path(f[0]!), sha256: sha(f[1]!) });
+      case 'F':
+        if (!f[1]) throw new ScanStreamError('a file not hashed without a reason');
+        return this.emit({ kind: 'unhashed', path: path(f[0]!), reason: utf8(f[1]) });
       case 'C':
         return this.emit({ kind: 'caps', path: path(f[0]!), caps: canonicalCaps(f[1]!) });
       case 'K':
@@ -514,8 +519,15 @@ export class RecordParser {
   }
 
   // "<sha256> *PATH" (openssl -r, sha256sum -b), "<sha256>  PATH" (sha256sum), or GNU's escaped
-  // form "\<sha256>  PATH" with \\ and \n in PATH.
+  // form "\<sha256>  PATH" with \\ and \n in PATH; "!REASON *PATH" for a file the host's hash
+  // worker could not open (REASON has no "*": the host's strerror text).
   private hashLine(line: string): void {
+    if (line.startsWith('!')) {
+      const sep = line.indexOf(' */');
+      if (sep < 2) throw new ScanStreamError(`bad hash error line ${JSON.stringify(line.slice(0, 80))}`);
+      this.emit({ kind: 'unhashed', path: path(line.slice(sep + 2)), reason: utf8(line.slice(1, sep)) });
+      return;
+    }
     const escaped = line.startsWith('\\');
     const body = escaped ? line.slice(1) : line;
     const sep = body.slice(64, 66);

@@ -27,6 +27,20 @@ export function checkableBy(facts: Record<string, string>): { checked: Attribute
   return { checked, notChecked };
 }
 
+/** The warning for output printed before the scanner started; `login` is user@server where known. */
+export function loginOutputWarning(bytes: number, login: string | undefined): string {
+  const what = `${bytes} byte${bytes === 1 ? '' : 's'}`;
+  return login
+    ? `the login shell of ${login} printed ${what} before the scanner started; check ~/.bashrc or /etc/bash.bashrc for output in non-interactive shells`
+    : `the shell that runs the scanner printed ${what} before the scanner started`;
+}
+
+/** The warning for host tools that failed their check on a known input (fact checks-failed). */
+export function toolCheckWarnings(facts: Record<string, string>): string[] {
+  const failed = (facts['checks-failed'] ?? '').split(' ').filter(Boolean);
+  return failed.length ? [`tools that failed their check on a known input and were not used: ${failed.join(', ')}`] : [];
+}
+
 export interface ScanSettings {
   /** Parallel hash workers; 0: one per core of the host. */
   jobs: number;

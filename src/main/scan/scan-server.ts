@@ -93,7 +93,7 @@ export async function scanServer(ctx: ScanContext, server: StoredServer, options
   }
   const { plan, collected } = scanned;
   const at = now();
-  const warnings: string[] = notCheckedWarnings(collected, policies);
+  const warnings: string[] = [...collected.warnings, ...notCheckedWarnings(collected, policies)];
   const counts: ScanCounts = { ...EMPTY_COUNTS, entries: collected.entries.size, unreadable: collected.unreadable };
 
   // Read everything the comparison needs, then judge each policy.
@@ -224,7 +224,7 @@ export async function baselineServer(ctx: ScanContext, server: StoredServer, pol
     return { path: t.path, state: collected.walkState[walk] === 'ok' ? 'found' : 'missing', entries: mine.entries, unreadable: mine.unreadable };
   });
   const counts: ScanCounts = { ...EMPTY_COUNTS, entries: shareSize, unreadable: report.reduce((n, r) => n + r.unreadable.length, 0) };
-  const warnings = [...report.filter((r) => r.state === 'missing').map((r) => `target ${r.path} is missing on ${server.name}`), ...notCheckedWarnings(collected, [policy])];
+  const warnings = [...collected.warnings, ...report.filter((r) => r.state === 'missing').map((r) => `target ${r.path} is missing on ${server.name}`), ...notCheckedWarnings(collected, [policy])];
   return db.transaction(() => {
     const scanId = insertScan(db, server.id, 'baseline', 'completed_clean', startedAt, counts, warnings);
     setScanMode(db, scanId, 'full');

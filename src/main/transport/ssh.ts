@@ -441,6 +441,10 @@ export class SshTransport implements Transport {
     this.compression = options.compression ?? !(this.jumps.length === 0 && isLoopback(target.host));
   }
 
+  get login(): string {
+    return `${this.target.user}@${label(this.target)}`;
+  }
+
   /** A transport for a server, its jump chain resolved by name through `lookup`. */
   static forServer(server: Server, lookup: (name: string) => Server | undefined, options: Omit<SshTransportOptions, 'jumps'> = {}): SshTransport {
     return new SshTransport(server, { ...options, jumps: resolveJumpChain(server, lookup) });

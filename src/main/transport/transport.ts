@@ -26,6 +26,8 @@ export interface RunOptions {
 }
 
 export interface Transport {
+  /** user@server whose login shell starts the script (SSH), for messages; absent for this machine. */
+  readonly login?: string;
   runScript(script: string, args: string[], options?: RunOptions): Promise<ScriptProcess>;
   close(): void;
 }

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROTOCOL_VERSION } from '../../../src/main/scan/records.js';
 import { buildTree, entryLines, makeVariants, oracle, rm, scan, target, tempDir, type Variant } from './helpers.js';
 
 let dir: string;
@@ -24,7 +25,7 @@ describe.each(['dash', 'bash', 'busybox', 'noprintf', 'nofd'])('the %s host', (n
   it('reports itself in the pre-flight facts', async () => {
     const v = variants[name]!;
     const c = await scan(v, [target(root)]);
-    expect(c.facts).toMatchObject({ protocol: '2', find: v.find, meta: v.meta });
+    expect(c.facts).toMatchObject({ protocol: PROTOCOL_VERSION, find: v.find, meta: v.meta });
     // One find walk does metadata, hash list and attributes where GNU find can write to /dev/fd.
     expect(c.facts.walks).toBe(name === 'dash' || name === 'bash' ? 'one' : 'several');
     expect(c.facts.shell).toMatch(name === 'busybox' ? /^busybox ash$/ : name === 'bash' ? /^bash / : /^dash$/);

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { collect, ScanFailure, type Collected, type Reference } from '../../../src/main/scan/collect.js';
 import { memoryReference } from '../../../src/main/scan/fidelity.js';
 import { buildPlan, type ScanPlan } from '../../../src/main/scan/plan.js';
+import { PROTOCOL_VERSION } from '../../../src/main/scan/records.js';
 import type { Transport } from '../../../src/main/transport/transport.js';
 import { policy, target } from '../../support/targets.js';
 
@@ -87,15 +88,18 @@ class FakeHost implements Transport {
       at += 1 + 2 * nread;
       const attrs = take();
       const flags = take();
-      text = rec('V', '2') + FACTS + attributeRecords(this.host, hash, attrs, flags, read) + rec('Z');
+      text = rec('V', PROTOCOL_VERSION) + FACTS + attributeRecords(this.host, hash, attrs, flags, read) + rec('Z');
     } else {
       expect(args[4]).toBe(this.full ? '1' : '0');
       const files = Object.keys(this.host).filter((p) => this.host[p]!.type === 'f' && !this.host[p]!.error);
       const dirsAndFiles = Object.keys(this.host).filter((p) => this.host[p]!.type !== 'l');
-      text = this.first || rec('V', '2') + FACTS + NAMES + entryRecords(this.host, this.walks) +
+      text = this.first || rec('V', PROTOCOL_VERSION) + FACTS + NAMES + entryRecords(this.host, this.walks) +
         (this.full ? attributeRecords(this.host, files, Object.keys(this.host), dirsAndFiles, ['/t/sub/x']) : '') + rec('Z');
     }
-    const bytes = Buffer.from(text, 'latin1');
+    // The host runs the script's first line first: it prints the run's start marker.
+    const marker = /^printf '%s\\0' '([^']*)'\n/.exec(script);
+    if (!marker) throw new Error('the script does not start with its start marker');
+    const bytes = Buffer.from(`${marker[1]}\0${text}`, 'latin1');
     const chunks: Buffer[] = [];
     for (let at = 0; at < bytes.length; at += 37) chunks.push(bytes.subarray(at, at + 37));
     return { stdout: Readable.from(chunks), done: Promise.resolve({ code: 0, signal: null, stderr: '' }), kill() {} };
@@ -213,7 +217,7 @@ describe('a quick scan against its reference', () => {
   it('refuses a pre-flight fact or a name after the first entry (entries are compared as they come)', async () => {
     const E = rec('E', '0', '/t', 'd', '755', '0', '0', '4096', '1700000000.1000000000', '1700000001.5', '1', '1', '', '');
     for (const late of [rec('P', 'getfattr', 'no'), 'U' + NUL + 'x:x:5:5::/:/bin/sh\n' + NUL]) {
-      const transport = new FakeHost(after, 1, false, rec('V', '2') + FACTS + NAMES + rec('T', '0', 'ok') + E + late + rec('Z'));
+      const transport = new FakeHost(after, 1, false, rec('V', PROTOCOL_VERSION) + FACTS + NAMES + rec('T', '0', 'ok') + E + late + rec('Z'));
       await expect(collect(transport, buildPlan([policy('p0', [target('/t')])]), { reference: await reference() })).rejects.toThrow(ScanFailure);
     }
   });

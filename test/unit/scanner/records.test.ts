@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scannerScript } from '../../../src/main/scan/collect.js';
 import { EntryTable } from '../../../src/main/scan/entry-table.js';
 import { buildPlan } from '../../../src/main/scan/plan.js';
-import { canonicalCaps, canonicalFlags, RecordParser, ScanStreamError, unescapeName, type ScanRecordEvent } from '../../../src/main/scan/records.js';
+import { canonicalCaps, canonicalFlags, PROTOCOL_VERSION, RecordParser, ScanStreamError, unescapeName, type ScanRecordEvent } from '../../../src/main/scan/records.js';
 
 const NUL = '\0';
 const f = (...parts: string[]) => parts.map((p) => p + NUL).join('');
-const V = f('V', '2');
+const V = f('V', PROTOCOL_VERSION);
 const H1 = 'a'.repeat(64);
 const H2 = 'b'.repeat(64);
 const hex = (s: string) => Buffer.from(s, 'latin1').toString('hex');
@@ -132,6 +132,21 @@ describe('RecordParser, protocol 2', () => {
     }
   });
 
+  it("reads a file the host could not hash, with the host's reason: an F record, or a hash worker's '!' line", () => {
+    const sum = 'a'.repeat(64);
+    const s = V + f('F', '/t/gone', 'No such file or directory') + 'H\0' + `!Permission denied */t/x y\n${sum} */t/ok\n!no longer a regular file */t/d\n` + '\0' + f('Z');
+    expect(parse([bytes(s)])).toEqual([
+      { kind: 'unhashed', path: '/t/gone', reason: 'No such file or directory' },
+      { kind: 'unhashed', path: '/t/x y', reason: 'Permission denied' },
+      { kind: 'hash', path: '/t/ok', sha256: sum },
+      { kind: 'unhashed', path: '/t/d', reason: 'no longer a regular file' },
+      { kind: 'end' },
+    ]);
+    expect(failure([bytes(V + f('F', '/t/gone', '') + f('Z'))])).toMatch(/not hashed without a reason/);
+    expect(failure([bytes(V + 'H\0!Permission denied\n\0' + f('Z'))])).toMatch(/bad hash error line/);
+    expect(failure([bytes(V + 'H\0!x *relative\n\0' + f('Z'))])).toMatch(/bad hash error line/);
+  });
+
   it('does not keep a reference to the caller buffers it has not consumed', () => {
     const all = bytes(STREAM);
     const out: ScanRecordEvent[] = [];
@@ -166,9 +181,10 @@ describe('RecordParser, protocol 2', () => {
     expect(failure([bytes(V + tag + NUL + 'Z' + NUL)])).toMatch(/^malformed scanner output: unknown record tag /);
   });
 
-  it('refuses protocol 1 and any other version; the stream must start with V', () => {
-    expect(failure([bytes(f('V', '1') + f('Z'))])).toMatch(/protocol version 1 \(this console speaks 2\)/);
-    expect(failure([bytes(f('V', '3') + f('Z'))])).toMatch(/protocol version 3/);
+  it('refuses protocols 1 and 2 and any other version; the stream must start with V', () => {
+    expect(failure([bytes(f('V', '1') + f('Z'))])).toMatch(/protocol version 1 \(this console speaks 3\)/);
+    expect(failure([bytes(f('V', '2') + f('Z'))])).toMatch(/protocol version 2 \(this console speaks 3\)/);
+    expect(failure([bytes(f('V', '4') + f('Z'))])).toMatch(/protocol version 4/);
     expect(failure([bytes(f('Z'))])).toMatch(/does not start with a version record/);
   });
 

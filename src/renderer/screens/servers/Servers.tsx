@@ -36,9 +36,16 @@ function Preflight({ server }: { server: ServerSummary }) {
   if (!preflight) return null;
   const missing = preflight.notChecked;
   return (
-    <div className="muted small" title={Object.entries(preflight.facts).map(([k, v]) => `${k}: ${v}`).join('\n')}>
-      {missing.length ? `cannot check ${missing.map((m) => `${m.name} (no ${m.tool})`).join(', ')}` : `checks all ${preflight.checked.length} attributes`}
-    </div>
+    <>
+      <div className="muted small" title={Object.entries(preflight.facts).map(([k, v]) => `${k}: ${v}`).join('\n')}>
+        {missing.length ? `cannot check ${missing.map((m) => `${m.name} (no ${m.tool})`).join(', ')}` : `checks all ${preflight.checked.length} attributes`}
+      </div>
+      {(preflight.warnings ?? []).map((w) => (
+        <div key={w} className="warn-note small" data-testid="preflight-warning">
+          {w}
+        </div>
+      ))}
+    </>
   );
 }
 
