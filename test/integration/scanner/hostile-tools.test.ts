@@ -16,6 +16,8 @@ let gold: Host;
 let victim: Host;
 let bystander: Host;
 let home: string;
+/** What /etc/alternatives/awk named before the attack (mawk on Debian). */
+let realAwk: string;
 
 const PRELOAD = '/usr/lib/x86_64-linux-gnu/libdw-missing.so';
 const CRON_NEWLINE = '/etc/cron.d/job\nline';
@@ -84,6 +86,7 @@ beforeAll(async () => {
   await addServer(home, fleet, victim, { group: 'web' });
   await addServer(home, fleet, victim, { name: 'victim-full', group: 'web' });
   await addServer(home, fleet, bystander, { group: 'web' });
+  realAwk = (await gold.sh('readlink /etc/alternatives/awk')).trim();
   await ok(home, 'baseline', 'linux', '--server', gold.name);
   // As on a freshly provisioned host: the SSH files were just written (same content, same mtime,
   // a new ctime) when the first full scan runs, so a quick scan reads them again. (This also
@@ -127,7 +130,7 @@ async function expectTruthful(json: ScanJson, server: string): Promise<void> {
   expect(byPath.get('/usr/sbin/capsh')!.attributes).toEqual([{ name: 'caps', baseline: null, current: 'cap_setuid=ep' }]);
   expect(byPath.get('/etc/default/locale')!.attributes).toEqual([{ name: 'mode', baseline: '0644', current: '0666' }]);
   expect(names(byPath.get('/etc/default/useradd')!)).toEqual(['gid', 'uid']);
-  expect(byPath.get('/etc/alternatives/awk')!.attributes.find((a) => a.name === 'target')).toMatchObject({ baseline: '/usr/bin/mawk', current: '/bin/sh' });
+  expect(byPath.get('/etc/alternatives/awk')!.attributes.find((a) => a.name === 'target')).toMatchObject({ baseline: realAwk, current: '/bin/sh' });
   expect(byPath.get('/etc/os-release')!.attributes.find((a) => a.name === 'target')).toMatchObject({ current: '/tmp/evil-release' });
 }
 
