@@ -253,6 +253,10 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
   const users = new Map<number, string>();
   const groups = new Map<number, string>();
   const contents = new Map<number, Buffer | null>();
+  // Rows the perl reader answered for (K records): with perl, every file and directory read this run.
+  const attributesRead = new Set<number>();
+  // Quick scan: rows that kept what the last full scan read (nothing of them is read again).
+  let reused: Int32Array | null = null;
   let hashed = 0;
   // The content limit (and secret patterns) of each walk.
   const contentOf = plan.walks.map((w) => w.content);
@@ -348,6 +352,11 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
         if (i !== undefined) contents.set(i, r.bytes);
         return;
       }
+      case 'attributes-read': {
+        const i = entries.rowInOrder(r.kind, r.path);
+        if (i !== undefined) attributesRead.add(i);
+        return;
+      }
       case 'end':
         return;
     }
@@ -409,6 +418,7 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
     const work: ListWork = { hash: [], read: [], attr: [], flags: [], dev: [] };
     const anyAttrTool = checked.has('xattrs') || checked.has('acl') || checked.has('caps');
     const decided = compare.finish(checked, users, groups);
+    reused = decided;
     twins = compare.twins;
     for (let i = 0; i < entries.size; i++) {
       if (decided[i]! < 0) {
@@ -431,7 +441,7 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
   // the host's reason why not, each file of a content target within its limit its content, each
   // device its numbers. What is missing is asked for once more, alone; still missing, the scan
   // fails naming the pass and the tool: a lost result is never taken for a change.
-  const owed = () => owedWork(entries, facts, limitOf, contents);
+  const owed = () => owedWork(entries, facts, limitOf, contents, attributesRead, reused);
   if (!isEmpty(owed())) await runList(owed());
   const short = owed();
   if (!isEmpty(short)) throw new ScanFailure(shortPassReason(short, facts, entries.size));
@@ -471,14 +481,26 @@ interface ListWork {
 
 const isEmpty = (w: ListWork) => !w.hash.length && !w.read.length && !w.attr.length && !w.flags.length && !w.dev.length;
 
-/** What the passes so far owe: files without a hash or a reason, content not read, devices without numbers. */
-function owedWork(entries: EntryTable, facts: Facts, limitOf: (i: number) => number | null, contents: ReadonlyMap<number, Buffer | null>): ListWork {
+/**
+ * What the passes so far owe: files without a hash or a reason, content not read, devices without
+ * numbers, and (where perl reads them, answering for every file and directory) attributes and flags.
+ * With the tools instead, a name getfattr or lsattr could not read stays "not checked".
+ */
+function owedWork(
+  entries: EntryTable, facts: Facts, limitOf: (i: number) => number | null, contents: ReadonlyMap<number, Buffer | null>,
+  attributesRead: ReadonlySet<number>, reused: Int32Array | null,
+): ListWork {
   const work: ListWork = { hash: [], read: [], attr: [], flags: [], dev: [] };
   // Device numbers come from GNU stat (the -printf path) or from the stat batches themselves.
   const devices = facts.stat === 'gnu';
   const content = facts.od === 'yes';
+  const perl = facts.perl === 'yes';
   for (let i = 0; i < entries.size; i++) {
     const type = entries.typeOf(i);
+    if (perl && (type === 'file' || type === 'directory') && !attributesRead.has(i) && !(reused && reused[i]! >= 0)) {
+      work.attr.push(entries.pathOf(i));
+      work.flags.push(entries.pathOf(i));
+    }
     if (type === 'file' && entries.errorOf(i) === null) {
       if (!entries.hasSha(i)) work.hash.push(entries.pathOf(i));
       const limit = limitOf(i);
@@ -500,6 +522,7 @@ function shortPassReason(w: ListWork, facts: Facts, total: number): string {
   }
   if (w.read.length) parts.push(`the content pass (od) returned nothing for ${w.read.length} files, ${eg(w.read.map(([, p]) => p))}`);
   if (w.dev.length) parts.push(`the device pass (stat) returned nothing for ${w.dev.length} devices, ${eg(w.dev)}`);
+  if (w.flags.length) parts.push(`the attribute pass (perl) returned nothing for ${w.flags.length} files and directories, ${eg(w.flags)}`);
   return `${parts.join('; ')}; asked twice, so the scan is failed rather than report what it could not read as changed`;
 }
 

@@ -76,6 +76,8 @@ export type ScanRecordEvent =
   /** lsattr: the flag letters set ('' for none). */
   | { kind: 'flags'; path: ByteString; flags: string }
   | { kind: 'content'; path: ByteString; bytes: Buffer | null }
+  /** The perl reader answered for this entry (a K record), whatever it found: the pass is counted. */
+  | { kind: 'attributes-read'; path: ByteString }
   | { kind: 'end' };
 
 const HEX_TYPES: Record<number, EntryType> = {
@@ -376,6 +378,7 @@ export class RecordParser {
   // pairs, given as getfattr and lsattr would give them, so that either reader yields the same entry.
   private attributes(f: string[]): void {
     const name = path(f[0]!);
+    this.emit({ kind: 'attributes-read', path: name });
     if (f[2]) {
       const attrs = f[2].split(' ').map((pair): [string, string] => {
         const m = /^((?:[0-9a-f]{2})+)=((?:[0-9a-f]{2})*)$/.exec(pair);

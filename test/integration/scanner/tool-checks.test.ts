@@ -65,7 +65,7 @@ describe.each(BASES)('a host %s', (label, base) => {
 
   it('whose awk and sha256sum are sh: every file is hashed, and the broken hasher is named and not used', async () => {
     const shell = host(`sh-tools-${tag}`, base(), { awk: '/bin/sh', sha256sum: '/bin/sh' });
-    const full = await scan(shell, [target(tree, { recursive: true })]);
+    const full = await scan(shell, [target(tree)]);
     expect(full.facts['checks-failed']).toBe('sha256sum');
     expect(full.facts.hasher).toBe('openssl');
     expect(full.warnings).toContain('tools that failed their check on a known input and were not used: sha256sum');
@@ -78,7 +78,7 @@ describe.each(BASES)('a host %s', (label, base) => {
     fs.writeFileSync(path.join(tree, 'f7'), 'changed\n');
     fs.writeFileSync(Buffer.from(`${tree}/sub/new\nline`, 'latin1'), 'changed too\n');
     try {
-      const quick = await scan(shell, [target(tree, { recursive: true })], { reference: memoryReference(full.entries.values()) });
+      const quick = await scan(shell, [target(tree)], { reference: memoryReference(full.entries.values()) });
       expect(quick.mode).toBe('quick');
       const gotQuick = new Map([...quick.entries.values()].filter((e) => e.attrs.type === 'file').map((e) => [e.path, e.attrs.sha256]));
       expect(gotQuick).toEqual(expectedHashes());
@@ -90,7 +90,7 @@ describe.each(BASES)('a host %s', (label, base) => {
 
   it('whose openssl is broken: sha256sum hashes instead', async () => {
     const shell = host(`bad-openssl-${tag}`, base(), { openssl: 'echo 0000 "$@"' });
-    const full = await scan(shell, [target(tree, { recursive: true })]);
+    const full = await scan(shell, [target(tree)]);
     expect(full.facts['checks-failed']).toBe('openssl');
     expect(full.facts.hasher).toBe('sha256sum');
     const got = new Map([...full.entries.values()].filter((e) => e.attrs.type === 'file').map((e) => [e.path, e.attrs.sha256]));
@@ -99,14 +99,14 @@ describe.each(BASES)('a host %s', (label, base) => {
 
   it('with no working hasher at all: the scan fails and says which tools failed their check', async () => {
     const shell = host(`no-hasher-${tag}`, base(), { openssl: '/bin/true', sha256sum: '/bin/sh' });
-    await expect(scan(shell, [target(tree, { recursive: true })])).rejects.toThrow(/no working sha256 tool on this host \(openssl or sha256sum; tools that failed their check: openssl sha256sum\)/);
+    await expect(scan(shell, [target(tree)])).rejects.toThrow(/no working sha256 tool on this host \(openssl or sha256sum; tools that failed their check: openssl sha256sum\)/);
   });
 
   it("a file that vanishes before it is hashed is recorded with the host's own reason, and the scan completes", async () => {
     const victim = path.join(tree, 'vanish');
     fs.writeFileSync(victim, 'here for the walk\n');
     const shell = host(`vanish-${tag}`, base(), { openssl: 'for a; do case $a in */vanish) rm -f "$a" ;; esac; done\nexec /usr/bin/openssl "$@"' });
-    const full = await scan(shell, [target(tree, { recursive: true })]);
+    const full = await scan(shell, [target(tree)]);
     expect(fs.existsSync(victim)).toBe(false);
     const e = full.entries.get(victim)!;
     expect(e.attrs.sha256).toBeNull();
@@ -128,7 +128,7 @@ describe.each(BASES)('a host %s', (label, base) => {
       ].join('\n');
       const shell = host(`silent-${tag}`, base(), { openssl: body });
       const how = label === 'with perl' ? 'openssl with perl framing' : 'openssl';
-      const err = await scan(shell, [target(tree, { recursive: true })]).then(
+      const err = await scan(shell, [target(tree)]).then(
         () => null,
         (e: unknown) => e,
       );
@@ -137,5 +137,19 @@ describe.each(BASES)('a host %s', (label, base) => {
     } finally {
       fs.rmSync(poison);
     }
+  });
+});
+
+describe('a host whose perl reads attributes for the probe but returns nothing for the real walk', () => {
+  it('the attribute pass is counted: asked again, then the scan fails naming it', async () => {
+    // Passes the probe and frames hashes (its arguments then end in "probe" or hold "--"), swallows the attribute passes.
+    const body = ['last=; for a; do last=$a; done', 'case " $* " in *" -- "*) exec /usr/bin/perl "$@" ;; esac', 'case $last in probe) exec /usr/bin/perl "$@" ;; esac', 'cat >/dev/null'].join('\n');
+    const shell = host('perl-silent', withPerl, { perl: body });
+    const err = await scan(shell, [target(tree)]).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ScanFailure);
+    expect((err as Error).message).toMatch(/^the attribute pass \(perl\) returned nothing for \d+ files and directories, e\.g\. ".*"; asked twice/);
   });
 });

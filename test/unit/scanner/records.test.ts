@@ -86,9 +86,12 @@ const EXPECTED: ScanRecordEvent[] = [
   { kind: 'flags', path: '/u/c', flags: '' },
   { kind: 'flags', path: '/v/a b\xff', flags: 'i' },
   { kind: 'flags', path: '/v/trailing ', flags: '' },
+  { kind: 'attributes-read', path: '/k/new\nline' },
   { kind: 'xattrs', path: '/k/new\nline', attrs: [['user.a\\075b', '76'], ['user.\\134\\012', '']] },
   { kind: 'flags', path: '/k/new\nline', flags: 'ai' },
+  { kind: 'attributes-read', path: '/k/plain' },
   { kind: 'flags', path: '/k/plain', flags: '' },
+  { kind: 'attributes-read', path: '/k/link' },
   { kind: 'xattrs', path: '/k/link', attrs: [['security.selinux', '6c5f7400']] },
   { kind: 'hash', path: '/t/x', sha256: H1 },
   { kind: 'hash', path: '/t/back\\slash\nnew', sha256: H2 },
@@ -116,7 +119,7 @@ function failure(chunks: Buffer[]): string {
   throw new Error('the stream was accepted');
 }
 
-describe('RecordParser, protocol 2', () => {
+describe('RecordParser, protocol 3', () => {
   it('parses every record kind exactly', () => {
     // The unreadable one of the batch: 'u' for /s/l, a symlink (readability only matters for files and directories).
     expect(parse([bytes(STREAM)])).toEqual(EXPECTED);
