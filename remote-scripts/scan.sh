@@ -766,6 +766,9 @@ meta_expr() {
 		$inc -type f ! -readable -printf '${rec}Permission denied\\000' -o \
 		$inc -printf '${rec}\\000'"
 }
+# end_walk STATUS: the W record that closes the selected target's walk, with find's exit status
+# (the console fails a walk that exited non-zero and recorded nothing).
+end_walk() { printf 'W\0%s\0%s\0' "$idx" "$1"; }
 meta_walk() {
 	begin_walk || return 0
 	if [ "$meta" = printf ]; then
@@ -779,6 +782,7 @@ meta_walk() {
 			eval "$sel $inc -print0" 2>/dev/null | xargs -0 -r sh -c "$statbatch" sh "$idx" 2>/dev/null
 		fi
 	fi
+	end_walk $?
 }
 
 # A quick scan's metadata pass as two walks at once, where the console named directories one
@@ -819,6 +823,12 @@ split_words() {
 }
 split_begin() {
 	if begin_walk; then eval "walked_$idx=1"; fi
+}
+# split_end: the W record of each target the two walks walked, once the merger (which fails the
+# scan on a record cut short) is done; the finds' own statuses are not seen through the pipes.
+split_end() {
+	eval "[ \"\${walked_$idx:-}\" = 1 ]" || return 0
+	end_walk 0
 }
 split_first() {
 	eval "[ \"\${walked_$idx:-}\" = 1 ]" || return 0
@@ -924,6 +934,7 @@ one_walk() {
 		$inc \\( -type f \\( -readable -printf '${rec}\\000' \\( ! \\( $longtest \\) ! -path \"*\$nl*\" -fprint0 /dev/fd/4 -o -true \\) \
 			-o -printf '${rec}Permission denied\\000' \\) -o -printf '${rec}\\000' \\) \
 		$actions" 2>/dev/null
+	end_walk $?
 }
 hash_list() {
 	exists || return 0
@@ -985,6 +996,7 @@ else
 		fact split-walk "$splitdirs"
 		names
 		split_walks "$@" || fail 70 "the second walk's merger (perl) failed"
+		each_target split_end "$@"
 	else
 		fact split-walk 0
 		names

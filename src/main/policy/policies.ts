@@ -3,6 +3,9 @@ import { ApiError, type PolicyDocument } from '../../shared/api.js';
 import { ALL_ATTRIBUTES, type AttributeName, type Policy, type ServerOs, type Target } from '../../shared/domain.js';
 import { now, type Db } from '../store/db.js';
 
+/** The deepest a target may reach: a path of PATH_MAX (4096) bytes holds at most 2,048 components. */
+export const MAX_TARGET_DEPTH = 2048;
+
 export interface StoredPolicy extends Policy {
   id: number;
 }
@@ -106,8 +109,8 @@ export function validTarget(input: Partial<Target> & { path: unknown }, where = 
     throw new ApiError('invalid_input', `${where} ${path}: reference must be one line of text (500 characters at most)`);
   }
   const depth = input.depth ?? null;
-  if (depth !== null && (!Number.isInteger(depth) || depth < 0)) {
-    throw new ApiError('invalid_input', `${where} ${path}: depth must be a whole number of 0 or more`);
+  if (depth !== null && (!Number.isInteger(depth) || depth < 0 || depth > MAX_TARGET_DEPTH)) {
+    throw new ApiError('invalid_input', `${where} ${path}: depth must be a whole number of 0 or more and at most ${MAX_TARGET_DEPTH} (none: no limit)`);
   }
   const patterns = (list: unknown, what: string): string[] => {
     if (list === undefined) return [];

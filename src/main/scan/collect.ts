@@ -24,6 +24,8 @@ import { walkSplitArgs } from './walk-split.js';
 import { checkableBy, loginOutputWarning, maskContent, toolCheckWarnings, type ScanSettings } from './scan-options.js';
 import { aclText, capsText } from './xattr-decode.js';
 import { EntryTable, type ScannedEntry } from './entry-table.js';
+import { ScanFailure } from './scan-failure.js';
+import { shownPath, StreamCheck, type RunKind, type StreamLimits } from './stream-check.js';
 
 export type { ScannedEntry };
 
@@ -98,14 +100,11 @@ export interface CollectOptions extends RunOptions {
   holdLimit?: number;
   /** Quick scan: entries from which the metadata pass may walk in two (walk-split.ts, SPLIT_FROM). */
   splitFrom?: number;
+  /** What the host may send at most (stream-check.ts). */
+  limits?: StreamLimits;
 }
 
-export class ScanFailure extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ScanFailure';
-  }
-}
+export { ScanFailure };
 
 /**
  * Bytes a login shell may print before the scanner starts (a banner in ~/.bashrc, say): skipped
@@ -189,20 +188,37 @@ export async function runScanner(
   script: string,
   args: string[],
   options: RunOptions,
+  checked: { check: StreamCheck; kind: RunKind },
   onRecord: (r: ScanRecordEvent) => void,
   onStarted?: () => void,
   onRawEntry?: (r: RawEntry) => boolean,
 ): Promise<RunReport> {
+  const { check } = checked;
+  check.run(checked.kind);
   const marker = new StartMarker(transport.login);
   const proc = await transport.runScript(marker.command + script, args, options);
   // `done` may settle (e.g. reject on a dead connection) before it is awaited below.
   proc.done.catch(() => undefined);
-  const parser = new RecordParser(onRecord, onRawEntry);
+  const parser = new RecordParser(
+    (r) => {
+      check.record(r);
+      onRecord(r);
+    },
+    onRawEntry &&
+      ((r) => {
+        check.rawEntry(r);
+        return onRawEntry(r);
+      }),
+  );
   try {
     onStarted?.();
     for await (const chunk of proc.stdout) {
+      const begun = marker.skipped >= 0;
       const mine = marker.pass(chunk as Buffer);
-      if (mine?.length) parser.push(mine);
+      if (!begun && marker.skipped >= 0) parser.skipped(marker.skipped + marker.bytes.length);
+      if (!mine?.length) continue;
+      check.received(mine.length);
+      parser.push(mine);
     }
   } catch (err) {
     proc.kill(err instanceof Error ? err.message : String(err));
@@ -225,6 +241,7 @@ export async function runScanner(
   } catch (err) {
     throw new ScanFailure((err as Error).message);
   }
+  check.finish();
   return { skipped: marker.skipped };
 }
 
@@ -234,7 +251,8 @@ export async function runScanner(
  */
 export async function preflight(transport: Transport, options: RunOptions = {}): Promise<Facts> {
   const facts: Facts = {};
-  const run = await runScanner(transport, scannerScript(), [PROTOCOL_VERSION, 'preflight'], options, (r) => {
+  const check = new StreamCheck({ walks: [], walkArgs: [], args: [] });
+  const run = await runScanner(transport, scannerScript(), [PROTOCOL_VERSION, 'preflight'], options, { check, kind: 'preflight' }, (r) => {
     if (r.kind === 'fact') facts[r.key] = r.value;
   });
   delete facts['login-output'];
@@ -261,6 +279,7 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
   // The content limit (and secret patterns) of each walk.
   const contentOf = plan.walks.map((w) => w.content);
   const limitOf = (i: number): number | null => entries.firstOfWalks(i, contentOf) ?? null;
+  const check = new StreamCheck(plan, options.limits);
   const compare = quick ? new ReferenceCompare(entries, plan, options.reference!, limitOf, options.expectedEntries, options.holdLimit) : null;
   // Which of the attributes beyond stat(2) this host could check (absent from an entry: not checked).
   const checkedNow = () => new Set<string>(checkableBy(facts).checked);
@@ -392,7 +411,7 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
     compare?.prepare();
   };
   try {
-    ran(await runScanner(transport, script, [...header(!quick), ...plan.walkArgs, ...split], options, onRecord, started, onRawEntry));
+    ran(await runScanner(transport, script, [...header(!quick), ...plan.walkArgs, ...split], options, { check, kind: quick ? 'quick' : 'full' }, onRecord, started, onRawEntry));
   } finally {
     clearImmediate(warming);
   }
@@ -408,7 +427,7 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
       String(work.flags.length), ...work.flags,
       String(work.dev.length), ...work.dev,
     ];
-    ran(await runScanner(transport, listPrelude(listArgs) + script, [], options, onRecord));
+    ran(await runScanner(transport, listPrelude(listArgs) + script, [], options, { check, kind: 'list' }, onRecord));
   };
 
   let twins: Map<number, BaselineTwins> | undefined;
@@ -436,6 +455,9 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
     }
     if (work.hash.length || work.attr.length || work.flags.length || work.dev.length) await runList(work);
   }
+
+  const twice = entries.duplicate();
+  if (twice !== null) throw new ScanFailure(`malformed scanner output: the entry ${shownPath(twice)} came twice from one walk`);
 
   // Every pass must have delivered what it was asked for: each readable regular file a hash or
   // the host's reason why not, each file of a content target within its limit its content, each
@@ -515,7 +537,7 @@ function owedWork(
 /** Why a scan whose passes came back short (after asking again) fails. */
 function shortPassReason(w: ListWork, facts: Facts, total: number): string {
   const parts: string[] = [];
-  const eg = (paths: ByteString[]) => `e.g. ${JSON.stringify(Buffer.from(paths[0]!, 'latin1').toString('utf8'))}`;
+  const eg = (paths: ByteString[]) => `e.g. ${shownPath(paths[0]!)}`;
   if (w.hash.length) {
     const how = facts['perl-hash'] === 'yes' ? `${facts.hasher ?? 'the hasher'} with perl framing` : (facts.hasher ?? 'no hasher');
     parts.push(`the hash pass (${how}) gave no hash and no reason for ${w.hash.length} of ${total} entries, ${eg(w.hash)}`);

@@ -248,6 +248,21 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
     return this.sorted;
   }
 
+  /** A path the stream gave twice for one walk (a host never does), or null. */
+  duplicate(): ByteString | null {
+    if (this.duplicateRow >= 0) return this.pathOf(this.duplicateRow);
+    // Without overlapping walks no path is looked up as it comes: equal paths sort next to each other.
+    if (this.walksMayOverlap) return null;
+    const rows = this.sortedRows();
+    const b = this.pathBuffer();
+    for (let k = 1; k < rows.length; k++) {
+      const a = rows[k - 1]!;
+      const c = rows[k]!;
+      if (b.compare(b, this.pathStart(a), this.pathEnd(a), this.pathStart(c), this.pathEnd(c)) === 0) return this.pathOf(c);
+    }
+    return null;
+  }
+
   /** Row i's sha256 from 32 bytes at bytes[at]. */
   setShaBytes(i: number, bytes: Uint8Array, at: number): void {
     const sha = this.sha;
@@ -315,9 +330,12 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
     return i;
   }
 
+  private duplicateRow = -1;
+
   private anotherWalk(known: number, target: number): number {
     const ws = this.walkList(known);
-    if (!ws.includes(target)) {
+    if (ws.includes(target)) this.duplicateRow = known;
+    else {
       this.walks.set(known, [...ws, target]);
       this.bits[known]! |= HAS_WALKS;
     }

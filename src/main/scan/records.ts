@@ -63,6 +63,8 @@ export type ScanRecordEvent =
   | { kind: 'fact'; key: string; value: string }
   | { kind: 'user' | 'group'; id: number; name: string }
   | { kind: 'target'; target: number; state: 'ok' | 'missing' }
+  /** A walk ended: find's exit status. */
+  | { kind: 'walk-end'; target: number; status: number }
   | MetaRecord
   | { kind: 'device'; path: ByteString; device: string }
   | { kind: 'hash'; path: ByteString; sha256: string }
@@ -92,7 +94,7 @@ const TYPES: Record<string, EntryType> = {
 const MAX_FIELD = 65536;
 const MAX_NAMES = 1 << 20;
 /** Fixed field counts; -1: a section of lines up to a NUL; other tags are handled specially. */
-const FIELDS: Record<string, number> = { V: 1, P: 2, T: 2, E: 13, D: 2, N: 2, F: 2, C: 2, K: 3, Z: 0, U: -1, G: -1, H: -1 };
+const FIELDS: Record<string, number> = { V: 1, P: 2, T: 2, W: 2, E: 13, D: 2, N: 2, F: 2, C: 2, K: 3, Z: 0, U: -1, G: -1, H: -1 };
 const SPECIAL = new Set(['X', 'L', 'A', 'O']);
 const HEX64 = /^[0-9a-f]{64}$/;
 const DECIMAL = /^[0-9]+$/;
@@ -251,6 +253,11 @@ export class RecordParser {
     return lf + 1;
   }
 
+  /** Bytes of the host's output before the stream began (skipped), so that offsets in messages count the host's whole output. */
+  skipped(n: number): void {
+    this.offset += n;
+  }
+
   /** The stream is over: it must have ended with the end record. */
   end(): void {
     if (!this.ended) {
@@ -344,6 +351,8 @@ export class RecordParser {
         if (state !== 'ok' && state !== 'missing') throw new ScanStreamError(`bad target state ${state}`);
         return this.emit({ kind: 'target', target: int(f[0]!, 'target index'), state });
       }
+      case 'W':
+        return this.emit({ kind: 'walk-end', target: int(f[0]!, 'target index'), status: int(f[1]!, 'walk status') });
       case 'E':
         return this.emit(fromFind(f));
       case 'X':

@@ -38,7 +38,8 @@ describe.each(SHELLS)('failing scans, scanner under %s', (shell) => {
     ['output cut mid-stream and killed', `${shell} "$@" | { head -c 500; kill -9 $$; }`, /^scanner exited with status SIGKILL/],
     ['a non-zero exit after complete output', `${shell} "$@"; exit 3`, /^scanner exited with status 3/],
     ['data after the end record', `${shell} "$@"; printf 'E\\0'`, /^malformed scanner output: data after the end record/],
-    ['a corrupted record tag', `${shell} "$@" | sed 's/^V/Q/'`, /^malformed scanner output: unknown record tag "Q/],
+    // The first record tag, right after the run's start marker.
+    ['a corrupted record tag', `${shell} "$@" | sed 's/^\\(DRIFTWATCH-START-[0-9a-f]*.\\)V/\\1Q/'`, /^malformed scanner output: unknown record tag "Q/],
     ['a corrupted hash', `${shell} "$@" | sed 's/^[0-9a-f]\\{8\\}/zzzzzzzz/'`, /^malformed scanner output: bad sha256 "zzzzzzzz/],
   ];
 

@@ -55,6 +55,9 @@ describe('validTarget', () => {
     [{ path: '/etc', depth: '1' }, /depth must be a whole number/],
     [{ path: '/etc', depth: Infinity }, /depth must be a whole number/],
     [{ path: '/etc', depth: NaN }, /depth must be a whole number/],
+    // find refuses these ("Numerical result out of range"): a target that would walk nothing.
+    [{ path: '/etc', depth: 2147483648 }, /depth must be a whole number of 0 or more and at most 2048/],
+    [{ path: '/etc', depth: 1e20 }, /depth must be a whole number of 0 or more and at most 2048/],
     [{ path: '/etc', include: '*.conf' }, /include must be a list of non-empty glob patterns/],
     [{ path: '/etc', include: [''] }, /include must be a list/],
     [{ path: '/etc', exclude: [1] }, /exclude must be a list/],

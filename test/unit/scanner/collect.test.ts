@@ -45,6 +45,7 @@ function entryRecords(host: Host, walks: number): string {
       const size = e.size ?? (e.type === 'd' ? 4096 : 5);
       out += rec('E', String(w), p, e.type, e.mode ?? '644', String(e.uid ?? 0), String(e.uid ?? 0), String(size), e.mtime ?? '1700000000.1000000000', e.ctime ?? '1700000001.5', String(e.inode), '1', e.link ?? '', e.error ?? '');
     }
+    out += rec('W', String(w), '0');
   }
   return out;
 }

@@ -1,0 +1,95 @@
+// A compromised host sends what it likes. Here the server's shell is replaced by a program that
+// answers the run's start marker (an attacker on the host sees it too) and then sends a crafted
+// stream. Each must fail that server's scan with the right reason, store no event, release the
+// lease, and leave the next honest scan working. Through the CLI, on a real sshd host.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFleet, type Fleet, type Host } from '../../fleet/fleet.js';
+import { addServer, cli, makeAppTree, newHome, ok, policyAndGroup, query, removeHomes, resultOf, scanJson } from './helpers.js';
+
+let fleet: Fleet;
+let host: Host;
+let home: string;
+
+const EVIL = '/usr/local/bin/evil-sh';
+const STREAM = '/tmp/evil.stream';
+
+beforeAll(async () => {
+  fleet = await startFleet({ hosts: [{ name: 'h1' }] });
+  [host] = fleet.hosts as [Host];
+  await makeAppTree(host);
+  // Reads the script's first line, `printf '%s\0' 'MARKER'`, prints the marker, then the crafted stream.
+  await host.writeFile(EVIL, `#!/bin/sh\nIFS= read -r first\nm=\${first#*\\' \\'}\nm=\${m%\\'}\nprintf '%s\\0' "$m"\ncat ${STREAM}\n`, 0o755);
+  home = newHome();
+  await policyAndGroup(home, '/srv/app', { targetArgs: ['--recursive'] });
+  await addServer(home, fleet, host, { group: 'g' });
+  await addServer(home, fleet, host, { name: 'evil', group: 'g', shell: EVIL });
+  await ok(home, 'baseline', 'p', '--server', 'h1');
+});
+afterAll(async () => {
+  await fleet?.stop();
+  removeHomes();
+});
+
+const rec = (...fields: string[]) => fields.map((f) => `${f}\0`).join('');
+const HEAD = rec('V', '3') + rec('P', 'protocol', '3') + rec('P', 'meta', 'printf') + rec('P', 'hasher', 'openssl');
+const E = (path: string, type = 'f') => rec('E', '0', path, type, '644', '0', '0', '5', '1700000000.0000000000', '1700000000.0000000000', '7', '1', '', '');
+
+/** Scans `evil` with `stream` as what its host sends; returns the result, after checking nothing was stored. */
+async function scanEvil(stream: string): Promise<{ status: string; reason?: string }> {
+  await host.writeFile(STREAM, Buffer.from(stream, 'latin1'));
+  const eventsBefore = query<{ n: number }>(home, 'SELECT COUNT(*) AS n FROM events')[0]!.n;
+  const { code, json } = await scanJson(home, '--server', 'evil');
+  expect(code).toBe(2);
+  expect(json.events).toEqual([]);
+  expect(query<{ n: number }>(home, 'SELECT COUNT(*) AS n FROM events')[0]!.n).toBe(eventsBefore);
+  // The lease is released: an honest scan of the same host runs at once and is clean.
+  const honest = await scanJson(home, '--server', 'h1');
+  expect(resultOf(honest.json, 'h1').status).toBe('completed_clean');
+  return resultOf(json, 'evil');
+}
+
+describe('a host that sends a hostile stream', () => {
+  it('only the version and the end record: not "0 entries", but a failure', async () => {
+    const r = await scanEvil(HEAD + rec('Z'));
+    expect(r).toMatchObject({ status: 'failed', reason: 'the scanner never walked /srv/app (no walk record): the scan is incomplete' });
+  });
+
+  it('a walk that begins and never ends', async () => {
+    const r = await scanEvil(HEAD + rec('T', '0', 'ok') + E('/srv/app', 'd') + rec('Z'));
+    expect(r.reason).toBe('the walk of /srv/app never ended (no end record): the scan is incomplete');
+  });
+
+  it.each([
+    ['/srv/app/../../root/x', "'/srv/app/../../root/x' is not a plain path under /srv/app"],
+    ['/nonexistent/y', "'/nonexistent/y' is not a plain path under /srv/app"],
+    ['/srv/app//double', "'/srv/app//double' is not a plain path under /srv/app"],
+    ['/etc/\x1b]0;pwned\x07\x9b', "'/etc/\\x1b]0;pwned\\x07\\x9b' is not a plain path under /srv/app"],
+  ])('an entry outside the target it claims (%j) is refused, shown escaped', async (path, reason) => {
+    const r = await scanEvil(HEAD + rec('T', '0', 'ok') + E('/srv/app', 'd') + E(path) + rec('W', '0', '0') + rec('Z'));
+    expect(r.status).toBe('failed');
+    expect(r.reason).toBe(`malformed scanner output: ${reason}, the walk it claims`);
+  });
+
+  it('the same entry twice from one walk', async () => {
+    const r = await scanEvil(HEAD + rec('T', '0', 'ok') + E('/srv/app', 'd') + E('/srv/app/a') + E('/srv/app/a') + rec('W', '0', '0') + rec('Z'));
+    expect(r.reason).toBe("malformed scanner output: the entry '/srv/app/a' came twice from one walk");
+  });
+
+  it('more pre-flight facts than any host has: refused at the limit, none stored', async () => {
+    const facts = Array.from({ length: 300 }, (_, i) => rec('P', `k${i}`, 'v')).join('');
+    const r = await scanEvil(rec('V', '3') + facts + rec('Z'));
+    expect(r.reason).toBe('malformed scanner output: more than 256 pre-flight facts');
+    // Nothing of them was stored as the host's pre-flight.
+    const pre = query<{ facts_json: string }>(home, "SELECT facts_json FROM server_preflight p JOIN servers s ON s.id = p.server_id WHERE s.name = 'evil'");
+    expect(pre.every((row) => !row.facts_json.includes('k299'))).toBe(true);
+  });
+
+  it('a walk whose find failed (as on an out-of-range depth) and found nothing is a failure, not an empty target', async () => {
+    // The policy refuses such a depth now; a stream that says so anyway fails the scan.
+    const bad = await cli(home, 'policy', 'target', 'add', 'p', '/srv/app/etc', '--depth', '2147483648');
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toContain('depth must be a whole number of 0 or more and at most 2048');
+    const r = await scanEvil(HEAD + rec('T', '0', 'ok') + rec('W', '0', '1') + rec('Z'));
+    expect(r.reason).toBe('the walk of /srv/app failed (find exited 1) and recorded nothing');
+  });
+});
