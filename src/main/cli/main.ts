@@ -1,6 +1,6 @@
 // The `driftwatch` command. Every command calls the engine's handler table, as the UI does.
 import fs from 'node:fs';
-import { ApiError, type EventFilter } from '../../shared/api.js';
+import { ApiError } from '../../shared/api.js';
 import type { AttributeName, ServerScanSettings, Target } from '../../shared/domain.js';
 import { DEFAULT_CONTENT_LIMIT } from '../scan/scan-options.js';
 import { preflightText, scanSettingsText } from './scanner-format.js';
@@ -8,6 +8,7 @@ import { openEngine, type Engine } from '../engine.js';
 import { resolveHome } from '../store/home.js';
 import { intValue, parseArgs, UsageError } from './args.js';
 import { call, json, printList, type Command, type Io } from './command.js';
+import { FILTER_OPTIONS, FILTER_USAGE, filterFromArgs } from './filter-args.js';
 import { OPS_COMMANDS } from './ops-commands.js';
 import { baselineReportText, EVENT_HEADER, eventDetails, eventLine, SCAN_HEADER, scanLine, table, visible } from './format.js';
 
@@ -459,26 +460,11 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   events: {
-    usage: 'driftwatch events [--server NAME]... [--group G]... [--policy P]... [--open | --all | --accepted | --resolved] [--critical] [--since TIME] [--until TIME] [--json]',
-    options: { server: 'list', group: 'list', policy: 'list', open: 'flag', all: 'flag', accepted: 'flag', resolved: 'flag', critical: 'flag', since: 'value', until: 'value', json: 'flag' },
+    usage: `driftwatch events ${FILTER_USAGE} [--json]`,
+    options: { ...FILTER_OPTIONS, json: 'flag' },
     positionals: [0, 0],
     async run(engine, p, io) {
-      const statuses = (['open', 'all', 'accepted', 'resolved'] as const).filter((s) => p.flags.has(s));
-      if (statuses.length > 1) throw new UsageError(`choose one of --open, --all, --accepted, --resolved`, this.usage);
-      const filter: EventFilter = { status: statuses[0] ?? 'open' };
-      if (p.lists.has('server')) filter.server = p.lists.get('server')!;
-      if (p.lists.has('group')) filter.group = p.lists.get('group')!;
-      if (p.lists.has('policy')) filter.policy = p.lists.get('policy')!;
-      if (p.flags.has('critical')) filter.critical = true;
-      for (const k of ['since', 'until'] as const) {
-        const v = p.values.get(k);
-        if (v !== undefined) {
-          const t = Date.parse(v);
-          if (Number.isNaN(t)) throw new UsageError(`--${k} takes a date or time (ISO 8601), got '${v}'`, this.usage);
-          filter[k] = new Date(t).toISOString();
-        }
-      }
-      const page = await call(engine, 'events/list', filter);
+      const page = await call(engine, 'events/list', { status: 'open', ...filterFromArgs(p, this.usage) });
       printList(io, p, page.events, 'No events.', EVENT_HEADER, eventLine);
       return 0;
     },
