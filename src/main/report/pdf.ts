@@ -155,6 +155,8 @@ export async function eventsPdf(data: { generatedAt: string; filter: string; tot
   return r.finish();
 }
 
+const expiresIn = (days: number) => (days === 0 ? 'expires today' : `expires in ${days} day${days === 1 ? '' : 's'}`);
+
 export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer; pages: number }> {
   const { title, heading, para, table, finish } = reportDocument({
     title: `Driftwatch compliance report${data.group ? ` - ${data.group}` : ''}`,
@@ -264,7 +266,7 @@ export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer
         day(b.createdAt),
         String(b.ageDays),
         b.expiresAt ? day(b.expiresAt) : 'never',
-        b.expired ? 'EXPIRED' : b.daysLeft === null ? 'active' : b.daysLeft <= 14 ? `expires in ${b.daysLeft} days` : 'active',
+        b.expired ? 'EXPIRED' : b.daysLeft === null ? 'active' : b.daysLeft <= 14 ? expiresIn(b.daysLeft) : 'active',
       ]),
     );
 

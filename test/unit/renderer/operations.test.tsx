@@ -211,6 +211,15 @@ describe('Groups: schedule and alert profiles', () => {
     expect(screen.getByRole('option', { name: /^web/ }).textContent).toContain('every 4 hours, and on start');
   });
 
+  it('says automatic scans are off when the console runs no schedules (--no-schedules)', async () => {
+    const saved = schedule('web', { every: '4h', cron: '0 */4 * * *', description: 'every 4 hours', nextRun: new Date(Date.now() + 61_000).toISOString() });
+    renderWithConsole(<Groups />, { ...fleet(() => [saved]), 'schedules/runner': () => ({ here: false, owner: null }) });
+    expect((await screen.findByTestId('schedules-off-here')).textContent).toMatch(/^Automatic scans are off in this console \(it was started with --no-schedules\)/);
+    expect(screen.queryByText(/Runs while this console/)).toBeNull();
+    // One minute ahead reads in the singular.
+    expect(screen.getByTestId('schedule-next-run').textContent).toMatch(/\(in 1 minute\)$/);
+  });
+
   it('says what is wrong with a cron expression, and turns a schedule off', async () => {
     let saved = schedule('web', { every: '1d', cron: '0 2 * * *', description: 'daily at 02:00', hasPolicy: false, nextRun: '2030-01-01T02:00:00.000Z', lastRun: '2026-11-27T02:00:00.000Z', lastStatus: 'skipped', lastMessage: "group 'web' has no policy assigned: nothing to scan" });
     const { fake } = renderWithConsole(<Groups />, {
