@@ -235,7 +235,7 @@ export function Events({ params }: { params: URLSearchParams }) {
           type="search"
           className="path-search mono"
           aria-label="Path"
-          placeholder="Path contains… or a glob: /etc/cron.d/*"
+          placeholder="Path: text, or a glob like */cron.d/*"
           value={pathText}
           onChange={(e) => setPathText(e.target.value)}
           onKeyDown={(e) => {
