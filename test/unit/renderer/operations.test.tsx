@@ -90,6 +90,7 @@ describe('alert profile and SMTP forms', () => {
 describe('report forms', () => {
   it('turns dates into whole local days and the filters into the API filter', () => {
     expect(eventsFilterOf(EMPTY_EVENTS_FORM)).toEqual({ status: 'all' });
+    expect(eventsFilterOf({ ...EMPTY_EVENTS_FORM, path: ' */cron.d/* ' })).toEqual({ status: 'all', path: '*/cron.d/*' });
     expect(eventsFilterOf({ server: 'web-1', group: 'web', policy: 'p', status: 'open', severity: 'non-critical', since: '2026-11-01', until: '2026-11-02' })).toEqual({
       status: 'open',
       server: ['web-1'],
