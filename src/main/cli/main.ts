@@ -483,18 +483,36 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   accept: {
-    usage: 'driftwatch accept ID... [--note TEXT] [--for-server | --into-baseline]',
-    options: { note: 'value', 'for-server': 'flag', 'into-baseline': 'flag' },
-    positionals: [1, Infinity],
+    usage: 'driftwatch accept ID... | --matching FILTER [--expect N]  [--note TEXT] [--for-server | --into-baseline]  (FILTER: the filter options of events)',
+    options: { note: 'value', 'for-server': 'flag', 'into-baseline': 'flag', matching: 'flag', expect: 'value', ...FILTER_OPTIONS },
+    positionals: [0, Infinity],
     async run(engine, p, io) {
       if (p.flags.has('for-server') && p.flags.has('into-baseline')) throw new UsageError('--for-server and --into-baseline exclude each other', this.usage);
+      const scope = p.flags.has('into-baseline') ? 'baseline' : 'server';
+      const where = scope === 'baseline' ? 'into the baseline' : 'for this server';
+      const note = p.values.has('note') ? { note: p.values.get('note')! } : {};
+      const filter = filterFromArgs(p, this.usage);
+      if (p.flags.has('matching')) {
+        if (p.positionals.length) throw new UsageError('give event IDs or --matching with a filter, not both', this.usage);
+        // Every open event the filter matches, once the count the user expects is confirmed.
+        const open = (await call(engine, 'events/list', { ...filter, status: 'open', limit: 0 })).total;
+        const expected = intValue(p, 'expect', this.usage);
+        if (expected === undefined) {
+          io.err(`${open} open event${open === 1 ? '' : 's'} match${open === 1 ? 'es' : ''} this filter (driftwatch events lists them); add --expect ${open} to accept them`);
+          return 1;
+        }
+        const r = await call(engine, 'events/acceptMatching', { filter, expected, scope, ...note });
+        io.out(`accepted ${r.accepted} event${r.accepted === 1 ? '' : 's'} ${scope === 'baseline' ? 'into the baseline' : 'for their servers'} (${r.servers.join(', ') || 'no servers'})`);
+        return 0;
+      }
+      if (Object.keys(filter).length || p.values.has('expect')) throw new UsageError('filter options and --expect go with --matching', this.usage);
+      if (!p.positionals.length) throw new UsageError('missing arguments: event IDs, or --matching with a filter', this.usage);
       const ids = p.positionals.map((x) => {
         if (!/^\d+$/.test(x)) throw new UsageError(`event ID must be a number, got '${x}'`, this.usage);
         return Number(x);
       });
-      const scope = p.flags.has('into-baseline') ? 'baseline' : 'server';
-      const accepted = await call(engine, 'events/accept', { ids, scope, ...(p.values.has('note') ? { note: p.values.get('note')! } : {}) });
-      for (const e of accepted) io.out(`accepted event ${e.id} (${visible(e.path)} on ${e.server}) ${scope === 'baseline' ? 'into the baseline' : 'for this server'}`);
+      const accepted = await call(engine, 'events/accept', { ids, scope, ...note });
+      for (const e of accepted) io.out(`accepted event ${e.id} (${visible(e.path)} on ${e.server}) ${where}`);
       return 0;
     },
   },

@@ -173,3 +173,31 @@ describe('the API', () => {
     expect(quiet!.currentEntry?.content).toBeUndefined();
   });
 });
+
+describe('accept --matching', () => {
+  it('accepts the open events a filter matches once the count is confirmed with --expect', async () => {
+    const ask = await cli('accept', '--matching', '--path', 'cron-job', '--note', 'CHG-9');
+    expect(ask.code).toBe(1);
+    expect(ask.err).toBe('1 open event matches this filter (driftwatch events lists them); add --expect 1 to accept them');
+    const stale = await cli('accept', '--matching', '--path', 'cron-job', '--expect', '2');
+    expect(stale.code).toBe(1);
+    expect(stale.err).toContain('the filter now matches 1 open event, not 2: nothing was accepted');
+    expect(await events('--accepted', '--path', 'cron-job')).toEqual([]);
+    const ok = await cli('accept', '--matching', '--path', 'cron-job', '--expect', '1', '--note', 'CHG-9', '--for-server');
+    expect(ok).toMatchObject({ code: 0, out: 'accepted 1 event for their servers (s1)' });
+    const [cron] = await events('--accepted', '--path', 'cron-job');
+    expect(cron!.accepted).toMatchObject({ note: 'CHG-9', scope: 'server' });
+  });
+
+  it('refuses a filter with IDs, and IDs with --matching', async () => {
+    for (const [args, message] of [
+      [['accept', '1', '--path', 'x'], 'filter options and --expect go with --matching'],
+      [['accept', '1', '--matching'], 'give event IDs or --matching with a filter, not both'],
+      [['accept'], 'missing arguments: event IDs, or --matching with a filter'],
+    ] as const) {
+      const r = await cli(...args);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(message);
+    }
+  });
+});
