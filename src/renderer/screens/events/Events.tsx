@@ -355,8 +355,9 @@ export function Events({ params }: { params: URLSearchParams }) {
                 activeIndex={active}
                 onActiveChange={setActive}
                 onOpen={open}
+                onToggle={onBox}
                 onRangeChange={onRangeChange}
-                ariaLabel="Events: arrows move, Enter opens details"
+                ariaLabel="Events: arrows move, Enter opens details, Space ticks"
                 className="events-vlist"
               />
             </>
