@@ -2,10 +2,10 @@
 // and the loopback HTTP server all drive this one table.
 import { EventEmitter } from 'node:events';
 import { ApiError, type PushEvents, type PushName, type ScanRequest, type ServerSummary } from '../shared/api.js';
-import type { ScanKind, ScanStatus, ServerScanResult } from '../shared/domain.js';
+import type { AcceptScope, ScanKind, ScanStatus, ServerScanResult } from '../shared/domain.js';
 import type { HandlerTable, PushListener } from './api/dispatch.js';
 import { activeBaselineIds, baselineReport, listBaselines, parseExpiry, removeBaseline } from './baseline/baselines.js';
-import { acceptEvents, countOpen, getEvent, listEvents, openEventsOfServers } from './events/events.js';
+import { acceptEvents, countOpen, getEvent, listEvents, matchingEventIds, openEventsOfServers } from './events/events.js';
 import * as inventory from './inventory/inventory.js';
 import { importSshConfig, probeServerKey, sshTransportFor, trustServer } from './inventory/ssh-access.js';
 import * as policies from './policy/policies.js';
@@ -44,6 +44,8 @@ export interface Engine {
   alerts: Alerts;
   /** This engine's name as a holder of store leases (scan locks). */
   owner: string;
+  /** The scheduler running on this engine, if any (set by the scheduler; the console asks through schedules/runner). */
+  readonly runner: { owner: string | null };
   close(): void;
 }
 
@@ -54,6 +56,7 @@ export function openEngine(options: EngineOptions): Engine {
   const push = <K extends PushName>(name: K, payload: PushEvents[K]) => bus.emit('push', name, payload);
   const alerts = createAlerts({ db, home: options.home, push, ...(options.alerts ? { options: options.alerts } : {}) });
   const owner = newOwnerId();
+  const runner: { owner: string | null } = { owner: null };
   /** One scan of a server at a time, across every process on this store (a lease in the locks table). */
   async function locked<T>(server: inventory.StoredServer, work: () => Promise<T>): Promise<T | ServerScanResult> {
     try {
@@ -206,11 +209,15 @@ export function openEngine(options: EngineOptions): Engine {
     },
     'events/list': (filter) => listEvents(db, filter ?? {}),
     'events/get': ({ id }) => getEvent(db, id),
-    'events/accept': ({ ids, note, scope }) => {
-      const at = now();
-      const accepted = acceptEvents(db, ids, { ...(note !== undefined ? { note } : {}), ...(scope ? { scope } : {}), at, activeBaselineIds: (pid) => activeBaselineIds(db, pid, at) });
-      push('events/changed', { servers: [...new Set(accepted.map((e) => e.server))] });
-      return accepted;
+    'events/accept': ({ ids, note, scope }) => accept(ids, note, scope),
+    'events/acceptMatching': ({ filter, expected, note, scope }) => {
+      // Only open events can be accepted: whatever status the filter shows, these are its open ones.
+      const ids = matchingEventIds(db, { ...filter, status: 'open' });
+      if (ids.length !== expected) {
+        throw new ApiError('conflict', `the filter now matches ${ids.length} open event${ids.length === 1 ? '' : 's'}, not ${expected}: nothing was accepted; look again and retry`);
+      }
+      const accepted = accept(ids, note, scope);
+      return { accepted: accepted.length, servers: [...new Set(accepted.map((e) => e.server))] };
     },
     'dashboard/summary': () => {
       const servers = inventory.listServers(db).map(summary);
@@ -230,10 +237,18 @@ export function openEngine(options: EngineOptions): Engine {
       };
     },
     ...scheduleHandlers(db),
+    'schedules/runner': () => ({ here: runner.owner !== null, owner: runner.owner }),
     ...alertHandlers(db, alerts),
     ...reportHandlers(db),
     ...templateHandlers(db),
   };
+
+  function accept(ids: number[], note: string | undefined, scope: AcceptScope | undefined) {
+    const at = now();
+    const accepted = acceptEvents(db, ids, { ...(note !== undefined ? { note } : {}), ...(scope ? { scope } : {}), at, activeBaselineIds: (pid) => activeBaselineIds(db, pid, at) });
+    push('events/changed', { servers: [...new Set(accepted.map((e) => e.server))] });
+    return accepted;
+  }
 
   return {
     db,
@@ -247,6 +262,7 @@ export function openEngine(options: EngineOptions): Engine {
     scan,
     alerts,
     owner,
+    runner,
     close: () => db.close(),
   };
 }

@@ -47,14 +47,20 @@ export interface ServerSummary extends Server {
   scanSettings?: ServerScanSettings;
 }
 
+/** The filter vocabulary of events, reports and the console (docs/formats.md; checked by shared/event-filter.ts). */
 export interface EventFilter {
   server?: string[];
   group?: string[];
   policy?: string[];
+  /** Default 'open' (reports: 'all'). */
   status?: 'open' | 'all' | 'resolved' | 'accepted';
   critical?: boolean;
+  /** Seen at or after (last seen): ISO 8601, or a time ago (30m, 24h, 7d, 2w). */
   since?: string;
+  /** First seen at or before: ISO 8601, or a time ago. */
   until?: string;
+  /** A substring of the path, or a glob over the whole path when it has * ? or [ (`*` also matches `/`). */
+  path?: string;
   /** By event id: 'asc' (oldest first, the default) or 'desc' (newest first, the console's). */
   order?: 'asc' | 'desc';
   offset?: number;
@@ -130,11 +136,18 @@ export interface Handlers {
   'events/list': { args: EventFilter; result: EventPage };
   'events/get': { args: { id: number }; result: FimEvent };
   'events/accept': { args: { ids: number[]; note?: string; scope?: AcceptScope }; result: FimEvent[] };
+  /**
+   * Accepts every open event the filter matches, with one note. `expected` is the number the user
+   * was shown: when the filter now matches another number (a scan ran since), nothing is accepted.
+   */
+  'events/acceptMatching': { args: { filter: ReportFilter; expected: number; note?: string; scope?: AcceptScope }; result: { accepted: number; servers: string[] } };
   'dashboard/summary': { args: void; result: DashboardSummary };
   // Automatic scans, alerting, reports and policy templates (docs/operations.md).
   'schedules/list': { args: void; result: ScheduleInfo[] };
   'schedules/set': { args: ScheduleInput; result: ScheduleInfo };
   'schedules/off': { args: { group: string }; result: ScheduleInfo };
+  /** Whether this process (the console or app answering) runs the group schedules (not with --no-schedules). */
+  'schedules/runner': { args: void; result: { here: boolean; owner: string | null } };
   'alertProfiles/list': { args: void; result: AlertProfile[] };
   'alertProfiles/add': { args: AlertProfileInput; result: AlertProfile };
   'alertProfiles/update': { args: { name: string; patch: Partial<AlertProfileInput> }; result: AlertProfile };
@@ -147,7 +160,8 @@ export interface Handlers {
   'alerts/outbox': { args: { status?: 'pending' | 'sent' | 'all'; limit?: number }; result: OutboxItem[] };
   'alerts/flush': { args: { force?: boolean }; result: DeliveryReport };
   'reports/csv': { args: { kind: 'events' | 'coverage'; filter?: ReportFilter }; result: CsvReport };
-  'reports/pdf': { args: { group?: string; since?: string; until?: string }; result: PdfReport };
+  /** The compliance report (a group, a period), or with kind 'events' the events a filter matches, as a table. */
+  'reports/pdf': { args: { kind?: 'compliance' | 'events'; group?: string; since?: string; until?: string; filter?: ReportFilter }; result: PdfReport };
   'policies/templates': { args: void; result: PolicyTemplateInfo[] };
   'policies/fromTemplate': { args: { template: string; name?: string }; result: Policy };
 }

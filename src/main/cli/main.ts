@@ -1,6 +1,6 @@
 // The `driftwatch` command. Every command calls the engine's handler table, as the UI does.
 import fs from 'node:fs';
-import { ApiError, type EventFilter } from '../../shared/api.js';
+import { ApiError } from '../../shared/api.js';
 import type { AttributeName, ServerScanSettings, Target } from '../../shared/domain.js';
 import { DEFAULT_CONTENT_LIMIT } from '../scan/scan-options.js';
 import { preflightText, scanSettingsText } from './scanner-format.js';
@@ -8,6 +8,7 @@ import { openEngine, type Engine } from '../engine.js';
 import { resolveHome } from '../store/home.js';
 import { intValue, parseArgs, UsageError } from './args.js';
 import { call, json, printList, type Command, type Io } from './command.js';
+import { FILTER_OPTIONS, FILTER_USAGE, filterFromArgs } from './filter-args.js';
 import { OPS_COMMANDS } from './ops-commands.js';
 import { baselineReportText, EVENT_HEADER, eventDetails, eventLine, SCAN_HEADER, scanLine, table, visible } from './format.js';
 
@@ -462,26 +463,11 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   events: {
-    usage: 'driftwatch events [--server NAME]... [--group G]... [--policy P]... [--open | --all | --accepted | --resolved] [--critical] [--since TIME] [--until TIME] [--json]',
-    options: { server: 'list', group: 'list', policy: 'list', open: 'flag', all: 'flag', accepted: 'flag', resolved: 'flag', critical: 'flag', since: 'value', until: 'value', json: 'flag' },
+    usage: `driftwatch events ${FILTER_USAGE} [--json]`,
+    options: { ...FILTER_OPTIONS, json: 'flag' },
     positionals: [0, 0],
     async run(engine, p, io) {
-      const statuses = (['open', 'all', 'accepted', 'resolved'] as const).filter((s) => p.flags.has(s));
-      if (statuses.length > 1) throw new UsageError(`choose one of --open, --all, --accepted, --resolved`, this.usage);
-      const filter: EventFilter = { status: statuses[0] ?? 'open' };
-      if (p.lists.has('server')) filter.server = p.lists.get('server')!;
-      if (p.lists.has('group')) filter.group = p.lists.get('group')!;
-      if (p.lists.has('policy')) filter.policy = p.lists.get('policy')!;
-      if (p.flags.has('critical')) filter.critical = true;
-      for (const k of ['since', 'until'] as const) {
-        const v = p.values.get(k);
-        if (v !== undefined) {
-          const t = Date.parse(v);
-          if (Number.isNaN(t)) throw new UsageError(`--${k} takes a date or time (ISO 8601), got '${v}'`, this.usage);
-          filter[k] = new Date(t).toISOString();
-        }
-      }
-      const page = await call(engine, 'events/list', filter);
+      const page = await call(engine, 'events/list', { status: 'open', ...filterFromArgs(p, this.usage) });
       printList(io, p, page.events, 'No events.', EVENT_HEADER, eventLine);
       return 0;
     },
@@ -500,18 +486,36 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   accept: {
-    usage: 'driftwatch accept ID... [--note TEXT] [--for-server | --into-baseline]',
-    options: { note: 'value', 'for-server': 'flag', 'into-baseline': 'flag' },
-    positionals: [1, Infinity],
+    usage: 'driftwatch accept ID... | --matching FILTER [--expect N]  [--note TEXT] [--for-server | --into-baseline]  (FILTER: the filter options of events)',
+    options: { note: 'value', 'for-server': 'flag', 'into-baseline': 'flag', matching: 'flag', expect: 'value', ...FILTER_OPTIONS },
+    positionals: [0, Infinity],
     async run(engine, p, io) {
       if (p.flags.has('for-server') && p.flags.has('into-baseline')) throw new UsageError('--for-server and --into-baseline exclude each other', this.usage);
+      const scope = p.flags.has('into-baseline') ? 'baseline' : 'server';
+      const where = scope === 'baseline' ? 'into the baseline' : 'for this server';
+      const note = p.values.has('note') ? { note: p.values.get('note')! } : {};
+      const filter = filterFromArgs(p, this.usage);
+      if (p.flags.has('matching')) {
+        if (p.positionals.length) throw new UsageError('give event IDs or --matching with a filter, not both', this.usage);
+        // Every open event the filter matches, once the count the user expects is confirmed.
+        const open = (await call(engine, 'events/list', { ...filter, status: 'open', limit: 0 })).total;
+        const expected = intValue(p, 'expect', this.usage);
+        if (expected === undefined) {
+          io.err(`${open} open event${open === 1 ? '' : 's'} match${open === 1 ? 'es' : ''} this filter (driftwatch events lists them); add --expect ${open} to accept them`);
+          return 1;
+        }
+        const r = await call(engine, 'events/acceptMatching', { filter, expected, scope, ...note });
+        io.out(`accepted ${r.accepted} event${r.accepted === 1 ? '' : 's'} ${scope === 'baseline' ? 'into the baseline' : 'for their servers'} (${r.servers.join(', ') || 'no servers'})`);
+        return 0;
+      }
+      if (Object.keys(filter).length || p.values.has('expect')) throw new UsageError('filter options and --expect go with --matching', this.usage);
+      if (!p.positionals.length) throw new UsageError('missing arguments: event IDs, or --matching with a filter', this.usage);
       const ids = p.positionals.map((x) => {
         if (!/^\d+$/.test(x)) throw new UsageError(`event ID must be a number, got '${x}'`, this.usage);
         return Number(x);
       });
-      const scope = p.flags.has('into-baseline') ? 'baseline' : 'server';
-      const accepted = await call(engine, 'events/accept', { ids, scope, ...(p.values.has('note') ? { note: p.values.get('note')! } : {}) });
-      for (const e of accepted) io.out(`accepted event ${e.id} (${visible(e.path)} on ${e.server}) ${scope === 'baseline' ? 'into the baseline' : 'for this server'}`);
+      const accepted = await call(engine, 'events/accept', { ids, scope, ...note });
+      for (const e of accepted) io.out(`accepted event ${e.id} (${visible(e.path)} on ${e.server}) ${where}`);
       return 0;
     },
   },

@@ -1,21 +1,14 @@
 // Commands of automatic scans, alerting, reports and policy templates (docs/operations.md).
 // Like every command, they call the engine's handler table.
 import fs from 'node:fs';
-import type { AlertEventChoice, AlertProfileInput, PushEvents, ReportFilter, SmtpInput } from '../../shared/api.js';
+import type { AlertEventChoice, AlertProfileInput, ArgsOf, PushEvents, SmtpInput } from '../../shared/api.js';
 import { createScheduler, startScheduler } from '../schedule/scheduler.js';
 import { UsageError, type Parsed } from './args.js';
+import { FILTER_OPTIONS, FILTER_USAGE, filterFromArgs } from './filter-args.js';
 import { table } from './format.js';
 import { call, json, printList, type Command } from './command.js';
 
 const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
-
-function timeValue(p: Parsed, name: string, usage: string): string | undefined {
-  const v = p.values.get(name);
-  if (v === undefined) return undefined;
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new UsageError(`--${name} takes a date or time (ISO 8601), got '${v}'`, usage);
-  return new Date(t).toISOString();
-}
 
 function eventChoice(p: Parsed, usage: string): AlertEventChoice | undefined {
   const chosen = (['critical', 'non-critical', 'both'] as const).filter((c) => p.flags.has(c));
@@ -242,41 +235,35 @@ export const OPS_COMMANDS: Record<string, Command> = {
     },
   },
   report: {
-    usage:
-      'driftwatch report --format pdf|csv [--kind events|coverage] --out FILE [--group G]... [--server NAME]... [--policy P]... [--status open|all|resolved|accepted] [--critical] [--since T] [--until T]',
-    options: { format: 'value', kind: 'value', out: 'value', group: 'list', server: 'list', policy: 'list', status: 'value', critical: 'flag', since: 'value', until: 'value' },
+    usage: `driftwatch report --format pdf|csv [--kind compliance|events|coverage] --out FILE ${FILTER_USAGE}`,
+    options: { format: 'value', kind: 'value', out: 'value', ...FILTER_OPTIONS },
     positionals: [0, 0],
     async run(engine, p, io) {
       const format = p.values.get('format');
       const out = p.values.get('out');
       if (format !== 'pdf' && format !== 'csv') throw new UsageError('--format takes pdf or csv', this.usage);
       if (!out) throw new UsageError('--out FILE is required (- for standard output)', this.usage);
-      const since = timeValue(p, 'since', this.usage);
-      const until = timeValue(p, 'until', this.usage);
+      const filter = filterFromArgs(p, this.usage);
+      const kind = p.values.get('kind') ?? (format === 'pdf' ? 'compliance' : 'events');
+      const kinds = format === 'pdf' ? ['compliance', 'events'] : ['events', 'coverage'];
+      if (!kinds.includes(kind)) throw new UsageError(`--kind takes ${kinds.join(' or ')} with --format ${format}`, this.usage);
       const write = (data: string | Buffer) => (out === '-' ? process.stdout.write(data) : fs.writeFileSync(out, data));
       if (format === 'pdf') {
-        if (p.values.has('kind') && p.values.get('kind') !== 'compliance') throw new UsageError('the PDF report is the compliance report (no --kind)', this.usage);
-        const groups = p.lists.get('group') ?? [];
-        if (groups.length > 1) throw new UsageError('the PDF report covers one group (or all groups without --group)', this.usage);
-        const r = await call(engine, 'reports/pdf', { ...(groups[0] ? { group: groups[0] } : {}), ...(since ? { since } : {}), ...(until ? { until } : {}) });
+        let args: ArgsOf<'reports/pdf'>;
+        if (kind === 'events') args = { kind: 'events', filter };
+        else {
+          // The compliance report covers a period and one group (or all): the other filters are not its.
+          const other = (['server', 'policy', 'status', 'critical', 'path'] as const).filter((k) => filter[k] !== undefined);
+          if (other.length) throw new UsageError(`the compliance report takes --group, --since and --until only (not --${other[0]}); --kind events lists the events a filter matches`, this.usage);
+          if ((filter.group?.length ?? 0) > 1) throw new UsageError('the PDF report covers one group (or all groups without --group)', this.usage);
+          args = { ...(filter.group ? { group: filter.group[0]! } : {}), ...(filter.since ? { since: filter.since } : {}), ...(filter.until ? { until: filter.until } : {}) };
+        }
+        const r = await call(engine, 'reports/pdf', args);
         write(Buffer.from(r.base64, 'base64'));
-        if (out !== '-') io.out(`wrote the compliance report to ${out} (${r.pages} page${r.pages === 1 ? '' : 's'}, ${r.bytes} bytes)`);
+        if (out !== '-') io.out(`wrote the ${kind === 'events' ? 'events' : 'compliance'} report to ${out} (${r.pages} page${r.pages === 1 ? '' : 's'}, ${r.bytes} bytes)`);
         return 0;
       }
-      const kind = p.values.get('kind') ?? 'events';
-      if (kind !== 'events' && kind !== 'coverage') throw new UsageError('--kind takes events or coverage', this.usage);
-      const status = p.values.get('status');
-      if (status !== undefined && !['open', 'all', 'resolved', 'accepted'].includes(status)) throw new UsageError('--status takes open, all, resolved or accepted', this.usage);
-      const filter: ReportFilter = {
-        ...(p.lists.has('group') ? { group: p.lists.get('group')! } : {}),
-        ...(p.lists.has('server') ? { server: p.lists.get('server')! } : {}),
-        ...(p.lists.has('policy') ? { policy: p.lists.get('policy')! } : {}),
-        ...(status ? { status: status as ReportFilter['status'] } : {}),
-        ...(p.flags.has('critical') ? { critical: true } : {}),
-        ...(since ? { since } : {}),
-        ...(until ? { until } : {}),
-      };
-      const r = await call(engine, 'reports/csv', { kind, filter });
+      const r = await call(engine, 'reports/csv', { kind: kind as 'events' | 'coverage', filter });
       write(r.csv);
       if (out !== '-') io.out(`wrote ${r.rows} ${kind} row${r.rows === 1 ? '' : 's'} to ${out}`);
       return 0;

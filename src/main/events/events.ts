@@ -4,6 +4,7 @@
 import os from 'node:os';
 import { ApiError, type EventFilter, type EventPage } from '../../shared/api.js';
 import type { AcceptScope, Entry, FimEvent } from '../../shared/domain.js';
+import { isPathGlob, normalizeEventFilter } from '../../shared/event-filter.js';
 import { displayPath } from '../../shared/path-escape.js';
 import { putBaselineEntries } from '../baseline/baselines.js';
 import type { EntryState } from '../diff/compare.js';
@@ -116,11 +117,11 @@ export function getEvent(db: Db, id: number): FimEvent {
 }
 
 /**
- * One page of events. Every filter is a condition on the events table alone (servers and groups
- * become a list of server ids), so the covering indexes of migration 4 answer the count and the
- * page's ids without reading event rows; only the page's own rows are then read and joined.
+ * The SQL condition of a filter (already normalized). Every condition is on the events table alone
+ * (servers and groups become a list of server ids), so the covering indexes of migration 4 answer
+ * the count and a page's ids without reading event rows; a path filter reads the path column only.
  */
-export function listEvents(db: Db, filter: EventFilter): EventPage {
+function whereOf(filter: EventFilter): { clause: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   const placeholders = (values: unknown[]) => values.map(() => '?').join(', ');
@@ -138,10 +139,9 @@ export function listEvents(db: Db, filter: EventFilter): EventPage {
     where.push(`e.policy_name IN (${placeholders(filter.policy)})`);
     params.push(...filter.policy);
   }
-  const status = filter.status ?? 'open';
-  if (status !== 'all') {
+  if (filter.status !== 'all') {
     where.push('e.status = ?');
-    params.push(status);
+    params.push(filter.status ?? 'open');
   }
   if (filter.critical !== undefined) {
     where.push('e.critical = ?');
@@ -155,13 +155,30 @@ export function listEvents(db: Db, filter: EventFilter): EventPage {
     where.push('e.first_seen <= ?');
     params.push(filter.until);
   }
+  if (filter.path) {
+    // Paths are stored as bytes: a substring is searched byte for byte; SQLite's GLOB has the
+    // semantics of a path glob here (* ? [...], case-sensitive, * also matching /).
+    if (isPathGlob(filter.path)) {
+      where.push('CAST(e.path AS TEXT) GLOB ?');
+      params.push(filter.path);
+    } else {
+      where.push('instr(e.path, ?) > 0');
+      params.push(Buffer.from(filter.path, 'utf8'));
+    }
+  }
+  return { clause: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+}
+
+/** One page of events (the filter of docs/formats.md, checked here); only the page's own rows are read and joined. */
+export function listEvents(db: Db, raw: EventFilter): EventPage {
+  const filter = normalizeEventFilter(raw);
+  const { clause, params } = whereOf(filter);
   const order = filter.order ?? 'asc';
   if (order !== 'asc' && order !== 'desc') throw new ApiError('invalid_input', `order is 'asc' or 'desc', got ${JSON.stringify(filter.order)}`);
   const offset = filter.offset ?? 0;
   const limit = filter.limit ?? -1;
   if (!Number.isInteger(offset) || offset < 0) throw new ApiError('invalid_input', `offset must be a whole number ≥ 0, got ${JSON.stringify(filter.offset)}`);
   if (!Number.isInteger(limit) || limit < -1) throw new ApiError('invalid_input', `limit must be a whole number ≥ 0, got ${JSON.stringify(filter.limit)}`);
-  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const total = countEvents(db, clause, params);
   const dir = order === 'desc' ? 'DESC' : 'ASC';
   const rows = (limit === 0 || offset >= total
@@ -194,6 +211,12 @@ function countEvents(db: Db, clause: string, params: unknown[]): number {
   if (cache.size >= 32) cache.clear();
   cache.set(key, n);
   return n;
+}
+
+/** The ids of every event a filter matches, oldest first. */
+export function matchingEventIds(db: Db, raw: EventFilter): number[] {
+  const { clause, params } = whereOf(normalizeEventFilter(raw));
+  return (db.prepare(`SELECT e.id FROM events e ${clause} ORDER BY e.id`).pluck().all(...params) as number[]);
 }
 
 export function openEventsOfServers(db: Db, serverIds: number[]): FimEvent[] {

@@ -2,6 +2,7 @@
 // compared at least weekly (PCI DSS 11.5.2), the critical files covered, the events and who
 // accepted them, the servers not compared in the last 7 days, and the age and expiry of baselines.
 import { ApiError } from '../../shared/api.js';
+import { parseTime, TIME_FORMS } from '../../shared/event-filter.js';
 import type { FimEvent } from '../../shared/domain.js';
 import { listBaselines } from '../baseline/baselines.js';
 import { listEvents } from '../events/events.js';
@@ -59,9 +60,9 @@ export interface ComplianceData {
 
 function time(v: string | undefined, what: string): number | undefined {
   if (v === undefined || v === '') return undefined;
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new ApiError('invalid_input', `${what} takes a date or time (ISO 8601), got ${JSON.stringify(v)}`);
-  return t;
+  const iso = parseTime(v);
+  if (iso === null) throw new ApiError('invalid_input', `${what} takes ${TIME_FORMS}, got ${JSON.stringify(v)}`);
+  return Date.parse(iso);
 }
 
 export function complianceData(db: Db, args: { group?: string; since?: string; until?: string }, at: Date = new Date()): ComplianceData {

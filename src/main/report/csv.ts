@@ -2,7 +2,8 @@
 // (CRLF line ends, fields with a quote, comma or line break in double quotes, quotes doubled), and
 // spreadsheet formula injection neutralised: a cell starting with = + - @ (or a tab or CR, which
 // some spreadsheets skip before reading a formula) gets a leading apostrophe.
-import { ApiError, type CsvReport, type ReportFilter } from '../../shared/api.js';
+import type { CsvReport, ReportFilter } from '../../shared/api.js';
+import { normalizeEventFilter } from '../../shared/event-filter.js';
 import { visible } from '../cli/format.js';
 import { listBaselines } from '../baseline/baselines.js';
 import { listEvents } from '../events/events.js';
@@ -22,17 +23,9 @@ export function toCsv(header: string[], rows: Cell[][]): string {
   return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
-function normalizeTime(v: string | undefined, what: string): string | undefined {
-  if (v === undefined || v === '') return undefined;
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new ApiError('invalid_input', `${what} takes a date or time (ISO 8601), got ${JSON.stringify(v)}`);
-  return new Date(t).toISOString();
-}
-
+/** A report's filter, checked: as the events list's, but every status by default. */
 export function normalizeFilter(filter: ReportFilter = {}): ReportFilter {
-  const since = normalizeTime(filter.since, 'since');
-  const until = normalizeTime(filter.until, 'until');
-  return { ...filter, status: filter.status ?? 'all', ...(since ? { since } : {}), ...(until ? { until } : {}) };
+  return normalizeEventFilter(filter, { status: 'all' });
 }
 
 export const EVENT_COLUMNS = [
@@ -92,6 +85,6 @@ export function coverageCsv(db: Db, filter: ReportFilter = {}): CsvReport {
   return { kind: 'coverage', csv: toCsv(COVERAGE_COLUMNS, rows), rows: rows.length, filename: `driftwatch-coverage-${stamp()}.csv` };
 }
 
-function stamp(): string {
+export function stamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
 }

@@ -3,10 +3,11 @@
 // the report was generated.
 import PDFDocument from 'pdfkit';
 import { visible } from '../cli/format.js';
+import type { FimEvent } from '../../shared/domain.js';
 import type { ComplianceData } from './compliance.js';
 
 const MARGIN = 50;
-const PDF_EVENTS_MAX = 5000;
+export const PDF_EVENTS_MAX = 5000;
 
 /** Text the standard PDF fonts can show (WinAnsi): control characters made visible, the rest replaced. */
 export function pdfText(s: string): string {
@@ -27,17 +28,13 @@ interface Column {
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : 'never');
 const minute = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'never');
 
-export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer; pages: number }> {
+/** An A4 document with headings, paragraphs and tables; finish() adds the footers and returns the bytes. */
+function reportDocument(info: { title: string; subject: string; generatedAt: string }) {
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: MARGIN, bottom: MARGIN + 15, left: MARGIN, right: MARGIN },
     bufferPages: true,
-    info: {
-      Title: `Driftwatch compliance report${data.group ? ` - ${data.group}` : ''}`,
-      Author: 'Driftwatch',
-      Subject: 'File integrity monitoring: PCI DSS 11.5.2',
-      CreationDate: new Date(data.generatedAt),
-    },
+    info: { Title: pdfText(info.title), Author: 'Driftwatch', Subject: info.subject, CreationDate: new Date(info.generatedAt) },
   });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -88,9 +85,87 @@ export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer
     doc.moveDown(0.5);
   };
 
+  const title = (text: string) => {
+    doc.font('Helvetica-Bold').fontSize(18).text(pdfText(text), MARGIN, MARGIN, { width });
+    doc.moveDown(0.3).font('Helvetica').fontSize(10);
+  };
+
+  /** Footer on every page (page N of M and the generation time), then the bytes. */
+  const finish = async (): Promise<{ pdf: Buffer; pages: number }> => {
+    const range = doc.bufferedPageRange();
+    for (let i = range.start; i < range.start + range.count; i++) {
+      doc.switchToPage(i);
+      const keep = doc.page.margins.bottom;
+      doc.page.margins.bottom = 0;
+      doc
+        .font('Helvetica')
+        .fontSize(8)
+        .fillColor('#555')
+        .text(`Page ${i + 1} of ${range.count}  -  generated ${minute(info.generatedAt)}  -  Driftwatch`, MARGIN, doc.page.height - MARGIN + 10, { width, align: 'center', lineBreak: false });
+      doc.page.margins.bottom = keep;
+    }
+    doc.end();
+    await done;
+    return { pdf: Buffer.concat(chunks), pages: range.count };
+  };
+  return { title, heading, para, table, finish };
+}
+
+const EVENT_COLUMNS: Column[] = [
+  { title: 'ID', width: 0.06 },
+  { title: 'Server', width: 0.12 },
+  { title: 'Path', width: 0.25 },
+  { title: 'Change', width: 0.1 },
+  { title: 'Critical', width: 0.07 },
+  { title: 'Status', width: 0.09 },
+  { title: 'First seen', width: 0.11 },
+  { title: 'Accepted by / at / note', width: 0.2 },
+];
+
+function eventRow(e: FimEvent): string[] {
+  return [
+    String(e.id),
+    e.server,
+    e.path,
+    e.change,
+    e.critical ? 'yes' : 'no',
+    e.status,
+    day(e.firstSeen),
+    e.accepted ? `${e.accepted.by} ${day(e.accepted.at)}${e.accepted.note ? `: ${e.accepted.note}` : ''}` : e.resolvedAt ? `resolved ${day(e.resolvedAt)}` : '',
+  ];
+}
+
+/** The export's table: the policy beside the server, so two servers' sshd_config never look alike. */
+const EXPORT_COLUMNS: Column[] = [...EVENT_COLUMNS.slice(0, 2), { title: 'Policy', width: 0.1 }, { ...EVENT_COLUMNS[2]!, width: 0.2 }, ...EVENT_COLUMNS.slice(3, 7), { ...EVENT_COLUMNS[7]!, width: 0.15 }];
+const exportRow = (e: FimEvent): string[] => {
+  const row = eventRow(e);
+  return [...row.slice(0, 2), e.policy || '-', ...row.slice(2)];
+};
+
+/** The events a filter matches (the Events screen's export), one table row each, with the filter stated. */
+export async function eventsPdf(data: { generatedAt: string; filter: string; total: number; events: FimEvent[] }): Promise<{ pdf: Buffer; pages: number }> {
+  const r = reportDocument({ title: 'Driftwatch events', subject: 'File integrity monitoring: events', generatedAt: data.generatedAt });
+  r.title('Driftwatch events');
+  r.para(`Filter: ${data.filter}`);
+  r.para(`Generated: ${minute(data.generatedAt)} (${data.generatedAt})`);
+  r.para(`Events: ${data.total}${data.events.length < data.total ? ` (the first ${data.events.length} are listed; export them all as CSV)` : ''}.`);
+  r.heading('Events');
+  if (!data.events.length) r.para('No events match this filter.');
+  else r.table(EXPORT_COLUMNS, data.events.map(exportRow));
+  return r.finish();
+}
+
+const expiresIn = (days: number) => (days === 0 ? 'expires today' : `expires in ${days} day${days === 1 ? '' : 's'}`);
+
+export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer; pages: number }> {
+  const { title, heading, para, table, finish } = reportDocument({
+    title: `Driftwatch compliance report${data.group ? ` - ${data.group}` : ''}`,
+    subject: 'File integrity monitoring: PCI DSS 11.5.2',
+    generatedAt: data.generatedAt,
+  });
+
   // Title and summary.
-  doc.font('Helvetica-Bold').fontSize(18).text('Driftwatch compliance report', MARGIN, MARGIN, { width });
-  doc.moveDown(0.3).font('Helvetica').fontSize(10);
+  title('Driftwatch compliance report');
   para(`Group: ${data.group ?? 'all groups'}`);
   para(`Period: ${minute(data.since)} to ${minute(data.until)}`);
   para(`Generated: ${minute(data.generatedAt)} (${data.generatedAt})`);
@@ -155,28 +230,7 @@ export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer
   if (!data.events.length) para('No events in the period.');
   else {
     const shown = data.events.slice(0, PDF_EVENTS_MAX);
-    table(
-      [
-        { title: 'ID', width: 0.06 },
-        { title: 'Server', width: 0.12 },
-        { title: 'Path', width: 0.25 },
-        { title: 'Change', width: 0.1 },
-        { title: 'Critical', width: 0.07 },
-        { title: 'Status', width: 0.09 },
-        { title: 'First seen', width: 0.11 },
-        { title: 'Accepted by / at / note', width: 0.2 },
-      ],
-      shown.map((e) => [
-        String(e.id),
-        e.server,
-        e.path,
-        e.change,
-        e.critical ? 'yes' : 'no',
-        e.status,
-        day(e.firstSeen),
-        e.accepted ? `${e.accepted.by} ${day(e.accepted.at)}${e.accepted.note ? `: ${e.accepted.note}` : ''}` : e.resolvedAt ? `resolved ${day(e.resolvedAt)}` : '',
-      ]),
-    );
+    table(EVENT_COLUMNS, shown.map(eventRow));
     if (shown.length < data.events.length) para(`... and ${data.events.length - shown.length} more events (export them with driftwatch report --format csv).`);
   }
 
@@ -212,24 +266,9 @@ export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer
         day(b.createdAt),
         String(b.ageDays),
         b.expiresAt ? day(b.expiresAt) : 'never',
-        b.expired ? 'EXPIRED' : b.daysLeft === null ? 'active' : b.daysLeft <= 14 ? `expires in ${b.daysLeft} days` : 'active',
+        b.expired ? 'EXPIRED' : b.daysLeft === null ? 'active' : b.daysLeft <= 14 ? expiresIn(b.daysLeft) : 'active',
       ]),
     );
 
-  // Footer on every page: page N of M and the generation time.
-  const range = doc.bufferedPageRange();
-  for (let i = range.start; i < range.start + range.count; i++) {
-    doc.switchToPage(i);
-    const keep = doc.page.margins.bottom;
-    doc.page.margins.bottom = 0;
-    doc
-      .font('Helvetica')
-      .fontSize(8)
-      .fillColor('#555')
-      .text(`Page ${i + 1} of ${range.count}  -  generated ${minute(data.generatedAt)}  -  Driftwatch`, MARGIN, doc.page.height - MARGIN + 10, { width, align: 'center', lineBreak: false });
-    doc.page.margins.bottom = keep;
-  }
-  doc.end();
-  await done;
-  return { pdf: Buffer.concat(chunks), pages: range.count };
+  return finish();
 }

@@ -196,6 +196,7 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
     tick: (o) => track(tick(o)),
     async start() {
       stopped = false;
+      engine.runner.owner = owner;
       reconcile();
       syncTask = cron.schedule(
         options.syncPattern ?? '* * * * *',
@@ -216,6 +217,7 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
     },
     async stop() {
       stopped = true;
+      if (engine.runner.owner === owner) engine.runner.owner = null;
       if (syncTask) await syncTask.destroy();
       syncTask = null;
       for (const t of tasks.values()) await t.task.destroy();

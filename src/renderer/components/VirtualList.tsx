@@ -1,5 +1,5 @@
 // A small windowing list: fixed-height rows, only the visible slice (plus overscan) in the DOM,
-// positioned with transforms. Keyboard: arrows, Page Up/Down, Home/End, Enter.
+// positioned with transforms. Keyboard: arrows, Page Up/Down, Home/End, Enter (and Space).
 import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 
 export interface VirtualListProps {
@@ -10,6 +10,8 @@ export interface VirtualListProps {
   activeIndex: number;
   onActiveChange: (index: number) => void;
   onOpen?: (index: number) => void;
+  /** Space ticks the active row (shift: the range from the last one ticked) when the rows have boxes; else Space opens. */
+  onToggle?: (index: number, shift: boolean) => void;
   onRangeChange?: (start: number, end: number) => void;
   ariaLabel: string;
   className?: string;
@@ -23,7 +25,7 @@ export function visibleRange(scrollTop: number, viewport: number, rowHeight: num
 }
 
 export function VirtualList(props: VirtualListProps) {
-  const { count, rowHeight, overscan = 8, renderRow, activeIndex, onActiveChange, onOpen, onRangeChange, ariaLabel } = props;
+  const { count, rowHeight, overscan = 8, renderRow, activeIndex, onActiveChange, onOpen, onToggle, onRangeChange, ariaLabel } = props;
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(0);
@@ -96,7 +98,8 @@ export function VirtualList(props: VirtualListProps) {
       case ' ':
         if (current >= 0) {
           event.preventDefault();
-          onOpen?.(current);
+          if (event.key === ' ' && onToggle) onToggle(current, event.shiftKey);
+          else onOpen?.(current);
         }
         return;
       default:

@@ -8,28 +8,25 @@ export function formatTime(iso: string | null | undefined): string {
   return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 }
 
+/** "3 minutes ago", "1 hour ago", "yesterday", or ahead: "in 1 minute", "in 2 days" (singular and plural alike). */
 export function timeAgo(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return 'never';
   const t = new Date(iso).getTime();
   if (Number.isNaN(t)) return iso;
   const s = Math.round((now - t) / 1000);
-  if (s < 0) return `in ${timeUntilSeconds(-s)}`;
+  if (s < 0) return `in ${span(-s)}`;
   if (s < 45) return 'just now';
-  if (s < 90) return '1 minute ago';
-  const m = Math.round(s / 60);
-  if (m < 60) return `${m} minutes ago`;
-  const h = Math.round(m / 60);
-  if (h < 24) return h === 1 ? '1 hour ago' : `${h} hours ago`;
-  const d = Math.round(h / 24);
-  return d === 1 ? 'yesterday' : `${d} days ago`;
+  const text = span(s);
+  return text === '1 day' ? 'yesterday' : `${text} ago`;
 }
 
-function timeUntilSeconds(s: number): string {
-  const m = Math.round(s / 60);
-  if (m < 60) return `${Math.max(1, m)} minutes`;
+/** A stretch of seconds in the largest unit that fits, at least one minute. */
+function span(seconds: number): string {
+  const m = Math.max(1, Math.round(seconds / 60));
+  if (m < 60) return plural(m, 'minute');
   const h = Math.round(m / 60);
-  if (h < 24) return `${h} hours`;
-  return `${Math.round(h / 24)} days`;
+  if (h < 24) return plural(h, 'hour');
+  return plural(Math.round(h / 24), 'day');
 }
 
 /** Unix seconds with a fraction ("1732824813.123456789") as UTC, keeping every digit of the fraction. */

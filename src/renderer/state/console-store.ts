@@ -35,6 +35,8 @@ export interface Resources {
   dashboard: DashboardSummary;
   /** Every group's automatic scans (off included), with next and last run. */
   schedules: ScheduleInfo[];
+  /** Whether the process behind this console runs the schedules (not with --no-schedules). */
+  scheduleRunner: ResultOf<'schedules/runner'>;
   alertProfiles: AlertProfile[];
   /** null until SMTP is set up; never holds a password. */
   smtp: SmtpSettings | null;
@@ -87,6 +89,7 @@ const LOADERS: { [K in ResourceKey]: (bridge: DriftwatchBridge) => Promise<Resou
   scans: (b) => b.call('scans/list', { limit: 200 }),
   dashboard: (b) => b.call('dashboard/summary', undefined),
   schedules: (b) => b.call('schedules/list', undefined),
+  scheduleRunner: (b) => b.call('schedules/runner', undefined),
   alertProfiles: (b) => b.call('alertProfiles/list', undefined),
   smtp: (b) => b.call('smtp/get', undefined),
   outbox: (b) => b.call('alerts/outbox', { status: 'pending', limit: 200 }),
@@ -117,6 +120,7 @@ export function createConsoleStore(bridge: DriftwatchBridge): ConsoleStore {
       scans: empty(),
       dashboard: empty(),
       schedules: empty(),
+      scheduleRunner: empty(),
       alertProfiles: empty(),
       smtp: empty(),
       outbox: empty(),

@@ -231,4 +231,49 @@ export class EventsPage extends ConsolePage {
     await form.getByLabel('Note').fill(note);
     await form.getByRole('button', { name: 'Accept change' }).click();
   }
+
+  /** Types in the path search (a substring, or a glob) and applies it. */
+  async searchPath(text: string): Promise<void> {
+    const box = this.page.getByRole('searchbox', { name: 'Path' });
+    await box.fill(text);
+    await box.press('Enter');
+  }
+
+  /** How many events the list says match its filters. */
+  async expectCount(n: number): Promise<void> {
+    await expect(this.page.getByText(new RegExp(`^${n.toLocaleString('en-US')} events? match these filters$`))).toBeVisible();
+    await expect(this.list().locator('[data-event-id]')).toHaveCount(n);
+  }
+
+  /** The row of a path on a server (two servers' files of the same name are two rows). */
+  serverRow(pathText: string, server: string): Locator {
+    return this.row(pathText).filter({ hasText: server });
+  }
+
+  /** Ticks a row's box; with shift, the range from the last ticked row. */
+  async tick(row: Locator, shift = false): Promise<void> {
+    await row.getByRole('checkbox').click(shift ? { modifiers: ['Shift'] } : {});
+  }
+
+  toolbar(): Locator {
+    return this.page.getByRole('toolbar', { name: 'Selected events and export' });
+  }
+
+  async bulkAccept(count: number, scope: 'server' | 'baseline', note: string, screenshot?: string): Promise<void> {
+    await this.toolbar().getByRole('button', { name: `Accept ${count} events…` }).click();
+    const dialog = this.dialog(`Accept ${count} events`);
+    await dialog.getByLabel(scope === 'server' ? /For each server/ : /Into the baseline/).check();
+    await dialog.getByLabel('Note').fill(note);
+    if (screenshot) await this.screenshot(screenshot);
+    await dialog.getByRole('button', { name: new RegExp(`^Accept ${count} events`) }).click();
+    await expect(dialog).toBeHidden();
+  }
+
+  /** Clicks Export CSV or Export PDF and saves the download in `dir`; returns the file. */
+  async export(kind: 'CSV' | 'PDF', dir: string): Promise<string> {
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.toolbar().getByRole('button', { name: `Export ${kind}` }).click()]);
+    const file = path.join(dir, download.suggestedFilename());
+    await download.saveAs(file);
+    return file;
+  }
 }

@@ -6,10 +6,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import type { ArgsOf, HandlerName, ResultOf } from '../../../src/shared/api.js';
+import { main } from '../../../src/main/cli/main.js';
 import { openEngine, type Engine, type EngineOptions } from '../../../src/main/engine.js';
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `dw-${prefix}-`));
+}
+
+/** The driftwatch command on a store, with what it wrote and its exit code. */
+export async function cliOn(home: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const o: string[] = [];
+  const e: string[] = [];
+  const code = await main(['--home', home, ...argv], { out: (t) => o.push(t), err: (t) => e.push(t) });
+  return { code, out: o.join('\n'), err: e.join('\n') };
 }
 
 export const call = <K extends HandlerName>(engine: Engine, name: K, args: ArgsOf<K>): Promise<ResultOf<K>> =>

@@ -56,7 +56,7 @@ describe('usage errors', () => {
     [['policy', 'target', 'add', 'p', '/x', '--compare', 'both'], '--compare takes master or self', 'usage: driftwatch policy target add '],
     [['baseline', 'p'], 'name the gold-master server(s) with --server', 'usage: driftwatch baseline '],
     [['events', '--open', '--all'], 'choose one of', 'usage: driftwatch events '],
-    [['events', '--since', 'yesterday-ish'], "--since takes a date or time (ISO 8601), got 'yesterday-ish'", 'usage: driftwatch events '],
+    [['events', '--since', 'yesterday-ish'], "--since takes a date or time (ISO 8601) or a time ago (30m, 24h, 7d, 2w), got 'yesterday-ish'", 'usage: driftwatch events '],
     [['accept', 'abc'], "event ID must be a number, got 'abc'", 'usage: driftwatch accept '],
     [['server', 'add', 'x'], 'give --host H, or --local for this machine', 'usage: driftwatch server add '],
   ])('%j prints the error and the usage, exit 2', async (args, message, usage) => {

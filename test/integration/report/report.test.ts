@@ -6,21 +6,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/main/cli/main.js';
 import { openEngine } from '../../../src/main/engine.js';
-import { call, cleanup, setupLocal, tempDir, type Setup } from '../alert/helpers.js';
+import { call, cleanup, cliOn, setupLocal, tempDir, type Setup } from '../alert/helpers.js';
 import { parseCsv } from '../../support/csv-reader.js';
 
 let s: Setup;
 let out: string;
 const DAY = 86_400_000;
 
-async function cli(...argv: string[]) {
-  const o: string[] = [];
-  const e: string[] = [];
-  const code = await main(['--home', s.home, ...argv], { out: (t) => o.push(t), err: (t) => e.push(t) });
-  return { code, out: o.join('\n'), err: e.join('\n') };
-}
+const cli = (...argv: string[]) => cliOn(s.home, ...argv);
 
 function pdfText(file: string): string {
   return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });

@@ -50,6 +50,7 @@ export function emptyFleet(): FakeHandlers {
     'dashboard/summary': () => EMPTY_DASHBOARD,
     'events/list': () => ({ total: 0, events: [] }),
     'schedules/list': () => [],
+    'schedules/runner': () => ({ here: true, owner: 'scheduler-test' }),
     'alertProfiles/list': () => [],
     'smtp/get': () => null,
     'alerts/outbox': () => [],

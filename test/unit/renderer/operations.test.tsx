@@ -90,6 +90,7 @@ describe('alert profile and SMTP forms', () => {
 describe('report forms', () => {
   it('turns dates into whole local days and the filters into the API filter', () => {
     expect(eventsFilterOf(EMPTY_EVENTS_FORM)).toEqual({ status: 'all' });
+    expect(eventsFilterOf({ ...EMPTY_EVENTS_FORM, path: ' */cron.d/* ' })).toEqual({ status: 'all', path: '*/cron.d/*' });
     expect(eventsFilterOf({ server: 'web-1', group: 'web', policy: 'p', status: 'open', severity: 'non-critical', since: '2026-11-01', until: '2026-11-02' })).toEqual({
       status: 'open',
       server: ['web-1'],
@@ -209,6 +210,15 @@ describe('Groups: schedule and alert profiles', () => {
     expect(screen.getByTestId('schedule-next-run').textContent).toMatch(/\(in 3 hours\)$/);
     expect(screen.getByTestId('schedule-last-run').textContent).toBe('not yet');
     expect(screen.getByRole('option', { name: /^web/ }).textContent).toContain('every 4 hours, and on start');
+  });
+
+  it('says automatic scans are off when the console runs no schedules (--no-schedules)', async () => {
+    const saved = schedule('web', { every: '4h', cron: '0 */4 * * *', description: 'every 4 hours', nextRun: new Date(Date.now() + 61_000).toISOString() });
+    renderWithConsole(<Groups />, { ...fleet(() => [saved]), 'schedules/runner': () => ({ here: false, owner: null }) });
+    expect((await screen.findByTestId('schedules-off-here')).textContent).toMatch(/^Automatic scans are off in this console \(it was started with --no-schedules\)/);
+    expect(screen.queryByText(/Runs while this console/)).toBeNull();
+    // One minute ahead reads in the singular.
+    expect(screen.getByTestId('schedule-next-run').textContent).toMatch(/\(in 1 minute\)$/);
   });
 
   it('says what is wrong with a cron expression, and turns a schedule off', async () => {

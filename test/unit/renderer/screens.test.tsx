@@ -289,6 +289,40 @@ describe('Events', () => {
     await waitFor(() => expect((fake.calls.filter((c) => c.name === 'events/list').at(-1)!.args as { since?: string }).since).toBeTruthy());
   });
 
+  it('searches by path, ticks rows with Space, and accepts every event that matches by filter and count', async () => {
+    const { fake, store } = renderWithConsole(<Events params={new URLSearchParams()} />, {
+      ...handlers,
+      'events/acceptMatching': ({ expected }) => ({ accepted: expected, servers: ['web-1'] }),
+    });
+    await screen.findByTitle('/etc/file-1.conf');
+    const search = screen.getByRole('searchbox', { name: 'Path' });
+    fireEvent.change(search, { target: { value: '*/cron.d/*' } });
+    fireEvent.keyDown(search, { key: 'Enter' });
+    await waitFor(() => expect(fake.calls.filter((c) => c.name === 'events/list').at(-1)!.args).toMatchObject({ path: '*/cron.d/*', status: 'open' }));
+    const list = await screen.findByRole('listbox', { name: /^Events/ });
+    await within(list).findByTitle('/etc/file-1.conf');
+    fireEvent.keyDown(list, { key: 'ArrowDown' });
+    fireEvent.keyDown(list, { key: ' ' });
+    expect(await screen.findByTestId('selected-count')).toHaveProperty('textContent', '1 event selected');
+    expect(screen.queryByTestId('event-details')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Select all 100,000 that match' }));
+    expect(screen.getByTestId('selected-count').textContent).toBe('100,000 events selected');
+    fireEvent.click(screen.getByRole('button', { name: 'Accept 100,000 events…' }));
+    fireEvent.change(screen.getByLabelText('Note'), { target: { value: 'CHG-1' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Accept 100,000 events for their servers' }));
+    await waitFor(() =>
+      expect(fake.calls.find((c) => c.name === 'events/acceptMatching')?.args).toEqual({
+        filter: { status: 'open', order: 'desc', path: '*/cron.d/*' },
+        expected: 100_000,
+        note: 'CHG-1',
+        scope: 'server',
+      }),
+    );
+    await waitFor(() => expect(store.getState().notices.at(-1)).toMatchObject({ kind: 'success', text: 'Accepted 100,000 events for their servers.' }));
+    // The selection is spent; the list is fetched again.
+    await waitFor(() => expect(screen.queryByTestId('selected-count')).toBeNull());
+  });
+
   it('opens details from the list', async () => {
     renderWithConsole(<Events params={new URLSearchParams()} />, handlers);
     fireEvent.click(await screen.findByTitle('/etc/file-3.conf'));

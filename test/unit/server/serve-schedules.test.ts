@@ -58,6 +58,13 @@ async function start(home: string, schedules?: boolean): Promise<RunningConsole>
   return running;
 }
 
+async function api(running: RunningConsole, name: string): Promise<unknown> {
+  const res = await fetch(`${running.server.origin}/api/${name}`, { method: 'POST', headers: { authorization: `Bearer ${running.server.token}`, 'content-type': 'application/json' }, body: '' });
+  const reply = (await res.json()) as { ok: boolean; data: unknown };
+  expect(reply.ok).toBe(true);
+  return reply.data;
+}
+
 describe('serve arguments', () => {
   it('reads --port, --open and --no-schedules, and refuses anything else in words', () => {
     expect(parseServeArgs([])).toEqual({});
@@ -75,6 +82,8 @@ describe('the scheduler of serve', () => {
     const running = await start(home);
     expect(running.scheduler).not.toBeNull();
     await running.scheduler!.ready;
+    // The console says so to its screens.
+    expect(await api(running, 'schedules/runner')).toEqual({ here: true, owner: running.scheduler!.owner });
     await running.stop();
     const { scans, schedule } = scheduledScans(home);
     expect(scans).toBe(1);
@@ -87,8 +96,9 @@ describe('the scheduler of serve', () => {
     const running = await start(home, false);
     expect(running.scheduler).toBeNull();
     // A call through the console still works; the due run is left to another process.
-    const res = await fetch(`${running.server.origin}/api/schedules/list`, { method: 'POST', headers: { authorization: `Bearer ${running.server.token}`, 'content-type': 'application/json' }, body: '' });
-    expect(((await res.json()) as { ok: boolean }).ok).toBe(true);
+    await api(running, 'schedules/list');
+    // The console knows, so its schedule panels can say automatic scans are off here.
+    expect(await api(running, 'schedules/runner')).toEqual({ here: false, owner: null });
     await running.stop();
     expect(scheduledScans(home)).toMatchObject({ scans: 0, schedule: { lastRun: null } });
   });

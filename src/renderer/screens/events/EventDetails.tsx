@@ -153,7 +153,7 @@ export function EventDetails({ event, onClose, onAccepted }: { event: FimEvent; 
         </tbody>
       </table>
 
-      {content ? <ContentDiff change={content} /> : null}
+      {content ? <ContentDiff change={content} /> : <KeptContent event={event} />}
 
       {event.status === 'open' ? <AcceptForm event={event} onAccepted={onAccepted} /> : null}
     </aside>
@@ -193,6 +193,49 @@ function ContentDiff({ change }: { change: AttributeChange }) {
   );
 }
 
+/**
+ * An added file's kept content (a new cron job, a sudoers drop-in), or a removed one's as it was in
+ * the baseline: masked by the scanner before it was stored, shown as a diff from (or to) nothing.
+ */
+function KeptContent({ event }: { event: FimEvent }) {
+  const side = event.change === 'added' ? event.currentEntry : event.change === 'removed' ? event.baselineEntry : null;
+  const kept = side?.content;
+  if (!kept) return null;
+  const sign = event.change === 'added' ? '+' : '−';
+  const title = event.change === 'added' ? 'Content of the added file' : 'Content of the removed file (as in the baseline)';
+  return (
+    <div className="content-diff kept-content">
+      <h3>{title}</h3>
+      {'text' in kept ? (
+        <>
+          <pre className="diff" aria-label={title}>
+            {splitLines(kept.text).map((line, i) => (
+              <div key={i} className={event.change === 'added' ? 'diff-add' : 'diff-del'}>
+                <span className="diff-sign">{sign}</span>
+                {line}
+              </div>
+            ))}
+          </pre>
+          {kept.masked ? (
+            <p className="muted small note">
+              {kept.masked === 1 ? '1 line matches' : `${kept.masked} lines match`} a secret pattern and {kept.masked === 1 ? 'is' : 'are'} masked: the text was never stored.
+            </p>
+          ) : null}
+        </>
+      ) : (
+        <p className="muted">No content is shown: {kept.skipped}.</p>
+      )}
+    </div>
+  );
+}
+
+/** The lines of a text; an empty file is one empty line, and a final newline ends the last line. */
+function splitLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines.length > 1 && lines.at(-1) === '') lines.pop();
+  return lines;
+}
+
 function AcceptForm({ event, onAccepted }: { event: FimEvent; onAccepted: (events: FimEvent[]) => void }) {
   const perform = useConsole((s) => s.perform);
   const notify = useConsole((s) => s.notify);
@@ -212,22 +255,13 @@ function AcceptForm({ event, onAccepted }: { event: FimEvent; onAccepted: (event
   return (
     <form className="accept form" onSubmit={(e) => void submit(e)} aria-label="Accept this change">
       <h3>Accept this change</h3>
-      <div className="accept-scopes">
-        <label className="radio">
-          <input type="radio" name="accept-scope" checked={scope === 'server'} onChange={() => setScope('server')} />
-          <span>
-            <strong>For this server</strong>
-            <span className="muted small"> — {event.server} may differ from the gold master here; other servers are still checked.</span>
-          </span>
-        </label>
-        <label className="radio">
-          <input type="radio" name="accept-scope" checked={scope === 'baseline'} onChange={() => setScope('baseline')} />
-          <span>
-            <strong>Into the baseline</strong>
-            <span className="muted small"> — the baseline takes this state; every server is compared with it from now on.</span>
-          </span>
-        </label>
-      </div>
+      <AcceptScopes
+        name="accept-scope"
+        scope={scope}
+        onChange={setScope}
+        server={['For this server', `${event.server} may differ from the gold master here; other servers are still checked.`]}
+        baseline="the baseline takes this state; every server is compared with it from now on."
+      />
       <Field label="Note" htmlFor="accept-note" hint="Kept with the event for auditors: who approved it, and why.">
         <textarea id="accept-note" rows={2} value={note} onChange={(e) => setNote(e.target.value)} placeholder="CHG-1234: planned sshd hardening" />
       </Field>
@@ -238,5 +272,26 @@ function AcceptForm({ event, onAccepted }: { event: FimEvent; onAccepted: (event
         </button>
       </div>
     </form>
+  );
+}
+
+/** For the server (its own exception) or into the baseline (every server held to it): the accept forms' choice. */
+export function AcceptScopes(props: { name: string; scope: AcceptScope; onChange: (scope: AcceptScope) => void; server: [string, string]; baseline: string }) {
+  const choices: [AcceptScope, string, string][] = [
+    ['server', ...props.server],
+    ['baseline', 'Into the baseline', props.baseline],
+  ];
+  return (
+    <div className="accept-scopes">
+      {choices.map(([scope, title, why]) => (
+        <label key={scope} className="radio">
+          <input type="radio" name={props.name} checked={props.scope === scope} onChange={() => props.onChange(scope)} />
+          <span>
+            <strong>{title}</strong>
+            <span className="muted small"> — {why}</span>
+          </span>
+        </label>
+      ))}
+    </div>
   );
 }

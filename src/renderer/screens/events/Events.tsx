@@ -1,9 +1,11 @@
-// Events: filter by server, group, policy, severity, status and time; a windowed list that stays
-// smooth with 100,000 rows (pages are fetched as they scroll into view); details beside it.
+// Events: filter by server, group, policy, severity, status, time and path (the vocabulary of
+// shared/event-filter.ts); a windowed list that stays smooth with 100,000 rows (pages are fetched as
+// they scroll into view); details beside it; many selected and accepted at once; the list exported.
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import { useStore } from 'zustand';
 import type { EventFilter } from '../../../shared/api.js';
 import type { FimEvent } from '../../../shared/domain.js';
+import { parseTime } from '../../../shared/event-filter.js';
 import { VirtualList } from '../../components/VirtualList.js';
 import { EmptyState, ErrorNotice, PageHeader } from '../../components/ui.js';
 import { formatTime, timeAgo } from '../../components/format.js';
@@ -11,6 +13,8 @@ import { useConsole, useResource } from '../../state/context.js';
 import { createEventsStore, rowAt, type EventQuery } from '../../state/events-store.js';
 import { hrefFor } from '../../state/router.js';
 import { CHANGE_LABEL, EventDetails } from './EventDetails.js';
+import { EventsToolbar } from './EventsToolbar.js';
+import { clickRow, isSelected, NO_SELECTION, selectable, type Selection } from './selection.js';
 
 export const ROW_HEIGHT = 36;
 
@@ -20,13 +24,15 @@ const PLACEHOLDER = (
   </div>
 );
 
-type TimePreset = 'any' | '24h' | '7d' | '30d' | 'custom';
-const PRESET_HOURS: Record<Exclude<TimePreset, 'any' | 'custom'>, number> = { '24h': 24, '7d': 24 * 7, '30d': 24 * 30 };
+/** The presets are relative times of the filter vocabulary, resolved once per query (pages then agree). */
+type TimePreset = 'any' | '1h' | '24h' | '7d' | '30d' | 'custom';
 
 interface FilterForm {
   server: string;
   group: string;
   policy: string;
+  /** A substring of the path, or a glob (with * ? or [). */
+  path: string;
   severity: '' | 'critical' | 'non-critical';
   status: NonNullable<EventFilter['status']>;
   time: TimePreset;
@@ -43,6 +49,7 @@ export function formFromParams(params: URLSearchParams): FilterForm {
     server: params.get('server') ?? '',
     group: params.get('group') ?? '',
     policy: params.get('policy') ?? '',
+    path: params.get('path') ?? '',
     severity: critical === 'true' ? 'critical' : critical === 'false' ? 'non-critical' : '',
     status: status === 'all' || status === 'accepted' || status === 'resolved' ? status : 'open',
     time: 'any',
@@ -57,12 +64,13 @@ export function queryFromForm(form: FilterForm, now = Date.now()): EventQuery {
   if (form.server) query.server = [form.server];
   if (form.group) query.group = [form.group];
   if (form.policy) query.policy = [form.policy];
+  if (form.path.trim()) query.path = form.path.trim();
   if (form.severity) query.critical = form.severity === 'critical';
   if (form.time === 'custom') {
     if (form.since) query.since = new Date(`${form.since}T00:00:00`).toISOString();
     if (form.until) query.until = new Date(`${form.until}T23:59:59.999`).toISOString();
   } else if (form.time !== 'any') {
-    query.since = new Date(now - PRESET_HOURS[form.time] * 3600_000).toISOString();
+    query.since = parseTime(form.time, now)!;
   }
   return query;
 }
@@ -83,8 +91,10 @@ export function Events({ params }: { params: URLSearchParams }) {
   const pages = useStore(store, (s) => s.pages);
   const stale = useStore(store, (s) => s.stale);
   const loadingCount = useStore(store, (s) => s.loading.size);
+  const query = useStore(store, (s) => s.query);
   const [active, setActive] = useState(-1);
-  const rowCache = useRef(new WeakMap<FimEvent, ReactElement>());
+  const rowCache = useRef(new WeakMap<FimEvent, { checked: boolean; row: ReactElement }>());
+  const [selection, setSelection] = useState<Selection>(NO_SELECTION);
   const [openId, setOpenId] = useState<number | null>(null);
   const [openEvent, setOpenEvent] = useState<FimEvent | null>(null);
 
@@ -94,9 +104,11 @@ export function Events({ params }: { params: URLSearchParams }) {
     initialParams.current = paramKey;
     const next = formFromParams(new URLSearchParams(paramKey));
     setForm(next);
+    setPathText(next.path);
     store.getState().setQuery(queryFromForm(next));
     setActive(-1);
     setOpenId(null);
+    setSelection(NO_SELECTION);
   }, [paramKey, store]);
 
   // The engine said events changed (a scan, an accept elsewhere): refetch what is on screen.
@@ -113,7 +125,18 @@ export function Events({ params }: { params: URLSearchParams }) {
     if (next.time === 'custom' && patch.time === 'custom') return; // wait for the dates
     store.getState().setQuery(queryFromForm(next));
     setActive(-1);
+    setSelection(NO_SELECTION);
   }
+
+  // The path search applies once typing pauses.
+  const [pathText, setPathText] = useState(form.path);
+  useEffect(() => {
+    if (pathText === form.path) return;
+    const timer = setTimeout(() => update({ path: pathText }), 300);
+    return () => clearTimeout(timer);
+  });
+
+  const onBox = useCallback((index: number, shift: boolean) => setSelection((sel) => clickRow(sel, index, shift, (i) => rowAt(store.getState(), i))), [store]);
 
   const onRangeChange = useCallback((start: number, end: number) => store.getState().ensureRange(start, end), [store]);
 
@@ -144,16 +167,27 @@ export function Events({ params }: { params: URLSearchParams }) {
   const current = openId === null ? null : (findCached(pages, openId) ?? findCached(stale, openId) ?? openEvent);
 
   const count = total ?? 0;
-  const hasFilters = Boolean(form.server || form.group || form.policy || form.severity || form.time !== 'any' || form.status !== 'open');
+  const hasFilters = Boolean(form.server || form.group || form.policy || form.path || form.severity || form.time !== 'any' || form.status !== 'open');
 
   const renderRow = (index: number) => {
     const e = rowAt({ pages, stale }, index);
     if (!e) return PLACEHOLDER;
     // The same element for the same event object: React skips rows that only moved while scrolling.
+    const checked = isSelected(selection, e);
     const cached = rowCache.current.get(e);
-    if (cached) return cached;
+    if (cached?.checked === checked) return cached.row;
     const row = (
-      <div className={`erow${e.critical ? ' critical' : ''}`} data-event-id={e.id}>
+      <div className={`erow${e.critical ? ' critical' : ''}${checked ? ' selected' : ''}`} data-event-id={e.id}>
+        <span
+          className="pick"
+          onClick={(click) => {
+            // The box picks; the rest of the row opens the details.
+            click.stopPropagation();
+            if (selectable(e)) onBox(index, click.shiftKey);
+          }}
+        >
+          <input type="checkbox" aria-label={`Select event ${e.id}`} checked={checked} disabled={!selectable(e)} readOnly tabIndex={-1} />
+        </span>
         <span className="sev" title={e.critical ? 'critical' : 'non-critical'}>
           <span className={`sev-dot${e.critical ? ' critical' : ''}`} />
         </span>
@@ -167,7 +201,7 @@ export function Events({ params }: { params: URLSearchParams }) {
         </span>
       </div>
     );
-    rowCache.current.set(e, row);
+    rowCache.current.set(e, { checked, row });
     return row;
   };
 
@@ -197,6 +231,17 @@ export function Events({ params }: { params: URLSearchParams }) {
             </option>
           ))}
         </select>
+        <input
+          type="search"
+          className="path-search mono"
+          aria-label="Path"
+          placeholder="Path: text, or a glob like */cron.d/*"
+          value={pathText}
+          onChange={(e) => setPathText(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') update({ path: pathText });
+          }}
+        />
         <select aria-label="Policy" value={form.policy} onChange={(e) => update({ policy: e.target.value })}>
           <option value="">All policies</option>
           {(policies.data ?? []).map((p) => (
@@ -218,6 +263,7 @@ export function Events({ params }: { params: URLSearchParams }) {
         </select>
         <select aria-label="Time" value={form.time} onChange={(e) => update({ time: e.target.value as TimePreset })}>
           <option value="any">Any time</option>
+          <option value="1h">Last hour</option>
           <option value="24h">Last 24 hours</option>
           <option value="7d">Last 7 days</option>
           <option value="30d">Last 30 days</option>
@@ -237,7 +283,10 @@ export function Events({ params }: { params: URLSearchParams }) {
           <button
             type="button"
             className="btn small"
-            onClick={() => update({ server: '', group: '', policy: '', severity: '', status: 'open', time: 'any', since: '', until: '' })}
+            onClick={() => {
+              setPathText('');
+              update({ server: '', group: '', policy: '', path: '', severity: '', status: 'open', time: 'any', since: '', until: '' });
+            }}
           >
             Reset filters
           </button>
@@ -245,6 +294,17 @@ export function Events({ params }: { params: URLSearchParams }) {
         {loadingCount ? <span className="spinner small" aria-label="Loading" /> : null}
       </div>
       <ErrorNotice error={error} onRetry={() => store.getState().invalidate()} />
+      <EventsToolbar
+        query={query}
+        total={total}
+        selection={selection}
+        onSelectAll={() => setSelection({ ids: new Set(), anchor: null, all: true })}
+        onClear={() => setSelection(NO_SELECTION)}
+        onAccepted={() => {
+          setSelection(NO_SELECTION);
+          store.getState().invalidate();
+        }}
+      />
 
       <div className="events-body">
         <div className="events-list">
@@ -267,8 +327,18 @@ export function Events({ params }: { params: URLSearchParams }) {
             )
           ) : (
             <>
-              <div className="erow ehead" aria-hidden="true">
-                <span />
+              <div className="erow ehead">
+                <span className="pick">
+                  <input
+                    type="checkbox"
+                    aria-label={`Select all ${count.toLocaleString()} that match`}
+                    title={form.status === 'open' ? 'Select every event these filters match' : 'Only open events can be accepted: show open events to select them all'}
+                    checked={selection.all}
+                    disabled={form.status !== 'open' || count === 0}
+                    onChange={(e) => setSelection(e.target.checked ? { ids: new Set(), anchor: null, all: true } : NO_SELECTION)}
+                  />
+                </span>
+                <span aria-hidden="true" />
                 <span>Status</span>
                 <span>Change</span>
                 <span>Path</span>
@@ -285,8 +355,9 @@ export function Events({ params }: { params: URLSearchParams }) {
                 activeIndex={active}
                 onActiveChange={setActive}
                 onOpen={open}
+                onToggle={onBox}
                 onRangeChange={onRangeChange}
-                ariaLabel="Events: arrows move, Enter opens details"
+                ariaLabel="Events: arrows move, Enter opens details, Space ticks"
                 className="events-vlist"
               />
             </>

@@ -4,13 +4,15 @@ import { useState, type FormEvent } from 'react';
 import type { ScheduleInfo } from '../../../shared/api.js';
 import { Badge, ErrorNotice, Field } from '../../components/ui.js';
 import { formatTime, timeAgo } from '../../components/format.js';
-import { useAction, useConsole, useTransport } from '../../state/context.js';
+import { useAction, useConsole, useResource, useTransport } from '../../state/context.js';
 import { formFromSchedule, requestFor, RUN_STATUS_LABEL, runTone, sameForm, SCHEDULE_CHOICES, type ScheduleChoice, type ScheduleForm } from './schedule-form.js';
 
 export function GroupSchedule({ group, schedule }: { group: string; schedule: ScheduleInfo | undefined }) {
   const perform = useConsole((s) => s.perform);
   const notify = useConsole((s) => s.notify);
   const transport = useTransport();
+  const runner = useResource('scheduleRunner', false);
+  const here = transport === 'ipc' ? 'app' : 'console';
   const saved = formFromSchedule(schedule);
   const [form, setForm] = useState<ScheduleForm>(saved);
   const { busy, error, run } = useAction();
@@ -90,10 +92,17 @@ export function GroupSchedule({ group, schedule }: { group: string; schedule: Sc
         <p className="warn-note">No policy is assigned: scheduled runs are recorded as skipped until one is.</p>
       ) : null}
       {schedule && schedule.cron !== null ? (
-        <p className="muted small">
-          Runs while {transport === 'ipc' ? 'this app (or its tray icon)' : 'this console'} or <code>driftwatch run-schedules</code> is running, at the
-          local time of that process.
-        </p>
+        runner.data?.here === false ? (
+          <p className="warn-note" data-testid="schedules-off-here">
+            Automatic scans are off in this {here} (it was started with <code>--no-schedules</code>): this schedule runs only while{' '}
+            <code>driftwatch run-schedules</code> or another console with schedules is running.
+          </p>
+        ) : (
+          <p className="muted small">
+            Runs while this {here}
+            {transport === 'ipc' ? ' (or its tray icon)' : ''} or <code>driftwatch run-schedules</code> is running, at the local time of that process.
+          </p>
+        )
       ) : null}
     </form>
   );

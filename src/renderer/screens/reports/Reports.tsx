@@ -155,6 +155,9 @@ function EventsCsvCard() {
               <option value="non-critical">Non-critical</option>
             </select>
           </Field>
+          <Field label="Path" htmlFor="csv-path" hint="Text in the path, or a glob: */cron.d/*">
+            <input id="csv-path" type="search" className="mono" value={form.path ?? ''} onChange={(e) => set({ path: e.target.value })} />
+          </Field>
           <Field label="Seen since" htmlFor="csv-since">
             <input id="csv-since" type="date" value={form.since} onChange={(e) => set({ since: e.target.value })} />
           </Field>

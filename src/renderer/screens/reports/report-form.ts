@@ -10,6 +10,8 @@ export interface EventsReportForm {
   severity: '' | 'critical' | 'non-critical';
   since: string;
   until: string;
+  /** A substring of the path, or a glob (the events filter's path). */
+  path?: string;
 }
 
 export const EMPTY_EVENTS_FORM: EventsReportForm = { server: '', group: '', policy: '', status: 'all', severity: '', since: '', until: '' };
@@ -33,6 +35,7 @@ export function eventsFilterOf(form: EventsReportForm): ReportFilter {
   if (form.server) filter.server = [form.server];
   if (form.group) filter.group = [form.group];
   if (form.policy) filter.policy = [form.policy];
+  if (form.path?.trim()) filter.path = form.path.trim();
   if (form.severity) filter.critical = form.severity === 'critical';
   if (form.since) filter.since = dayStart(form.since);
   if (form.until) filter.until = dayEnd(form.until);
