@@ -243,7 +243,7 @@ export const OPS_COMMANDS: Record<string, Command> = {
   },
   report: {
     usage:
-      'driftwatch report --format pdf|csv [--kind events|coverage] --out FILE [--group G]... [--server NAME]... [--policy P]... [--status open|all|resolved|accepted] [--critical] [--since T] [--until T]',
+      'driftwatch report --format pdf|csv [--kind events|coverage|scans] --out FILE [--group G]... [--server NAME]... [--policy P]... [--status open|all|resolved|accepted] [--critical] [--since T] [--until T]',
     options: { format: 'value', kind: 'value', out: 'value', group: 'list', server: 'list', policy: 'list', status: 'value', critical: 'flag', since: 'value', until: 'value' },
     positionals: [0, 0],
     async run(engine, p, io) {
@@ -264,7 +264,7 @@ export const OPS_COMMANDS: Record<string, Command> = {
         return 0;
       }
       const kind = p.values.get('kind') ?? 'events';
-      if (kind !== 'events' && kind !== 'coverage') throw new UsageError('--kind takes events or coverage', this.usage);
+      if (kind !== 'events' && kind !== 'coverage' && kind !== 'scans') throw new UsageError('--kind takes events, coverage or scans', this.usage);
       const status = p.values.get('status');
       if (status !== undefined && !['open', 'all', 'resolved', 'accepted'].includes(status)) throw new UsageError('--status takes open, all, resolved or accepted', this.usage);
       const filter: ReportFilter = {

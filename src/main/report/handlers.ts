@@ -3,7 +3,7 @@ import { ApiError } from '../../shared/api.js';
 import type { HandlerTable } from '../api/dispatch.js';
 import type { Db } from '../store/db.js';
 import { complianceData } from './compliance.js';
-import { coverageCsv, eventsCsv } from './csv.js';
+import { coverageCsv, eventsCsv, scansCsv } from './csv.js';
 import { compliancePdf } from './pdf.js';
 
 export function reportHandlers(db: Db): Pick<HandlerTable, 'reports/csv' | 'reports/pdf'> {
@@ -11,7 +11,8 @@ export function reportHandlers(db: Db): Pick<HandlerTable, 'reports/csv' | 'repo
     'reports/csv': ({ kind, filter }) => {
       if (kind === 'events') return eventsCsv(db, filter ?? {});
       if (kind === 'coverage') return coverageCsv(db, filter ?? {});
-      throw new ApiError('invalid_input', `a CSV report is of kind events or coverage, got ${JSON.stringify(kind)}`);
+      if (kind === 'scans') return scansCsv(db, filter ?? {});
+      throw new ApiError('invalid_input', `a CSV report is of kind events, coverage or scans, got ${JSON.stringify(kind)}`);
     },
     'reports/pdf': async (args) => {
       const data = complianceData(db, args ?? {});

@@ -43,9 +43,10 @@ describe('Dashboard', () => {
           },
         ],
         openEvents: { critical: 3, nonCritical: 1 },
-        expiringBaselines: [{ id: 4, policy: 'Linux core', server: 'web-1', createdAt: '2026-01-01T00:00:00Z', expiresAt: '2026-01-02T00:00:00Z', comment: '', entries: 9, expired: true }],
+        expiringBaselines: [{ id: 4, policy: 'Linux core', server: 'web-1', createdAt: '2026-01-01T00:00:00Z', expiresAt: '2026-01-02T00:00:00Z', comment: '', entries: 9, expired: true, status: 'expired', supersededAt: null, supersededBy: null }],
         neverScanned: [],
         staleServers: ['db-1'],
+        notCompared: [],
       }),
     });
     expect(await screen.findByText('Open critical events')).toBeTruthy();
