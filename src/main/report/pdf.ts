@@ -215,13 +215,13 @@ export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer
   else
     table(
       [
-        { title: 'ID', width: 0.07 },
-        { title: 'Policy', width: 0.2 },
-        { title: 'Server', width: 0.17 },
-        { title: 'Created', width: 0.14 },
-        { title: 'Age (days)', width: 0.1 },
-        { title: 'Expires', width: 0.14 },
-        { title: 'Status', width: 0.18 },
+        { title: 'ID', width: 0.06 },
+        { title: 'Policy', width: 0.16 },
+        { title: 'Server', width: 0.14 },
+        { title: 'Created', width: 0.12 },
+        { title: 'Age (days)', width: 0.08 },
+        { title: 'Expires', width: 0.12 },
+        { title: 'Status', width: 0.32 },
       ],
       data.baselines.map((b) => [
         String(b.id),
