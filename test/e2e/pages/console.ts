@@ -174,6 +174,10 @@ export class PoliciesPage extends ConsolePage {
 }
 
 export class BaselinesPage extends ConsolePage {
+  row(id: number): Locator {
+    return this.page.getByRole('table', { name: 'Baselines' }).locator(`tr[data-baseline-id="${id}"]`);
+  }
+
   async request(policy: string, servers: string[], comment: string): Promise<Locator> {
     await this.page.getByLabel('Policy', { exact: true }).selectOption(policy);
     for (const s of servers) await this.page.getByRole('group', { name: 'Gold-master servers' }).getByLabel(s).check();
@@ -196,9 +200,36 @@ export class ScansPage extends ConsolePage {
     return this.page.getByRole('table', { name: 'Scan progress' }).locator(`tr[data-server="${server}"]`);
   }
 
-  async waitFor(server: string, status: 'completed_clean' | 'completed_with_findings' | 'failed'): Promise<void> {
+  async waitFor(server: string, status: 'completed_clean' | 'completed_with_findings' | 'not_compared' | 'failed'): Promise<void> {
     await expect(this.progressRow(server)).toHaveAttribute('data-status', status, { timeout: 120_000 });
     await expect(this.page.getByRole('button', { name: 'Launch scan' })).toBeEnabled();
+  }
+
+  /** The history's row of a scan record (newest first). */
+  historyRow(scanId: number): Locator {
+    return this.page.getByRole('table', { name: 'Scan history' }).locator(`tr[data-scan-id="${scanId}"]`);
+  }
+
+  /** A history row's policy outcomes: policy → 'compared' | 'not_compared'. */
+  async policyOutcomes(scanId: number): Promise<Record<string, string>> {
+    const items = this.historyRow(scanId).getByRole('list', { name: 'Policy outcomes' }).getByRole('listitem');
+    const out: Record<string, string> = {};
+    for (const item of await items.all()) out[(await item.innerText()).split(':')[0]!.trim()] = (await item.getAttribute('data-outcome'))!;
+    return out;
+  }
+}
+
+export class DashboardPage extends ConsolePage {
+  tile(label: string): Locator {
+    return this.page.locator('.tile').filter({ has: this.page.locator('.tile-label', { hasText: new RegExp(`^${label}$`) }) });
+  }
+
+  async tileValue(label: string): Promise<string> {
+    return this.tile(label).locator('.tile-value').innerText();
+  }
+
+  attention(): Locator {
+    return this.page.locator('.attention').getByRole('listitem');
   }
 }
 

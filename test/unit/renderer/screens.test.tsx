@@ -52,7 +52,7 @@ describe('Dashboard', () => {
     expect(await screen.findByText('Open critical events')).toBeTruthy();
     expect(screen.getByText('Findings')).toBeTruthy();
     expect(screen.getByText('Needs attention')).toBeTruthy();
-    expect(screen.getByText(/has not completed a scan in 7 days/)).toBeTruthy();
+    expect(screen.getByText(/monitored for over a week without a completed comparison in the last 7 days/)).toBeTruthy();
     expect(screen.getByText('Expired')).toBeTruthy();
   });
 
