@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { BaselinesPage, DashboardPage, ScansPage, ServersPage } from './pages/console.js';
+import { BaselinesPage, DashboardPage, ReportsPage, ScansPage, ServersPage } from './pages/console.js';
+import { csvRecords } from './support/csv.js';
 import { apiClient, type ApiClient } from './support/api.js';
 import { startServe, type ServeProcess } from './support/serve.js';
 
@@ -50,6 +51,7 @@ test('a scan that compared nothing is never shown as clean', async ({ page }) =>
   const scans = new ScansPage(page);
   const servers = new ServersPage(page);
   const baselines = new BaselinesPage(page);
+  const reports = new ReportsPage(page);
   await app.open(serve.url);
 
   await test.step('the scan: both servers not compared, live and in the history', async () => {
@@ -89,6 +91,22 @@ test('a scan that compared nothing is never shown as clean', async ({ page }) =>
     expect(await app.tileValue('Not compared in 7 days')).toBe('0');
     await expect(app.attention().filter({ hasText: 'app-local' })).toContainText("The last scan of app-local did not compare every policy: policy 'extra' not compared: no baseline taken yet");
     await app.screenshot('verdicts-02-dashboard');
+  });
+
+  await test.step('the scans CSV says which scans were not compared, and why', async () => {
+    await app.go('Reports');
+    const form = reports.form('Scans CSV');
+    const [download] = await Promise.all([page.waitForEvent('download'), form.getByRole('button', { name: 'Download scans CSV' }).click()]);
+    const file = path.join(tree, download.suggestedFilename());
+    await download.saveAs(file);
+    const rows = csvRecords(fs.readFileSync(file, 'utf8'));
+    // The two servers are scanned at once: their order in the store is not fixed.
+    expect(rows.map((r) => [r.kind, r.server, r.status, r.compared_policies, r.not_compared_policies]).sort()).toEqual([
+      ['baseline', 'web-local', 'completed_clean', '', ''],
+      ['scan', 'app-local', 'not_compared', '', 'extra'],
+      ['scan', 'web-local', 'not_compared', 'core', 'extra'],
+    ]);
+    expect(rows.find((r) => r.server === 'app-local')!.reason).toMatch(/^policy 'extra' not compared: no baseline taken yet/);
   });
 
   await test.step('with a baseline for every policy the scan is clean again', async () => {

@@ -138,7 +138,7 @@ export class AlertsPage extends ConsolePage {
 }
 
 export class ReportsPage extends ConsolePage {
-  form(name: 'Compliance report' | 'Events CSV' | 'Coverage CSV'): Locator {
+  form(name: 'Compliance report' | 'Events CSV' | 'Coverage CSV' | 'Scans CSV'): Locator {
     return this.page.getByRole('form', { name });
   }
 }
