@@ -132,6 +132,14 @@ test('a scan that compared nothing is never shown as clean', async ({ page }) =>
     await expect(baselines.row(1).getByText('superseded', { exact: true })).toBeVisible();
     await expect(baselines.row(3).getByText('active', { exact: true })).toBeVisible();
     await app.screenshot('verdicts-03-baselines-superseded');
+    // From the console: another gold master kept beside the active one (add).
+    await baselines.request('core', ['web-local'], 'third, beside the second', { add: true });
+    expect((await api.call('baselines/list', { policy: 'core' })).map((b) => [b.id, b.status])).toEqual([
+      [1, 'superseded'],
+      [3, 'active'],
+      [4, 'active'],
+    ]);
+    await expect(baselines.row(4).getByText('active', { exact: true })).toBeVisible();
   });
 
   expect(errors, 'no uncaught errors in the page').toEqual([]);

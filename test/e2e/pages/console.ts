@@ -178,11 +178,13 @@ export class BaselinesPage extends ConsolePage {
     return this.page.getByRole('table', { name: 'Baselines' }).locator(`tr[data-baseline-id="${id}"]`);
   }
 
-  async request(policy: string, servers: string[], comment: string): Promise<Locator> {
+  /** `add`: keep the servers' current baselines beside the new one (else it supersedes them). */
+  async request(policy: string, servers: string[], comment: string, options: { add?: boolean } = {}): Promise<Locator> {
     await this.page.getByLabel('Policy', { exact: true }).selectOption(policy);
     for (const s of servers) await this.page.getByRole('group', { name: 'Gold-master servers' }).getByLabel(s).check();
     await this.page.getByRole('button', { name: '30 days' }).click();
     await this.page.getByLabel('Comment').fill(comment);
+    if (options.add) await this.page.getByLabel(/Keep these servers' current baselines/).check();
     await this.page.getByRole('button', { name: /^Request baseline from/ }).click();
     const report = this.page.locator('.report');
     await expect(report.getByRole('heading', { name: /baseline #\d+ of/ })).toBeVisible();
