@@ -129,7 +129,7 @@ async function main(): Promise<void> {
       inventory.addServer(db, { name: 'synthetic', local: true, group: 'g' });
       const server = inventory.getServer(db, 'synthetic');
       const ctx: ScanContext = { db, transportFor: async () => new SyntheticTransport(0) };
-      const base = await baselineServer(ctx, server, policies.getPolicy(db, policy.name), null, 'synthetic');
+      const base = await baselineServer(ctx, server, policies.getPolicy(db, policy.name), { expiresAt: null, comment: 'synthetic', add: false });
       if (base.baselineId === undefined) throw new Error(`baseline failed: ${base.result.reason}`);
       await writeStream(streamFile(home, 'measure'), 1, true);
       await writeStream(streamFile(home, 'quick'), 0, false);

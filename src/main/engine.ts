@@ -5,6 +5,7 @@ import { ApiError, type PushEvents, type PushName, type ScanRequest, type Server
 import type { AcceptScope, ScanKind, ScanStatus, ServerScanResult } from '../shared/domain.js';
 import type { HandlerTable, PushListener } from './api/dispatch.js';
 import { activeBaselineIds, baselineReport, listBaselines, parseExpiry, removeBaseline } from './baseline/baselines.js';
+import { lastComparison, monitoringSince } from './inventory/monitoring.js';
 import { acceptEvents, countOpen, getEvent, listEvents, matchingEventIds, openEventsOfServers } from './events/events.js';
 import * as inventory from './inventory/inventory.js';
 import { importSshConfig, probeServerKey, sshTransportFor, trustServer } from './inventory/ssh-access.js';
@@ -90,6 +91,9 @@ export function openEngine(options: EngineOptions): Engine {
     };
   }
 
+  // A scan that ran to its end (compared or not); failed attempts do not count.
+  const completedScan = db.prepare("SELECT 1 FROM scans WHERE server_id = ? AND kind = 'scan' AND status NOT IN ('failed', 'running', 'queued') LIMIT 1");
+
   function serversFor(request: ScanRequest): inventory.StoredServer[] {
     const all = inventory.listServers(db);
     if (request.all) return all;
@@ -169,7 +173,7 @@ export function openEngine(options: EngineOptions): Engine {
     'policies/export': ({ name }) => policies.exportPolicy(db, name),
     'policies/import': ({ document, replace }) => stripPolicy(policies.importPolicy(db, document, replace)),
     'baselines/list': ({ policy }) => listBaselines(db, now(), policy === undefined ? undefined : policies.getPolicy(db, policy).id),
-    'baselines/create': async ({ policy: policyName, servers, expires, comment }) => {
+    'baselines/create': async ({ policy: policyName, servers, expires, comment, add }) => {
       const policy = policies.getPolicy(db, policyName);
       const expiresAt = parseExpiry(expires);
       if (expiresAt !== null && expiresAt <= now()) throw new ApiError('invalid_input', `expiry ${expires} is not in the future`);
@@ -177,13 +181,14 @@ export function openEngine(options: EngineOptions): Engine {
       if (!policy.targets.length) throw new ApiError('invalid_input', `policy '${policy.name}' has no targets`);
       const chosen = servers.map((n) => inventory.getServer(db, n));
       const outcomes = await runLimited(chosen, options.concurrency ?? DEFAULT_CONCURRENCY, (server) =>
-        locked(server, () => baselineServer(ctx, server, policy, expiresAt, comment ?? '')).then((o) => ('result' in o ? o : { result: o })),
+        locked(server, () => baselineServer(ctx, server, policy, { expiresAt, comment: comment ?? '', add: add === true })).then((o) => ('result' in o ? o : { result: o })),
       );
       return {
         reports: outcomes.flatMap((o) => (o.baselineId === undefined ? [] : [{ ...baselineReport(db, o.baselineId, now()), warnings: o.result.warnings ?? [] }])),
         failures: outcomes.filter((o) => o.baselineId === undefined).map((o) => ({ server: o.result.name, reason: o.result.reason ?? 'failed' })),
       };
     },
+    'baselines/get': ({ id }) => baselineReport(db, id, now()),
     'baselines/remove': ({ id }) => removeBaseline(db, id),
     'scans/run': async (request) => {
       const results = await scan(request);
@@ -205,6 +210,7 @@ export function openEngine(options: EngineOptions): Engine {
         counts: JSON.parse(r.counts_json),
         warnings: JSON.parse(r.warnings_json),
         ...(r.mode ? { mode: r.mode } : {}),
+        ...(r.policies_json ? { policies: JSON.parse(r.policies_json) } : {}),
       }));
     },
     'events/list': (filter) => listEvents(db, filter ?? {}),
@@ -220,7 +226,9 @@ export function openEngine(options: EngineOptions): Engine {
       return { accepted: accepted.length, servers: [...new Set(accepted.map((e) => e.server))] };
     },
     'dashboard/summary': () => {
-      const servers = inventory.listServers(db).map(summary);
+      const stored = inventory.listServers(db);
+      const servers = stored.map(summary);
+      const never = new Set(stored.filter((s) => !completedScan.get(s.id)));
       const groups = [...inventory.listGroups(db), { name: inventory.UNASSIGNED, policies: [] }].map((g) => ({
         ...g,
         servers: servers.filter((s) => (s.group ?? inventory.UNASSIGNED) === g.name),
@@ -231,9 +239,13 @@ export function openEngine(options: EngineOptions): Engine {
       return {
         groups: groups.filter((g) => g.name !== inventory.UNASSIGNED || g.servers.length > 0),
         openEvents: servers.reduce((o, s) => ({ critical: o.critical + s.openEvents.critical, nonCritical: o.nonCritical + s.openEvents.nonCritical }), { critical: 0, nonCritical: 0 }),
-        expiringBaselines: listBaselines(db, at).filter((b) => b.expiresAt !== null && b.expiresAt <= inTwoWeeks),
-        neverScanned: servers.filter((s) => !s.lastScan).map((s) => s.name),
-        staleServers: servers.filter((s) => s.lastScan && lastCompleted(db, s.name) < weekAgo).map((s) => s.name),
+        expiringBaselines: listBaselines(db, at).filter((b) => b.status !== 'superseded' && b.expiresAt !== null && b.expiresAt <= inTwoWeeks),
+        neverScanned: [...never].map((s) => s.name),
+        // Stale: watched for more than a week without a comparison in it; a server added minutes ago is not.
+        staleServers: stored
+          .filter((s) => !never.has(s) && (lastComparison(db, s.id) ?? '') < weekAgo && (monitoringSince(db, s.id) ?? '9999') <= weekAgo)
+          .map((s) => s.name),
+        notCompared: servers.filter((s) => s.lastScan?.status === 'not_compared').map((s) => s.name),
       };
     },
     ...scheduleHandlers(db),
@@ -278,13 +290,7 @@ interface ScanRow {
   counts_json: string;
   warnings_json: string;
   mode?: 'full' | 'quick' | null;
-}
-
-function lastCompleted(db: Db, server: string): string {
-  const r = db
-    .prepare("SELECT MAX(sc.finished_at) AS at FROM scans sc JOIN servers s ON s.id = sc.server_id WHERE s.name = ? AND sc.kind = 'scan' AND sc.status != 'failed'")
-    .get(server) as { at: string | null };
-  return r.at ?? '';
+  policies_json: string | null;
 }
 
 function strip(s: inventory.StoredServer) {

@@ -89,8 +89,12 @@ export interface DashboardSummary {
   groups: { name: string; policies: string[]; servers: ServerSummary[] }[];
   openEvents: { critical: number; nonCritical: number };
   expiringBaselines: BaselineInfo[];
+  /** Servers no scan has completed on yet (failed attempts do not count). */
   neverScanned: string[];
+  /** Servers monitored for more than 7 days whose last completed comparison is older than that. */
   staleServers: string[];
+  /** Servers whose last completed scan did not compare every policy (status not_compared). */
+  notCompared: string[];
 }
 
 /** Every handler: 'namespace/action' → (args) → result. */
@@ -126,10 +130,15 @@ export interface Handlers {
   'policies/export': { args: { name: string }; result: PolicyDocument };
   'policies/import': { args: { document: unknown; replace?: boolean }; result: Policy };
   'baselines/list': { args: { policy?: string }; result: BaselineInfo[] };
+  /**
+   * A new baseline per server. It supersedes the policy's active baselines taken from the same
+   * server, unless `add` keeps them as further gold masters beside it.
+   */
   'baselines/create': {
-    args: { policy: string; servers: string[]; expires?: string; comment?: string };
+    args: { policy: string; servers: string[]; expires?: string; comment?: string; add?: boolean };
     result: BaselineRun;
   };
+  'baselines/get': { args: { id: number }; result: BaselineReport };
   'baselines/remove': { args: { id: number }; result: void };
   'scans/run': { args: ScanRequest; result: ScanRun };
   'scans/list': { args: { server?: string; limit?: number }; result: ScanRecord[] };
@@ -159,7 +168,7 @@ export interface Handlers {
   'smtp/test': { args: { to: string }; result: { messageId: string; response: string } };
   'alerts/outbox': { args: { status?: 'pending' | 'sent' | 'all'; limit?: number }; result: OutboxItem[] };
   'alerts/flush': { args: { force?: boolean }; result: DeliveryReport };
-  'reports/csv': { args: { kind: 'events' | 'coverage'; filter?: ReportFilter }; result: CsvReport };
+  'reports/csv': { args: { kind: CsvReport['kind']; filter?: ReportFilter }; result: CsvReport };
   /** The compliance report (a group, a period), or with kind 'events' the events a filter matches, as a table. */
   'reports/pdf': { args: { kind?: 'compliance' | 'events'; group?: string; since?: string; until?: string; filter?: ReportFilter }; result: PdfReport };
   'policies/templates': { args: void; result: PolicyTemplateInfo[] };
@@ -274,7 +283,7 @@ export interface OutboxItem {
   profile: string;
   channel: 'email' | 'webhook' | 'jsonl' | 'syslog';
   destination: string;
-  kind: 'events' | 'host_key_mismatch' | 'scan_failed';
+  kind: 'events' | 'host_key_mismatch' | 'scan_failed' | 'not_compared';
   server: string;
   events: number;
   createdAt: string;
@@ -295,7 +304,8 @@ export interface DeliveryReport {
 export type ReportFilter = Omit<EventFilter, 'offset' | 'limit'>;
 
 export interface CsvReport {
-  kind: 'events' | 'coverage';
+  /** scans: every scan in the period with its status and each policy's outcome. */
+  kind: 'events' | 'coverage' | 'scans';
   csv: string;
   rows: number;
   filename: string;

@@ -162,7 +162,18 @@ export interface Group {
   policies: string[];
 }
 
-export type ScanStatus = 'queued' | 'running' | 'completed_clean' | 'completed_with_findings' | 'failed';
+/**
+ * `not_compared`: the scan ran, but some policy had nothing to compare with (no active baseline for
+ * its master targets, or self targets whose reference this scan recorded first): never clean.
+ */
+export type ScanStatus = 'queued' | 'running' | 'completed_clean' | 'completed_with_findings' | 'not_compared' | 'failed';
+
+/** What a scan did with one policy of the server: compared it with its references, or not (and why). */
+export interface PolicyOutcome {
+  policy: string;
+  status: 'compared' | 'not_compared';
+  reason?: string;
+}
 
 export interface ScanCounts {
   entries: number;
@@ -187,6 +198,8 @@ export interface ScanRecord {
   warnings: string[];
   /** Which scan ran: full (every file hashed) or quick (only files whose metadata changed). */
   mode?: ScanMode;
+  /** Each policy's outcome (scans since per-policy outcomes are recorded). */
+  policies?: PolicyOutcome[];
 }
 
 export type ScanMode = 'full' | 'quick';
@@ -227,6 +240,8 @@ export interface ServerScanResult {
   busy?: true;
   /** Which scan ran (absent when the scanner did not run). */
   mode?: ScanMode;
+  /** Each policy's outcome (absent when the scanner did not run). */
+  policies?: PolicyOutcome[];
 }
 
 export interface TargetReport {
@@ -245,7 +260,14 @@ export interface BaselineInfo {
   comment: string;
   entries: number;
   expired: boolean;
+  /** active: compared with; expired and superseded ones are kept for the record but not compared with. */
+  status: BaselineStatus;
+  /** When a later baseline of the same policy from the same server replaced it, and which. */
+  supersededAt: string | null;
+  supersededBy: number | null;
 }
+
+export type BaselineStatus = 'active' | 'expired' | 'superseded';
 
 export interface BaselineReport {
   baseline: BaselineInfo;

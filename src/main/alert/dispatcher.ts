@@ -95,6 +95,9 @@ export function createAlerts(args: { db: Db; home: string; push: <K extends Push
         const ids: number[] = [];
         const notified = db.prepare('SELECT 1 FROM alert_notified WHERE profile_id = ? AND event_id = ?');
         const mark = db.prepare('INSERT OR IGNORE INTO alert_notified (profile_id, event_id, notified_at) VALUES (?, ?, ?)');
+        const toldNotCompared = db.prepare('SELECT reason FROM alert_not_compared WHERE profile_id = ? AND server_id = ?');
+        const tellNotCompared = db.prepare('INSERT OR REPLACE INTO alert_not_compared (profile_id, server_id, reason, notified_at) VALUES (?, ?, ?, ?)');
+        const clearNotCompared = db.prepare('DELETE FROM alert_not_compared WHERE server_id = ?');
         for (const r of results) {
           if (r.busy) continue;
           const server = db.prepare('SELECT s.id, s.group_id, g.name AS group_name FROM servers s LEFT JOIN groups g ON g.id = s.group_id WHERE s.name = ?').get(r.name) as
@@ -111,6 +114,8 @@ export function createAlerts(args: { db: Db; home: string; push: <K extends Push
           const hostKeyFailure = r.status === 'failed' && /^host_key_mismatch\b|host key .* has changed/i.test(r.reason ?? '');
           const anyHostKeyEvent = db.prepare("SELECT 1 FROM events WHERE server_id = ? AND change = 'host_key_mismatch' AND status = 'open'").get(server.id) !== undefined;
           const base = { server: r.name, group, scanId: r.scanId ?? null, at, scheduled: options.scheduled };
+          // Compared again: the next time it is not, that is news.
+          if (r.status === 'completed_clean' || r.status === 'completed_with_findings') clearNotCompared.run(server.id);
           for (const p of profiles) {
             const fresh = events.filter((e) => wants(p, e) && !notified.get(p.id, e.id));
             const hk: AlertEvent[] = [];
@@ -123,6 +128,10 @@ export function createAlerts(args: { db: Db; home: string; push: <K extends Push
               ids.push(...queue(p, { kind: 'host_key_mismatch', profile: p.name, ...base, reason: r.reason ?? '', events: [] }));
             } else if (!hostKeyFailure && r.status === 'failed' && options.scheduled) {
               ids.push(...queue(p, { kind: 'scan_failed', profile: p.name, ...base, reason: r.reason ?? 'failed', events: [] }));
+            } else if (r.status === 'not_compared' && options.scheduled && (toldNotCompared.get(p.id, server.id) as { reason: string } | undefined)?.reason !== (r.reason ?? '')) {
+              // A scheduled scan that did not compare every policy is not clean: told once, until it is compared again or the reason changes.
+              ids.push(...queue(p, { kind: 'not_compared', profile: p.name, ...base, reason: r.reason ?? '', events: [] }));
+              tellNotCompared.run(p.id, server.id, r.reason ?? '', at);
             }
           }
         }

@@ -25,7 +25,7 @@ export interface AlertEvent {
   contentDiff?: string;
 }
 
-export type NotificationKind = 'events' | 'host_key_mismatch' | 'scan_failed';
+export type NotificationKind = 'events' | 'host_key_mismatch' | 'scan_failed' | 'not_compared';
 
 export interface Notification {
   kind: NotificationKind;
@@ -109,6 +109,7 @@ function changeWord(e: AlertEvent): string {
 export function subjectOf(n: Notification): string {
   if (n.kind === 'scan_failed') return `[Driftwatch] ${n.scheduled ? 'scheduled ' : ''}scan of ${n.server || `group ${n.group}`} failed`;
   if (n.kind === 'host_key_mismatch') return `[Driftwatch] CRITICAL: host key of ${n.server} has changed`;
+  if (n.kind === 'not_compared') return `[Driftwatch] ${n.scheduled ? 'scheduled ' : ''}scan of ${n.server} compared nothing for some policy`;
   const critical = n.events.filter((e) => e.critical).length;
   return `[Driftwatch] ${n.server}: ${n.events.length} new event${n.events.length === 1 ? '' : 's'}${critical ? ` (${critical} critical)` : ''}${n.scanId !== null ? ` in scan #${n.scanId}` : ''}`;
 }
@@ -116,6 +117,9 @@ export function subjectOf(n: Notification): string {
 function intro(n: Notification): string[] {
   const where = n.server ? `server ${n.server} (group ${n.group})` : `group ${n.group}`;
   if (n.kind === 'scan_failed') return [`A ${n.scheduled ? 'scheduled ' : ''}scan of ${where} failed at ${n.at}.`, `Reason: ${visible(n.reason ?? 'unknown')}`];
+  if (n.kind === 'not_compared') {
+    return [`A ${n.scheduled ? 'scheduled ' : ''}scan of ${where} ran at ${n.at} but did not compare every policy: it is not clean.`, `Reason: ${visible(n.reason ?? 'unknown')}`];
+  }
   if (n.kind === 'host_key_mismatch' && !n.events.length) {
     return [`The SSH host key of ${where} has changed; nothing was scanned (${n.at}).`, `Reason: ${visible(n.reason ?? '')}`, 'This may be an attack. Verify the new key out of band before trusting it.'];
   }
@@ -199,7 +203,7 @@ export function syslogMessages(n: Notification, hostname?: string): string[] {
           severity: n.kind === 'host_key_mismatch' ? 'alert' : 'error',
           msgId: n.kind,
           params: { server: n.server, group: n.group, profile: n.profile, scheduled: n.scheduled },
-          text: `${n.kind === 'host_key_mismatch' ? 'host key changed' : 'scan failed'} on ${n.server}: ${n.reason ?? ''}`,
+          text: `${n.kind === 'host_key_mismatch' ? 'host key changed' : n.kind === 'not_compared' ? 'not compared' : 'scan failed'} on ${n.server}: ${n.reason ?? ''}`,
           at: n.at,
         },
         hostname,

@@ -1,6 +1,8 @@
 // Gold-master baselines: a policy may hold several, one per gold-master scan, each with an
-// optional expiry. An expired baseline is kept for the record but no longer compared. Its entries
-// are an entry set in packs (store/packs/pack-store.ts, table baseline_packs).
+// optional expiry. A new baseline of a server supersedes the policy's active ones from the same
+// server (unless asked to stand beside them). Expired and superseded baselines are kept for the
+// record but no longer compared. Its entries are an entry set in packs (store/packs/pack-store.ts,
+// table baseline_packs).
 import { ApiError } from '../../shared/api.js';
 import type { BaselineInfo, BaselineReport, TargetReport } from '../../shared/domain.js';
 import type { EntryState } from '../diff/compare.js';
@@ -17,6 +19,8 @@ interface BaselineRow {
   comment: string;
   entries: number;
   report_json: string;
+  superseded_at: string | null;
+  superseded_by: number | null;
 }
 
 const SELECT = 'SELECT b.*, p.name AS policy_name FROM baselines b JOIN policies p ON p.id = b.policy_id';
@@ -31,6 +35,7 @@ export function parseExpiry(date: string | undefined): string | null {
 }
 
 function info(r: BaselineRow, at: string): BaselineInfo {
+  const expired = r.expires_at !== null && r.expires_at <= at;
   return {
     id: r.id,
     policy: r.policy_name,
@@ -39,7 +44,10 @@ function info(r: BaselineRow, at: string): BaselineInfo {
     expiresAt: r.expires_at,
     comment: r.comment,
     entries: r.entries,
-    expired: r.expires_at !== null && r.expires_at <= at,
+    expired,
+    status: r.superseded_at !== null ? 'superseded' : expired ? 'expired' : 'active',
+    supersededAt: r.superseded_at,
+    supersededBy: r.superseded_by,
   };
 }
 
@@ -55,7 +63,16 @@ export function baselineReport(db: Db, id: number, at: string): BaselineReport {
 }
 
 export function activeBaselineIds(db: Db, policyId: number, at: string): number[] {
-  return listBaselines(db, at, policyId).filter((b) => !b.expired).map((b) => b.id);
+  return listBaselines(db, at, policyId).filter((b) => b.status === 'active').map((b) => b.id);
+}
+
+/** Why a policy has no active baseline, for a scan's `not_compared` reason. */
+export function noActiveBaselineReason(all: readonly BaselineInfo[]): string {
+  if (!all.length) return 'no baseline taken yet';
+  const expired = all.filter((b) => b.status === 'expired');
+  const last = expired.map((b) => b.expiresAt!).sort().pop();
+  if (expired.length === all.length) return `every baseline has expired (${all.length}, the last on ${last!.slice(0, 10)})`;
+  return `no active baseline (${[expired.length && `${expired.length} expired`, `${all.length - expired.length} superseded`].filter(Boolean).join(', ')})`;
 }
 
 /** The baseline's entries by path (tools and tests; a scan merges the packs instead). */
@@ -63,7 +80,11 @@ export function loadBaseline(db: Db, id: number): Map<string, EntryState> {
   return loadSet(db, baselineSet(id));
 }
 
-type BaselineHead = { policyId: number; serverId: number; serverName: string; scanId: number; at: string; expiresAt: string | null; comment: string; report: TargetReport[] };
+type BaselineHead = {
+  policyId: number; serverId: number; serverName: string; scanId: number; at: string; expiresAt: string | null; comment: string; report: TargetReport[];
+  /** Keep the policy's active baselines from this server beside the new one (else they are superseded). */
+  add?: boolean;
+};
 
 /**
  * A new baseline whose entries `fill` writes, in strictly increasing path order, through `add`
@@ -75,6 +96,11 @@ export function storeBaselineWith(db: Db, head: BaselineHead, fill: (add: (src: 
     .prepare('INSERT INTO baselines (policy_id, server_id, server_name, scan_id, created_at, expires_at, comment, entries, report_json) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)')
     .run(head.policyId, head.serverId, head.serverName, head.scanId, head.at, head.expiresAt, head.comment, JSON.stringify(head.report));
   const id = Number(r.lastInsertRowid);
+  if (!head.add) {
+    db.prepare(
+      'UPDATE baselines SET superseded_at = ?, superseded_by = ? WHERE policy_id = ? AND server_id = ? AND id != ? AND superseded_at IS NULL AND (expires_at IS NULL OR expires_at > ?)',
+    ).run(head.at, id, head.policyId, head.serverId, id, head.at);
+  }
   const w = new SetWriter(db, baselineSet(id));
   fill((src, start, end, f) => w.addBytes(src, start, end, f));
   db.prepare('UPDATE baselines SET entries = ? WHERE id = ?').run(w.finish(), id);

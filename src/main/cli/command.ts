@@ -1,5 +1,5 @@
 // What every CLI command is made of: its spec, how it runs, and the two ways it writes.
-import type { ArgsOf, HandlerName, ResultOf } from '../../shared/api.js';
+import { ApiError, type ArgsOf, type HandlerName, type ResultOf } from '../../shared/api.js';
 import type { Engine } from '../engine.js';
 import type { CommandSpec, Parsed } from './args.js';
 import { table } from './format.js';
@@ -7,6 +7,18 @@ import { table } from './format.js';
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** Asks the person at the terminal and returns the answer; absent when no one is there (not a TTY). */
+  ask?(question: string): Promise<string>;
+}
+
+/**
+ * A destructive command goes ahead only when confirmed: `--yes`, or "y" typed at the terminal.
+ * Without a terminal and without --yes it refuses, so a script never removes anything unasked.
+ */
+export async function confirmed(io: Io, p: Parsed, question: string): Promise<boolean> {
+  if (p.flags.has('yes')) return true;
+  if (!io.ask) throw new ApiError('invalid_input', `${question} Not a terminal, so nothing was asked and nothing changed: pass --yes to confirm`);
+  return /^y(es)?$/i.test((await io.ask(`${question} [y/N] `)).trim());
 }
 
 export interface Command extends CommandSpec {

@@ -1,5 +1,5 @@
 // Human output of the CLI: plain aligned tables and an event's side-by-side view.
-import { NOT_CHECKED, type BaselineReport, type FimEvent, type ServerScanResult } from '../../shared/domain.js';
+import { NOT_CHECKED, type BaselineInfo, type BaselineReport, type FimEvent, type ServerScanResult } from '../../shared/domain.js';
 
 export function table(rows: string[][], header: string[]): string {
   const all = [header, ...rows];
@@ -54,6 +54,24 @@ export function scanLine(s: ServerScanResult): string[] {
 }
 
 export const SCAN_HEADER = ['SERVER', 'STATUS', 'CHANGES', 'OPEN EVENTS', 'REASON'];
+
+/**
+ * scan's exit code (docs/formats.md): 2 some server failed; else 3 some server was not compared
+ * (a policy had nothing to compare with: its findings, if any, are in the output too); else 1 open
+ * events; else 0.
+ */
+export function scanExitCode(results: readonly ServerScanResult[], openEvents: number): number {
+  if (results.some((r) => r.status === 'failed')) return 2;
+  if (results.some((r) => r.status === 'not_compared')) return 3;
+  return openEvents ? 1 : 0;
+}
+
+/** A baseline's status with its date: "active", "expired 2026-01-01", "superseded 2026-…T… by #4". */
+export function baselineState(b: BaselineInfo): string {
+  if (b.status === 'superseded') return `superseded ${b.supersededAt} by ${b.supersededBy === null ? 'a removed baseline' : `#${b.supersededBy}`}`;
+  if (b.status === 'expired') return `expired ${b.expiresAt!.slice(0, 10)}`;
+  return 'active';
+}
 
 export function baselineReportText(r: BaselineReport): string {
   const b = r.baseline;

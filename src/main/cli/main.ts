@@ -1,5 +1,6 @@
 // The `driftwatch` command. Every command calls the engine's handler table, as the UI does.
 import fs from 'node:fs';
+import readline from 'node:readline/promises';
 import { ApiError } from '../../shared/api.js';
 import type { AttributeName, ServerScanSettings, Target } from '../../shared/domain.js';
 import { DEFAULT_CONTENT_LIMIT } from '../scan/scan-options.js';
@@ -7,10 +8,10 @@ import { preflightText, scanSettingsText } from './scanner-format.js';
 import { openEngine, type Engine } from '../engine.js';
 import { resolveHome } from '../store/home.js';
 import { intValue, parseArgs, UsageError } from './args.js';
-import { call, json, printList, type Command, type Io } from './command.js';
+import { call, confirmed, json, printList, type Command, type Io } from './command.js';
 import { FILTER_OPTIONS, FILTER_USAGE, filterFromArgs } from './filter-args.js';
 import { OPS_COMMANDS } from './ops-commands.js';
-import { baselineReportText, EVENT_HEADER, eventDetails, eventLine, SCAN_HEADER, scanLine, table, visible } from './format.js';
+import { baselineReportText, baselineState, EVENT_HEADER, eventDetails, eventLine, SCAN_HEADER, scanExitCode, scanLine, table, visible } from './format.js';
 
 const COMMANDS: Record<string, Command> = {
   'server add': {
@@ -392,8 +393,8 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   baseline: {
-    usage: 'driftwatch baseline POLICY --server NAME... [--expires YYYY-MM-DD] [--comment TEXT] [--json]',
-    options: { server: 'list', expires: 'value', comment: 'value', json: 'flag' },
+    usage: 'driftwatch baseline POLICY --server NAME... [--add] [--expires YYYY-MM-DD] [--comment TEXT] [--json]',
+    options: { server: 'list', add: 'flag', expires: 'value', comment: 'value', json: 'flag' },
     positionals: [1, 1],
     async run(engine, p, io) {
       const servers = p.lists.get('server');
@@ -401,6 +402,7 @@ const COMMANDS: Record<string, Command> = {
       const run = await call(engine, 'baselines/create', {
         policy: p.positionals[0]!,
         servers,
+        add: p.flags.has('add'),
         ...(p.values.has('expires') ? { expires: p.values.get('expires')! } : {}),
         ...(p.values.has('comment') ? { comment: p.values.get('comment')! } : {}),
       });
@@ -410,9 +412,42 @@ const COMMANDS: Record<string, Command> = {
           io.out(baselineReportText(r));
           for (const w of r.warnings ?? []) io.err(`warning: ${r.baseline.server}: ${w}`);
         }
+        // What the new baselines replaced: kept (baseline show ID), no longer compared with.
+        const made = new Set(run.reports.map((r) => r.baseline.id));
+        const list = run.reports.length ? await call(engine, 'baselines/list', { policy: p.positionals[0]! }) : [];
+        for (const b of list.filter((x) => x.supersededBy !== null && made.has(x.supersededBy))) io.out(`superseded baseline #${b.id} from ${b.server} (taken ${b.createdAt}) by #${b.supersededBy}`);
         for (const f of run.failures) io.err(`baseline of ${f.server} failed: ${f.reason}`);
       }
       return run.failures.length ? 2 : 0;
+    },
+  },
+  'baseline show': {
+    usage: 'driftwatch baseline show ID [--json]',
+    options: { json: 'flag' },
+    positionals: [1, 1],
+    async run(engine, p, io) {
+      const report = await call(engine, 'baselines/get', { id: baselineId(p.positionals[0]!, this.usage) });
+      if (p.flags.has('json')) json(io, report);
+      else io.out(`${baselineReportText(report)}
+status: ${baselineState(report.baseline)}; taken ${report.baseline.createdAt}`);
+      return 0;
+    },
+  },
+  'baseline remove': {
+    usage: 'driftwatch baseline remove ID [--yes]',
+    options: { yes: 'flag' },
+    positionals: [1, 1],
+    async run(engine, p, io) {
+      const { baseline: b } = await call(engine, 'baselines/get', { id: baselineId(p.positionals[0]!, this.usage) });
+      const others = (await call(engine, 'baselines/list', { policy: b.policy })).filter((x) => x.id !== b.id && x.status === 'active');
+      const last = b.status === 'active' && !others.length ? ` It is the last active baseline of ${b.policy}: its master targets will not be compared until a new one is taken.` : '';
+      if (!(await confirmed(io, p, `Remove baseline #${b.id} of policy ${b.policy} from ${b.server} (${baselineState(b)}, ${b.entries} entries, taken ${b.createdAt})?${last}`))) {
+        io.err('nothing removed');
+        return 1;
+      }
+      await call(engine, 'baselines/remove', { id: b.id });
+      io.out(`removed baseline #${b.id} of policy ${b.policy} from ${b.server}`);
+      return 0;
     },
   },
   baselines: {
@@ -421,8 +456,8 @@ const COMMANDS: Record<string, Command> = {
     positionals: [0, 0],
     async run(engine, p, io) {
       const list = await call(engine, 'baselines/list', p.values.has('policy') ? { policy: p.values.get('policy')! } : {});
-      printList(io, p, list, 'No baselines yet. Take one: driftwatch baseline POLICY --server GOLD-MASTER', ['ID', 'POLICY', 'SERVER', 'CREATED', 'EXPIRES', 'ENTRIES', 'COMMENT'], (b) => [
-        String(b.id), b.policy, b.server, b.createdAt, b.expiresAt ? `${b.expiresAt.slice(0, 10)}${b.expired ? ' (expired)' : ''}` : 'never', String(b.entries), b.comment,
+      printList(io, p, list, 'No baselines yet. Take one: driftwatch baseline POLICY --server GOLD-MASTER', ['ID', 'POLICY', 'SERVER', 'STATUS', 'CREATED', 'EXPIRES', 'ENTRIES', 'COMMENT'], (b) => [
+        String(b.id), b.policy, b.server, baselineState(b), b.createdAt, b.expiresAt ? b.expiresAt.slice(0, 10) : 'never', String(b.entries), b.comment,
       ]);
       return 0;
     },
@@ -458,8 +493,7 @@ const COMMANDS: Record<string, Command> = {
         for (const r of results) for (const w of r.warnings ?? []) io.err(`warning: ${r.name}: ${w}`);
         if (events.length) io.out(`\n${table(events.map(eventLine), EVENT_HEADER)}`);
       }
-      if (results.some((r) => r.status === 'failed')) return 2;
-      return events.length ? 1 : 0;
+      return scanExitCode(results, events.length);
     },
   },
   events: {
@@ -522,6 +556,11 @@ const COMMANDS: Record<string, Command> = {
   ...OPS_COMMANDS,
 };
 
+function baselineId(text: string, usage: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`baseline ID must be a number, got '${text}'`, usage);
+  return Number(text);
+}
+
 const GROUPS = ['server', 'group', 'policy target', 'policy', 'event', 'schedule', 'smtp', 'alert-profile', 'alert'];
 
 function help(): string {
@@ -545,7 +584,20 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | nul
   return null;
 }
 
-const stdio: Io = { out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n') };
+const stdio: Io = {
+  out: (t) => process.stdout.write(t + '\n'),
+  err: (t) => process.stderr.write(t + '\n'),
+  ...(process.stdin.isTTY && process.stdout.isTTY ? { ask: askTerminal } : {}),
+};
+
+async function askTerminal(question: string): Promise<string> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   let home: string | undefined;

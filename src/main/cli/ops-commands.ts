@@ -235,7 +235,7 @@ export const OPS_COMMANDS: Record<string, Command> = {
     },
   },
   report: {
-    usage: `driftwatch report --format pdf|csv [--kind compliance|events|coverage] --out FILE ${FILTER_USAGE}`,
+    usage: `driftwatch report --format pdf|csv [--kind compliance|events|coverage|scans] --out FILE ${FILTER_USAGE}`,
     options: { format: 'value', kind: 'value', out: 'value', ...FILTER_OPTIONS },
     positionals: [0, 0],
     async run(engine, p, io) {
@@ -245,7 +245,7 @@ export const OPS_COMMANDS: Record<string, Command> = {
       if (!out) throw new UsageError('--out FILE is required (- for standard output)', this.usage);
       const filter = filterFromArgs(p, this.usage);
       const kind = p.values.get('kind') ?? (format === 'pdf' ? 'compliance' : 'events');
-      const kinds = format === 'pdf' ? ['compliance', 'events'] : ['events', 'coverage'];
+      const kinds = format === 'pdf' ? ['compliance', 'events'] : ['events', 'coverage', 'scans'];
       if (!kinds.includes(kind)) throw new UsageError(`--kind takes ${kinds.join(' or ')} with --format ${format}`, this.usage);
       const write = (data: string | Buffer) => (out === '-' ? process.stdout.write(data) : fs.writeFileSync(out, data));
       if (format === 'pdf') {
@@ -263,7 +263,7 @@ export const OPS_COMMANDS: Record<string, Command> = {
         if (out !== '-') io.out(`wrote the ${kind === 'events' ? 'events' : 'compliance'} report to ${out} (${r.pages} page${r.pages === 1 ? '' : 's'}, ${r.bytes} bytes)`);
         return 0;
       }
-      const r = await call(engine, 'reports/csv', { kind: kind as 'events' | 'coverage', filter });
+      const r = await call(engine, 'reports/csv', { kind: kind as 'events' | 'coverage' | 'scans', filter });
       write(r.csv);
       if (out !== '-') io.out(`wrote ${r.rows} ${kind} row${r.rows === 1 ? '' : 's'} to ${out}`);
       return 0;

@@ -1,27 +1,41 @@
 // What the compliance report says, for a period and a group (or every group): which servers were
-// compared at least weekly (PCI DSS 11.5.2), the critical files covered, the events and who
-// accepted them, the servers not compared in the last 7 days, and the age and expiry of baselines.
+// compared at least weekly (PCI DSS 11.5.2) since their monitoring began, the scans that compared
+// nothing for some policy, the critical files covered, the events and who accepted them, the
+// servers not compared in the last 7 days, and the age, expiry and replacement of baselines.
 import { ApiError } from '../../shared/api.js';
 import { parseTime, TIME_FORMS } from '../../shared/event-filter.js';
-import type { FimEvent } from '../../shared/domain.js';
+import type { BaselineInfo, FimEvent } from '../../shared/domain.js';
 import { listBaselines } from '../baseline/baselines.js';
 import { listEvents } from '../events/events.js';
 import { getGroup, listGroups, listServers, UNASSIGNED } from '../inventory/inventory.js';
+import { lastComparison, monitoringSince } from '../inventory/monitoring.js';
 import { listPolicies } from '../policy/policies.js';
 import type { Db } from '../store/db.js';
 
 const DAY = 86_400_000;
 export const DEFAULT_PERIOD_DAYS = 30;
 
+/**
+ * yes / no: compared at least weekly from when counting began; 'not due': counted for 7 days or
+ * less and not compared yet; 'not monitored': no policy applies, or monitoring began after the period.
+ */
+export type WeeklyVerdict = 'yes' | 'no' | 'not due' | 'not monitored';
+
 export interface ServerCompliance {
   name: string;
   group: string;
-  /** Completed comparisons (scans) in the period, oldest first. */
+  /** When monitoring of the server began (inventory/monitoring.ts); null while no policy applies. */
+  monitoringSince: string | null;
+  /** Where the weekly check starts: the later of the period's start and monitoringSince (null: not monitored in the period). */
+  countedFrom: string | null;
+  /** Completed comparisons (scans that compared every policy) from countedFrom to the end, oldest first. */
   comparisons: string[];
   lastCompared: string | null;
-  /** The longest stretch of the period without a comparison, in days. */
+  /** Scans in the period that did not compare every policy (status not_compared): not comparisons. */
+  notCompared: { at: string; reason: string }[];
+  /** The longest stretch from countedFrom to the end without a comparison, in days. */
   maxGapDays: number;
-  weekly: boolean;
+  weekly: WeeklyVerdict;
 }
 
 export interface CriticalTarget {
@@ -43,6 +57,9 @@ export interface BaselineAge {
   expired: boolean;
   /** Days until expiry (negative when expired), null when it never expires. */
   daysLeft: number | null;
+  status: BaselineInfo['status'];
+  supersededAt: string | null;
+  supersededBy: number | null;
 }
 
 export interface ComplianceData {
@@ -53,7 +70,7 @@ export interface ComplianceData {
   servers: ServerCompliance[];
   critical: CriticalTarget[];
   events: FimEvent[];
-  /** Servers with no completed comparison in the 7 days before the end of the period. */
+  /** Servers monitored for more than 7 days with no completed comparison in the 7 days before the end of the period. */
   stale: { name: string; group: string; lastCompared: string | null }[];
   baselines: BaselineAge[];
 }
@@ -79,22 +96,27 @@ export function complianceData(db: Db, args: { group?: string; since?: string; u
   const comparisonsOf = db.prepare(
     "SELECT finished_at FROM scans WHERE server_id = ? AND kind = 'scan' AND status IN ('completed_clean', 'completed_with_findings') AND finished_at >= ? AND finished_at <= ? ORDER BY finished_at",
   );
-  const lastOf = db.prepare(
-    "SELECT MAX(finished_at) AS at FROM scans WHERE server_id = ? AND kind = 'scan' AND status IN ('completed_clean', 'completed_with_findings') AND finished_at <= ?",
-  );
+  const notComparedOf = db.prepare("SELECT finished_at, reason FROM scans WHERE server_id = ? AND kind = 'scan' AND status = 'not_compared' AND finished_at >= ? AND finished_at <= ? ORDER BY finished_at");
   const rows: ServerCompliance[] = servers.map((s) => {
-    const comparisons = (comparisonsOf.all(s.id, since, until) as { finished_at: string }[]).map((r) => r.finished_at);
-    const points = [sinceMs, ...comparisons.map((c) => Date.parse(c)), untilMs];
+    // Counted from when monitoring began, never from before the server (or its policy) existed.
+    const began = monitoringSince(db, s.id);
+    const fromMs = began === null ? null : Math.max(sinceMs, Date.parse(began));
+    const countedFrom = fromMs === null || fromMs > untilMs ? null : new Date(fromMs).toISOString();
+    const comparisons = countedFrom === null ? [] : (comparisonsOf.all(s.id, countedFrom, until) as { finished_at: string }[]).map((r) => r.finished_at);
+    const points = countedFrom === null ? [] : [fromMs!, ...comparisons.map((c) => Date.parse(c)), untilMs];
     let gap = 0;
     for (let i = 1; i < points.length; i++) gap = Math.max(gap, points[i]! - points[i - 1]!);
-    const maxGapDays = Math.round((gap / DAY) * 10) / 10;
+    const weekly: WeeklyVerdict = countedFrom === null ? 'not monitored' : comparisons.length && gap <= 7 * DAY ? 'yes' : !comparisons.length && gap <= 7 * DAY ? 'not due' : 'no';
     return {
       name: s.name,
       group: s.group ?? UNASSIGNED,
+      monitoringSince: began,
+      countedFrom,
       comparisons,
-      lastCompared: (lastOf.get(s.id, until) as { at: string | null }).at,
-      maxGapDays,
-      weekly: comparisons.length > 0 && gap <= 7 * DAY,
+      lastCompared: lastComparison(db, s.id, until),
+      notCompared: (notComparedOf.all(s.id, since, until) as { finished_at: string; reason: string | null }[]).map((r) => ({ at: r.finished_at, reason: r.reason ?? '' })),
+      maxGapDays: Math.round((gap / DAY) * 10) / 10,
+      weekly,
     };
   });
 
@@ -106,7 +128,9 @@ export function complianceData(db: Db, args: { group?: string; since?: string; u
 
   const events = listEvents(db, { status: 'all', since, until, ...(group !== null ? { group: [group] } : {}) }).events;
   const weekBefore = new Date(untilMs - 7 * DAY).toISOString();
-  const stale = rows.filter((r) => r.lastCompared === null || r.lastCompared < weekBefore).map((r) => ({ name: r.name, group: r.group, lastCompared: r.lastCompared }));
+  const stale = rows
+    .filter((r) => r.countedFrom !== null && r.countedFrom <= weekBefore && (r.lastCompared === null || r.lastCompared < weekBefore))
+    .map((r) => ({ name: r.name, group: r.group, lastCompared: r.lastCompared }));
   const baselines: BaselineAge[] = listBaselines(db, until)
     .filter((b) => policyNames.has(b.policy))
     .map((b) => ({
@@ -118,6 +142,9 @@ export function complianceData(db: Db, args: { group?: string; since?: string; u
       expiresAt: b.expiresAt,
       expired: b.expired,
       daysLeft: b.expiresAt === null ? null : Math.floor((Date.parse(b.expiresAt) - untilMs) / DAY),
+      status: b.status,
+      supersededAt: b.supersededAt,
+      supersededBy: b.supersededBy,
     }));
   return { generatedAt: at.toISOString(), group, since, until, servers: rows, critical, events, stale, baselines };
 }

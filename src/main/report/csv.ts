@@ -1,8 +1,10 @@
-// CSV reports: events (the filters of the events API) and baseline coverage. RFC 4180 quoting
+// CSV reports: events (the filters of the events API), baseline coverage (with each baseline's
+// status) and scans (each scan's status and per-policy outcome). RFC 4180 quoting
 // (CRLF line ends, fields with a quote, comma or line break in double quotes, quotes doubled), and
 // spreadsheet formula injection neutralised: a cell starting with = + - @ (or a tab or CR, which
 // some spreadsheets skip before reading a formula) gets a leading apostrophe.
 import type { CsvReport, ReportFilter } from '../../shared/api.js';
+import type { PolicyOutcome } from '../../shared/domain.js';
 import { normalizeEventFilter } from '../../shared/event-filter.js';
 import { visible } from '../cli/format.js';
 import { listBaselines } from '../baseline/baselines.js';
@@ -58,7 +60,10 @@ export function eventsCsv(db: Db, filter: ReportFilter = {}): CsvReport {
   return { kind: 'events', csv: toCsv(EVENT_COLUMNS, rows), rows: rows.length, filename: `driftwatch-events-${stamp()}.csv` };
 }
 
-export const COVERAGE_COLUMNS = ['policy', 'groups', 'baseline_id', 'server', 'target', 'state', 'entries', 'unreadable', 'baseline_created', 'baseline_expires', 'baseline_expired'];
+export const COVERAGE_COLUMNS = [
+  'policy', 'groups', 'baseline_id', 'server', 'target', 'state', 'entries', 'unreadable', 'baseline_created', 'baseline_expires', 'baseline_expired',
+  'baseline_status', 'baseline_superseded_at', 'baseline_superseded_by',
+];
 
 /** Every target of every baseline (of the group's policies, with a group filter): found or missing on its server. */
 export function coverageCsv(db: Db, filter: ReportFilter = {}): CsvReport {
@@ -79,10 +84,32 @@ export function coverageCsv(db: Db, filter: ReportFilter = {}): CsvReport {
     }[];
     const inGroups = groups.filter((g) => g.policies.includes(b.policy)).map((g) => g.name).join('; ');
     for (const t of report) {
-      rows.push([b.policy, inGroups, b.id, b.server, visible(t.path), t.state, t.entries, t.unreadable.length, b.createdAt, b.expiresAt ?? '', b.expired]);
+      rows.push([b.policy, inGroups, b.id, b.server, visible(t.path), t.state, t.entries, t.unreadable.length, b.createdAt, b.expiresAt ?? '', b.expired, b.status, b.supersededAt ?? '', b.supersededBy ?? '']);
     }
   }
   return { kind: 'coverage', csv: toCsv(COVERAGE_COLUMNS, rows), rows: rows.length, filename: `driftwatch-coverage-${stamp()}.csv` };
+}
+
+export const SCAN_COLUMNS = ['id', 'server', 'group', 'kind', 'status', 'started_at', 'finished_at', 'mode', 'entries', 'added', 'removed', 'modified', 'unreadable', 'compared_policies', 'not_compared_policies', 'reason'];
+
+/** Every scan record (scans, baselines, pre-flights) finished in the period: status and each policy's outcome. */
+export function scansCsv(db: Db, filter: ReportFilter = {}): CsvReport {
+  const f = normalizeFilter(filter);
+  const rows: Cell[][] = [];
+  const all = db
+    .prepare('SELECT sc.*, s.name AS server, g.name AS grp FROM scans sc JOIN servers s ON s.id = sc.server_id LEFT JOIN groups g ON g.id = s.group_id ORDER BY sc.id')
+    .all() as { id: number; server: string; grp: string | null; kind: string; status: string; started_at: string; finished_at: string | null; mode: string | null; counts_json: string; policies_json: string | null; reason: string | null }[];
+  for (const r of all) {
+    const group = r.grp ?? 'Unassigned';
+    if (f.server?.length && !f.server.includes(r.server)) continue;
+    if (f.group?.length && !f.group.includes(group)) continue;
+    if ((f.since && (r.finished_at ?? r.started_at) < f.since) || (f.until && r.started_at > f.until)) continue;
+    const counts = JSON.parse(r.counts_json) as Partial<Record<'entries' | 'added' | 'removed' | 'modified' | 'unreadable', number>>;
+    const outcomes = (r.policies_json ? JSON.parse(r.policies_json) : []) as PolicyOutcome[];
+    const names = (st: PolicyOutcome['status']) => outcomes.filter((o) => o.status === st).map((o) => o.policy).join('; ');
+    rows.push([r.id, r.server, group, r.kind, r.status, r.started_at, r.finished_at ?? '', r.mode ?? '', counts.entries, counts.added, counts.removed, counts.modified, counts.unreadable, names('compared'), names('not_compared'), r.reason ?? '']);
+  }
+  return { kind: 'scans', csv: toCsv(SCAN_COLUMNS, rows), rows: rows.length, filename: `driftwatch-scans-${stamp()}.csv` };
 }
 
 export function stamp(): string {

@@ -5,7 +5,7 @@ import { listEvents } from '../events/events.js';
 import type { HandlerTable } from '../api/dispatch.js';
 import type { Db } from '../store/db.js';
 import { complianceData } from './compliance.js';
-import { coverageCsv, eventsCsv, normalizeFilter, stamp } from './csv.js';
+import { coverageCsv, eventsCsv, normalizeFilter, scansCsv, stamp } from './csv.js';
 import { compliancePdf, eventsPdf, PDF_EVENTS_MAX } from './pdf.js';
 
 export function reportHandlers(db: Db): Pick<HandlerTable, 'reports/csv' | 'reports/pdf'> {
@@ -13,7 +13,8 @@ export function reportHandlers(db: Db): Pick<HandlerTable, 'reports/csv' | 'repo
     'reports/csv': ({ kind, filter }) => {
       if (kind === 'events') return eventsCsv(db, filter ?? {});
       if (kind === 'coverage') return coverageCsv(db, filter ?? {});
-      throw new ApiError('invalid_input', `a CSV report is of kind events or coverage, got ${JSON.stringify(kind)}`);
+      if (kind === 'scans') return scansCsv(db, filter ?? {});
+      throw new ApiError('invalid_input', `a CSV report is of kind events, coverage or scans, got ${JSON.stringify(kind)}`);
     },
     'reports/pdf': async (args) => {
       if (args?.kind === 'events') return eventsPdfReport(db, args.filter ?? {});

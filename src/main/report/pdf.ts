@@ -169,31 +169,36 @@ export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer
   para(`Group: ${data.group ?? 'all groups'}`);
   para(`Period: ${minute(data.since)} to ${minute(data.until)}`);
   para(`Generated: ${minute(data.generatedAt)} (${data.generatedAt})`);
-  const weekly = data.servers.filter((s) => s.weekly).length;
+  const verdicts = (v: string) => data.servers.filter((s) => s.weekly === v).length;
+  const weekly = verdicts('yes');
+  const notComparedScans = data.servers.flatMap((s) => s.notCompared.map((n) => ({ server: s.name, ...n })));
   const byStatus = (st: string) => data.events.filter((e) => e.status === st).length;
   const expired = data.baselines.filter((b) => b.expired).length;
   heading('Summary');
-  para(`Servers: ${data.servers.length}; compared at least weekly over the period: ${weekly} of ${data.servers.length}.`);
+  const pending = [verdicts('not due') && `${verdicts('not due')} not due yet (monitored for 7 days or less)`, verdicts('not monitored') && `${verdicts('not monitored')} not monitored in the period`].filter(Boolean);
+  para(`Servers: ${data.servers.length}; compared at least weekly over the period: ${weekly} of ${data.servers.length}${pending.length ? ` (${pending.join('; ')})` : ''}.`);
+  para(`Scans that did not compare every policy (not_compared, not counted as comparisons): ${notComparedScans.length}.`);
   para(`Servers not compared in the last 7 days of the period: ${data.stale.length}.`);
   para(`Critical targets covered: ${data.critical.length}.`);
   para(`Events in the period: ${data.events.length} (${byStatus('open')} open, ${byStatus('accepted')} accepted, ${byStatus('resolved')} resolved; ${data.events.filter((e) => e.critical).length} critical).`);
-  para(`Baselines: ${data.baselines.length} (${expired} expired).`);
+  para(`Baselines: ${data.baselines.length} (${expired} expired, ${data.baselines.filter((b) => b.status === 'superseded').length} superseded).`);
 
   heading('PCI DSS 11.5.2 - change-detection comparisons');
   para(
-    'PCI DSS 11.5.2 asks for a change-detection mechanism that compares critical files at least weekly. A server passes when it has at least one completed comparison in the period and no stretch of more than 7 days without one (measured from the start of the period to its end).',
+    'PCI DSS 11.5.2 asks for a change-detection mechanism that compares critical files at least weekly. A server passes when it has at least one completed comparison and no stretch of more than 7 days without one, counted from when its monitoring began (it was added, joined its group, or its group was given a policy) or the start of the period, whichever is later, to the end of the period. A scan that had nothing to compare some policy with (not_compared) is not a comparison. A server counted for 7 days or less without a comparison yet is "not due".',
   );
   if (!data.servers.length) para('No servers in scope.');
   else {
     table(
       [
-        { title: 'Server', width: 0.14 },
-        { title: 'Group', width: 0.11 },
-        { title: 'Compared', width: 0.1 },
-        { title: 'Last compared', width: 0.16 },
-        { title: 'Longest gap (days)', width: 0.1 },
-        { title: 'Weekly', width: 0.08 },
-        { title: 'Comparison dates', width: 0.31 },
+        { title: 'Server', width: 0.13 },
+        { title: 'Group', width: 0.1 },
+        { title: 'Monitored since', width: 0.12 },
+        { title: 'Compared', width: 0.09 },
+        { title: 'Last compared', width: 0.13 },
+        { title: 'Longest gap (days)', width: 0.09 },
+        { title: 'Weekly', width: 0.09 },
+        { title: 'Comparison dates', width: 0.25 },
       ],
       data.servers.map((s) => {
         const dates = [...new Set(s.comparisons.map((c) => c.slice(0, 10)))];
@@ -201,15 +206,28 @@ export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer
         return [
           s.name,
           s.group,
+          s.monitoringSince ? day(s.monitoringSince) : 'no policy',
           String(s.comparisons.length),
           minute(s.lastCompared),
-          String(s.maxGapDays),
-          s.weekly ? 'yes' : 'NO',
+          s.countedFrom === null ? '-' : String(s.maxGapDays),
+          s.weekly === 'no' ? 'NO' : s.weekly,
           `${dates.length > shown.length ? `(${dates.length - shown.length} earlier dates) ` : ''}${shown.join(', ') || 'none'}`,
         ];
       }),
     );
   }
+
+  heading('Scans that did not compare every policy');
+  if (!notComparedScans.length) para('None: every scan in the period compared every policy of its server.');
+  else
+    table(
+      [
+        { title: 'Server', width: 0.16 },
+        { title: 'Finished', width: 0.18 },
+        { title: 'What was not compared, and why', width: 0.66 },
+      ],
+      notComparedScans.slice(-PDF_EVENTS_MAX).map((n) => [n.server, minute(n.at), n.reason]),
+    );
 
   heading('Critical files covered');
   if (!data.critical.length) para('No critical targets in the policies of this scope.');
@@ -235,7 +253,7 @@ export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer
   }
 
   heading('Servers not compared in the last 7 days');
-  if (!data.stale.length) para('None: every server in scope was compared in the 7 days before the end of the period.');
+  if (!data.stale.length) para('None: every server in scope monitored for more than 7 days was compared in the 7 days before the end of the period.');
   else
     table(
       [
@@ -246,18 +264,18 @@ export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer
       data.stale.map((s) => [s.name, s.group, minute(s.lastCompared)]),
     );
 
-  heading('Baselines: age and expiry');
+  heading('Baselines: age, expiry and replacement');
   if (!data.baselines.length) para('No baselines for the policies in scope.');
   else
     table(
       [
-        { title: 'ID', width: 0.07 },
-        { title: 'Policy', width: 0.2 },
-        { title: 'Server', width: 0.17 },
-        { title: 'Created', width: 0.14 },
-        { title: 'Age (days)', width: 0.1 },
-        { title: 'Expires', width: 0.14 },
-        { title: 'Status', width: 0.18 },
+        { title: 'ID', width: 0.06 },
+        { title: 'Policy', width: 0.16 },
+        { title: 'Server', width: 0.14 },
+        { title: 'Created', width: 0.12 },
+        { title: 'Age (days)', width: 0.08 },
+        { title: 'Expires', width: 0.12 },
+        { title: 'Status', width: 0.32 },
       ],
       data.baselines.map((b) => [
         String(b.id),
@@ -266,7 +284,13 @@ export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer
         day(b.createdAt),
         String(b.ageDays),
         b.expiresAt ? day(b.expiresAt) : 'never',
-        b.expired ? 'EXPIRED' : b.daysLeft === null ? 'active' : b.daysLeft <= 14 ? expiresIn(b.daysLeft) : 'active',
+        b.status === 'superseded'
+          ? `superseded ${day(b.supersededAt)}${b.supersededBy === null ? '' : ` by #${b.supersededBy}`}`
+          : b.expired
+            ? `EXPIRED ${day(b.expiresAt)}`
+            : b.daysLeft !== null && b.daysLeft <= 14
+              ? expiresIn(b.daysLeft)
+              : 'active',
       ]),
     );
 

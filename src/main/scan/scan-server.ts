@@ -2,9 +2,9 @@
 // gold-master baseline scan (one policy). The scanner runs first and nothing is written until it
 // has finished cleanly; then all results are written in one transaction. A failure stores only a
 // failed scan record: baselines, events and earlier results stay as they were.
-import type { ScanCounts, ScanKind, ScanMode, ServerScanResult, Target, TargetReport } from '../../shared/domain.js';
+import type { PolicyOutcome, ScanCounts, ScanKind, ScanMode, ServerScanResult, Target, TargetReport } from '../../shared/domain.js';
 import { displayPath } from '../../shared/path-escape.js';
-import { activeBaselineIds, listBaselines, storeBaseline, storeBaselineWith } from '../baseline/baselines.js';
+import { listBaselines, noActiveBaselineReason, storeBaseline, storeBaselineWith } from '../baseline/baselines.js';
 import type { EntryState } from '../diff/compare.js';
 import { evaluatePolicy } from '../diff/evaluate.js';
 import { ApiError } from '../../shared/api.js';
@@ -99,13 +99,10 @@ export async function scanServer(ctx: ScanContext, server: StoredServer, options
   // Read everything the comparison needs, then judge each policy.
   const verdicts = policies.map((policy, i) => {
     const all = listBaselines(db, at, policy.id);
-    for (const b of all.filter((b) => b.expired)) {
+    for (const b of all.filter((b) => b.status === 'expired')) {
       warnings.push(`policy '${policy.name}': baseline #${b.id} from ${b.server} expired on ${b.expiresAt!.slice(0, 10)} and was not used`);
     }
-    const active = activeBaselineIds(db, policy.id, at);
-    if (!active.length && policy.targets.some((t) => t.compare === 'master')) {
-      warnings.push(`policy '${policy.name}' has no active baseline: its master targets were not compared (run a baseline)`);
-    }
+    const active = all.filter((b) => b.status === 'active').map((b) => b.id);
     const accepts = new Map<string, EntryState | null>();
     for (const r of db.prepare('SELECT path, present, entry_json FROM server_accepts WHERE server_id = ? AND policy_id = ?').iterate(server.id, policy.id) as IterableIterator<{ path: Buffer; present: number; entry_json: string | null }>) {
       accepts.set(r.path.toString('latin1'), r.present ? entryFromJson(r.entry_json) : null);
@@ -117,8 +114,10 @@ export async function scanServer(ctx: ScanContext, server: StoredServer, options
     const inputs = policyInputs(db, { plan, collected, policyIndex: i, policy, serverId: server.id, baselineIds: active, serverAccepts: accepts, selfInitialized });
     const verdict = evaluatePolicy({ targets: policy.targets, ...inputs, selfInitialized });
     if (verdict.unchecked) warnings.push(`policy '${policy.name}': ${verdict.unchecked} entries below unreadable directories were not checked`);
-    return { ...verdict, selfInitRows: inputs.selfInitRows, selfInitTargets: [...new Set([...verdict.selfInitTargets, ...inputs.selfInitTargets])] };
+    const outcome = policyOutcome(policy, active.length ? null : noActiveBaselineReason(all), selfInitialized);
+    return { ...verdict, outcome, selfInitRows: inputs.selfInitRows };
   });
+  const outcomes = verdicts.map((v) => v.outcome);
 
   return db.transaction(() => {
     for (const v of verdicts) for (const d of v.deviations) counts[d.change]++;
@@ -131,7 +130,9 @@ export async function scanServer(ctx: ScanContext, server: StoredServer, options
       recordDeviations(db, { serverId: server.id, policyId: policy.id, policyName: policy.name, scanId, at, deviations: v.deviations });
       resolveHostKeyEvents(db, server.id, scanId, at);
       if (v.selfInit.length || v.selfInitRows.length) addToSelfState(db, selfSet(server.id, policy.id), collected, v.selfInitRows, v.selfInit);
-      for (const t of v.selfInitTargets) db.prepare('INSERT OR IGNORE INTO self_targets (server_id, policy_id, target_path) VALUES (?, ?, ?)').run(server.id, policy.id, t);
+      // Every self target now has its reference, also one this scan found missing: its absence is
+      // the state later scans compare with (a file appearing there is an event, not adopted).
+      for (const t of policy.targets.filter((x) => x.compare === 'self').map((x) => x.path)) db.prepare('INSERT OR IGNORE INTO self_targets (server_id, policy_id, target_path) VALUES (?, ?, ?)').run(server.id, policy.id, t);
     });
     // Open events of a policy that no longer applies to this server (unassigned from its group, or
     // removed) are no longer watched: closed by this scan, or they would stay open for ever.
@@ -140,10 +141,31 @@ export async function scanServer(ctx: ScanContext, server: StoredServer, options
        AND (policy_id IS NULL OR policy_id NOT IN (${policies.map(() => '?').join(', ')}))`,
     ).run(at, scanId, server.id, ...policies.map((p) => p.id));
     const open = countOpen(db, server.id);
-    const status = open > 0 ? 'completed_with_findings' : 'completed_clean';
-    db.prepare('UPDATE scans SET status = ? WHERE id = ?').run(status, scanId);
-    return { name: server.name, status, scanId, counts, openEvents: open, warnings, mode: collected.mode } satisfies ServerScanResult;
+    // Not compared wins over findings: a server is never reported as checked where it was not.
+    const notCompared = outcomes.filter((o) => o.status === 'not_compared');
+    const status = notCompared.length ? 'not_compared' : open > 0 ? 'completed_with_findings' : 'completed_clean';
+    const compared = outcomes.filter((o) => o.status === 'compared').map((o) => `'${o.policy}'`);
+    const reason = notCompared.length
+      ? [...notCompared.map((o) => `policy '${o.policy}' not compared: ${o.reason}`), ...(compared.length ? [`compared: ${compared.join(', ')}`] : [])].join('; ')
+      : undefined;
+    db.prepare('UPDATE scans SET status = ?, reason = ?, policies_json = ? WHERE id = ?').run(status, reason ?? null, JSON.stringify(outcomes), scanId);
+    return { name: server.name, status, ...(reason ? { reason } : {}), scanId, counts, openEvents: open, warnings, mode: collected.mode, policies: outcomes } satisfies ServerScanResult;
   })();
+}
+
+/**
+ * Whether a scan compared a policy. Every target needs a reference to be compared with: a master
+ * target an active baseline of the policy (`noBaseline` says why there is none), a self target the
+ * state an earlier scan recorded (the scan that records it first compares nothing). A policy
+ * without targets compares nothing either.
+ */
+function policyOutcome(policy: StoredPolicy, noBaseline: string | null, selfInitialized: ReadonlySet<string>): PolicyOutcome {
+  const why: string[] = [];
+  if (!policy.targets.length) why.push('the policy has no targets');
+  if (noBaseline !== null && policy.targets.some((t) => t.compare === 'master')) why.push(`${noBaseline}, so its master targets were not compared (take one: driftwatch baseline ${policy.name} --server GOLD-MASTER)`);
+  const first = policy.targets.filter((t) => t.compare === 'self' && !selfInitialized.has(t.path)).map((t) => t.path);
+  if (first.length) why.push(`first scan of self target${first.length > 1 ? 's' : ''} ${first.join(', ')}: this scan recorded the state the next scans compare with`);
+  return why.length ? { policy: policy.name, status: 'not_compared', reason: why.join('; ') } : { policy: policy.name, status: 'compared' };
 }
 
 /**
@@ -186,7 +208,8 @@ export interface BaselineOutcome {
 }
 
 /** A gold-master scan of one server for one policy; stored as a new baseline of that policy. */
-export async function baselineServer(ctx: ScanContext, server: StoredServer, policy: StoredPolicy, expiresAt: string | null, comment: string): Promise<BaselineOutcome> {
+export async function baselineServer(ctx: ScanContext, server: StoredServer, policy: StoredPolicy, options: { expiresAt: string | null; comment: string; add: boolean }): Promise<BaselineOutcome> {
+  const { expiresAt, comment, add } = options;
   const { db } = ctx;
   const startedAt = now();
   let scanned;
@@ -229,7 +252,7 @@ export async function baselineServer(ctx: ScanContext, server: StoredServer, pol
     const scanId = insertScan(db, server.id, 'baseline', 'completed_clean', startedAt, counts, warnings);
     setScanMode(db, scanId, 'full');
     storePreflight(db, server.id, collected.facts);
-    const head = { policyId: policy.id, serverId: server.id, serverName: server.name, scanId, at: now(), expiresAt, comment, report };
+    const head = { policyId: policy.id, serverId: server.id, serverName: server.name, scanId, at: now(), expiresAt, comment, report, add };
     const baselineId = table
       ? storeBaselineWith(db, head, (add) => {
           const f = new EntryFields();

@@ -131,7 +131,9 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
     try {
       results = await engine.scan({ groups: [c.row.group_name] }, { scheduled: true });
       const failed = results.filter((r) => r.status === 'failed' && !r.busy);
-      status = !results.length || !failed.length ? 'ok' : failed.length === results.length ? 'failed' : 'partial';
+      // A server not compared is not clean: the run is partial, never ok.
+      const notCompared = results.filter((r) => r.status === 'not_compared');
+      status = results.length && failed.length === results.length ? 'failed' : failed.length || notCompared.length ? 'partial' : 'ok';
       message = results.length ? summarize(results) : 'no servers in the group';
     } catch (err) {
       status = 'failed';
@@ -241,8 +243,10 @@ export function startScheduler(engine: Engine, options: SchedulerOptions = {}): 
 function summarize(results: ServerScanResult[]): string {
   const n = (s: ServerScanResult['status']) => results.filter((r) => r.status === s).length;
   const busy = results.filter((r) => r.busy).length;
-  const parts = [`${results.length} server${results.length === 1 ? '' : 's'}`, `${n('completed_clean')} clean`, `${n('completed_with_findings')} with findings`, `${n('failed') - busy} failed`];
+  const parts = [`${results.length} server${results.length === 1 ? '' : 's'}`, `${n('completed_clean')} clean`, `${n('completed_with_findings')} with findings`];
+  if (n('not_compared')) parts.push(`${n('not_compared')} not compared`);
+  parts.push(`${n('failed') - busy} failed`);
   if (busy) parts.push(`${busy} already being scanned`);
-  const reasons = results.filter((r) => r.status === 'failed' && !r.busy).map((r) => `${r.name}: ${r.reason ?? 'failed'}`);
+  const reasons = results.filter((r) => (r.status === 'failed' && !r.busy) || r.status === 'not_compared').map((r) => `${r.name}: ${r.reason ?? r.status}`);
   return `${parts.join(', ')}${reasons.length ? ` (${reasons.slice(0, 3).join('; ')}${reasons.length > 3 ? '; …' : ''})` : ''}`;
 }

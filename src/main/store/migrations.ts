@@ -236,4 +236,30 @@ export const MIGRATIONS: readonly Migration[] = [
     DELETE FROM server_full_scans;
     `);
   },
+  // 8: verdicts that say what was compared. Each scan records every policy's outcome (compared or
+  // not, and why); a baseline can be superseded by a later one of the same server (kept, no longer
+  // compared with); and monitoring is dated: when a server joined its group and when a group's
+  // policy was assigned (set by triggers, so every writer of those rows keeps them). A profile
+  // told that a server is not compared (and why) is not told again until that changes.
+  `
+  CREATE TABLE alert_not_compared (
+    profile_id INTEGER NOT NULL REFERENCES alert_profiles(id) ON DELETE CASCADE,
+    server_id INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+    reason TEXT NOT NULL, notified_at TEXT NOT NULL,
+    PRIMARY KEY (profile_id, server_id)
+  ) WITHOUT ROWID;
+  ALTER TABLE scans ADD COLUMN policies_json TEXT;
+  ALTER TABLE baselines ADD COLUMN superseded_at TEXT;
+  ALTER TABLE baselines ADD COLUMN superseded_by INTEGER REFERENCES baselines(id) ON DELETE SET NULL;
+  ALTER TABLE servers ADD COLUMN group_since TEXT;
+  ALTER TABLE group_policies ADD COLUMN assigned_at TEXT;
+  CREATE TRIGGER servers_group_since AFTER UPDATE OF group_id ON servers WHEN OLD.group_id IS NOT NEW.group_id
+  BEGIN
+    UPDATE servers SET group_since = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = NEW.id;
+  END;
+  CREATE TRIGGER group_policies_assigned_at AFTER INSERT ON group_policies
+  BEGIN
+    UPDATE group_policies SET assigned_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE group_id = NEW.group_id AND policy_id = NEW.policy_id;
+  END;
+  `,
 ];

@@ -46,6 +46,7 @@ export const SCAN_STATUS_LABEL: Record<ScanStatus, string> = {
   running: 'Running',
   completed_clean: 'Clean',
   completed_with_findings: 'Findings',
+  not_compared: 'Not compared',
   failed: 'Failed',
 };
 

@@ -18,11 +18,22 @@ export function PageHeader({ title, subtitle, actions }: { title: string; subtit
 
 export function ScanBadge({ status }: { status: ScanStatus | null | undefined }) {
   if (!status) return <span className="badge neutral">Never scanned</span>;
-  const tone = status === 'completed_clean' ? 'ok' : status === 'completed_with_findings' ? 'warn' : status === 'failed' ? 'bad' : 'info';
+  const tone = SCAN_STATUS_TONE[status];
   return <span className={`badge ${tone}`}>{SCAN_STATUS_LABEL[status]}</span>;
 }
 
-export function Badge({ tone = 'neutral', children, title }: { tone?: 'ok' | 'warn' | 'bad' | 'info' | 'neutral' | 'critical'; children: ReactNode; title?: string }) {
+const SCAN_STATUS_TONE: Record<ScanStatus, Tone> = {
+  queued: 'info',
+  running: 'info',
+  completed_clean: 'ok',
+  completed_with_findings: 'warn',
+  not_compared: 'uncompared',
+  failed: 'bad',
+};
+
+type Tone = 'ok' | 'warn' | 'bad' | 'info' | 'neutral' | 'critical' | 'uncompared';
+
+export function Badge({ tone = 'neutral', children, title }: { tone?: Tone; children: ReactNode; title?: string }) {
   return (
     <span className={`badge ${tone}`} title={title}>
       {children}

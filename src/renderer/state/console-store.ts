@@ -189,10 +189,11 @@ export function createConsoleStore(bridge: DriftwatchBridge): ConsoleStore {
         set((s) => ({ scan: s.scan && { ...s.scan, finishedAt: Date.now(), result } }));
         const failed = result.servers.filter((r) => r.status === 'failed').length;
         const findings = result.servers.filter((r) => r.status === 'completed_with_findings').length;
+        const notCompared = result.servers.filter((r) => r.status === 'not_compared').length;
         get().notify(
-          failed ? 'error' : 'success',
+          failed || notCompared ? 'error' : 'success',
           `Scan finished on ${result.servers.length} server${result.servers.length === 1 ? '' : 's'}: ` +
-            `${findings} with findings, ${failed} failed, ${result.events.length} new or changed event${result.events.length === 1 ? '' : 's'}.`,
+            `${findings} with findings, ${notCompared ? `${notCompared} not compared, ` : ''}${failed} failed, ${result.events.length} new or changed event${result.events.length === 1 ? '' : 's'}.`,
         );
         return result;
       } catch (err) {

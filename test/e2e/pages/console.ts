@@ -138,7 +138,7 @@ export class AlertsPage extends ConsolePage {
 }
 
 export class ReportsPage extends ConsolePage {
-  form(name: 'Compliance report' | 'Events CSV' | 'Coverage CSV'): Locator {
+  form(name: 'Compliance report' | 'Events CSV' | 'Coverage CSV' | 'Scans CSV'): Locator {
     return this.page.getByRole('form', { name });
   }
 }
@@ -174,11 +174,17 @@ export class PoliciesPage extends ConsolePage {
 }
 
 export class BaselinesPage extends ConsolePage {
-  async request(policy: string, servers: string[], comment: string): Promise<Locator> {
+  row(id: number): Locator {
+    return this.page.getByRole('table', { name: 'Baselines' }).locator(`tr[data-baseline-id="${id}"]`);
+  }
+
+  /** `add`: keep the servers' current baselines beside the new one (else it supersedes them). */
+  async request(policy: string, servers: string[], comment: string, options: { add?: boolean } = {}): Promise<Locator> {
     await this.page.getByLabel('Policy', { exact: true }).selectOption(policy);
     for (const s of servers) await this.page.getByRole('group', { name: 'Gold-master servers' }).getByLabel(s).check();
     await this.page.getByRole('button', { name: '30 days' }).click();
     await this.page.getByLabel('Comment').fill(comment);
+    if (options.add) await this.page.getByLabel(/Keep these servers' current baselines/).check();
     await this.page.getByRole('button', { name: /^Request baseline from/ }).click();
     const report = this.page.locator('.report');
     await expect(report.getByRole('heading', { name: /baseline #\d+ of/ })).toBeVisible();
@@ -196,9 +202,36 @@ export class ScansPage extends ConsolePage {
     return this.page.getByRole('table', { name: 'Scan progress' }).locator(`tr[data-server="${server}"]`);
   }
 
-  async waitFor(server: string, status: 'completed_clean' | 'completed_with_findings' | 'failed'): Promise<void> {
+  async waitFor(server: string, status: 'completed_clean' | 'completed_with_findings' | 'not_compared' | 'failed'): Promise<void> {
     await expect(this.progressRow(server)).toHaveAttribute('data-status', status, { timeout: 120_000 });
     await expect(this.page.getByRole('button', { name: 'Launch scan' })).toBeEnabled();
+  }
+
+  /** The history's row of a scan record (newest first). */
+  historyRow(scanId: number): Locator {
+    return this.page.getByRole('table', { name: 'Scan history' }).locator(`tr[data-scan-id="${scanId}"]`);
+  }
+
+  /** A history row's policy outcomes: policy → 'compared' | 'not_compared'. */
+  async policyOutcomes(scanId: number): Promise<Record<string, string>> {
+    const items = this.historyRow(scanId).getByRole('list', { name: 'Policy outcomes' }).getByRole('listitem');
+    const out: Record<string, string> = {};
+    for (const item of await items.all()) out[(await item.innerText()).split(':')[0]!.trim()] = (await item.getAttribute('data-outcome'))!;
+    return out;
+  }
+}
+
+export class DashboardPage extends ConsolePage {
+  tile(label: string): Locator {
+    return this.page.locator('.tile').filter({ has: this.page.locator('.tile-label', { hasText: new RegExp(`^${label}$`) }) });
+  }
+
+  async tileValue(label: string): Promise<string> {
+    return this.tile(label).locator('.tile-value').innerText();
+  }
+
+  attention(): Locator {
+    return this.page.locator('.attention').getByRole('listitem');
   }
 }
 

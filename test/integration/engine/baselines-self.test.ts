@@ -27,9 +27,12 @@ describe.each(SHELLS)('compare self, scanner under %s', (shell) => {
     await ok(home, 'baseline', 'p', '--server', 'host');
   });
 
-  it('the first scan sets the state (no events); touch is modified [mtime, ctime] on self targets only', async () => {
+  it('the first scan sets the state (no events, not compared); touch is modified [mtime, ctime] on self targets only', async () => {
     const first = await scanJson(home);
-    expect(first.code).toBe(0);
+    // The scan that records a self target's state compares nothing there: not clean, exit 3.
+    expect(first.code).toBe(3);
+    expect(first.json.servers[0]!.status).toBe('not_compared');
+    expect(first.json.servers[0]!.reason).toBe(`policy 'p' not compared: first scan of self target ${p('self')}: this scan recorded the state the next scans compare with`);
     expect(first.json.events).toEqual([]);
     expect(withStore(home, (db) => (db.prepare('SELECT COALESCE(SUM(entries), 0) AS n FROM self_packs').get() as { n: number }).n)).toBe(2);
 
@@ -73,7 +76,7 @@ describe.each(SHELLS)('several baselines and expiry, scanner under %s', (shell) 
     await standardSetup(home, root, shell); // baseline #1: version 1
     fs.writeFileSync(p('app.conf'), 'version=2\n');
     fs.rmSync(p('only-in-v1'));
-    await ok(home, 'baseline', 'p', '--server', 'gold', '--comment', 'release 2'); // baseline #2: version 2
+    await ok(home, 'baseline', 'p', '--server', 'gold', '--add', '--comment', 'release 2'); // baseline #2 beside #1: version 2
   });
 
   it('an entry matching any active baseline is clean', async () => {
@@ -109,14 +112,18 @@ describe.each(SHELLS)('several baselines and expiry, scanner under %s', (shell) 
       { path: p('app.conf'), change: 'modified', attributes: ['sha256'] },
       { path: p('only-in-v1'), change: 'removed', attributes: ['gid', 'mode', 'sha256', 'size', 'type', 'uid'] },
     ]);
-    expect((await ok(home, 'baselines')).split('\n')[2]).toContain('2020-01-01 (expired)');
+    expect((await ok(home, 'baselines')).split('\n')[2]).toMatch(/expired 2020-01-01\s+\S+\s+2020-01-01/);
 
-    // With every baseline expired, master targets are not compared at all, and the scan says that too.
+    // With every baseline expired, master targets are not compared at all: the scan is not_compared
+    // (exit 3, not clean), with the reason.
     withStore(home, (db) => db.prepare("UPDATE baselines SET expires_at = '2020-01-01T00:00:00.000Z'").run());
     const none = await scanJson(home);
-    expect(none.code).toBe(0);
+    expect(none.code).toBe(3);
     expect(none.json.events).toEqual([]);
-    expect(none.json.servers[0]!.warnings).toContain("policy 'p' has no active baseline: its master targets were not compared (run a baseline)");
+    expect(none.json.servers[0]!.status).toBe('not_compared');
+    expect(none.json.servers[0]!.reason).toBe(
+      "policy 'p' not compared: every baseline has expired (2, the last on 2020-01-01), so its master targets were not compared (take one: driftwatch baseline p --server GOLD-MASTER)",
+    );
   });
 
   it('a future expiry is kept and the baseline is used until then', async () => {

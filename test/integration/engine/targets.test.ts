@@ -45,7 +45,10 @@ describe.each(SHELLS)('targets, scanner under %s', (shell) => {
       [p('etc/ssh/keys'), 2],
     ]);
     expect(report.reports[0]!.baseline.entries).toBe(8);
-    expect((await scanJson(home)).code).toBe(0); // sets the self state of etc/log
+    // Sets the self state of etc/log: that target is not compared by this scan (not_compared, exit 3).
+    const first = await scanJson(home);
+    expect(first.code).toBe(3);
+    expect(first.json.servers[0]!.reason).toBe(`policy 'p' not compared: first scan of self target ${p('etc/log')}: this scan recorded the state the next scans compare with`);
 
     for (const f of ['etc/plain.conf', 'etc/ssh/sshd_config', 'etc/ssh/keys/host_key', 'etc/log/app.log']) fs.appendFileSync(p(f), 'more\n');
     const { json } = await scanJson(home);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { main } from '../../../src/main/cli/main.js';
-import type { FimEvent } from '../../../src/shared/domain.js';
+import type { FimEvent, PolicyOutcome } from '../../../src/shared/domain.js';
 import type { Fleet, Host } from '../../fleet/fleet.js';
 
 export interface CliResult {
@@ -55,6 +55,7 @@ export interface ScanServerJson {
   openEvents?: number;
   warnings?: string[];
   mode?: string;
+  policies?: PolicyOutcome[];
 }
 
 export interface ScanJson {

@@ -78,16 +78,17 @@ describe('an unknown host key', () => {
     const out = await ok(home, 'server', 'trust', 'host1');
     expect(out).toBe(`host1 presents ssh-ed25519 key ${h1.hostKeyFingerprint}\npinned host key of host1: ${h1.hostKeyFingerprint}`);
     expect(await pinned('host1')).toBe(h1.hostKeyFingerprint);
+    // The scan works: its first one records the self targets' state (not_compared, exit 3).
     const { code, json } = await scanJson(home, '--server', 'host1');
-    expect(resultOf(json, 'host1').status).toBe('completed_clean');
-    expect(code).toBe(0);
+    expect(resultOf(json, 'host1').status).toBe('not_compared');
+    expect(code).toBe(3);
   });
 
   it('--fingerprint with the right key pins it (with or without the SHA256: prefix)', async () => {
     await ok(home, ...serverAddArgs(fleet, h4, { group: 'g' }));
     const out = await ok(home, 'server', 'trust', 'host4', '--fingerprint', h4.hostKeyFingerprint.slice('SHA256:'.length));
     expect(out).toBe(`pinned host key of host4: ${h4.hostKeyFingerprint}`);
-    expect(resultOf((await scanJson(home, '--server', 'host4')).json, 'host4').status).toBe('completed_clean');
+    expect(resultOf((await scanJson(home, '--server', 'host4')).json, 'host4').status).toBe('not_compared'); // scanned: its first scan
   });
 
   it('server add --accept-new pins the presented key at once, and shows it', async () => {
@@ -113,7 +114,7 @@ describe('--from-known-hosts', () => {
     const out = await ok(home, 'server', 'trust', 'host2', '--from-known-hosts', hashed);
     expect(out).toBe(`pinned host key of host2: ${h2.hostKeyFingerprint}`);
     expect(await pinned('host2')).toBe(h2.hostKeyFingerprint);
-    expect(resultOf((await scanJson(home, '--server', 'host2')).json, 'host2').status).toBe('completed_clean');
+    expect(resultOf((await scanJson(home, '--server', 'host2')).json, 'host2').status).toBe('not_compared'); // scanned: its first scan
   });
 
   it('reads ~/.ssh/known_hosts when no file is named', async () => {
@@ -156,6 +157,8 @@ describe('a changed host key', () => {
     await ok(home, ...serverAddArgs(fleet, h3, { group: 'g' }));
     await ok(home, 'server', 'trust', 'host3', '--fingerprint', h3.hostKeyFingerprint);
     oldKey = h3.hostKeyFingerprint;
+    // The first scan records the state; the second compares with it.
+    expect(resultOf((await scanJson(home, '--server', 'host3')).json, 'host3').status).toBe('not_compared');
     const { code, json } = await scanJson(home, '--server', 'host3');
     expect(resultOf(json, 'host3').status).toBe('completed_clean');
     expect(code).toBe(0);

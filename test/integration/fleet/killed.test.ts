@@ -73,9 +73,10 @@ describe('a session killed mid-scan', () => {
   let scansBefore: unknown[];
   let restBefore: Record<string, unknown[]>;
 
-  it('sets the scene: a baseline, a clean scan, a tamper and a scan with findings', async () => {
+  it('sets the scene: a baseline, a first scan, a tamper and a scan with findings', async () => {
     await ok(home, 'baseline', 'p', '--server', 'victim');
-    expect(resultOf((await scanJson(home)).json, 'victim').status).toBe('completed_clean');
+    // The first scan records the self target's state: not compared there yet.
+    expect(resultOf((await scanJson(home)).json, 'victim').status).toBe('not_compared');
     await host.sh('echo tampered >> /srv/big/d3/f300 && rm /srv/big/d7/f700 && echo new > /srv/big/d0/new');
     const { code, json } = await scanJson(home);
     expect(code).toBe(1);

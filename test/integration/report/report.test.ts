@@ -31,8 +31,12 @@ beforeAll(async () => {
   await call(engine, 'servers/add', { name: 'web-1', local: true, group: 'Web' });
   await call(engine, 'servers/add', { name: 'web-2', local: true, group: 'Web' });
   await call(engine, 'baselines/create', { policy: 'Web', servers: ['web-1'], expires: new Date(Date.now() + 10 * DAY).toISOString().slice(0, 10) });
-  // web-1: completed comparisons every 5 days over the last 30 (history written as scans would have).
+  // web-1: completed comparisons every 5 days over the last 30 (history written as scans would have),
+  // so every server and policy assignment dates from before the period.
   const id = (n: string) => (engine.db.prepare('SELECT id FROM servers WHERE name = ?').get(n) as { id: number }).id;
+  const longAgo = new Date(Date.now() - 40 * DAY).toISOString();
+  engine.db.prepare('UPDATE servers SET created_at = ?').run(longAgo);
+  engine.db.prepare('UPDATE group_policies SET assigned_at = ?').run(longAgo);
   const insert = engine.db.prepare("INSERT INTO scans (server_id, kind, status, started_at, finished_at, counts_json, warnings_json) VALUES (?, 'scan', 'completed_clean', ?, ?, '{}', '[]')");
   for (let d = 29; d >= 1; d -= 5) {
     const t = new Date(Date.now() - d * DAY).toISOString();
@@ -112,7 +116,10 @@ describe('CSV reports', () => {
     const file = path.join(out, 'coverage.csv');
     expect((await cli('report', '--format', 'csv', '--kind', 'coverage', '--out', file)).code).toBe(0);
     const [header, ...rows] = parseCsv(fs.readFileSync(file, 'utf8'));
-    expect(header).toEqual(['policy', 'groups', 'baseline_id', 'server', 'target', 'state', 'entries', 'unreadable', 'baseline_created', 'baseline_expires', 'baseline_expired']);
+    expect(header).toEqual([
+      'policy', 'groups', 'baseline_id', 'server', 'target', 'state', 'entries', 'unreadable', 'baseline_created', 'baseline_expires', 'baseline_expired',
+      'baseline_status', 'baseline_superseded_at', 'baseline_superseded_by',
+    ]);
     expect(rows.map((r) => [r[0], r[1], r[3], r[4], r[5]]).sort()).toEqual([
       ['P', 'G', 's1', path.join(s.tree, 'alert'), 'found'],
       ['P', 'G', 's1', path.join(s.tree, 'quiet'), 'found'],
@@ -127,7 +134,7 @@ describe('CSV reports', () => {
   it('refuses bad arguments with the usage', async () => {
     expect((await cli('report', '--format', 'xls', '--out', 'x')).code).toBe(2);
     expect((await cli('report', '--format', 'csv')).err).toMatch(/--out FILE is required/);
-    expect((await cli('report', '--format', 'csv', '--kind', 'nope', '--out', path.join(out, 'x'))).err).toMatch(/--kind takes events or coverage/);
+    expect((await cli('report', '--format', 'csv', '--kind', 'nope', '--out', path.join(out, 'x'))).err).toMatch(/--kind takes events, coverage or scans/);
     expect((await cli('report', '--format', 'pdf', '--out', path.join(out, 'x'), '--since', 'soon')).err).toMatch(/--since takes a date/);
   });
 });
@@ -147,8 +154,10 @@ describe('PDF compliance report', () => {
     expect(text).toContain('PCI DSS 11.5.2 - change-detection comparisons');
     expect(text).toContain('Servers: 2; compared at least weekly over the period: 1 of 2.');
     // web-1: 6 older comparisons every 5 days plus today's: weekly. web-2: never compared.
-    expect(text).toMatch(/web-1 +Web +7 +.*yes/);
-    expect(text).toMatch(/web-2 +Web +0 +never +30 +NO +none/);
+    // Both monitored since before the period (40 days ago), so counted over all of it.
+    const since = new Date(Date.now() - 40 * DAY).toISOString().slice(0, 10);
+    expect(text).toMatch(new RegExp(`web-1 +Web +${since} +7 +.*yes`));
+    expect(text).toMatch(new RegExp(`web-2 +Web +${since} +0 +never +30 +NO +none`));
     expect(text).toContain('Critical files covered');
     // A long path wraps inside its table cell, at a place that depends on the temp folder's name.
     const flat = text.replace(/\s+/g, '');
@@ -156,7 +165,7 @@ describe('PDF compliance report', () => {
     expect(text).toContain('PCI DSS 11.5.2; CIS 6.1.x');
     expect(text).toContain('Servers not compared in the last 7 days');
     expect(text).toMatch(/web-2 +Web +never/);
-    expect(text).toContain('Baselines: age and expiry');
+    expect(text).toContain('Baselines: age, expiry and replacement');
     expect(text).toMatch(/Web +web-1 +\d{4}-\d\d-\d\d +0 +\d{4}-\d\d-\d\d +expires in (9|10) days/);
     expect(text).toMatch(/Page 1 of 1 +- +generated \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
   });

@@ -59,8 +59,8 @@ describe('the baseline as the quick-scan reference', () => {
       const q = await h['scans/run']({ servers: ['me'], mode: 'quick' });
       expect(q.servers[0]).toMatchObject({ mode: 'quick', status: 'completed_clean' });
 
-      // A second baseline adds to the reference; removing it takes its entries out again.
-      const b2 = await h['baselines/create']({ policy: 'p', servers: ['me'] });
+      // A second baseline (beside the first) adds to the reference; removing it takes its entries out again.
+      const b2 = await h['baselines/create']({ policy: 'p', servers: ['me'], add: true });
       expect(count('server_full_baselines')).toBe(2);
       await h['baselines/remove']({ id: b2.reports[0]!.baseline.id });
       expect(count('server_full_baselines')).toBe(1);
@@ -123,8 +123,8 @@ describe('the baseline as the quick-scan reference', () => {
       // baselines (the last one decides what is reused; the one before is compared with rows it
       // did not decide, on every attribute). The first baseline is no longer in the reference: the
       // evaluation reads it. Three baselines compared; a quick scan still gives a full scan's verdict.
-      const b2 = (await h['baselines/create']({ policy: 'p', servers: ['me'] })).reports[0]!.baseline.id;
-      const b3 = (await h['baselines/create']({ policy: 'p', servers: ['me'] })).reports[0]!.baseline.id;
+      const b2 = (await h['baselines/create']({ policy: 'p', servers: ['me'], add: true })).reports[0]!.baseline.id;
+      const b3 = (await h['baselines/create']({ policy: 'p', servers: ['me'], add: true })).reports[0]!.baseline.id;
       db.prepare('UPDATE server_full_scans SET host_time = ? WHERE server_id = ?').run(String(Math.floor(Date.now() / 1000) + 100), id);
       fs.appendFileSync(path.join(t, 'f4'), 'more\n');
       const both = await quickCollect();

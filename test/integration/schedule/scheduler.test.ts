@@ -170,6 +170,41 @@ describe('scheduler (injected clock)', () => {
     const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toEqual([expect.objectContaining({ kind: 'scan_failed', server: 'web-1', group: 'G', scheduled: true, reason: 'connect ECONNREFUSED 127.0.0.1:2222' })]);
   });
+
+  it('a scheduled run with a server not compared is partial, never ok, and alerted once when it starts', async () => {
+    const dir = tempDir('sched-uncompared');
+    closers.push(() => cleanup(dir));
+    const file = path.join(dir, 'alerts.jsonl');
+    const { engine, tree } = await local('sched7');
+    await call(engine, 'alertProfiles/add', { name: 'ops', jsonl: file, events: 'critical', isDefault: true });
+    // A second policy on the group with no baseline: s1's scans compare P but not Q.
+    await call(engine, 'policies/add', { name: 'Q' });
+    await call(engine, 'policies/addTarget', { policy: 'Q', target: { path: path.join(tree, 'quiet'), depth: null } });
+    await call(engine, 'groups/assign', { name: 'G', policy: 'Q' });
+    const [interactive] = await engine.scan({ servers: ['s1'] });
+    expect(interactive!.status).toBe('not_compared');
+    expect(fs.existsSync(file)).toBe(false); // whoever ran it was told
+
+    let now = at(5, 30);
+    setSchedule(engine.db, { group: 'G', every: '1h' }, now);
+    now = at(6);
+    const scheduler = createScheduler(engine, { clock: () => now });
+    const [run] = await scheduler.tick();
+    expect(run).toMatchObject({ status: 'partial' });
+    expect(run!.message).toBe(
+      "1 server, 0 clean, 0 with findings, 1 not compared, 0 failed (s1: policy 'Q' not compared: no baseline taken yet, so its master targets were not compared (take one: driftwatch baseline Q --server GOLD-MASTER); compared: 'P')",
+    );
+    const lines = () => fs.readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines()).toEqual([expect.objectContaining({ kind: 'not_compared', server: 's1', group: 'G', scheduled: true, reason: interactive!.reason })]);
+    // Still not compared an hour later: the run is partial again, the alert is not repeated.
+    now = at(7);
+    expect((await scheduler.tick()).map((r) => r.status)).toEqual(['partial']);
+    expect(lines()).toHaveLength(1);
+    // With a baseline for Q the next run is ok.
+    await call(engine, 'baselines/create', { policy: 'Q', servers: ['s1'] });
+    now = at(8);
+    expect((await scheduler.tick()).map((r) => r.status)).toEqual(['ok']);
+  });
 });
 
 describe('scan lock', () => {

@@ -37,7 +37,7 @@ export function fakeBridge(handlers: FakeHandlers = {}): FakeBridge {
   };
 }
 
-export const EMPTY_DASHBOARD = { groups: [], openEvents: { critical: 0, nonCritical: 0 }, expiringBaselines: [], neverScanned: [], staleServers: [] };
+export const EMPTY_DASHBOARD = { groups: [], openEvents: { critical: 0, nonCritical: 0 }, expiringBaselines: [], neverScanned: [], staleServers: [], notCompared: [] };
 
 /** Handlers that answer the list calls every screen makes with empty lists. */
 export function emptyFleet(): FakeHandlers {

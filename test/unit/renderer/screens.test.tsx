@@ -43,15 +43,16 @@ describe('Dashboard', () => {
           },
         ],
         openEvents: { critical: 3, nonCritical: 1 },
-        expiringBaselines: [{ id: 4, policy: 'Linux core', server: 'web-1', createdAt: '2026-01-01T00:00:00Z', expiresAt: '2026-01-02T00:00:00Z', comment: '', entries: 9, expired: true }],
+        expiringBaselines: [{ id: 4, policy: 'Linux core', server: 'web-1', createdAt: '2026-01-01T00:00:00Z', expiresAt: '2026-01-02T00:00:00Z', comment: '', entries: 9, expired: true, status: 'expired', supersededAt: null, supersededBy: null }],
         neverScanned: [],
         staleServers: ['db-1'],
+        notCompared: [],
       }),
     });
     expect(await screen.findByText('Open critical events')).toBeTruthy();
     expect(screen.getByText('Findings')).toBeTruthy();
     expect(screen.getByText('Needs attention')).toBeTruthy();
-    expect(screen.getByText(/has not completed a scan in 7 days/)).toBeTruthy();
+    expect(screen.getByText(/monitored for over a week without a completed comparison in the last 7 days/)).toBeTruthy();
     expect(screen.getByText('Expired')).toBeTruthy();
   });
 

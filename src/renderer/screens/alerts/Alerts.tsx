@@ -358,7 +358,7 @@ function SmtpEditor({ settings }: { settings: SmtpSettings | null }) {
 }
 
 const CHANNEL_LABEL: Record<OutboxItem['channel'], string> = { email: 'Email', webhook: 'Webhook', jsonl: 'JSON lines', syslog: 'Syslog' };
-const KIND_LABEL: Record<OutboxItem['kind'], string> = { events: 'Events', host_key_mismatch: 'Host key changed', scan_failed: 'Scan failed' };
+const KIND_LABEL: Record<OutboxItem['kind'], string> = { events: 'Events', host_key_mismatch: 'Host key changed', scan_failed: 'Scan failed', not_compared: 'Not compared' };
 
 function OutboxCard() {
   const outbox = useResource('outbox');

@@ -14,6 +14,19 @@ function dateInDays(days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** Active (compared with), expired or superseded (kept for the record, no longer compared with), with the date. */
+function BaselineStatus({ baseline: b }: { baseline: BaselineInfo }) {
+  if (b.status === 'superseded') {
+    return (
+      <span title={`Replaced by ${b.supersededBy === null ? 'a later baseline (since removed)' : `baseline #${b.supersededBy}`} of the same server; kept, no longer compared with.`}>
+        <Badge tone="neutral">superseded</Badge> <span className="small muted">{formatTime(b.supersededAt)}</span>
+      </span>
+    );
+  }
+  if (b.status === 'expired') return <Badge tone="bad" title={`Expired ${formatTime(b.expiresAt)}; kept, no longer compared with.`}>expired</Badge>;
+  return <Badge tone="info" title="Scans compare with it">active</Badge>;
+}
+
 export function Baselines() {
   const baselines = useResource('baselines');
   const policies = useResource('policies');
@@ -29,6 +42,7 @@ export function Baselines() {
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
   const [expires, setExpires] = useState('');
   const [comment, setComment] = useState('');
+  const [add, setAdd] = useState(false);
   const [report, setReport] = useState<BaselineRun | null>(null);
   const [filter, setFilter] = useState('');
   const [removing, setRemoving] = useState<BaselineInfo | null>(null);
@@ -66,7 +80,7 @@ export function Baselines() {
     const run = await request.run(() =>
       perform(
         'baselines/create',
-        { policy: activePolicy, servers: [...chosen], ...(expires ? { expires } : {}), ...(comment.trim() ? { comment: comment.trim() } : {}) },
+        { policy: activePolicy, servers: [...chosen], add, ...(expires ? { expires } : {}), ...(comment.trim() ? { comment: comment.trim() } : {}) },
         ['baselines', 'dashboard', 'scans'],
       ),
     );
@@ -138,6 +152,10 @@ export function Baselines() {
             <Field label="Comment" htmlFor="bl-comment" hint="Why this baseline: a change ticket, a release.">
               <input id="bl-comment" value={comment} onChange={(e) => setComment(e.target.value)} placeholder="CHG-1234 after the March patch window" />
             </Field>
+            <label className="check">
+              <input type="checkbox" checked={add} onChange={(e) => setAdd(e.target.checked)} /> Keep these servers&apos; current baselines of {activePolicy || 'the policy'} as
+              further gold masters (otherwise the new baseline supersedes them: kept, no longer compared with)
+            </label>
             <ErrorNotice error={request.error} />
             <div className="form-actions">
               <button type="submit" className="btn primary" disabled={request.busy || chosen.size === 0 || !activePolicy}>
@@ -174,6 +192,7 @@ export function Baselines() {
                 <th>#</th>
                 <th>Policy</th>
                 <th>Server</th>
+                <th>Status</th>
                 <th>Taken</th>
                 <th>Expires</th>
                 <th className="num">Entries</th>
@@ -183,20 +202,15 @@ export function Baselines() {
             </thead>
             <tbody>
               {list.map((b) => (
-                <tr key={b.id}>
+                <tr key={b.id} data-baseline-id={b.id} data-status={b.status}>
                   <td className="muted">{b.id}</td>
                   <td>{b.policy}</td>
                   <td>{b.server}</td>
-                  <td title={formatTime(b.createdAt)}>{timeAgo(b.createdAt)}</td>
                   <td>
-                    {b.expiresAt ? (
-                      <>
-                        {b.expired ? <Badge tone="bad">expired</Badge> : null} {formatTime(b.expiresAt)}
-                      </>
-                    ) : (
-                      <span className="muted">never</span>
-                    )}
+                    <BaselineStatus baseline={b} />
                   </td>
+                  <td title={formatTime(b.createdAt)}>{timeAgo(b.createdAt)}</td>
+                  <td>{b.expiresAt ? formatTime(b.expiresAt) : <span className="muted">never</span>}</td>
                   <td className="num">{b.entries.toLocaleString()}</td>
                   <td className="truncate" title={b.comment}>
                     {b.comment || <span className="muted">—</span>}

@@ -83,9 +83,13 @@ export function Dashboard() {
           <span className="tile-value">{data.neverScanned.length}</span>
           <span className="tile-label">Never scanned</span>
         </a>
+        <a className={`tile${data.notCompared.length ? ' tile-uncompared' : ''}`} href={hrefFor('scans')}>
+          <span className="tile-value">{data.notCompared.length}</span>
+          <span className="tile-label">Not compared at last scan</span>
+        </a>
         <a className={`tile${data.staleServers.length ? ' tile-warn' : ''}`} href={hrefFor('scans')}>
           <span className="tile-value">{data.staleServers.length}</span>
-          <span className="tile-label">Not scanned in 7 days</span>
+          <span className="tile-label">Not compared in 7 days</span>
         </a>
         <a className={`tile${expiring.length ? ' tile-warn' : ''}`} href={hrefFor('baselines')}>
           <span className="tile-value">{expiring.length}</span>
@@ -93,7 +97,7 @@ export function Dashboard() {
         </a>
       </div>
 
-      {expiring.length || data.neverScanned.length || data.staleServers.length ? (
+      {expiring.length || data.neverScanned.length || data.staleServers.length || data.notCompared.length ? (
         <Card title="Needs attention">
           <ul className="attention">
             {expiring.map((b) => (
@@ -101,6 +105,15 @@ export function Dashboard() {
                 <Badge tone={b.expired ? 'bad' : 'warn'}>{b.expired ? 'Expired' : 'Expiring'}</Badge>
                 Baseline of policy <strong>{b.policy}</strong> on <strong>{b.server}</strong> {b.expired ? 'expired' : 'expires'} {timeAgo(b.expiresAt)} ({formatTime(b.expiresAt)}).{' '}
                 <a href={hrefFor('baselines')}>Take a new baseline</a>
+              </li>
+            ))}
+            {data.notCompared.map((name) => (
+              <li key={`c${name}`}>
+                <Badge tone="uncompared">Not compared</Badge>
+                <span>
+                  The last scan of <strong>{name}</strong> did not compare every policy: {servers.find((s) => s.name === name)?.lastScan?.reason ?? 'see its scan history'}.
+                </span>
+                <a href={hrefFor('baselines')}>Take a baseline</a>
               </li>
             ))}
             {data.neverScanned.map((name) => (
@@ -112,7 +125,7 @@ export function Dashboard() {
             {data.staleServers.map((name) => (
               <li key={`s${name}`}>
                 <Badge tone="warn">Stale</Badge>
-                <strong>{name}</strong> has not completed a scan in 7 days. <a href={hrefFor('scans')}>Scan it</a>
+                <strong>{name}</strong> has been monitored for over a week without a completed comparison in the last 7 days. <a href={hrefFor('scans')}>Scan it</a>
               </li>
             ))}
           </ul>

@@ -1,4 +1,4 @@
-// Reports: the events as CSV (with the events filters), baseline coverage as CSV, and the
+// Reports: the events as CSV (with the events filters), baseline coverage and scans as CSV, and the
 // PCI DSS 11.5.2 compliance report as PDF for a period and a group — made by the engine, saved by
 // the browser (or the desktop app) as a file.
 import { useState, type FormEvent } from 'react';
@@ -15,7 +15,20 @@ export function Reports() {
       <div className="report-cards">
         <PdfReportCard />
         <EventsCsvCard />
-        <CoverageCsvCard />
+        <GroupCsvCard
+          kind="coverage"
+          title="Coverage"
+          description="Every target of every baseline: found or missing on its gold master, how many entries, how many unreadable, the baseline’s dates and status (active, expired, superseded)."
+          groupHint="The baselines of that group's policies."
+          allLabel="All baselines"
+        />
+        <GroupCsvCard
+          kind="scans"
+          title="Scans"
+          description="Every scan and baseline record: its status (not compared included), counts, the policies it compared and did not compare, and why."
+          groupHint="The scans of that group's servers."
+          allLabel="All servers"
+        />
       </div>
     </div>
   );
@@ -180,7 +193,8 @@ function EventsCsvCard() {
   );
 }
 
-function CoverageCsvCard() {
+/** A CSV of one kind, for every group or one. */
+function GroupCsvCard({ kind, title, description, groupHint, allLabel }: { kind: 'coverage' | 'scans'; title: string; description: string; groupHint: string; allLabel: string }) {
   const perform = useConsole((s) => s.perform);
   const choices = useChoices();
   const { busy, error, run } = useAction();
@@ -190,21 +204,21 @@ function CoverageCsvCard() {
   async function submit(event: FormEvent) {
     event.preventDefault();
     setDone(null);
-    const csv = await run(() => perform('reports/csv', { kind: 'coverage', ...(group ? { filter: { group: [group] } } : {}) }));
+    const csv = await run(() => perform('reports/csv', { kind, ...(group ? { filter: { group: [group] } } : {}) }));
     if (!csv) return;
-    const name = safeFileName(csv.filename, 'driftwatch-coverage.csv');
+    const name = safeFileName(csv.filename, `driftwatch-${kind}.csv`);
     downloadText(name, csv.csv, 'text/csv;charset=utf-8');
     setDone(`Saved ${name}: ${plural(csv.rows, 'row')}.`);
   }
 
   return (
-    <Card title="Coverage (CSV)">
-      <p className="muted">Every target of every baseline: found or missing on its gold master, how many entries, how many unreadable, and the baseline’s dates.</p>
-      <form className="form" aria-label="Coverage CSV" onSubmit={(e) => void submit(e)}>
+    <Card title={`${title} (CSV)`}>
+      <p className="muted">{description}</p>
+      <form className="form" aria-label={`${title} CSV`} onSubmit={(e) => void submit(e)}>
         <div className="field-row">
-          <Field label="Group" htmlFor="cov-group" hint="The baselines of that group's policies.">
-            <select id="cov-group" value={group} onChange={(e) => setGroup(e.target.value)}>
-              <option value="">All baselines</option>
+          <Field label="Group" htmlFor={`${kind}-group`} hint={groupHint}>
+            <select id={`${kind}-group`} value={group} onChange={(e) => setGroup(e.target.value)}>
+              <option value="">{allLabel}</option>
               {choices.groups
                 .filter((g) => g !== 'Unassigned')
                 .map((g) => (
@@ -218,7 +232,7 @@ function CoverageCsvCard() {
         <ErrorNotice error={error} />
         <div className="form-actions">
           <button type="submit" className="btn primary" disabled={busy}>
-            Download coverage CSV
+            Download {kind} CSV
           </button>
         </div>
       </form>

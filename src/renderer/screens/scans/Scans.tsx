@@ -2,7 +2,7 @@
 // engine's scan/progress pushes); read the history.
 import { useEffect, useMemo, useState } from 'react';
 import type { ScanRequest } from '../../../shared/api.js';
-import type { ScanRecord } from '../../../shared/domain.js';
+import type { PolicyOutcome, ScanRecord } from '../../../shared/domain.js';
 import { Badge, Card, EmptyState, ErrorNotice, Loading, PageHeader, ResourceStatus, ScanBadge } from '../../components/ui.js';
 import { formatTime, plural, timeAgo } from '../../components/format.js';
 import { useConsole, useResource } from '../../state/context.js';
@@ -209,6 +209,22 @@ export function Scans() {
   );
 }
 
+/** Each policy of a scan: compared, or not compared (its own colour; the reason on hover). */
+function PolicyOutcomes({ outcomes }: { outcomes: PolicyOutcome[] | undefined }) {
+  if (!outcomes?.length) return <span className="muted">—</span>;
+  return (
+    <ul className="chips" aria-label="Policy outcomes">
+      {outcomes.map((o) => (
+        <li key={o.policy} data-outcome={o.status}>
+          <Badge tone={o.status === 'compared' ? 'neutral' : 'uncompared'} title={o.reason ?? 'compared with its baselines and recorded state'}>
+            {o.policy}: {o.status === 'compared' ? 'compared' : 'not compared'}
+          </Badge>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function HistoryTable({ records }: { records: ScanRecord[] }) {
   return (
     <table className="table" aria-label="Scan history">
@@ -223,17 +239,19 @@ function HistoryTable({ records }: { records: ScanRecord[] }) {
           <th className="num">Entries</th>
           <th className="num">Changes</th>
           <th className="num">Unreadable</th>
+          <th>Policies</th>
           <th>Notes</th>
         </tr>
       </thead>
       <tbody>
         {records.map((r) => (
-          <tr key={r.id}>
+          <tr key={r.id} data-scan-id={r.id} data-status={r.status}>
             <td className="muted">{r.id}</td>
             <td>{r.server}</td>
             <td>{r.kind === 'scan' ? 'scan' : <Badge tone="info">{r.kind}</Badge>}</td>
             <td>
-              <ScanBadge status={r.status} />
+              {/* A baseline records a state, it compares nothing: never shown as a clean result. */}
+              {r.kind !== 'scan' && r.status === 'completed_clean' ? <Badge tone="info">Recorded</Badge> : <ScanBadge status={r.status} />}
             </td>
             <td title={formatTime(r.startedAt)}>{timeAgo(r.startedAt)}</td>
             <td>{duration(r.startedAt, r.finishedAt)}</td>
@@ -242,7 +260,10 @@ function HistoryTable({ records }: { records: ScanRecord[] }) {
               <span className="add">+{r.counts.added}</span> <span className="del">−{r.counts.removed}</span> <span className="mod">~{r.counts.modified}</span>
             </td>
             <td className="num">{r.counts.unreadable}</td>
-            <td className="small truncate" title={[r.reason, ...r.warnings].filter(Boolean).join('\n')}>
+            <td>
+              <PolicyOutcomes outcomes={r.policies} />
+            </td>
+            <td className="small truncate narrow" title={[r.reason, ...r.warnings].filter(Boolean).join('\n')}>
               {r.reason ?? r.warnings.join('; ')}
             </td>
           </tr>

@@ -234,7 +234,7 @@ export function Servers() {
                     </td>
                     <td>
                       <ScanBadge status={s.lastScan?.status} />
-                      <div className="muted small" title={formatTime(s.lastScan?.at)}>
+                      <div className="muted small" title={[formatTime(s.lastScan?.at), s.lastScan?.reason].filter(Boolean).join('\n')}>
                         {s.lastScan ? timeAgo(s.lastScan.at) : ''}
                       </div>
                     </td>

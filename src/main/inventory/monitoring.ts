@@ -1,0 +1,28 @@
+// When monitoring of a server began: what the weekly-comparison evidence and the dashboard's
+// "stale" count from, so a server is never called late for a time before it was watched.
+import type { Db } from '../store/db.js';
+
+/**
+ * The later of: the server was added, it joined its current group, the group's first (current)
+ * policy was assigned. null while no policy applies to it (nothing is monitored). Stores older than
+ * these dates count a policy from its group's creation (the earliest it can have been assigned).
+ */
+export function monitoringSince(db: Db, serverId: number): string | null {
+  const r = db
+    .prepare(
+      `SELECT s.created_at, s.group_since,
+        (SELECT MIN(COALESCE(gp.assigned_at, g.created_at)) FROM group_policies gp WHERE gp.group_id = s.group_id) AS policy_since
+       FROM servers s LEFT JOIN groups g ON g.id = s.group_id WHERE s.id = ?`,
+    )
+    .get(serverId) as { created_at: string; group_since: string | null; policy_since: string | null } | undefined;
+  if (!r || r.policy_since === null) return null;
+  return [r.created_at, r.group_since ?? r.created_at, r.policy_since].sort().pop()!;
+}
+
+/** The end of the server's last scan that compared every policy (clean or with findings), or null. */
+export function lastComparison(db: Db, serverId: number, until?: string): string | null {
+  const r = db
+    .prepare(`SELECT MAX(finished_at) AS at FROM scans WHERE server_id = ? AND kind = 'scan' AND status IN ('completed_clean', 'completed_with_findings') AND finished_at <= ?`)
+    .get(serverId, until ?? '9999') as { at: string | null };
+  return r.at;
+}
