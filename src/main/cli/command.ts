@@ -7,6 +7,8 @@ import { table } from './format.js';
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** Asks a person and returns the answer; absent when nobody can answer (stdin is not a terminal). */
+  ask?(question: string): Promise<string>;
 }
 
 export interface Command extends CommandSpec {

@@ -75,7 +75,7 @@ describe('Servers', () => {
       ...emptyFleet(),
       'servers/add': (input) => {
         added.push(input);
-        return { ...server(input.name), local: true, auth: { kind: 'local' } };
+        return { ...server(input.name), local: true, auth: { kind: 'local' }, warnings: [] };
       },
     });
     expect(await screen.findByText('No servers yet')).toBeTruthy();
