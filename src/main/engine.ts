@@ -201,6 +201,10 @@ export function openEngine(options: EngineOptions): Engine {
     'events/trustHostKey': ({ id }) => {
       const event = hostKeyEvent(db, id);
       const server = inventory.getServer(db, event.serverName);
+      // The key met may be a jump host's: only a change of this server's own pinned key is settled here.
+      if (server.hostKey !== event.pinned) {
+        throw new ApiError('conflict', `event ${id} is about a key other than the one pinned for ${server.name} (a jump host's?): trust the right server with driftwatch server trust`);
+      }
       pinHostKey(db, server, event.presented, `event ${id}: the new key is legitimate`, true);
       push('events/changed', { servers: [server.name] });
       return getEvent(db, id);

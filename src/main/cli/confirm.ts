@@ -17,8 +17,8 @@ export function terminalAsk(question: string): Promise<string> {
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
   return new Promise((resolve) => {
     rl.question(question, (answer) => {
-      rl.close();
       resolve(answer);
+      rl.close();
     });
     rl.once('close', () => resolve(''));
   });

@@ -1,11 +1,12 @@
 // What the compliance report says, for a period and a group (or every group): which servers were
 // compared at least weekly (PCI DSS 11.5.2), the critical files covered, the events and who
-// accepted them, the servers not compared in the last 7 days, and the age and expiry of baselines.
+// accepted them, the servers not compared in the last 7 days, the age and expiry of baselines, and
+// every change of a pinned host key.
 import { ApiError } from '../../shared/api.js';
-import type { FimEvent } from '../../shared/domain.js';
+import type { FimEvent, TrustChange } from '../../shared/domain.js';
 import { listBaselines } from '../baseline/baselines.js';
 import { listEvents } from '../events/events.js';
-import { getGroup, listGroups, listServers, UNASSIGNED } from '../inventory/inventory.js';
+import { getGroup, listGroups, listServers, trustHistory, UNASSIGNED } from '../inventory/inventory.js';
 import { listPolicies } from '../policy/policies.js';
 import type { Db } from '../store/db.js';
 
@@ -55,6 +56,8 @@ export interface ComplianceData {
   /** Servers with no completed comparison in the 7 days before the end of the period. */
   stale: { name: string; group: string; lastCompared: string | null }[];
   baselines: BaselineAge[];
+  /** Changes of the servers' pinned host keys in the period (who, when, old, new, how). */
+  trustChanges: (TrustChange & { server: string })[];
 }
 
 function time(v: string | undefined, what: string): number | undefined {
@@ -118,5 +121,7 @@ export function complianceData(db: Db, args: { group?: string; since?: string; u
       expired: b.expired,
       daysLeft: b.expiresAt === null ? null : Math.floor((Date.parse(b.expiresAt) - untilMs) / DAY),
     }));
-  return { generatedAt: at.toISOString(), group, since, until, servers: rows, critical, events, stale, baselines };
+  const trustChanges = servers.flatMap((s) => trustHistory(db, s.id).filter((t) => t.at >= since && t.at <= until).map((t) => ({ server: s.name, ...t })));
+  trustChanges.sort((a, b) => a.at.localeCompare(b.at));
+  return { generatedAt: at.toISOString(), group, since, until, servers: rows, critical, events, stale, baselines, trustChanges };
 }

@@ -101,7 +101,9 @@ export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer
   para(`Servers: ${data.servers.length}; compared at least weekly over the period: ${weekly} of ${data.servers.length}.`);
   para(`Servers not compared in the last 7 days of the period: ${data.stale.length}.`);
   para(`Critical targets covered: ${data.critical.length}.`);
-  para(`Events in the period: ${data.events.length} (${byStatus('open')} open, ${byStatus('accepted')} accepted, ${byStatus('resolved')} resolved; ${data.events.filter((e) => e.critical).length} critical).`);
+  para(
+    `Events in the period: ${data.events.length} (${byStatus('open')} open, ${byStatus('accepted')} accepted, ${byStatus('resolved')} resolved, ${byStatus('retired')} retired; ${data.events.filter((e) => e.critical).length} critical).`,
+  );
   para(`Baselines: ${data.baselines.length} (${expired} expired).`);
 
   heading('PCI DSS 11.5.2 - change-detection comparisons');
@@ -174,7 +176,13 @@ export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer
         e.critical ? 'yes' : 'no',
         e.status,
         day(e.firstSeen),
-        e.accepted ? `${e.accepted.by} ${day(e.accepted.at)}${e.accepted.note ? `: ${e.accepted.note}` : ''}` : e.resolvedAt ? `resolved ${day(e.resolvedAt)}` : '',
+        e.accepted
+          ? `${e.accepted.by} ${day(e.accepted.at)}${e.accepted.note ? `: ${e.accepted.note}` : ''}`
+          : e.retired
+            ? `retired ${day(e.retired.at)}: ${e.retired.reason}`
+            : e.resolvedAt
+              ? `resolved ${day(e.resolvedAt)}${e.resolution ? `: ${e.resolution}` : ''}`
+              : '',
       ]),
     );
     if (shown.length < data.events.length) para(`... and ${data.events.length - shown.length} more events (export them with driftwatch report --format csv).`);
@@ -214,6 +222,21 @@ export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer
         b.expiresAt ? day(b.expiresAt) : 'never',
         b.expired ? 'EXPIRED' : b.daysLeft === null ? 'active' : b.daysLeft <= 14 ? `expires in ${b.daysLeft} days` : 'active',
       ]),
+    );
+
+  heading('Host-key trust changes');
+  if (!data.trustChanges.length) para('No pinned host key changed in the period.');
+  else
+    table(
+      [
+        { title: 'Server', width: 0.12 },
+        { title: 'When', width: 0.14 },
+        { title: 'By', width: 0.08 },
+        { title: 'Old key', width: 0.22 },
+        { title: 'New key', width: 0.22 },
+        { title: 'How', width: 0.22 },
+      ],
+      data.trustChanges.map((t) => [t.server, minute(t.at), t.by, t.old ?? '(none)', t.new ?? '(none)', t.how]),
     );
 
   // Footer on every page: page N of M and the generation time.
