@@ -44,7 +44,7 @@ export function formFromParams(params: URLSearchParams): FilterForm {
     group: params.get('group') ?? '',
     policy: params.get('policy') ?? '',
     severity: critical === 'true' ? 'critical' : critical === 'false' ? 'non-critical' : '',
-    status: status === 'all' || status === 'accepted' || status === 'resolved' ? status : 'open',
+    status: status === 'all' || status === 'accepted' || status === 'resolved' || status === 'retired' ? status : 'open',
     time: 'any',
     since: '',
     until: '',
@@ -214,6 +214,7 @@ export function Events({ params }: { params: URLSearchParams }) {
           <option value="open">Open</option>
           <option value="accepted">Accepted</option>
           <option value="resolved">Resolved</option>
+          <option value="retired">Retired</option>
           <option value="all">Any status</option>
         </select>
         <select aria-label="Time" value={form.time} onChange={(e) => update({ time: e.target.value as TimePreset })}>
