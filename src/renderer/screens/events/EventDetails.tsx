@@ -75,7 +75,7 @@ export function EventDetails({ event, onClose, onAccepted }: { event: FimEvent; 
             {event.alert ? <Badge tone="info">alert</Badge> : null}
           </div>
           <h2 className="mono path" title={event.path}>
-            {event.path}
+            {event.change === 'host_key_mismatch' ? `Host key of ${event.server}` : event.path}
           </h2>
         </div>
         <button type="button" className="icon-btn" aria-label="Close details" onClick={onClose}>

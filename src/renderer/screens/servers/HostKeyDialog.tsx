@@ -64,7 +64,7 @@ export function HostKeyDialogBody({ server, onDone }: { server: ServerSummary; o
             <p className="muted">This is the key that is pinned already.</p>
           ) : changed ? (
             <div>
-              <p className="notice error" role="alert" data-testid="key-changed">
+              <p className="key-warning" role="alert" data-testid="key-changed">
                 This is not the pinned key <code>{server.hostKey}</code>. Replace it only if you know why the key changed (the server was reinstalled, its keys
                 rotated); otherwise someone may be posing as it.
               </p>
@@ -119,8 +119,8 @@ function TrustHistory({ history }: { history: TrustChange[] }) {
           <tr key={i}>
             <td>{formatTime(t.at)}</td>
             <td>{t.by}</td>
-            <td className="mono small">{t.old ?? '—'}</td>
-            <td className="mono small">{t.new ?? '—'}</td>
+            <td className="mono small key-cell">{t.old ?? '—'}</td>
+            <td className="mono small key-cell">{t.new ?? '—'}</td>
             <td>{t.how}</td>
           </tr>
         ))}

@@ -266,7 +266,7 @@ export function Servers() {
         ) : null}
       </Dialog>
 
-      <Dialog title={`Host key of ${keyOf?.name ?? ''}`} open={keyOf !== null} onClose={() => setKeyOf(null)}>
+      <Dialog title={`Host key of ${keyOf?.name ?? ''}`} open={keyOf !== null} onClose={() => setKeyOf(null)} wide>
         {keyOf ? <HostKeyDialogBody key={keyOf.name} server={keyOf} onDone={() => setKeyOf(null)} /> : null}
       </Dialog>
 
