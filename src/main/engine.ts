@@ -180,13 +180,18 @@ export function openEngine(options: EngineOptions): Engine {
     'servers/list': () => inventory.listServers(db).map(summary),
     'servers/get': ({ name }) => summary(inventory.getServer(db, name)),
     'servers/add': (input) => saved(inventory.addServer(db, input)),
-    'servers/update': ({ name, patch }) => saved(inventory.updateServer(db, name, patch)),
+    'servers/update': ({ name, patch }) =>
+      db.transaction(() => {
+        const server = inventory.updateServer(db, name, patch);
+        retireUnmonitored(db, movedTo(server.group), now());
+        return saved(server);
+      })(),
     'servers/check': ({ name }) => checkServer(inventory.getServer(db, name)),
     'servers/remove': ({ name, preview }) => removal.removeServer(db, name, preview),
     'servers/move': ({ names, group }) =>
       db.transaction(() => {
         inventory.moveServers(db, names, group);
-        retireUnmonitored(db, `the server moved to ${group ?? inventory.UNASSIGNED}, whose policies do not include this one`, now());
+        retireUnmonitored(db, movedTo(group), now());
       })(),
     'servers/probeHostKey': ({ name }) => probeServerKey(db, name),
     'servers/trust': async ({ name, fingerprint, knownHostsFile, replace, how }) =>
@@ -239,10 +244,23 @@ export function openEngine(options: EngineOptions): Engine {
     'policies/update': ({ name, ...patch }) => stripPolicy(policies.updatePolicy(db, name, patch)),
     'policies/remove': ({ name, preview }) => removal.removePolicy(db, name, preview),
     'policies/addTarget': ({ policy, target }) => stripPolicy(policies.addTarget(db, policy, target)),
-    'policies/updateTarget': ({ policy, path, target }) => stripPolicy(policies.updateTarget(db, policy, path, target)),
+    'policies/updateTarget': ({ policy, path, target }) =>
+      db.transaction(() => {
+        const before = policies.getPolicy(db, policy).targets;
+        const updated = policies.updateTarget(db, policy, path, target);
+        removal.retireGoneTargets(db, policy, before, now()); // a target moved to another path
+        return stripPolicy(updated);
+      })(),
     'policies/removeTarget': ({ policy, path, preview }) => removal.removeTarget(db, policy, path, preview),
     'policies/export': ({ name }) => policies.exportPolicy(db, name),
-    'policies/import': ({ document, replace }) => stripPolicy(policies.importPolicy(db, document, replace)),
+    'policies/import': ({ document, replace }) =>
+      db.transaction(() => {
+        const name = policies.parsePolicyDocument(document).name;
+        const before = replace ? (policies.listPolicies(db).find((p) => p.name === name)?.targets ?? []) : [];
+        const imported = policies.importPolicy(db, document, replace);
+        removal.retireGoneTargets(db, name, before, now()); // targets the replacing document no longer has
+        return stripPolicy(imported);
+      })(),
     'baselines/list': ({ policy }) => listBaselines(db, now(), policy === undefined ? undefined : policies.getPolicy(db, policy).id),
     'baselines/create': async ({ policy: policyName, servers, expires, comment }) => {
       const policy = policies.getPolicy(db, policyName);
@@ -347,6 +365,11 @@ function lastCompleted(db: Db, server: string): string {
     .prepare("SELECT MAX(sc.finished_at) AS at FROM scans sc JOIN servers s ON s.id = sc.server_id WHERE s.name = ? AND sc.kind = 'scan' AND sc.status != 'failed'")
     .get(server) as { at: string | null };
   return r.at ?? '';
+}
+
+/** Why a moved server's open events of a policy its new group lacks are retired. */
+function movedTo(group: string | null): string {
+  return `the server moved to ${group ?? inventory.UNASSIGNED}, whose policies do not include this one`;
 }
 
 function strip(s: inventory.StoredServer) {

@@ -41,9 +41,14 @@ const COMMANDS: Record<string, Command> = {
       // Stored: what follows connects, and a failure leaves the server as it is, saying how to fix it.
       if (!s.local && p.flags.has('accept-new')) {
         // Trust on first use, on explicit request: the key is shown so it can be checked out of band.
-        const probed = await call(engine, 'servers/probeHostKey', { name: s.name });
-        const trusted = await call(engine, 'servers/trust', { name: s.name, fingerprint: probed.fingerprint, how: 'accepted as new (server add --accept-new)' });
-        io.out(`pinned host key ${trusted.hostKey} (accepted as new: check it against the server's own \`ssh-keygen -lf\`)`);
+        try {
+          const probed = await call(engine, 'servers/probeHostKey', { name: s.name });
+          const trusted = await call(engine, 'servers/trust', { name: s.name, fingerprint: probed.fingerprint, how: 'accepted as new (server add --accept-new)' });
+          io.out(`pinned host key ${trusted.hostKey} (accepted as new: check it against the server's own \`ssh-keygen -lf\`)`);
+        } catch (err) {
+          io.err(`driftwatch: ${s.name} is stored, but its host key could not be read: ${(err as Error).message}. Once it is reachable: driftwatch server trust ${s.name}`);
+          return 1;
+        }
       } else if (!s.local) io.out(`host key not trusted yet: run driftwatch server trust ${s.name} before scanning it`);
       if (p.flags.has('check')) return checkCommand(engine, s.name, io);
       if (!s.local) io.out(`check the connection with: driftwatch server check ${s.name}`);

@@ -3,6 +3,7 @@
 // caller is told how many, and how many baselines go too. A preview runs the very same removal in
 // a transaction that is rolled back, so what the confirmation says is what the removal does.
 import { ApiError, type RemovalImpact } from '../../shared/api.js';
+import type { Target } from '../../shared/domain.js';
 import { detachServerEvents, openEventPaths, retireEvents, retireUnmonitored } from '../events/events.js';
 import { compileTarget, mostSpecific } from '../policy/coverage.js';
 import { getPolicy } from '../policy/policies.js';
@@ -52,14 +53,26 @@ export function removePolicy(db: Db, name: string, preview = false): RemovalImpa
 /** The open events a target decided (the most specific target of their path) are retired with it. */
 export function removeTarget(db: Db, policyName: string, path: string, preview = false): RemovalImpact {
   const p = getPolicy(db, policyName);
-  const compiled = p.targets.map(compileTarget);
-  const removed = compiled.find((t) => t.target.path === path);
-  if (!removed) throw new ApiError('not_found', `policy '${p.name}' has no target ${path}`);
+  if (!p.targets.some((t) => t.path === path)) throw new ApiError('not_found', `policy '${p.name}' has no target ${path}`);
   return measured(db, `target ${path} of policy '${p.name}'`, preview, (at) => {
     db.prepare('DELETE FROM targets WHERE policy_id = ? AND path = ?').run(p.id, path);
-    const ids = openEventPaths(db, p.id).filter((e) => mostSpecific(compiled, e.path) === removed).map((e) => e.id);
-    for (const id of ids) retireEvents(db, 'id = ?', [id], `target ${path} was removed from policy '${p.name}'`, at);
+    retireGoneTargets(db, p.name, p.targets, at);
   });
+}
+
+/**
+ * After a policy's targets changed (a target removed, moved to another path, or all replaced by an
+ * import): the open events decided by a target that is gone are retired, not left to look
+ * "resolved" at the next scan.
+ */
+export function retireGoneTargets(db: Db, policyName: string, before: readonly Target[], at: string): void {
+  const p = getPolicy(db, policyName);
+  const still = new Set(p.targets.map((t) => t.path));
+  const compiled = before.map(compileTarget);
+  for (const e of openEventPaths(db, p.id)) {
+    const decided = mostSpecific(compiled, e.path);
+    if (decided && !still.has(decided.target.path)) retireEvents(db, 'id = ?', [e.id], `target ${decided.target.path} was removed from policy '${p.name}'`, at);
+  }
 }
 
 export function removeGroup(db: Db, name: string, preview = false): RemovalImpact {

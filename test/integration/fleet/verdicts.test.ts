@@ -68,6 +68,14 @@ describe('server add is atomic and checkable', () => {
       const again = await cli(home, 'server', 'add', 'web', '--host', h1.address, ...key());
       expect(again.code).toBe(1);
       expect(again.err).toBe("driftwatch: a server named 'web' exists already (change it with driftwatch server edit web; check its connection with driftwatch server check web)");
+      const tofu = await cli(home, 'server', 'add', 'web-tofu', '--host', h1.address, ...key(), '--accept-new');
+      expect(tofu.code).toBe(1);
+      expect(tofu.err.split('\n')).toEqual([
+        `warning: ${h1.address}:22 is also the address of web`,
+        `driftwatch: web-tofu is stored, but its host key could not be read: cannot connect to ${h1.address}: connection refused. Once it is reachable: driftwatch server trust web-tofu`,
+      ]);
+      expect((await show('web-tofu')).hostKey).toBeNull();
+      await ok(home, 'server', 'remove', 'web-tofu', '--yes');
     } finally {
       await h1.startSshd();
     }
@@ -355,9 +363,28 @@ describe('removing things keeps the history honest', () => {
     expect(await eventShow(json.events[0]!.id)).toMatchObject({ status: 'retired', retired: { reason: "group 'g' was removed (its servers are now Unassigned)" } });
   });
 
-  it('a server: --yes retires its open events; all its events stay queryable under its name, and its baselines stay', async () => {
+  it('moving a server to a group without the policy, or an import that drops the target, retires the events they decided', async () => {
     await ok(home, 'group', 'add', 'g3', '--policy', 'p2');
     await ok(home, 'server', 'move', 'host3', '--group', 'g3');
+    const first = (await scanJson(home, '--server', 'host3')).json.events[0]!.id;
+    await ok(home, 'server', 'move', 'host3', '--group', 'gt');
+    expect(await eventShow(first)).toMatchObject({ status: 'retired', retired: { reason: 'the server moved to gt, whose policies do not include this one' } });
+
+    await ok(home, 'server', 'move', 'host3', '--group', 'g3');
+    const second = (await scanJson(home, '--server', 'host3')).json.events[0]!.id;
+    expect(second).not.toBe(first);
+    const doc = path.join(dir, 'p2.json');
+    await ok(home, 'policy', 'export', 'p2', '--out', doc);
+    const original = fs.readFileSync(doc, 'utf8');
+    const policy = JSON.parse(original) as { targets: { path: string }[] };
+    policy.targets[0]!.path = '/srv/app/lib';
+    fs.writeFileSync(path.join(dir, 'p2-lib.json'), JSON.stringify(policy));
+    await ok(home, 'policy', 'import', path.join(dir, 'p2-lib.json'), '--replace');
+    expect(await eventShow(second)).toMatchObject({ status: 'retired', retired: { reason: "target /srv/app/bin was removed from policy 'p2'" } });
+    await ok(home, 'policy', 'import', doc, '--replace');
+  });
+
+  it('a server: --yes retires its open events; all its events stay queryable under its name, and its baselines stay', async () => {
     const { json } = await scanJson(home, '--server', 'host3');
     const last = json.events[0]!.id;
     const out = await ok(home, 'server', 'remove', 'host3', '--yes');
@@ -378,7 +405,7 @@ describe('removing things keeps the history honest', () => {
     await ok(home, 'report', '--format', 'pdf', '--out', file);
     const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
     const flat = text.replace(/\s+/g, ' ');
-    expect(flat).toMatch(/Events in the period: \d+ \(\d+ open, \d+ accepted, \d+ resolved, 5 retired; \d+ critical\)/);
+    expect(flat).toMatch(/Events in the period: \d+ \(\d+ open, \d+ accepted, \d+ resolved, 7 retired; \d+ critical\)/);
     expect(flat).toContain('retired');
     expect(text.replace(/\s+/g, '')).toContain("policy'p'wasremoved");
     // One row per change: web (pinned, then unpinned by the new address), host2 (pinned, replaced), host1 (pinned, replaced).
