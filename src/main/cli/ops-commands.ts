@@ -243,7 +243,7 @@ export const OPS_COMMANDS: Record<string, Command> = {
   },
   report: {
     usage:
-      'driftwatch report --format pdf|csv [--kind events|coverage] --out FILE [--group G]... [--server NAME]... [--policy P]... [--status open|all|resolved|accepted] [--critical] [--since T] [--until T]',
+      'driftwatch report --format pdf|csv [--kind events|coverage] --out FILE [--group G]... [--server NAME]... [--policy P]... [--status open|all|resolved|accepted|retired] [--critical] [--since T] [--until T]',
     options: { format: 'value', kind: 'value', out: 'value', group: 'list', server: 'list', policy: 'list', status: 'value', critical: 'flag', since: 'value', until: 'value' },
     positionals: [0, 0],
     async run(engine, p, io) {
@@ -266,7 +266,7 @@ export const OPS_COMMANDS: Record<string, Command> = {
       const kind = p.values.get('kind') ?? 'events';
       if (kind !== 'events' && kind !== 'coverage') throw new UsageError('--kind takes events or coverage', this.usage);
       const status = p.values.get('status');
-      if (status !== undefined && !['open', 'all', 'resolved', 'accepted'].includes(status)) throw new UsageError('--status takes open, all, resolved or accepted', this.usage);
+      if (status !== undefined && !['open', 'all', 'resolved', 'accepted', 'retired'].includes(status)) throw new UsageError('--status takes open, all, resolved, accepted or retired', this.usage);
       const filter: ReportFilter = {
         ...(p.lists.has('group') ? { group: p.lists.get('group')! } : {}),
         ...(p.lists.has('server') ? { server: p.lists.get('server')! } : {}),

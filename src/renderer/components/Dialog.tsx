@@ -64,13 +64,13 @@ export function ConfirmRemoval({
   preview?: () => Promise<RemovalImpact | undefined>;
   children: ReactNode;
 }) {
-  const [impact, setImpact] = useState<RemovalImpact | null>(null);
+  const [impact, setImpact] = useState<RemovalImpact | 'unknown' | null>(null);
   useEffect(() => {
     setImpact(null);
     if (!open || !preview) return;
     let live = true;
     void preview().then((i) => {
-      if (live && i) setImpact(i);
+      if (live) setImpact(i ?? 'unknown');
     });
     return () => {
       live = false;
@@ -83,7 +83,7 @@ export function ConfirmRemoval({
         <p>{children}</p>
         {preview ? (
           <p className="removal-impact" data-testid="removal-impact">
-            {impact ? impact.message : 'Checking what goes with it…'}
+            {impact === null ? 'Checking what goes with it…' : impact === 'unknown' ? 'Could not tell what goes with it: see the error on the page.' : impact.message}
           </p>
         ) : null}
         <div className="form-actions">

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FimEvent, TrustChange } from '../../../src/shared/domain.js';
 import { startFleet, type Fleet, type Host } from '../../fleet/fleet.js';
+import { parseCsv } from '../../support/csv-reader.js';
 import { onTerminal } from '../../support/terminal.js';
 import { cli, eventsJson, makeAppTree, newHome, ok, PASSPHRASE_ENV, query, removeHomes, resultOf, scanJson, scratchDir } from './helpers.js';
 
@@ -398,6 +399,17 @@ describe('removing things keeps the history honest', () => {
 
   it('no event is left open that nobody can change: none without its server or policy', () => {
     expect(query(home, "SELECT id FROM events WHERE status = 'open' AND (server_id IS NULL OR (policy_id IS NULL AND change != 'host_key_mismatch'))")).toEqual([]);
+  });
+
+  it('the events CSV has the retired events with when and why', async () => {
+    const file = path.join(dir, 'retired.csv');
+    await ok(home, 'report', '--format', 'csv', '--out', file, '--status', 'retired', '--server', 'host3');
+    const [header, ...rows] = parseCsv(fs.readFileSync(file, 'utf8'));
+    const col = (name: string) => header!.indexOf(name);
+    expect(rows.map((r) => r[col('status')])).toEqual(rows.map(() => 'retired'));
+    expect(rows.map((r) => r[col('retired_reason')])).toContain("policy 'p' was removed");
+    expect(rows.map((r) => r[col('retired_reason')])).toContain("server 'host3' was removed");
+    expect(rows.every((r) => !Number.isNaN(Date.parse(r[col('retired_at')]!)))).toBe(true);
   });
 
   it('the PDF report lists the retired events with the reason, and the trust changes', async () => {
