@@ -12,7 +12,8 @@ export function serverFields(p: Parsed, usage: string): Partial<ServerInput> {
   const passwordEnv = p.values.get('password-env');
   const passphraseEnv = p.values.get('passphrase-env');
   // Exactly one way to log in; secrets are named by variable, never given (nor stored) themselves.
-  if ([key !== undefined, passwordEnv !== undefined, p.flags.has('agent')].filter(Boolean).length > 1) throw new UsageError('--key, --password-env and --agent exclude each other', usage);
+  const logins = [key !== undefined && '--key', passwordEnv !== undefined && '--password-env', p.flags.has('agent') && '--agent'].filter((x): x is string => Boolean(x));
+  if (logins.length > 1) throw new UsageError(`${logins.join(' and ')} exclude each other`, usage);
   if (passphraseEnv && !key) throw new UsageError('--passphrase-env is the passphrase of --key FILE: give --key too', usage);
   for (const [option, name] of [['password-env', passwordEnv], ['passphrase-env', passphraseEnv]] as const) {
     if (name !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
