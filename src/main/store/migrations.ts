@@ -270,6 +270,8 @@ export const MIGRATIONS: readonly Migration[] = [
     CREATE INDEX events_page ON events (status, id, critical, server_id, policy_name, first_seen, last_seen);
     CREATE INDEX events_page_all ON events (id, status, critical, server_id, policy_name, first_seen, last_seen);
     CREATE INDEX events_open_counts ON events (status, server_id, critical);
+    -- The events of removed servers, found by the name they keep (a server filter's second half).
+    CREATE INDEX events_former ON events (former_server) WHERE server_id IS NULL;
     -- Every change of a server's pinned host key: who (OS user), when, old and new, and how.
     CREATE TABLE trust_changes (
       id INTEGER PRIMARY KEY, server_id INTEGER REFERENCES servers(id) ON DELETE SET NULL, server_name TEXT NOT NULL,

@@ -89,7 +89,7 @@ export function EventDetails({ event, onClose, onAccepted }: { event: FimEvent; 
         <dt>Group</dt>
         <dd>{event.group}</dd>
         <dt>Policy</dt>
-        <dd>{event.policy}</dd>
+        <dd>{event.policy || '—'}</dd>
         <dt>First seen</dt>
         <dd>{formatTime(event.firstSeen)}</dd>
         <dt>Last seen</dt>
