@@ -71,7 +71,9 @@ async function driftwatch(kind: 'local' | 'ssh', fleetHost?: { address: string; 
       if (kind === 'local') await h['servers/add']({ name: 'srv', local: true, group: 'g' });
       else {
         await h['servers/add']({ name: 'srv', host: fleetHost!.address, user: 'root', auth: { kind: 'key', keyFile: fleetHost!.key }, group: 'g' });
-        await h['servers/trust']({ name: 'srv' });
+        // The bench's own fleet host: its presented key is the one to pin (the API needs it named).
+        const { fingerprint } = await h['servers/probeHostKey']({ name: 'srv' });
+        await h['servers/trust']({ name: 'srv', fingerprint });
       }
       let t0 = process.hrtime.bigint();
       const b = await h['baselines/create']({ policy: 'bench', servers: ['srv'] });

@@ -6,9 +6,11 @@ import type { AcceptScope, ScanKind, ScanStatus, ServerScanResult } from '../sha
 import type { HandlerTable, PushListener } from './api/dispatch.js';
 import { activeBaselineIds, baselineReport, listBaselines, parseExpiry, removeBaseline } from './baseline/baselines.js';
 import { lastComparison, monitoringSince } from './inventory/monitoring.js';
-import { acceptEvents, countOpen, getEvent, listEvents, matchingEventIds, openEventsOfServers } from './events/events.js';
+import { acceptEvents, countOpen, getEvent, hostKeyEvent, listEvents, matchingEventIds, openEventsOfServers, retireUnmonitored } from './events/events.js';
+import * as removal from './inventory/removal.js';
 import * as inventory from './inventory/inventory.js';
-import { importSshConfig, probeServerKey, sshTransportFor, trustServer } from './inventory/ssh-access.js';
+import { importSshConfig, pinHostKey, probeServerKey, sshTransportFor, trustServer } from './inventory/ssh-access.js';
+import { SshError } from './transport/ssh.js';
 import * as policies from './policy/policies.js';
 import { DEFAULT_CONCURRENCY, runLimited } from './scan/run-scans.js';
 import { baselineServer, recordHostKeyFailure, scanServer, type ScanContext } from './scan/scan-server.js';
@@ -76,6 +78,11 @@ export function openEngine(options: EngineOptions): Engine {
     },
   };
 
+  /** A stored server, with what looks like a mistake (warnings, not refusals). */
+  function saved(server: inventory.StoredServer) {
+    return { ...strip(server), warnings: inventory.serverWarnings(db, server) };
+  }
+
   function summary(server: inventory.StoredServer): ServerSummary {
     const last = db.prepare("SELECT status, finished_at, reason FROM scans WHERE server_id = ? AND kind = 'scan' ORDER BY id DESC LIMIT 1").get(server.id) as
       | { status: ScanStatus; finished_at: string; reason: string | null }
@@ -88,11 +95,59 @@ export function openEngine(options: EngineOptions): Engine {
       openEvents: { critical: open.find((o) => o.critical === 1)?.n ?? 0, nonCritical: open.find((o) => o.critical === 0)?.n ?? 0 },
       preflight: getPreflight(db, server.id),
       scanSettings: getScanSettings(db, server.id),
+      trustHistory: inventory.trustHistory(db, server.id),
     };
   }
 
   // A scan that ran to its end (compared or not); failed attempts do not count.
   const completedScan = db.prepare("SELECT 1 FROM scans WHERE server_id = ? AND kind = 'scan' AND status NOT IN ('failed', 'running', 'queued') LIMIT 1");
+  /** The pre-flight, run and stored; a changed host key met on the way is the same critical event as in a scan. */
+  async function runPreflight(server: inventory.StoredServer) {
+    const startedAt = now();
+    const transport = await ctx.transportFor(server);
+    try {
+      return storePreflight(db, server.id, await preflight(transport, { shell: server.shell, sudo: server.sudo }));
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'host_key_mismatch') recordHostKeyFailure(db, server, startedAt, err, 'preflight');
+      throw err;
+    } finally {
+      transport.close();
+    }
+  }
+
+  /** The connection check: host key, login, sudo and shell, by running the pre-flight; a failure says how to fix it. */
+  async function checkServer(server: inventory.StoredServer) {
+    const fix = (what: string) => `${server.name} is stored, but ${what}`;
+    const again = `then run: driftwatch server check ${server.name}`;
+    if (!server.local && !server.hostKey) {
+      let key: { fingerprint: string; keyType: string | null };
+      try {
+        key = await probeServerKey(db, server.name);
+      } catch (err) {
+        throw new ApiError('scan_failed', fix(`it cannot be reached: ${(err as Error).message}. Check that the host is up and its address is right (driftwatch server edit ${server.name} --host H --port N), ${again}`));
+      }
+      throw new ApiError(
+        'host_key_unknown',
+        fix(`its host key is not trusted yet: it presents ${key.keyType ?? 'a'} key ${key.fingerprint}. Compare it with ssh-keygen -lf on the server, then: driftwatch server trust ${server.name} --fingerprint ${key.fingerprint}`),
+      );
+    }
+    try {
+      const pre = await runPreflight(server);
+      return { host: server.local ? 'this machine' : `${server.user}@${server.host}:${server.port}`, hostKey: server.hostKey ?? '', user: server.user, shell: pre.facts.shell ?? server.shell };
+    } catch (err) {
+      if (err instanceof ApiError) throw new ApiError(err.code, fix(`the check failed: ${err.message}`), err.details);
+      const kind = err instanceof SshError ? err.kind : null;
+      const how =
+        kind === 'connect' || kind === 'timeout'
+          ? `check that the host is up and its address is right (driftwatch server edit ${server.name} --host H --port N)`
+          : kind === 'auth'
+            ? `check the user and the credentials (driftwatch server edit ${server.name} --user U --key FILE, or --password-env VAR)`
+            : kind === 'sudo'
+              ? `allow the user passwordless sudo, or scan without it (driftwatch server edit ${server.name} --no-sudo)`
+              : 'fix it';
+      throw new ApiError('scan_failed', fix(`the check failed: ${(err as Error).message}. To fix it, ${how}, ${again}`));
+    }
+  }
 
   function serversFor(request: ScanRequest): inventory.StoredServer[] {
     const all = inventory.listServers(db);
@@ -130,26 +185,48 @@ export function openEngine(options: EngineOptions): Engine {
   const handlers: HandlerTable = {
     'servers/list': () => inventory.listServers(db).map(summary),
     'servers/get': ({ name }) => summary(inventory.getServer(db, name)),
-    'servers/add': (input) => strip(inventory.addServer(db, input)),
-    'servers/update': ({ name, patch }) => strip(inventory.updateServer(db, name, patch)),
-    'servers/remove': ({ name }) => inventory.removeServer(db, name),
-    'servers/move': ({ names, group }) => inventory.moveServers(db, names, group),
+    'servers/add': (input) => saved(inventory.addServer(db, input)),
+    'servers/update': ({ name, patch }) =>
+      db.transaction(() => {
+        const server = inventory.updateServer(db, name, patch);
+        retireUnmonitored(db, movedTo(server.group), now());
+        return saved(server);
+      })(),
+    'servers/check': ({ name }) => checkServer(inventory.getServer(db, name)),
+    'servers/remove': ({ name, preview }) => removal.removeServer(db, name, preview),
+    'servers/move': ({ names, group }) =>
+      db.transaction(() => {
+        inventory.moveServers(db, names, group);
+        retireUnmonitored(db, movedTo(group), now());
+      })(),
     'servers/probeHostKey': ({ name }) => probeServerKey(db, name),
-    'servers/trust': async ({ name, fingerprint, knownHostsFile }) =>
-      strip(await trustServer(db, name, { ...(fingerprint ? { fingerprint } : {}), ...(knownHostsFile !== undefined ? { knownHostsFile } : {}) })),
+    'servers/trust': async ({ name, fingerprint, knownHostsFile, replace, how }) =>
+      strip(
+        await trustServer(db, name, {
+          ...(fingerprint ? { fingerprint } : {}),
+          ...(knownHostsFile !== undefined ? { knownHostsFile } : {}),
+          ...(replace ? { replace } : {}),
+          ...(how ? { how } : {}),
+        }),
+      ),
+    'events/trustHostKey': ({ id }) => {
+      const event = hostKeyEvent(db, id);
+      const server = inventory.getServer(db, event.serverName);
+      // The key met may be a jump host's: only a change of this server's own pinned key is settled here.
+      if (server.hostKey !== event.pinned) {
+        throw new ApiError('conflict', `event ${id} is about a key other than the one pinned for ${server.name} (a jump host's?): trust the right server with driftwatch server trust`);
+      }
+      pinHostKey(db, server, event.presented, `event ${id}: the new key is legitimate`, true);
+      push('events/changed', { servers: [server.name] });
+      return getEvent(db, id);
+    },
     'servers/preflight': async ({ name }) => {
       const server = inventory.getServer(db, name);
-      const startedAt = now();
-      const transport = await ctx.transportFor(server);
       try {
-        return storePreflight(db, server.id, await preflight(transport, { shell: server.shell, sudo: server.sudo }));
+        return await runPreflight(server);
       } catch (err) {
-        // A changed host key is the same critical event whoever met it.
-        if (err instanceof ApiError && err.code === 'host_key_mismatch') recordHostKeyFailure(db, server, startedAt, err, 'preflight');
         if (err instanceof ApiError) throw err;
         throw new ApiError('scan_failed', `pre-flight of ${server.name} failed: ${(err as Error).message}`);
-      } finally {
-        transport.close();
       }
     },
     'servers/scanSettings': ({ name, patch }) => {
@@ -160,18 +237,36 @@ export function openEngine(options: EngineOptions): Engine {
     'groups/list': () => inventory.listGroups(db),
     'groups/add': ({ name, policies: p }) => inventory.addGroup(db, name, p),
     'groups/assign': ({ name, policy }) => inventory.assignPolicy(db, name, policy),
-    'groups/unassign': ({ name, policy }) => inventory.unassignPolicy(db, name, policy),
-    'groups/remove': ({ name }) => inventory.removeGroup(db, name),
+    'groups/unassign': ({ name, policy }) =>
+      db.transaction(() => {
+        const group = inventory.unassignPolicy(db, name, policy);
+        retireUnmonitored(db, `policy '${policy}' was unassigned from group '${name}'`, now());
+        return group;
+      })(),
+    'groups/remove': ({ name, preview }) => removal.removeGroup(db, name, preview),
     'policies/list': () => policies.listPolicies(db).map(stripPolicy),
     'policies/get': ({ name }) => stripPolicy(policies.getPolicy(db, name)),
     'policies/add': (input) => stripPolicy(policies.addPolicy(db, input)),
     'policies/update': ({ name, ...patch }) => stripPolicy(policies.updatePolicy(db, name, patch)),
-    'policies/remove': ({ name }) => policies.removePolicy(db, name),
+    'policies/remove': ({ name, preview }) => removal.removePolicy(db, name, preview),
     'policies/addTarget': ({ policy, target }) => stripPolicy(policies.addTarget(db, policy, target)),
-    'policies/updateTarget': ({ policy, path, target }) => stripPolicy(policies.updateTarget(db, policy, path, target)),
-    'policies/removeTarget': ({ policy, path }) => stripPolicy(policies.removeTarget(db, policy, path)),
+    'policies/updateTarget': ({ policy, path, target }) =>
+      db.transaction(() => {
+        const before = policies.getPolicy(db, policy).targets;
+        const updated = policies.updateTarget(db, policy, path, target);
+        removal.retireGoneTargets(db, policy, before, now()); // a target moved to another path
+        return stripPolicy(updated);
+      })(),
+    'policies/removeTarget': ({ policy, path, preview }) => removal.removeTarget(db, policy, path, preview),
     'policies/export': ({ name }) => policies.exportPolicy(db, name),
-    'policies/import': ({ document, replace }) => stripPolicy(policies.importPolicy(db, document, replace)),
+    'policies/import': ({ document, replace }) =>
+      db.transaction(() => {
+        const name = policies.parsePolicyDocument(document).name;
+        const before = replace ? (policies.listPolicies(db).find((p) => p.name === name)?.targets ?? []) : [];
+        const imported = policies.importPolicy(db, document, replace);
+        removal.retireGoneTargets(db, name, before, now()); // targets the replacing document no longer has
+        return stripPolicy(imported);
+      })(),
     'baselines/list': ({ policy }) => listBaselines(db, now(), policy === undefined ? undefined : policies.getPolicy(db, policy).id),
     'baselines/create': async ({ policy: policyName, servers, expires, comment, add }) => {
       const policy = policies.getPolicy(db, policyName);
@@ -291,6 +386,11 @@ interface ScanRow {
   warnings_json: string;
   mode?: 'full' | 'quick' | null;
   policies_json: string | null;
+}
+
+/** Why a moved server's open events of a policy its new group lacks are retired. */
+function movedTo(group: string | null): string {
+  return `the server moved to ${group ?? inventory.UNASSIGNED}, whose policies do not include this one`;
 }
 
 function strip(s: inventory.StoredServer) {

@@ -16,6 +16,7 @@ import type {
   ServerScanResult,
   ServerScanSettings,
   Target,
+  TrustChange,
 } from './domain.js';
 
 export interface ServerInput {
@@ -45,6 +46,25 @@ export interface ServerSummary extends Server {
   /** What the host offered at its last scan or pre-flight (absent before either). */
   preflight?: ServerPreflight | null;
   scanSettings?: ServerScanSettings;
+  /** Every change of the pinned host key, oldest first. */
+  trustHistory?: TrustChange[];
+}
+
+/** What a removal takes with it; with `preview` nothing is removed yet (the confirmation shows it). */
+export interface RemovalImpact {
+  /** e.g. "policy 'core'". */
+  what: string;
+  /** Baselines removed with it. */
+  baselines: number;
+  /** Open events closed as `retired` (they stay in the history and reports). */
+  openEvents: number;
+  /** One sentence for the confirmation and the result. */
+  message: string;
+}
+
+/** A server as stored, with what looks like a mistake (same address, a name differing only by case): warnings, not refusals. */
+export interface ServerSaved extends Server {
+  warnings: string[];
 }
 
 /** The filter vocabulary of events, reports and the console (docs/formats.md; checked by shared/event-filter.ts). */
@@ -53,7 +73,7 @@ export interface EventFilter {
   group?: string[];
   policy?: string[];
   /** Default 'open' (reports: 'all'). */
-  status?: 'open' | 'all' | 'resolved' | 'accepted';
+  status?: 'open' | 'all' | 'resolved' | 'accepted' | 'retired';
   critical?: boolean;
   /** Seen at or after (last seen): ISO 8601, or a time ago (30m, 24h, 7d, 2w). */
   since?: string;
@@ -101,14 +121,23 @@ export interface DashboardSummary {
 export interface Handlers {
   'servers/list': { args: void; result: ServerSummary[] };
   'servers/get': { args: { name: string }; result: ServerSummary };
-  'servers/add': { args: ServerInput; result: Server };
-  'servers/update': { args: { name: string; patch: Partial<ServerInput> }; result: Server };
-  'servers/remove': { args: { name: string }; result: void };
+  /** Stores the server only if it is valid (a key file must exist and parse); connects to nothing. */
+  'servers/add': { args: ServerInput; result: ServerSaved };
+  'servers/update': { args: { name: string; patch: Partial<ServerInput> }; result: ServerSaved };
+  /** Connects (host key, login, the shell): throws with how to fix what failed. */
+  'servers/check': { args: { name: string }; result: { host: string; hostKey: string; user: string; shell: string } };
+  'servers/remove': { args: { name: string; preview?: boolean }; result: RemovalImpact };
   'servers/move': { args: { names: string[]; group: string | null }; result: void };
   /** Connects just far enough to read the host key the server presents (nothing is trusted). */
   'servers/probeHostKey': { args: { name: string }; result: { fingerprint: string; keyType: string | null } };
-  /** Pins a host key: the one presented now (only if it equals `fingerprint`, when given), or from a known_hosts file. */
-  'servers/trust': { args: { name: string; fingerprint?: string; knownHostsFile?: string }; result: Server };
+  /**
+   * Pins a host key: the one presented now, which must equal `fingerprint` (required), or from a
+   * known_hosts file. A different key already pinned is replaced only with `replace`. Recorded as
+   * a trust change (`how` says by what means); resolves an open host-key event for the new key.
+   */
+  'servers/trust': { args: { name: string; fingerprint?: string; knownHostsFile?: string; replace?: boolean; how?: string }; result: Server };
+  /** The new key of a host-key event is legitimate: pins it (a trust change) and resolves the event. */
+  'events/trustHostKey': { args: { id: number }; result: FimEvent };
   'servers/importSshConfig': { args: { file?: string; hosts?: string[]; group?: string | null }; result: ImportedHost[] };
   /** Runs the pre-flight on the server now (what its host offers, which attributes it can check) and stores it. */
   'servers/preflight': { args: { name: string }; result: ServerPreflight };
@@ -118,15 +147,15 @@ export interface Handlers {
   'groups/add': { args: { name: string; policies?: string[] }; result: Group };
   'groups/assign': { args: { name: string; policy: string }; result: Group };
   'groups/unassign': { args: { name: string; policy: string }; result: Group };
-  'groups/remove': { args: { name: string }; result: void };
+  'groups/remove': { args: { name: string; preview?: boolean }; result: RemovalImpact };
   'policies/list': { args: void; result: Policy[] };
   'policies/get': { args: { name: string }; result: Policy };
   'policies/add': { args: { name: string; os?: ServerOs; description?: string }; result: Policy };
   'policies/update': { args: { name: string; description?: string; os?: ServerOs }; result: Policy };
-  'policies/remove': { args: { name: string }; result: void };
+  'policies/remove': { args: { name: string; preview?: boolean }; result: RemovalImpact };
   'policies/addTarget': { args: { policy: string; target: Partial<Target> & { path: string } }; result: Policy };
   'policies/updateTarget': { args: { policy: string; path: string; target: Partial<Target> }; result: Policy };
-  'policies/removeTarget': { args: { policy: string; path: string }; result: Policy };
+  'policies/removeTarget': { args: { policy: string; path: string; preview?: boolean }; result: RemovalImpact };
   'policies/export': { args: { name: string }; result: PolicyDocument };
   'policies/import': { args: { document: unknown; replace?: boolean }; result: Policy };
   'baselines/list': { args: { policy?: string }; result: BaselineInfo[] };

@@ -80,7 +80,8 @@ export interface AttributeChange {
 }
 
 export type ChangeKind = 'added' | 'removed' | 'modified';
-export type EventStatus = 'open' | 'resolved' | 'accepted';
+/** `retired`: closed because what it was about (its policy, target, group or server) was removed. */
+export type EventStatus = 'open' | 'resolved' | 'accepted' | 'retired';
 
 /** A finding: a deviation that stays one open event while it persists. */
 export interface FimEvent {
@@ -103,6 +104,11 @@ export interface FimEvent {
   error?: string;
   accepted?: { by: string; at: string; note: string; scope: AcceptScope };
   resolvedAt?: string;
+  /** How it was resolved, when not by a scan that found the entry back (e.g. a host key trusted). */
+  resolution?: string;
+  retired?: { at: string; reason: string };
+  /** The scopes `accept` takes for this event (none: it cannot be accepted; the API says what to do instead). */
+  acceptScopes: AcceptScope[];
 }
 
 export type AcceptScope = 'server' | 'baseline';
@@ -155,6 +161,15 @@ export interface Server {
   hostKey: string | null; // pinned OpenSSH "SHA256:..." fingerprint
   jump: string | null; // name of another server to hop through
   sudo: boolean;
+}
+
+/** One change of a server's pinned host key: who (the OS user), when, the keys before and after, how. */
+export interface TrustChange {
+  at: string;
+  by: string;
+  old: string | null;
+  new: string | null;
+  how: string;
 }
 
 export interface Group {

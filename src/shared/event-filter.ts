@@ -3,7 +3,7 @@
 // Node, no DOM), so the console resolves relative times exactly as the engine does.
 import { ApiError, type EventFilter } from './api.js';
 
-export const EVENT_STATUSES = ['open', 'accepted', 'resolved', 'all'] as const;
+export const EVENT_STATUSES = ['open', 'accepted', 'resolved', 'retired', 'all'] as const;
 export type EventStatusFilter = (typeof EVENT_STATUSES)[number];
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;

@@ -19,12 +19,14 @@ export function eventLine(e: FimEvent): string[] {
 export const EVENT_HEADER = ['ID', 'SERVER', 'CHANGE', 'CRITICAL', 'STATUS', 'PATH', 'ATTRIBUTES'];
 
 export function eventDetails(e: FimEvent): string {
+  if (e.change === 'host_key_mismatch') return hostKeyEventDetails(e);
   const lines = [
     `Event ${e.id}: ${e.change} ${visible(e.path)}${e.pathEscaped ? '  (name is not UTF-8; \\xHH bytes)' : ''}`,
     `  server ${e.server} (group ${e.group}), policy ${e.policy}, ${e.critical ? 'critical' : 'not critical'}, ${e.alert ? 'alert' : 'no alert'}`,
     `  status ${e.status}; first seen ${e.firstSeen}, last seen ${e.lastSeen}${e.resolvedAt ? `, resolved ${e.resolvedAt}` : ''}`,
   ];
   if (e.accepted) lines.push(`  accepted by ${e.accepted.by} at ${e.accepted.at} (${e.accepted.scope === 'baseline' ? 'into the baseline' : 'for this server'}): ${e.accepted.note}`);
+  lines.push(...closedLines(e));
   if (e.error) lines.push(`  error: ${e.error}`);
   const changed = new Set(e.attributes.filter((a) => !a.notChecked).map((a) => a.name));
   const b = e.baselineEntry as Record<string, unknown> | null;
@@ -44,6 +46,35 @@ export function eventDetails(e: FimEvent): string {
     // File text may hold control characters: shown visible, line by line.
     if (a.name === 'content' && a.diff) lines.push('', 'content:', a.diff.split('\n').map(visible).join('\n'));
     else if (a.name === 'content') lines.push('', `content changed; no diff: ${a.skipped ?? 'content not kept'}`);
+  }
+  return lines.join('\n');
+}
+
+function closedLines(e: FimEvent): string[] {
+  return [...(e.resolution ? [`  resolved: ${e.resolution}`] : []), ...(e.retired ? [`  retired at ${e.retired.at}: ${e.retired.reason}`] : [])];
+}
+
+/** A changed host key: both fingerprints and the two real ways out (accepting does not apply). */
+function hostKeyEventDetails(e: FimEvent): string {
+  const key = e.attributes.find((a) => a.name === 'hostKey');
+  const presented = String(key?.current ?? '');
+  const lines = [
+    `Event ${e.id}: the host key of ${e.server} changed`,
+    `  server ${e.server} (group ${e.group}), critical`,
+    `  status ${e.status}; first seen ${e.firstSeen}, last seen ${e.lastSeen}${e.resolvedAt ? `, resolved ${e.resolvedAt}` : ''}`,
+    ...closedLines(e),
+    `  pinned:    ${String(key?.baseline ?? '-')}`,
+    `  presented: ${presented}`,
+  ];
+  if (e.status === 'open') {
+    lines.push(
+      '',
+      'Scans of this server are refused until this is settled. The two real actions:',
+      `  the new key is legitimate: compare it with \`ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub\` run on the server's console, then`,
+      `      driftwatch server trust ${e.server} --fingerprint ${presented} --replace`,
+      '    (pins it, recorded as a trust change, and resolves this event)',
+      '  investigate: leave the event open (someone may be posing as the server); nothing is pinned.',
+    );
   }
   return lines.join('\n');
 }

@@ -1,6 +1,5 @@
 // The `driftwatch` command. Every command calls the engine's handler table, as the UI does.
 import fs from 'node:fs';
-import readline from 'node:readline/promises';
 import { ApiError } from '../../shared/api.js';
 import type { AttributeName, ServerScanSettings, Target } from '../../shared/domain.js';
 import { DEFAULT_CONTENT_LIMIT } from '../scan/scan-options.js';
@@ -11,57 +10,49 @@ import { intValue, parseArgs, UsageError } from './args.js';
 import { call, confirmed, json, printList, type Command, type Io } from './command.js';
 import { FILTER_OPTIONS, FILTER_USAGE, filterFromArgs } from './filter-args.js';
 import { OPS_COMMANDS } from './ops-commands.js';
+import { askYes, confirmedRemoval, terminalAsk } from './confirm.js';
+import { checkCommand, SERVER_COMMANDS, serverFields } from './server-commands.js';
 import { baselineReportText, baselineState, EVENT_HEADER, eventDetails, eventLine, SCAN_HEADER, scanExitCode, scanLine, table, visible } from './format.js';
 
 const COMMANDS: Record<string, Command> = {
   'server add': {
     usage:
-      'driftwatch server add NAME (--local | --host H [--port N] [--user U] [--key FILE [--passphrase-env VAR] | --password-env VAR] [--jump SERVER] [--sudo] [--accept-new]) [--group G] [--tag T]... [--os linux|windows] [--shell SH]',
+      'driftwatch server add NAME (--local | --host H [--port N] [--user U] [--key FILE [--passphrase-env VAR] | --password-env VAR] [--jump SERVER] [--sudo] [--accept-new]) [--group G] [--tag T]... [--os linux|windows] [--shell SH] [--check]',
     options: {
       local: 'flag', host: 'value', port: 'value', user: 'value', key: 'value', 'password-env': 'value', 'passphrase-env': 'value', group: 'value', tag: 'list',
-      os: 'value', shell: 'value', jump: 'value', sudo: 'flag', 'accept-new': 'flag',
+      os: 'value', shell: 'value', jump: 'value', sudo: 'flag', 'accept-new': 'flag', check: 'flag',
     },
     positionals: [1, 1],
     async run(engine, p, io) {
       const local = p.flags.has('local');
       if (local && p.values.has('host')) throw new UsageError('--local and --host exclude each other', this.usage);
       if (!local && !p.values.has('host')) throw new UsageError('give --host H, or --local for this machine', this.usage);
-      const key = p.values.get('key');
-      const passwordEnv = p.values.get('password-env');
-      const passphraseEnv = p.values.get('passphrase-env');
-      // Exactly one way to log in; secrets are named by variable, never given (nor stored) themselves.
-      if (key && passwordEnv) throw new UsageError('--key and --password-env exclude each other', this.usage);
-      if (passphraseEnv && !key) throw new UsageError('--passphrase-env is the passphrase of --key FILE: give --key too', this.usage);
-      for (const [option, name] of [['password-env', passwordEnv], ['passphrase-env', passphraseEnv]] as const) {
-        if (name !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-          throw new UsageError(`--${option} takes the NAME of an environment variable holding the secret, not the secret itself`, this.usage);
-        }
-      }
-      const auth = key
-        ? { kind: 'key' as const, keyFile: key, ...(passphraseEnv ? { passphraseEnv } : {}) }
-        : passwordEnv
-          ? { kind: 'password' as const, passwordEnv }
-          : { kind: 'agent' as const };
       const s = await call(engine, 'servers/add', {
         name: p.positionals[0]!,
         local,
-        ...(p.values.has('host') ? { host: p.values.get('host')! } : {}),
-        ...(p.values.has('port') ? { port: intValue(p, 'port', this.usage)! } : {}),
-        ...(p.values.has('user') ? { user: p.values.get('user')! } : {}),
-        ...(local ? {} : { auth }),
+        ...serverFields(p, this.usage),
         group: p.values.get('group') ?? null,
         tags: p.lists.get('tag') ?? [],
         ...(p.values.has('os') ? { os: p.values.get('os') as 'linux' | 'windows' } : {}),
         ...(p.values.has('shell') ? { shell: p.values.get('shell')! } : {}),
-        ...(p.values.has('jump') ? { jump: p.values.get('jump')! } : {}),
         sudo: p.flags.has('sudo'),
       });
       io.out(`added server ${s.name} (${s.local ? 'this machine' : `${s.user}@${s.host}:${s.port}`}) in ${s.group ?? 'Unassigned'}`);
+      for (const w of s.warnings) io.err(`warning: ${w}`);
+      // Stored: what follows connects, and a failure leaves the server as it is, saying how to fix it.
       if (!s.local && p.flags.has('accept-new')) {
         // Trust on first use, on explicit request: the key is shown so it can be checked out of band.
-        const trusted = await call(engine, 'servers/trust', { name: s.name });
-        io.out(`pinned host key ${trusted.hostKey} (accepted as new: check it against the server's own \`ssh-keygen -lf\`)`);
+        try {
+          const probed = await call(engine, 'servers/probeHostKey', { name: s.name });
+          const trusted = await call(engine, 'servers/trust', { name: s.name, fingerprint: probed.fingerprint, how: 'accepted as new (server add --accept-new)' });
+          io.out(`pinned host key ${trusted.hostKey} (accepted as new: check it against the server's own \`ssh-keygen -lf\`)`);
+        } catch (err) {
+          io.err(`driftwatch: ${s.name} is stored, but its host key could not be read: ${(err as Error).message}. Once it is reachable: driftwatch server trust ${s.name}`);
+          return 1;
+        }
       } else if (!s.local) io.out(`host key not trusted yet: run driftwatch server trust ${s.name} before scanning it`);
+      if (p.flags.has('check')) return checkCommand(engine, s.name, io);
+      if (!s.local) io.out(`check the connection with: driftwatch server check ${s.name}`);
       return 0;
     },
   },
@@ -89,6 +80,7 @@ const COMMANDS: Record<string, Command> = {
         io.out(`${s.name}: ${s.local ? 'this machine (local)' : `${s.user}@${s.host}:${s.port} (${s.auth.kind} auth)`}, ${s.os}, group ${s.group ?? 'Unassigned'}`);
         if (s.tags.length) io.out(`tags: ${s.tags.join(', ')}`);
         if (!s.local) io.out(`host key: ${s.hostKey ?? 'not pinned yet'}`);
+        for (const t of s.trustHistory ?? []) io.out(`  trust change ${t.at} by ${t.by}: ${t.old ?? '(none)'} -> ${t.new ?? '(none)'} (${t.how})`);
         io.out(`open events: ${s.openEvents.critical} critical, ${s.openEvents.nonCritical} other`);
         io.out(scanSettingsText(s.scanSettings));
         io.out(preflightText(s.preflight));
@@ -133,24 +125,55 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'server trust': {
-    usage: 'driftwatch server trust NAME [--fingerprint SHA256:...] [--from-known-hosts [FILE]]',
-    options: { fingerprint: 'value', 'from-known-hosts': 'flag', 'known-hosts-file': 'value' },
+    usage: 'driftwatch server trust NAME [--fingerprint SHA256:... | --from-known-hosts [FILE]] [--replace]',
+    options: { fingerprint: 'value', 'from-known-hosts': 'flag', 'known-hosts-file': 'value', replace: 'flag' },
     positionals: [1, 2],
     async run(engine, p, io) {
       // `--from-known-hosts` may be followed by a file name; it then arrives as a second positional.
       const fromKnownHosts = p.flags.has('from-known-hosts');
       if (p.positionals.length > 1 && !fromKnownHosts) throw new UsageError(`unexpected argument '${p.positionals[1]}'`, this.usage);
       const name = p.positionals[0]!;
-      if (!fromKnownHosts && !p.values.has('fingerprint')) {
+      const replace = p.flags.has('replace');
+      const before = (await call(engine, 'servers/get', { name })).hostKey;
+      let fingerprint = p.values.get('fingerprint');
+      let how: string | undefined;
+      if (!fromKnownHosts && fingerprint === undefined) {
+        // Nothing named: show the key and let a person compare it and say yes. Never silently.
+        if (!io.ask) {
+          throw new UsageError(
+            `stdin is not a terminal, so nobody can confirm the key: name it with --fingerprint SHA256:... (compare it with ssh-keygen -lf on the server) or --from-known-hosts [FILE]`,
+            this.usage,
+          );
+        }
         const probed = await call(engine, 'servers/probeHostKey', { name });
         io.out(`${name} presents ${probed.keyType ?? 'a'} key ${probed.fingerprint}`);
+        if (before === probed.fingerprint) {
+          io.out(`this key is pinned already: nothing to change`);
+          return 0;
+        }
+        if (before) {
+          io.out(`pinned now: ${before}\npresented:  ${probed.fingerprint}`);
+          if (!replace) {
+            io.err(`driftwatch: a different key is pinned for ${name}; nothing was changed. If the new key is legitimate, run again with --replace`);
+            return 1;
+          }
+        }
+        if (!(await askYes(io, `Compare it with \`ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub\` run on ${name} itself. Trust ${probed.fingerprint}?`))) {
+          io.err('nothing was pinned');
+          return 1;
+        }
+        fingerprint = probed.fingerprint;
+        how = 'presented key confirmed on a terminal';
       }
       const s = await call(engine, 'servers/trust', {
         name,
-        ...(p.values.has('fingerprint') ? { fingerprint: p.values.get('fingerprint')! } : {}),
+        ...(fingerprint !== undefined ? { fingerprint } : {}),
         ...(fromKnownHosts ? { knownHostsFile: p.positionals[1] ?? '' } : {}),
+        ...(replace ? { replace } : {}),
+        ...(how ? { how } : {}),
       });
-      io.out(`pinned host key of ${s.name}: ${s.hostKey}`);
+      if (before && before !== s.hostKey) io.out(`replaced the host key of ${s.name}: old ${before}, new ${s.hostKey}`);
+      else io.out(`pinned host key of ${s.name}: ${s.hostKey}`);
       return 0;
     },
   },
@@ -171,13 +194,11 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'server remove': {
-    usage: 'driftwatch server remove NAME',
-    options: {},
+    usage: 'driftwatch server remove NAME [--yes]',
+    options: { yes: 'flag' },
     positionals: [1, 1],
-    async run(engine, p, io) {
-      await call(engine, 'servers/remove', { name: p.positionals[0]! });
-      io.out(`removed server ${p.positionals[0]}`);
-      return 0;
+    run(engine, p, io) {
+      return confirmedRemoval(io, p, this.usage, (preview) => call(engine, 'servers/remove', { name: p.positionals[0]!, preview }));
     },
   },
   'server move': {
@@ -192,6 +213,7 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  ...SERVER_COMMANDS,
   'group add': {
     usage: 'driftwatch group add NAME [--policy P]...',
     options: { policy: 'list' },
@@ -245,13 +267,11 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'group remove': {
-    usage: 'driftwatch group remove NAME',
-    options: {},
+    usage: 'driftwatch group remove NAME [--yes]',
+    options: { yes: 'flag' },
     positionals: [1, 1],
-    async run(engine, p, io) {
-      await call(engine, 'groups/remove', { name: p.positionals[0]! });
-      io.out(`removed group ${p.positionals[0]} (its servers are now Unassigned)`);
-      return 0;
+    run(engine, p, io) {
+      return confirmedRemoval(io, p, this.usage, (preview) => call(engine, 'groups/remove', { name: p.positionals[0]!, preview }));
     },
   },
   'policy add': {
@@ -306,13 +326,11 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'policy target remove': {
-    usage: 'driftwatch policy target remove POLICY PATH',
-    options: {},
+    usage: 'driftwatch policy target remove POLICY PATH [--yes]',
+    options: { yes: 'flag' },
     positionals: [2, 2],
-    async run(engine, p, io) {
-      await call(engine, 'policies/removeTarget', { policy: p.positionals[0]!, path: p.positionals[1]! });
-      io.out(`removed target ${p.positionals[1]} from ${p.positionals[0]}`);
-      return 0;
+    run(engine, p, io) {
+      return confirmedRemoval(io, p, this.usage, (preview) => call(engine, 'policies/removeTarget', { policy: p.positionals[0]!, path: p.positionals[1]!, preview }));
     },
   },
   'policy list': {
@@ -383,13 +401,11 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'policy remove': {
-    usage: 'driftwatch policy remove NAME',
-    options: {},
+    usage: 'driftwatch policy remove NAME [--yes]',
+    options: { yes: 'flag' },
     positionals: [1, 1],
-    async run(engine, p, io) {
-      await call(engine, 'policies/remove', { name: p.positionals[0]! });
-      io.out(`removed policy ${p.positionals[0]}`);
-      return 0;
+    run(engine, p, io) {
+      return confirmedRemoval(io, p, this.usage, (preview) => call(engine, 'policies/remove', { name: p.positionals[0]!, preview }));
     },
   },
   baseline: {
@@ -587,17 +603,8 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | nul
 const stdio: Io = {
   out: (t) => process.stdout.write(t + '\n'),
   err: (t) => process.stderr.write(t + '\n'),
-  ...(process.stdin.isTTY && process.stdout.isTTY ? { ask: askTerminal } : {}),
+  ...(process.stdin.isTTY ? { ask: terminalAsk } : {}),
 };
-
-async function askTerminal(question: string): Promise<string> {
-  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    return await rl.question(question);
-  } finally {
-    rl.close();
-  }
-}
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   let home: string | undefined;

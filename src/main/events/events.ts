@@ -15,7 +15,8 @@ import { replaceEntries, selfSet, type EntrySet } from '../store/packs/pack-stor
 
 interface EventRow {
   id: number;
-  server_id: number;
+  /** null once the server was removed (its events are retired and keep its name). */
+  server_id: number | null;
   server_name: string;
   group_name: string | null;
   policy_id: number | null;
@@ -37,11 +38,14 @@ interface EventRow {
   note: string | null;
   accept_scope: AcceptScope | null;
   resolved_at: string | null;
+  retired_at: string | null;
+  retired_reason: string | null;
 }
 
-const EVENT_SELECT = `
-  SELECT e.*, s.name AS server_name, g.name AS group_name FROM events e
-  JOIN servers s ON s.id = e.server_id LEFT JOIN groups g ON g.id = s.group_id`;
+// An event outlives its server: then the names it had when it was removed are shown.
+const EVENT_NAMES = `COALESCE(s.name, e.former_server) AS server_name, CASE WHEN s.id IS NULL THEN e.former_group ELSE g.name END AS group_name`;
+const EVENT_JOINS = 'LEFT JOIN servers s ON s.id = e.server_id LEFT JOIN groups g ON g.id = s.group_id';
+const EVENT_SELECT = `SELECT e.*, ${EVENT_NAMES} FROM events e ${EVENT_JOINS}`;
 
 /** Records one policy's deviations from a scan; open events it no longer sees are resolved. */
 export function recordDeviations(db: Db, args: { serverId: number; policyId: number; policyName: string; scanId: number; at: string; deviations: Deviation[] }): number[] {
@@ -93,12 +97,21 @@ export function toFimEvent(r: EventRow): FimEvent {
     attributes: JSON.parse(r.attributes_json),
     baselineEntry: publicEntry(entryFromJson(r.baseline_json)),
     currentEntry: publicEntry(entryFromJson(r.current_json)),
+    acceptScopes: acceptScopes(r),
   };
   if (p.escaped) event.pathEscaped = true;
   if (r.error) event.error = r.error;
   if (r.status === 'accepted') event.accepted = { by: r.accepted_by ?? '', at: r.accepted_at ?? '', note: r.note ?? '', scope: r.accept_scope ?? 'server' };
   if (r.resolved_at) event.resolvedAt = r.resolved_at;
+  if (r.status === 'resolved' && r.note) event.resolution = r.note;
+  if (r.status === 'retired') event.retired = { at: r.retired_at ?? '', reason: r.retired_reason ?? '' };
   return event;
+}
+
+/** Where accept means something: an open file event of a policy that still exists (a self target keeps its own state). */
+function acceptScopes(r: EventRow): AcceptScope[] {
+  if (r.status !== 'open' || r.change === 'host_key_mismatch' || r.policy_id === null) return [];
+  return r.compare === 'self' ? ['server'] : ['server', 'baseline'];
 }
 
 function publicEntry(e: EntryState | null): Entry | null {
@@ -134,7 +147,16 @@ function whereOf(filter: EventFilter): { clause: string; params: unknown[] } {
     servers.push(`COALESCE(g.name, 'Unassigned') IN (${placeholders(filter.group)})`);
     params.push(...filter.group);
   }
-  if (servers.length) where.push(`e.server_id IN (SELECT s.id FROM servers s LEFT JOIN groups g ON g.id = s.group_id WHERE ${servers.join(' AND ')})`);
+  if (servers.length) {
+    // A removed server's events are found by the names they keep, as ids (so the covering indexes
+    // still answer the page: only columns they hold are tested).
+    const former = servers.map((c) => c.replace('s.name', 'x.former_server').replace('g.name', 'x.former_group'));
+    where.push(
+      `(e.server_id IN (SELECT s.id FROM servers s LEFT JOIN groups g ON g.id = s.group_id WHERE ${servers.join(' AND ')})
+        OR e.id IN (SELECT x.id FROM events x WHERE x.server_id IS NULL AND ${former.join(' AND ')}))`,
+    );
+    params.push(...params.slice()); // the same names again, for the second condition (nothing was pushed before them)
+  }
   if (filter.policy?.length) {
     where.push(`e.policy_name IN (${placeholders(filter.policy)})`);
     params.push(...filter.policy);
@@ -185,9 +207,9 @@ export function listEvents(db: Db, raw: EventFilter): EventPage {
     ? []
     : db
         .prepare(
-          `SELECT e.*, s.name AS server_name, g.name AS group_name
+          `SELECT e.*, ${EVENT_NAMES}
            FROM (SELECT e.id FROM events e ${clause} ORDER BY e.id ${dir} LIMIT ? OFFSET ?) AS page
-           JOIN events e ON e.id = page.id JOIN servers s ON s.id = e.server_id LEFT JOIN groups g ON g.id = s.group_id
+           JOIN events e ON e.id = page.id ${EVENT_JOINS}
            ORDER BY e.id ${dir}`,
         )
         .all(...params, limit, offset)) as EventRow[];
@@ -246,8 +268,7 @@ export function acceptEvents(db: Db, ids: number[], options: { note?: string; sc
     const accepted = ids.map((id) => {
       const row = db.prepare(`${EVENT_SELECT} WHERE e.id = ?`).get(id) as EventRow | undefined;
       if (!row) throw new ApiError('not_found', `no event with id ${id}`);
-      if (row.status !== 'open') throw new ApiError('conflict', `event ${id} is ${row.status}, not open`);
-      if (row.policy_id === null) throw new ApiError('conflict', `event ${id}'s policy was removed`);
+      refuseAccept(row);
       const current = entryFromJson(row.current_json);
       const path = row.path;
       if (row.compare === 'self') {
@@ -261,7 +282,12 @@ export function acceptEvents(db: Db, ids: number[], options: { note?: string; sc
         ).run(row.server_id, row.policy_id, path, current ? 1 : 0, entryToJson(current), by, options.at, note);
       } else {
         const baselines = options.activeBaselineIds(row.policy_id);
-        if (!baselines.length) throw new ApiError('conflict', `policy '${row.policy_name}' has no active baseline to accept event ${id} into`);
+        if (!baselines.length) {
+          throw new ApiError(
+            'conflict',
+            `policy '${row.policy_name}' has no active baseline to accept event ${id} into: accept it for this server (--for-server), or take a baseline first (driftwatch baseline ${row.policy_name} --server GOLD-MASTER)`,
+          );
+        }
         for (const b of baselines) {
           let changes = baselineChanges.get(b);
           if (!changes) baselineChanges.set(b, (changes = new Map()));
@@ -279,6 +305,75 @@ export function acceptEvents(db: Db, ids: number[], options: { note?: string; sc
     for (const [b, changes] of baselineChanges) putBaselineEntries(db, b, changes);
     return accepted;
   })();
+}
+
+/** Why an event cannot be accepted, and what to do instead (accept only where it means something). */
+function refuseAccept(row: EventRow): asserts row is EventRow & { server_id: number; policy_id: number } {
+  const id = row.id;
+  if (row.status === 'retired') throw new ApiError('conflict', `event ${id} is retired (${row.retired_reason ?? 'removed'}): it stays in the history and needs nothing more`);
+  if (row.status !== 'open') throw new ApiError('conflict', `event ${id} is ${row.status} already: nothing to accept`);
+  if (row.change === 'host_key_mismatch') {
+    const presented = hostKeyOf(row).presented;
+    throw new ApiError(
+      'conflict',
+      `event ${id} is a changed host key, not a file: accepting does not apply. If the new key ${presented} is legitimate (compare it with ssh-keygen -lf on the server's console), ` +
+        `trust it: driftwatch server trust ${row.server_name} --fingerprint ${presented} --replace (this resolves the event); otherwise leave it open and investigate`,
+    );
+  }
+  if (row.policy_id === null || row.server_id === null) throw new ApiError('conflict', `event ${id}'s ${row.policy_id === null ? 'policy' : 'server'} was removed: nothing it could be accepted into exists any more`);
+}
+
+function hostKeyOf(row: { attributes_json: string }): { pinned: string; presented: string } {
+  const a = (JSON.parse(row.attributes_json) as { name: string; baseline: string; current: string }[]).find((x) => x.name === 'hostKey');
+  return { pinned: a?.baseline ?? '', presented: a?.current ?? '' };
+}
+
+/** The open host-key event of an event id, with its two keys (the event action "the new key is legitimate"). */
+export function hostKeyEvent(db: Db, id: number): { serverName: string; pinned: string; presented: string } {
+  const row = db.prepare(`${EVENT_SELECT} WHERE e.id = ?`).get(id) as EventRow | undefined;
+  if (!row) throw new ApiError('not_found', `no event with id ${id}`);
+  if (row.change !== 'host_key_mismatch') throw new ApiError('conflict', `event ${id} is not a host-key event: review it and accept it (driftwatch accept ${id})`);
+  if (row.status !== 'open') throw new ApiError('conflict', `event ${id} is ${row.status} already`);
+  if (row.server_id === null) throw new ApiError('conflict', `event ${id}'s server was removed`);
+  return { serverName: row.server_name, ...hostKeyOf(row) };
+}
+
+/**
+ * Open host-key events of a server whose presented key is `fingerprint` are resolved: that key is
+ * now pinned (a recorded trust change), which is what they asked for.
+ */
+export function resolveTrustedHostKey(db: Db, serverId: number, fingerprint: string, resolution: string, at: string): void {
+  const open = db.prepare("SELECT id, attributes_json FROM events WHERE server_id = ? AND change = 'host_key_mismatch' AND status = 'open'").all(serverId) as { id: number; attributes_json: string }[];
+  const resolve = db.prepare("UPDATE events SET status = 'resolved', resolved_at = ?, note = ? WHERE id = ?");
+  for (const e of open) if (hostKeyOf(e).presented === fingerprint) resolve.run(at, resolution, e.id);
+}
+
+/** Closes open events as `retired` with the reason: they stay queryable and in reports, and no longer count. */
+export function retireEvents(db: Db, condition: string, params: unknown[], reason: string, at: string): number {
+  return db.prepare(`UPDATE events SET status = 'retired', retired_at = ?, retired_reason = ? WHERE status = 'open' AND (${condition})`).run(at, reason, ...params).changes;
+}
+
+/** Open file events whose policy no longer applies to their server (removed, or not in its group now). */
+export function retireUnmonitored(db: Db, reason: string, at: string): number {
+  return retireEvents(
+    db,
+    `change != 'host_key_mismatch' AND (policy_id IS NULL OR NOT EXISTS (
+       SELECT 1 FROM servers s JOIN group_policies gp ON gp.group_id = s.group_id WHERE s.id = events.server_id AND gp.policy_id = events.policy_id))`,
+    [],
+    reason,
+    at,
+  );
+}
+
+/** A server about to be removed: its open events are retired, and every event keeps its names. */
+export function detachServerEvents(db: Db, serverId: number, serverName: string, groupName: string | null, reason: string, at: string): void {
+  retireEvents(db, 'server_id = ?', [serverId], reason, at);
+  db.prepare('UPDATE events SET former_server = ?, former_group = ? WHERE server_id = ?').run(serverName, groupName, serverId);
+}
+
+/** Open events of a policy, as id and path (byte string), e.g. to find those a target decided. */
+export function openEventPaths(db: Db, policyId: number): { id: number; path: string }[] {
+  return (db.prepare("SELECT id, path FROM events WHERE policy_id = ? AND status = 'open'").all(policyId) as { id: number; path: Buffer }[]).map((r) => ({ id: r.id, path: r.path.toString('latin1') }));
 }
 
 /**

@@ -1,9 +1,10 @@
 // Servers and groups. A server in no group sits in "Unassigned", which has no policies.
 import os from 'node:os';
 import { ApiError, type ServerInput } from '../../shared/api.js';
-import type { Group, Server, ServerAuth } from '../../shared/domain.js';
+import type { Group, Server, ServerAuth, TrustChange } from '../../shared/domain.js';
 import { validName } from '../policy/policies.js';
 import { now, type Db } from '../store/db.js';
+import { checkKeyFile } from './key-file.js';
 
 export const UNASSIGNED = 'Unassigned';
 
@@ -72,7 +73,9 @@ export function getServerById(db: Db, id: number): StoredServer {
 
 export function addServer(db: Db, input: ServerInput): StoredServer {
   const name = validName(input.name, 'server');
-  if (db.prepare('SELECT 1 FROM servers WHERE name = ?').get(name)) throw new ApiError('conflict', `a server named '${name}' exists already`);
+  if (db.prepare('SELECT 1 FROM servers WHERE name = ?').get(name)) {
+    throw new ApiError('conflict', `a server named '${name}' exists already (change it with driftwatch server edit ${name}; check its connection with driftwatch server check ${name})`);
+  }
   const s = normalizeServer(db, input);
   db.prepare(
     `INSERT INTO servers (name, host, port, user, auth_json, os, group_id, tags_json, is_local, shell, host_key, jump_id, sudo, created_at)
@@ -96,7 +99,21 @@ export function updateServer(db: Db, name: string, patch: Partial<ServerInput>):
     `UPDATE servers SET name = ?, host = ?, port = ?, user = ?, auth_json = ?, os = ?, group_id = ?, tags_json = ?, is_local = ?,
      shell = ?, jump_id = ?, sudo = ?, host_key = ? WHERE id = ?`,
   ).run(newName, s.host, s.port, s.user, JSON.stringify(s.auth), s.os, s.groupId, JSON.stringify(s.tags), +s.local, s.shell, s.jumpId, +s.sudo, keepKey ? old.hostKey : null, old.id);
+  if (!keepKey && old.hostKey) recordTrustChange(db, old.id, newName, old.hostKey, null, `unpinned: the address changed from ${old.host}:${old.port} to ${s.host}:${s.port}`);
   return getServer(db, newName);
+}
+
+/** What looks like a mistake but may be meant (a second login to one host): said, not refused. */
+export function serverWarnings(db: Db, server: StoredServer): string[] {
+  const others = listServers(db).filter((o) => o.id !== server.id);
+  const warnings: string[] = [];
+  const sameCase = others.filter((o) => o.name.toLowerCase() === server.name.toLowerCase());
+  if (sameCase.length) warnings.push(`the name ${server.name} differs only by case from ${sameCase.map((o) => o.name).join(', ')}`);
+  if (!server.local) {
+    const sameAddress = others.filter((o) => !o.local && o.host.toLowerCase() === server.host.toLowerCase() && o.port === server.port);
+    if (sameAddress.length) warnings.push(`${server.host}:${server.port} is also the address of ${sameAddress.map((o) => o.name).join(', ')}`);
+  }
+  return warnings;
 }
 
 function normalizeServer(db: Db, input: ServerInput) {
@@ -110,6 +127,7 @@ function normalizeServer(db: Db, input: ServerInput) {
   if (!/^[A-Za-z0-9._][A-Za-z0-9._-]*\$?$/.test(user)) throw new ApiError('invalid_input', `bad user name ${JSON.stringify(user)}`);
   const auth: ServerAuth = local ? { kind: 'local' } : (input.auth ?? { kind: 'agent' });
   if (!local && auth.kind === 'local') throw new ApiError('invalid_input', 'only --local servers use local access');
+  if (auth.kind === 'key') checkKeyFile(auth.keyFile);
   const tags = input.tags ?? [];
   if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string' || !t)) throw new ApiError('invalid_input', 'tags must be non-empty words');
   const osName = input.os ?? 'linux';
@@ -121,13 +139,6 @@ function normalizeServer(db: Db, input: ServerInput) {
   return { host, port, user, auth, tags, os: osName, groupId, jumpId, local, shell, sudo: input.sudo ?? false };
 }
 
-export function removeServer(db: Db, name: string): void {
-  const s = getServer(db, name);
-  const hops = db.prepare('SELECT name FROM servers WHERE jump_id = ?').all(s.id) as { name: string }[];
-  if (hops.length) throw new ApiError('conflict', `server '${name}' is the jump host of ${hops.map((h) => h.name).join(', ')}`);
-  db.prepare('DELETE FROM servers WHERE id = ?').run(s.id);
-}
-
 export function moveServers(db: Db, names: string[], group: string | null): void {
   const groupId = group && group !== UNASSIGNED ? getGroupId(db, group) : null;
   db.transaction(() => {
@@ -135,10 +146,28 @@ export function moveServers(db: Db, names: string[], group: string | null): void
   })();
 }
 
-export function setHostKey(db: Db, name: string, fingerprint: string | null): StoredServer {
+/** Pins (or unpins) a server's host key; a change is recorded with who, when and how. */
+export function setHostKey(db: Db, name: string, fingerprint: string | null, how: string): StoredServer {
   const s = getServer(db, name);
-  db.prepare('UPDATE servers SET host_key = ? WHERE id = ?').run(fingerprint, s.id);
+  if (s.hostKey !== fingerprint) {
+    db.transaction(() => {
+      db.prepare('UPDATE servers SET host_key = ? WHERE id = ?').run(fingerprint, s.id);
+      recordTrustChange(db, s.id, s.name, s.hostKey, fingerprint, how);
+    })();
+  }
   return getServer(db, name);
+}
+
+function recordTrustChange(db: Db, serverId: number, serverName: string, old: string | null, key: string | null, how: string): void {
+  db.prepare('INSERT INTO trust_changes (server_id, server_name, at, by, old_key, new_key, how) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+    serverId, serverName, now(), os.userInfo().username, old, key, how,
+  );
+}
+
+/** Every change of a server's pinned host key, oldest first. */
+export function trustHistory(db: Db, serverId: number): TrustChange[] {
+  const rows = db.prepare('SELECT at, by, old_key, new_key, how FROM trust_changes WHERE server_id = ? ORDER BY id').all(serverId) as { at: string; by: string; old_key: string | null; new_key: string | null; how: string }[];
+  return rows.map((r) => ({ at: r.at, by: r.by, old: r.old_key, new: r.new_key, how: r.how }));
 }
 
 export function listGroups(db: Db): Group[] {
@@ -181,10 +210,6 @@ export function assignPolicy(db: Db, group: string, policy: string): Group {
 export function unassignPolicy(db: Db, group: string, policy: string): Group {
   db.prepare('DELETE FROM group_policies WHERE group_id = ? AND policy_id = ?').run(getGroupId(db, group), policyId(db, policy));
   return getGroup(db, group);
-}
-
-export function removeGroup(db: Db, name: string): void {
-  db.prepare('DELETE FROM groups WHERE id = ?').run(getGroupId(db, name));
 }
 
 function policyId(db: Db, name: string): number {

@@ -8,7 +8,8 @@ import type { Server } from '../../shared/domain.js';
 import { knownFingerprints, normalizeFingerprint, parseKnownHosts } from '../transport/host-keys.js';
 import { loadSshConfig, type JumpHop } from '../transport/ssh-config.js';
 import { probeHostKey, resolveJumpChain, SshTransport, type SshTransportOptions } from '../transport/ssh.js';
-import type { Db } from '../store/db.js';
+import { now, type Db } from '../store/db.js';
+import { resolveTrustedHostKey } from '../events/events.js';
 import { addServer, getServer, listServers, setHostKey, type StoredServer } from './inventory.js';
 
 const lookup = (db: Db) => (name: string) => {
@@ -30,20 +31,37 @@ export async function probeServerKey(db: Db, name: string): Promise<{ fingerprin
   return { fingerprint: probed.fingerprint, keyType: probed.keyType };
 }
 
+export interface TrustOptions {
+  fingerprint?: string;
+  knownHostsFile?: string;
+  /** Replace a different key pinned before (never done without it). */
+  replace?: boolean;
+  /** How the key was verified, for the trust record (by default: the option used). */
+  how?: string;
+}
+
 /**
- * Pins a server's host key. With a fingerprint, the key the server presents must equal it; from a
- * known_hosts file (hashed entries too), the file must list exactly one key for the host and the
- * server must present it. Without either, the presented key is pinned (the caller has shown it).
+ * Pins a server's host key, never silently: the key must be named, by its fingerprint (which the
+ * key the server presents must equal) or by a known_hosts file (hashed entries too), which must
+ * list exactly one key for the host or the one the server presents. A different key pinned before
+ * is replaced only with `replace`. The change is recorded, and resolves an open host-key event
+ * that asked for this key.
  */
-export async function trustServer(db: Db, name: string, options: { fingerprint?: string; knownHostsFile?: string } = {}): Promise<StoredServer> {
+export async function trustServer(db: Db, name: string, options: TrustOptions = {}): Promise<StoredServer> {
   const server = getServer(db, name);
+  if (!options.fingerprint && options.knownHostsFile === undefined) {
+    throw new ApiError('invalid_input', `name the key to trust for ${name}: its fingerprint (compare it with ssh-keygen -lf on the server), or a known_hosts file`);
+  }
   let expected: string | null = null;
   if (options.fingerprint) {
     expected = normalizeFingerprint(options.fingerprint);
     if (!expected) throw new ApiError('invalid_input', `not an OpenSSH SHA256 fingerprint: ${options.fingerprint}`);
   }
+  let how = options.how ?? 'fingerprint given';
+  let presented: string | null = null;
   if (options.knownHostsFile !== undefined) {
     const file = options.knownHostsFile || path.join(os.homedir(), '.ssh', 'known_hosts');
+    how = options.how ?? `from known_hosts ${file}`;
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
@@ -55,17 +73,32 @@ export async function trustServer(db: Db, name: string, options: { fingerprint?:
     if (expected && !known.includes(expected)) throw new ApiError('host_key_mismatch', `${file} does not list ${expected} for ${server.host}`);
     if (!expected && known.length > 1) {
       // Several key types for one host: the one the server presents must be among them.
-      const presented = (await probeServerKey(db, name)).fingerprint;
+      presented = (await probeServerKey(db, name)).fingerprint;
       if (!known.includes(presented)) throw new ApiError('host_key_mismatch', `${server.name} presents ${presented}, which ${file} does not list`);
-      return setHostKey(db, name, presented);
     }
     expected ??= known[0]!;
   }
-  const presented = (await probeServerKey(db, name)).fingerprint;
+  presented ??= (await probeServerKey(db, name)).fingerprint;
   if (expected && presented !== expected) {
     throw new ApiError('host_key_mismatch', `${server.name} presents ${presented}, not the expected ${expected}; nothing was pinned`, { pinned: expected, presented });
   }
-  return setHostKey(db, name, presented);
+  return pinHostKey(db, server, presented, how, options.replace === true);
+}
+
+/** Pins a verified key: refused over a different pinned key unless `replace`; recorded; resolves the host-key event it answers. */
+export function pinHostKey(db: Db, server: StoredServer, fingerprint: string, how: string, replace: boolean): StoredServer {
+  if (server.hostKey && server.hostKey !== fingerprint && !replace) {
+    throw new ApiError(
+      'conflict',
+      `${server.name} has another key pinned: pinned ${server.hostKey}, new ${fingerprint}. Nothing was changed; if the new key is legitimate, replace it (--replace)`,
+      { pinned: server.hostKey, presented: fingerprint },
+    );
+  }
+  return db.transaction(() => {
+    const saved = setHostKey(db, server.name, fingerprint, how);
+    resolveTrustedHostKey(db, server.id, fingerprint, `the new host key ${fingerprint} was trusted by ${os.userInfo().username} (${how})`, now());
+    return saved;
+  })();
 }
 
 /** Adds servers for the concrete Host entries of an ssh_config file (jump hosts included). */

@@ -85,11 +85,6 @@ export function updatePolicy(db: Db, name: string, patch: { description?: string
   return getPolicy(db, name);
 }
 
-export function removePolicy(db: Db, name: string): void {
-  const p = getPolicy(db, name);
-  db.prepare('DELETE FROM policies WHERE id = ?').run(p.id);
-}
-
 /** A complete, validated target from partial input; throws a clear error for anything malformed. */
 export function validTarget(input: Partial<Target> & { path: unknown }, where = 'target', os: ServerOs = 'linux'): Target {
   // Windows policies also take drive paths (C:\\...) and registry keys (HKLM\\...); the Windows
@@ -188,13 +183,6 @@ export function updateTarget(db: Db, policyName: string, path: string, patch: Pa
     db.prepare('DELETE FROM targets WHERE policy_id = ? AND path = ?').run(p.id, path);
     insertTarget(db, p.id, t);
   })();
-  return getPolicy(db, policyName);
-}
-
-export function removeTarget(db: Db, policyName: string, path: string): StoredPolicy {
-  const p = getPolicy(db, policyName);
-  const r = db.prepare('DELETE FROM targets WHERE policy_id = ? AND path = ?').run(p.id, path);
-  if (r.changes === 0) throw new ApiError('not_found', `policy '${p.name}' has no target ${path}`);
   return getPolicy(db, policyName);
 }
 

@@ -1,13 +1,14 @@
 // What the compliance report says, for a period and a group (or every group): which servers were
 // compared at least weekly (PCI DSS 11.5.2) since their monitoring began, the scans that compared
 // nothing for some policy, the critical files covered, the events and who accepted them, the
-// servers not compared in the last 7 days, and the age, expiry and replacement of baselines.
+// servers not compared in the last 7 days, the age, expiry and replacement of baselines, and
+// every change of a pinned host key.
 import { ApiError } from '../../shared/api.js';
 import { parseTime, TIME_FORMS } from '../../shared/event-filter.js';
-import type { BaselineInfo, FimEvent } from '../../shared/domain.js';
+import type { BaselineInfo, FimEvent, TrustChange } from '../../shared/domain.js';
 import { listBaselines } from '../baseline/baselines.js';
 import { listEvents } from '../events/events.js';
-import { getGroup, listGroups, listServers, UNASSIGNED } from '../inventory/inventory.js';
+import { getGroup, listGroups, listServers, trustHistory, UNASSIGNED } from '../inventory/inventory.js';
 import { lastComparison, monitoringSince } from '../inventory/monitoring.js';
 import { listPolicies } from '../policy/policies.js';
 import type { Db } from '../store/db.js';
@@ -73,6 +74,8 @@ export interface ComplianceData {
   /** Servers monitored for more than 7 days with no completed comparison in the 7 days before the end of the period. */
   stale: { name: string; group: string; lastCompared: string | null }[];
   baselines: BaselineAge[];
+  /** Changes of the servers' pinned host keys in the period (who, when, old, new, how). */
+  trustChanges: (TrustChange & { server: string })[];
 }
 
 function time(v: string | undefined, what: string): number | undefined {
@@ -146,5 +149,7 @@ export function complianceData(db: Db, args: { group?: string; since?: string; u
       supersededAt: b.supersededAt,
       supersededBy: b.supersededBy,
     }));
-  return { generatedAt: at.toISOString(), group, since, until, servers: rows, critical, events, stale, baselines };
+  const trustChanges = servers.flatMap((s) => trustHistory(db, s.id).filter((t) => t.at >= since && t.at <= until).map((t) => ({ server: s.name, ...t })));
+  trustChanges.sort((a, b) => a.at.localeCompare(b.at));
+  return { generatedAt: at.toISOString(), group, since, until, servers: rows, critical, events, stale, baselines, trustChanges };
 }

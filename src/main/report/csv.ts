@@ -32,7 +32,7 @@ export function normalizeFilter(filter: ReportFilter = {}): ReportFilter {
 
 export const EVENT_COLUMNS = [
   'id', 'server', 'group', 'policy', 'path', 'change', 'critical', 'alert', 'status', 'first_seen', 'last_seen', 'resolved_at',
-  'changed_attributes', 'accepted_by', 'accepted_at', 'accept_scope', 'accept_note', 'error',
+  'changed_attributes', 'accepted_by', 'accepted_at', 'accept_scope', 'accept_note', 'error', 'resolution', 'retired_at', 'retired_reason',
 ];
 
 export function eventsCsv(db: Db, filter: ReportFilter = {}): CsvReport {
@@ -56,6 +56,9 @@ export function eventsCsv(db: Db, filter: ReportFilter = {}): CsvReport {
     e.accepted?.scope ?? '',
     e.accepted?.note ?? '',
     e.error ?? '',
+    e.resolution ?? '',
+    e.retired?.at ?? '',
+    e.retired?.reason ?? '',
   ]);
   return { kind: 'events', csv: toCsv(EVENT_COLUMNS, rows), rows: rows.length, filename: `driftwatch-events-${stamp()}.csv` };
 }

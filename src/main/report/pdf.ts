@@ -131,7 +131,13 @@ function eventRow(e: FimEvent): string[] {
     e.critical ? 'yes' : 'no',
     e.status,
     day(e.firstSeen),
-    e.accepted ? `${e.accepted.by} ${day(e.accepted.at)}${e.accepted.note ? `: ${e.accepted.note}` : ''}` : e.resolvedAt ? `resolved ${day(e.resolvedAt)}` : '',
+    e.accepted
+      ? `${e.accepted.by} ${day(e.accepted.at)}${e.accepted.note ? `: ${e.accepted.note}` : ''}`
+      : e.retired
+        ? `retired ${day(e.retired.at)}: ${e.retired.reason}`
+        : e.resolvedAt
+          ? `resolved ${day(e.resolvedAt)}${e.resolution ? `: ${e.resolution}` : ''}`
+          : '',
   ];
 }
 
@@ -180,7 +186,9 @@ export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer
   para(`Scans that did not compare every policy (not_compared, not counted as comparisons): ${notComparedScans.length}.`);
   para(`Servers not compared in the last 7 days of the period: ${data.stale.length}.`);
   para(`Critical targets covered: ${data.critical.length}.`);
-  para(`Events in the period: ${data.events.length} (${byStatus('open')} open, ${byStatus('accepted')} accepted, ${byStatus('resolved')} resolved; ${data.events.filter((e) => e.critical).length} critical).`);
+  para(
+    `Events in the period: ${data.events.length} (${byStatus('open')} open, ${byStatus('accepted')} accepted, ${byStatus('resolved')} resolved, ${byStatus('retired')} retired; ${data.events.filter((e) => e.critical).length} critical).`,
+  );
   para(`Baselines: ${data.baselines.length} (${expired} expired, ${data.baselines.filter((b) => b.status === 'superseded').length} superseded).`);
 
   heading('PCI DSS 11.5.2 - change-detection comparisons');
@@ -294,5 +302,19 @@ export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer
       ]),
     );
 
+  heading('Host-key trust changes');
+  if (!data.trustChanges.length) para('No pinned host key changed in the period.');
+  else
+    table(
+      [
+        { title: 'Server', width: 0.12 },
+        { title: 'When', width: 0.14 },
+        { title: 'By', width: 0.08 },
+        { title: 'Old key', width: 0.22 },
+        { title: 'New key', width: 0.22 },
+        { title: 'How', width: 0.22 },
+      ],
+      data.trustChanges.map((t) => [t.server, minute(t.at), t.by, t.old ?? '(none)', t.new ?? '(none)', t.how]),
+    );
   return finish();
 }

@@ -8,7 +8,7 @@ import { listBaselines, noActiveBaselineReason, storeBaseline, storeBaselineWith
 import type { EntryState } from '../diff/compare.js';
 import { evaluatePolicy } from '../diff/evaluate.js';
 import { ApiError } from '../../shared/api.js';
-import { countOpen, recordDeviations, recordHostKeyMismatch, resolveHostKeyEvents } from '../events/events.js';
+import { countOpen, retireEvents, recordDeviations, recordHostKeyMismatch, resolveHostKeyEvents } from '../events/events.js';
 import { serverPolicyIds, type StoredServer } from '../inventory/inventory.js';
 import { getPolicyById, type StoredPolicy } from '../policy/policies.js';
 import { now, type Db } from '../store/db.js';
@@ -134,12 +134,15 @@ export async function scanServer(ctx: ScanContext, server: StoredServer, options
       // the state later scans compare with (a file appearing there is an event, not adopted).
       for (const t of policy.targets.filter((x) => x.compare === 'self').map((x) => x.path)) db.prepare('INSERT OR IGNORE INTO self_targets (server_id, policy_id, target_path) VALUES (?, ?, ?)').run(server.id, policy.id, t);
     });
-    // Open events of a policy that no longer applies to this server (unassigned from its group, or
-    // removed) are no longer watched: closed by this scan, or they would stay open for ever.
-    db.prepare(
-      `UPDATE events SET status = 'resolved', resolved_at = ?, last_scan_id = ? WHERE server_id = ? AND status = 'open' AND change != 'host_key_mismatch'
-       AND (policy_id IS NULL OR policy_id NOT IN (${policies.map(() => '?').join(', ')}))`,
-    ).run(at, scanId, server.id, ...policies.map((p) => p.id));
+    // Open events of a policy that no longer applies to this server are retired when that happens
+    // (inventory/removal.ts); any left (a store from before) are retired here, never left open for ever.
+    retireEvents(
+      db,
+      `server_id = ? AND change != 'host_key_mismatch' AND (policy_id IS NULL OR policy_id NOT IN (${policies.map(() => '?').join(', ')}))`,
+      [server.id, ...policies.map((p) => p.id)],
+      'its policy no longer applies to this server',
+      at,
+    );
     const open = countOpen(db, server.id);
     // Not compared wins over findings: a server is never reported as checked where it was not.
     const notCompared = outcomes.filter((o) => o.status === 'not_compared');

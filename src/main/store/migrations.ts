@@ -262,4 +262,53 @@ export const MIGRATIONS: readonly Migration[] = [
     UPDATE group_policies SET assigned_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE group_id = NEW.group_id AND policy_id = NEW.policy_id;
   END;
   `,
+  // 9: no event is left in a state nobody can change, and trust changes are on record.
+  // Events gain the status 'retired' (closed because what they were about was removed, with the
+  // reason) and outlive their server (server_id SET NULL; the names are kept in former_*). SQLite
+  // cannot alter a CHECK, so the table is rebuilt; alert_notified's rows (which a DROP would
+  // cascade away) are carried over. Open events already stuck (their policy removed, or no longer
+  // assigned to their server's group) are retired with that reason.
+  (db) => {
+    const COLUMNS = `id, server_id, policy_id, policy_name, path, change, compare, critical, alert, status, first_seen, last_seen,
+      first_scan_id, last_scan_id, attributes_json, baseline_json, current_json, error, accepted_by, accepted_at, note, accept_scope, resolved_at`;
+    db.exec(`
+    CREATE TABLE events_v9 (
+      id INTEGER PRIMARY KEY, server_id INTEGER REFERENCES servers(id) ON DELETE SET NULL,
+      policy_id INTEGER REFERENCES policies(id) ON DELETE SET NULL, policy_name TEXT NOT NULL,
+      path BLOB NOT NULL, change TEXT NOT NULL, compare TEXT NOT NULL, critical INTEGER NOT NULL, alert INTEGER NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('open', 'resolved', 'accepted', 'retired')),
+      first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, first_scan_id INTEGER, last_scan_id INTEGER,
+      attributes_json TEXT NOT NULL, baseline_json TEXT, current_json TEXT, error TEXT,
+      accepted_by TEXT, accepted_at TEXT, note TEXT, accept_scope TEXT, resolved_at TEXT,
+      retired_at TEXT, retired_reason TEXT, former_server TEXT, former_group TEXT
+    );
+    INSERT INTO events_v9 (${COLUMNS}) SELECT ${COLUMNS} FROM events;
+    CREATE TEMP TABLE notified_v9 AS SELECT * FROM alert_notified;
+    DROP TABLE events;
+    ALTER TABLE events_v9 RENAME TO events;
+    INSERT INTO alert_notified SELECT * FROM temp.notified_v9;
+    DROP TABLE temp.notified_v9;
+    CREATE UNIQUE INDEX events_one_open ON events (server_id, policy_id, path) WHERE status = 'open';
+    CREATE INDEX events_by_status ON events (status, last_seen);
+    CREATE INDEX events_page ON events (status, id, critical, server_id, policy_name, first_seen, last_seen);
+    CREATE INDEX events_page_all ON events (id, status, critical, server_id, policy_name, first_seen, last_seen);
+    CREATE INDEX events_open_counts ON events (status, server_id, critical);
+    -- The events of removed servers, found by the name they keep (a server filter's second half).
+    CREATE INDEX events_former ON events (former_server) WHERE server_id IS NULL;
+    -- Every change of a server's pinned host key: who (OS user), when, old and new, and how.
+    CREATE TABLE trust_changes (
+      id INTEGER PRIMARY KEY, server_id INTEGER REFERENCES servers(id) ON DELETE SET NULL, server_name TEXT NOT NULL,
+      at TEXT NOT NULL, by TEXT NOT NULL, old_key TEXT, new_key TEXT, how TEXT NOT NULL
+    );
+    CREATE INDEX trust_changes_by_server ON trust_changes (server_id, id);
+    `);
+    const at = new Date().toISOString();
+    db.prepare(
+      `UPDATE events SET status = 'retired', retired_at = ?, retired_reason = 'its policy was removed' WHERE status = 'open' AND change != 'host_key_mismatch' AND policy_id IS NULL`,
+    ).run(at);
+    db.prepare(
+      `UPDATE events SET status = 'retired', retired_at = ?, retired_reason = 'its policy no longer applies to this server' WHERE status = 'open' AND change != 'host_key_mismatch'
+       AND NOT EXISTS (SELECT 1 FROM servers s JOIN group_policies gp ON gp.group_id = s.group_id WHERE s.id = events.server_id AND gp.policy_id = events.policy_id)`,
+    ).run(at);
+  },
 ];

@@ -33,6 +33,11 @@ export class ConsolePage {
   dialog(name: string): Locator {
     return this.page.getByRole('dialog', { name });
   }
+
+  /** A removal's confirmation: what goes with it, as the engine previews it. */
+  removalImpact(title: string): Locator {
+    return this.dialog(title).getByTestId('removal-impact');
+  }
 }
 
 export class ServersPage extends ConsolePage {
@@ -43,6 +48,15 @@ export class ServersPage extends ConsolePage {
   async monitorThisMachine(): Promise<void> {
     await this.page.getByRole('button', { name: 'Monitor this machine' }).first().click();
     await expect(this.row('this-machine')).toBeVisible();
+  }
+
+  /** Opens the host-key dialog of a server (to verify an unpinned key, or check a pinned one again). */
+  async openHostKey(server: string): Promise<Locator> {
+    const row = this.row(server);
+    await row.getByRole('button', { name: 'Verify host key' }).or(row.getByRole('button', { name: /^SHA256:/ })).click();
+    const dialog = this.dialog(`Host key of ${server}`);
+    await expect(dialog).toBeVisible();
+    return dialog;
   }
 
   async moveToGroup(server: string, group: string): Promise<void> {
@@ -151,6 +165,11 @@ export interface TargetInput {
 }
 
 export class PoliciesPage extends ConsolePage {
+  async select(policy: string): Promise<void> {
+    await this.page.getByRole('listbox', { name: 'Policies' }).getByRole('option', { name: new RegExp(`^${policy}`) }).click();
+    await expect(this.page.getByRole('heading', { name: `Policy ${policy}` })).toBeVisible();
+  }
+
   async create(name: string, description: string): Promise<void> {
     await this.page.getByRole('button', { name: /New policy|Create a policy/ }).first().click();
     const dialog = this.dialog('New policy');
@@ -251,6 +270,13 @@ export class EventsPage extends ConsolePage {
   async openEvent(pathText: string): Promise<Locator> {
     await this.row(pathText).first().click();
     await expect(this.details().getByRole('heading', { name: pathText })).toBeVisible();
+    return this.details();
+  }
+
+  /** A row by event id (a host-key event has no path to find it by). */
+  async openEventById(id: number): Promise<Locator> {
+    await this.list().locator(`[data-event-id="${id}"]`).click();
+    await expect(this.details()).toHaveAttribute('aria-label', `Event ${id} details`);
     return this.details();
   }
 

@@ -161,7 +161,7 @@ describe('scan and events --json, exit codes', () => {
     expect(code).toBe(2);
     expect(json.servers.map((s) => s.status)).toEqual(['failed', 'completed_with_findings']);
     expect(json.events).toHaveLength(1);
-    await ok(home, 'server', 'remove', 'broken');
+    await ok(home, 'server', 'remove', 'broken', '--yes');
   });
 
   it('2 when the servers to scan cannot be found at all', async () => {

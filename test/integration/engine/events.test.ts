@@ -143,7 +143,7 @@ describe.each(SHELLS)('events, scanner under %s', (shell) => {
     expect(Object.fromEntries(all.map((e) => [e.id, e.status]))).toEqual({ [gold.id]: 'accepted', [web2.id]: 'resolved' });
   });
 
-  it('open events of a policy that no longer applies (unassigned, or removed) are closed by the next scan', async () => {
+  it('open events of a policy that no longer applies (unassigned, or removed) are retired at once, with the reason', async () => {
     const other = path.join(path.dirname(root), 'other'); // outside p's tree
     fs.mkdirSync(other);
     fs.writeFileSync(path.join(other, 'x'), 'x\n');
@@ -156,20 +156,23 @@ describe.each(SHELLS)('events, scanner under %s', (shell) => {
     expect(code).toBe(1);
     expect(json.events.map((e) => e.policy)).toEqual(['p']);
     await ok(home, 'group', 'unassign', 'g', '--policy', 'p');
+    // Retired when the policy stops applying (not at the next scan, and not as "resolved").
+    expect((await eventsJson(home, '--open')).map((e) => e.id)).toEqual([]);
+    expect((await eventsJson(home, '--retired')).map((e) => [e.id, e.retired?.reason])).toEqual([[json.events[0]!.id, "policy 'p' was unassigned from group 'g'"]]);
     const after = await scanJson(home, '--server', 'gold');
     expect(after.code).toBe(0);
     expect(after.json.events).toEqual([]);
-    expect((await eventsJson(home, '--resolved')).map((e) => e.id)).toEqual([json.events[0]!.id]);
+    expect((await eventsJson(home, '--resolved')).map((e) => e.id)).toEqual([]);
 
     // The same when the policy is removed outright (its events keep the policy's name).
     await ok(home, 'group', 'assign', 'g', '--policy', 'p');
     const again = await scanJson(home, '--server', 'gold');
     expect(again.code).toBe(1);
-    await ok(home, 'policy', 'remove', 'p');
+    await ok(home, 'policy', 'remove', 'p', '--yes');
     const gone = await scanJson(home, '--server', 'gold');
     expect(gone.code).toBe(0);
     const closed = (await eventsJson(home, '--all')).filter((e) => e.id === again.json.events[0]!.id);
-    expect(closed).toMatchObject([{ status: 'resolved', policy: 'p' }]);
+    expect(closed).toMatchObject([{ status: 'retired', policy: 'p', retired: { reason: "policy 'p' was removed" } }]);
   });
 
   it('accepting an event that is not open, or that does not exist, is refused', async () => {
@@ -179,7 +182,7 @@ describe.each(SHELLS)('events, scanner under %s', (shell) => {
     await ok(home, 'accept', id);
     const again = await cli(home, 'accept', id);
     expect(again.code).not.toBe(0);
-    expect(again.err).toMatch(/is accepted, not open/);
+    expect(again.err).toMatch(/is accepted already: nothing to accept/);
     const missing = await cli(home, 'accept', '999');
     expect(missing.code).not.toBe(0);
     expect(missing.err).toMatch(/no event with id 999/);

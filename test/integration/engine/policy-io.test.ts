@@ -100,7 +100,7 @@ describe('policy export → import', () => {
     expect((await ok(b, 'policy', 'export', 'web')) + '\n').toBe(fs.readFileSync(file, 'utf8'));
 
     // --replace overwrites targets and description.
-    await ok(a, 'policy', 'target', 'remove', 'web', '/srv/data');
+    await ok(a, 'policy', 'target', 'remove', 'web', '/srv/data', '--yes');
     await ok(a, 'policy', 'export', 'web', '--out', file);
     expect(await ok(b, 'policy', 'import', file, '--replace')).toBe('imported policy web with 2 targets');
     expect(await ok(b, 'policy', 'show', 'web', '--json')).toBe(await ok(a, 'policy', 'show', 'web', '--json'));

@@ -72,6 +72,46 @@ describe('store', () => {
     expect(schema(home)).toEqual(schema(fresh));
   });
 
+  it('migration 9 keeps every event and what alerts were sent about them, and retires the ones stuck open for ever', async () => {
+    const home = tempDir();
+    const file = path.join(home, STORE_FILE);
+    const old = new Database(file);
+    old.pragma('foreign_keys = ON');
+    migrate(old, MIGRATIONS.slice(0, 8));
+    const at = '2026-01-01T00:00:00.000Z';
+    old.exec(`
+      INSERT INTO groups (id, name, created_at) VALUES (1, 'g', '${at}');
+      INSERT INTO policies (id, name, os, created_at) VALUES (1, 'kept', 'linux', '${at}'), (2, 'unassigned', 'linux', '${at}');
+      INSERT INTO group_policies (group_id, policy_id) VALUES (1, 1);
+      INSERT INTO servers (id, name, host, port, user, auth_json, os, group_id, tags_json, is_local, shell, sudo, created_at)
+        VALUES (1, 'web', 'localhost', 22, 'root', '{"kind":"local"}', 'linux', 1, '[]', 1, 'sh', 0, '${at}');
+      INSERT INTO alert_profiles (id, name, events, emails_json, is_default, created_at) VALUES (1, 'ops', 'both', '[]', 1, '${at}');
+    `);
+    const event = old.prepare(
+      `INSERT INTO events (server_id, policy_id, policy_name, path, change, compare, critical, alert, status, first_seen, last_seen, attributes_json)
+       VALUES (1, ?, ?, ?, 'modified', 'master', 0, 1, 'open', '${at}', '${at}', '[]')`,
+    );
+    event.run(1, 'kept', Buffer.from('/etc/a')); // still watched: stays open
+    event.run(null, 'gone', Buffer.from('/etc/b')); // its policy was removed
+    event.run(2, 'unassigned', Buffer.from('/etc/c')); // its policy no longer applies to the server
+    old.prepare("INSERT INTO alert_notified (profile_id, event_id, notified_at) VALUES (1, 1, ?), (1, 2, ?)").run(at, at);
+    old.close();
+
+    await ok(home, 'policy', 'list');
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare('SELECT id, status, retired_reason FROM events ORDER BY id').all()).toEqual([
+      { id: 1, status: 'open', retired_reason: null },
+      { id: 2, status: 'retired', retired_reason: 'its policy was removed' },
+      { id: 3, status: 'retired', retired_reason: 'its policy no longer applies to this server' },
+    ]);
+    expect(db.prepare('SELECT profile_id, event_id FROM alert_notified ORDER BY event_id').all()).toEqual([
+      { profile_id: 1, event_id: 1 },
+      { profile_id: 1, event_id: 2 },
+    ]);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    db.close();
+  });
+
   it('a store from a newer Driftwatch is refused with a clear error, and left alone', async () => {
     const home = tempDir();
     await ok(home, 'policy', 'add', 'p');

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../fleet/proc.js';
+import { onTerminal } from '../../support/terminal.js';
 import { startFleet, type Fleet, type Host } from '../../fleet/fleet.js';
 import { cli, eventsJson, makeAppTree, newHome, ok, PASSWORD_ENV, policyAndGroup, query, removeHomes, resultOf, scanJson, scratchDir, serverAddArgs, snapshot } from './helpers.js';
 
@@ -74,9 +75,16 @@ describe('an unknown host key', () => {
     expect(await pinned('host1')).toBeNull();
   });
 
-  it('server trust shows the presented key and pins it; then the scan works', async () => {
-    const out = await ok(home, 'server', 'trust', 'host1');
-    expect(out).toBe(`host1 presents ssh-ed25519 key ${h1.hostKeyFingerprint}\npinned host key of host1: ${h1.hostKeyFingerprint}`);
+  it('server trust shows the presented key and pins it once a person on a terminal types yes; then the scan works', async () => {
+    // Without a terminal nobody can confirm: the key must be named.
+    const refused = await cli(home, 'server', 'trust', 'host1');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('stdin is not a terminal, so nobody can confirm the key: name it with --fingerprint SHA256:...');
+    expect(await pinned('host1')).toBeNull();
+    const t = await onTerminal(home, ['server', 'trust', 'host1'], [['Type yes to confirm:', 'yes']]);
+    expect(t).toMatchObject({ code: 0 });
+    expect(t.screen).toContain(`host1 presents ssh-ed25519 key ${h1.hostKeyFingerprint}\n`);
+    expect(t.screen).toContain(`pinned host key of host1: ${h1.hostKeyFingerprint}`);
     expect(await pinned('host1')).toBe(h1.hostKeyFingerprint);
     // The scan works: its first one records the self targets' state (not_compared, exit 3).
     const { code, json } = await scanJson(home, '--server', 'host1');
@@ -220,9 +228,9 @@ describe('a changed host key', () => {
     expect(after[0]!.lastSeen >= before.lastSeen).toBe(true);
   });
 
-  it('after re-trusting (with the new fingerprint), the next scan works and resolves the event', async () => {
-    const out = await ok(home, 'server', 'trust', 'host3', '--fingerprint', newKey);
-    expect(out).toBe(`pinned host key of host3: ${newKey}`);
+  it('after re-trusting (with the new fingerprint, replacing the old one), the next scan works and the event is resolved', async () => {
+    const out = await ok(home, 'server', 'trust', 'host3', '--fingerprint', newKey, '--replace');
+    expect(out).toBe(`replaced the host key of host3: old ${oldKey}, new ${newKey}`);
     const { code, json } = await scanJson(home, '--server', 'host3');
     expect(resultOf(json, 'host3').status).toBe('completed_clean');
     expect(json.events).toEqual([]);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet, type Host } from '../../fleet/fleet.js';
 import { cli, makeAppTree, newHome, ok, policyAndGroup, query, removeHomes, resultOf, scanJson, scratchDir, serverAddArgs, statuses } from './helpers.js';
+import { onTerminal } from '../../support/terminal.js';
 
 let fleet: Fleet;
 let bastion: Host;
@@ -37,7 +38,7 @@ const pinned = async (name: string): Promise<string | null> => (JSON.parse(await
 describe('a host behind a jump host', () => {
   it('is not reachable directly', async () => {
     await ok(home, ...serverAddArgs(fleet, inner, { name: 'inner-direct', group: 'g' }));
-    const r = await cli(home, 'server', 'trust', 'inner-direct');
+    const r = await cli(home, 'server', 'trust', 'inner-direct', '--fingerprint', inner.hostKeyFingerprint);
     expect(r.code).toBe(1);
     expect(r.err).toBe(`driftwatch: cannot connect to ${inner.address}: connection refused`);
   });
@@ -45,9 +46,10 @@ describe('a host behind a jump host', () => {
   it('through an unpinned bastion: nothing is trusted, nothing is scanned, and the error shows the bastion\'s fingerprint', async () => {
     await ok(home, ...serverAddArgs(fleet, bastion, { user: 'scanner' }));
     await ok(home, ...serverAddArgs(fleet, inner, { group: 'g', jump: 'bastion' }));
-    const trust = await cli(home, 'server', 'trust', 'inner');
+    // On a terminal (the key would be shown to compare): the probe itself refuses the unverified hop.
+    const trust = await onTerminal(home, ['server', 'trust', 'inner'], [['Type yes to confirm:', 'yes']]);
     expect(trust.code).toBe(1);
-    expect(trust.err).toContain(`the host key of bastion (${bastion.address}) is not trusted yet: it presents ssh-ed25519 key ${bastion.hostKeyFingerprint}`);
+    expect(trust.screen).toContain(`the host key of bastion (${bastion.address}) is not trusted yet: it presents ssh-ed25519 key ${bastion.hostKeyFingerprint}`);
     expect(await pinned('inner')).toBeNull();
     // Not even with its right fingerprint: checking it would mean going through the unverified hop.
     const withFingerprint = await cli(home, 'server', 'trust', 'inner', '--fingerprint', inner.hostKeyFingerprint);
@@ -72,7 +74,10 @@ describe('a host behind a jump host', () => {
     await ok(home, 'server', 'trust', 'bastion', '--fingerprint', bastion.hostKeyFingerprint);
     await withStoreKey('inner', null);
     // Probing inner's key now goes through the verified bastion.
-    expect(await ok(home, 'server', 'trust', 'inner')).toBe(`inner presents ssh-ed25519 key ${inner.hostKeyFingerprint}\npinned host key of inner: ${inner.hostKeyFingerprint}`);
+    const trusted = await onTerminal(home, ['server', 'trust', 'inner'], [['Type yes to confirm:', 'yes']]);
+    expect(trusted.code).toBe(0);
+    expect(trusted.screen).toContain(`inner presents ssh-ed25519 key ${inner.hostKeyFingerprint}\n`);
+    expect(trusted.screen).toContain(`pinned host key of inner: ${inner.hostKeyFingerprint}`);
     const { code, json } = await scanJson(home, '--server', 'inner');
     // Scanned through the bastion; a first scan of self targets records their state (not_compared, exit 3).
     expect(resultOf(json, 'inner')).toMatchObject({ status: 'not_compared', counts: { entries: 14 } });
@@ -91,7 +96,8 @@ describe('a host behind a jump host', () => {
     expect(r.reason).toContain(bastion.hostKeyFingerprint);
     expect(logins(inner)).toBe(before);
     expect(json.events.map((e) => [e.server, e.change, e.attributes])).toEqual([['inner', 'host_key_mismatch', [{ name: 'hostKey', baseline: inner2.hostKeyFingerprint, current: bastion.hostKeyFingerprint }]]]);
-    await ok(home, 'server', 'trust', 'bastion', '--fingerprint', bastion.hostKeyFingerprint);
+    // Another key is pinned for the bastion: replacing it is said explicitly.
+    await ok(home, 'server', 'trust', 'bastion', '--fingerprint', bastion.hostKeyFingerprint, '--replace');
     const again = await scanJson(home, '--server', 'inner');
     expect(resultOf(again.json, 'inner').status).toBe('completed_clean');
     expect(again.json.events).toEqual([]);

@@ -37,7 +37,7 @@ beforeAll(async () => {
   // The first host is also the gold master (through the plain shell, not the gate).
   await ok(home, 'server', 'add', 'gold', '--host', fleet.hosts[0]!.address, '--key', fleet.clientKey.privateKey, '--accept-new');
   await ok(home, 'baseline', 'p', '--server', 'gold');
-  await ok(home, 'server', 'remove', 'gold');
+  await ok(home, 'server', 'remove', 'gold', '--yes');
   for (const h of fleet.hosts) {
     await ok(home, 'server', 'add', h.name, '--host', h.address, '--key', fleet.clientKey.privateKey, '--group', 'fleet', '--shell', GATE);
     await ok(home, 'server', 'trust', h.name, '--fingerprint', h.hostKeyFingerprint);

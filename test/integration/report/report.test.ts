@@ -73,7 +73,7 @@ describe('CSV reports', () => {
     expect(r).toMatchObject({ code: 0 });
     const rows = parseCsv(fs.readFileSync(file, 'utf8'));
     const [header, ...data] = rows;
-    expect(header).toEqual(['id', 'server', 'group', 'policy', 'path', 'change', 'critical', 'alert', 'status', 'first_seen', 'last_seen', 'resolved_at', 'changed_attributes', 'accepted_by', 'accepted_at', 'accept_scope', 'accept_note', 'error']);
+    expect(header).toEqual(['id', 'server', 'group', 'policy', 'path', 'change', 'critical', 'alert', 'status', 'first_seen', 'last_seen', 'resolved_at', 'changed_attributes', 'accepted_by', 'accepted_at', 'accept_scope', 'accept_note', 'error', 'resolution', 'retired_at', 'retired_reason']);
     expect(r.out).toBe(`wrote ${data.length} events rows to ${file}`);
     const by = (p: string) => data.find((d) => d[4] === path.join(s.tree, p))!;
     expect(data.every((d) => d[1] === 's1')).toBe(true);

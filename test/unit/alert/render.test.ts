@@ -25,6 +25,7 @@ function event(over: Partial<FimEvent> = {}): FimEvent {
     ],
     baselineEntry: null,
     currentEntry: null,
+    acceptScopes: ['server', 'baseline'],
     ...over,
   };
 }

@@ -42,6 +42,7 @@ export function event(id: number, patch: Partial<FimEvent> = {}): FimEvent {
     ],
     baselineEntry: entry(path),
     currentEntry: entry(path, { mode: '0600', sha256: 'b'.repeat(64) }),
+    acceptScopes: ['server', 'baseline'],
     ...patch,
   };
 }

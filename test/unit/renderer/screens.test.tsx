@@ -76,7 +76,7 @@ describe('Servers', () => {
       ...emptyFleet(),
       'servers/add': (input) => {
         added.push(input);
-        return { ...server(input.name), local: true, auth: { kind: 'local' } };
+        return { ...server(input.name), local: true, auth: { kind: 'local' }, warnings: [] };
       },
     });
     expect(await screen.findByText('No servers yet')).toBeTruthy();
@@ -129,7 +129,7 @@ describe('Host keys', () => {
     expect(await screen.findByText('SHA256:abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG')).toBeTruthy();
     expect(trusted).toEqual([]);
     fireEvent.click(screen.getByRole('button', { name: 'I compared it: trust this key' }));
-    await waitFor(() => expect(trusted).toEqual([{ name: 'web-1', fingerprint: 'SHA256:abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' }]));
+    await waitFor(() => expect(trusted).toEqual([{ name: 'web-1', fingerprint: 'SHA256:abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', how: 'compared in the console' }]));
   });
 
   it('says why a key could not be read', async () => {
@@ -376,7 +376,7 @@ describe('EventDetails', () => {
   it('hides accept for an event that is no longer open and shows who accepted it', () => {
     renderWithConsole(
       <EventDetails
-        event={event(8, { status: 'accepted', accepted: { by: 'alice', at: '2026-11-01T10:00:00Z', note: 'ok', scope: 'server' } })}
+        event={event(8, { status: 'accepted', accepted: { by: 'alice', at: '2026-11-01T10:00:00Z', note: 'ok', scope: 'server' }, acceptScopes: [] })}
         onClose={() => undefined}
         onAccepted={() => undefined}
       />,

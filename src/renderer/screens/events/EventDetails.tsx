@@ -75,7 +75,7 @@ export function EventDetails({ event, onClose, onAccepted }: { event: FimEvent; 
             {event.alert ? <Badge tone="info">alert</Badge> : null}
           </div>
           <h2 className="mono path" title={event.path}>
-            {event.path}
+            {event.change === 'host_key_mismatch' ? `Host key of ${event.server}` : event.path}
           </h2>
         </div>
         <button type="button" className="icon-btn" aria-label="Close details" onClick={onClose}>
@@ -89,7 +89,7 @@ export function EventDetails({ event, onClose, onAccepted }: { event: FimEvent; 
         <dt>Group</dt>
         <dd>{event.group}</dd>
         <dt>Policy</dt>
-        <dd>{event.policy}</dd>
+        <dd>{event.policy || '—'}</dd>
         <dt>First seen</dt>
         <dd>{formatTime(event.firstSeen)}</dd>
         <dt>Last seen</dt>
@@ -98,7 +98,7 @@ export function EventDetails({ event, onClose, onAccepted }: { event: FimEvent; 
         <dd>#{event.id}</dd>
       </dl>
 
-      {event.error ? <ErrorNotice error={`The scanner could not fully read this entry: ${event.error}`} /> : null}
+      {event.error && event.change !== 'host_key_mismatch' ? <ErrorNotice error={`The scanner could not fully read this entry: ${event.error}`} /> : null}
       {event.accepted ? (
         <div className="accepted-note">
           Accepted {event.accepted.scope === 'baseline' ? 'into the baseline' : 'for this server'} by <strong>{event.accepted.by}</strong>,{' '}
@@ -106,7 +106,17 @@ export function EventDetails({ event, onClose, onAccepted }: { event: FimEvent; 
           {event.accepted.note ? <blockquote>{event.accepted.note}</blockquote> : null}
         </div>
       ) : null}
-      {event.resolvedAt ? <p className="muted">Resolved {formatTime(event.resolvedAt)}: the entry matches the baseline again.</p> : null}
+      {event.resolvedAt ? (
+        <p className="muted">
+          Resolved {formatTime(event.resolvedAt)}: {event.resolution ?? 'the entry matches the baseline again.'}
+        </p>
+      ) : null}
+      {event.retired ? (
+        <p className="muted" data-testid="retired-note">
+          Retired {formatTime(event.retired.at)}: {event.retired.reason}. Kept in the history and reports; nothing is left to do.
+        </p>
+      ) : null}
+      {event.change === 'host_key_mismatch' && event.status === 'open' ? <HostKeyActions event={event} onAccepted={onAccepted} /> : null}
 
       <h3>
         Changed attributes{' '}
@@ -155,7 +165,7 @@ export function EventDetails({ event, onClose, onAccepted }: { event: FimEvent; 
 
       {content ? <ContentDiff change={content} /> : <KeptContent event={event} />}
 
-      {event.status === 'open' ? <AcceptForm event={event} onAccepted={onAccepted} /> : null}
+      {event.acceptScopes.length ? <AcceptForm event={event} onAccepted={onAccepted} /> : null}
     </aside>
   );
 }
@@ -236,12 +246,67 @@ function splitLines(text: string): string[] {
   return lines;
 }
 
+/**
+ * A changed host key is not a file to accept: either the new key is legitimate (it is pinned, on
+ * record, and the event resolved) or it is investigated (the event stays open, scans stay refused).
+ */
+function HostKeyActions({ event, onAccepted }: { event: FimEvent; onAccepted: (events: FimEvent[]) => void }) {
+  const perform = useConsole((s) => s.perform);
+  const notify = useConsole((s) => s.notify);
+  const { busy, error, run } = useAction();
+  const [investigating, setInvestigating] = useState(false);
+  const key = event.attributes.find((a) => a.name === 'hostKey');
+
+  async function legitimate() {
+    const resolved = await run(() => perform('events/trustHostKey', { id: event.id }, ['dashboard', 'servers']));
+    if (resolved) {
+      notify('success', `Pinned the new host key of ${event.server}; event #${event.id} is resolved.`);
+      onAccepted([resolved]);
+    }
+  }
+
+  return (
+    <section className="hostkey-actions form" aria-label="Settle the host key">
+      <h3>The host key of {event.server} changed</h3>
+      <div className="keys">
+        <span className="muted">Pinned</span>
+        <code className="fingerprint" data-testid="pinned-key">
+          {String(key?.baseline ?? '')}
+        </code>
+        <span className="muted">Presented</span>
+        <code className="fingerprint" data-testid="presented-key">
+          {String(key?.current ?? '')}
+        </code>
+      </div>
+      <p className="hint">
+        Scans of {event.server} are refused until this is settled. Compare the presented key with <code>ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub</code> run on the
+        server&apos;s own console.
+      </p>
+      <ErrorNotice error={error} />
+      <div className="form-actions">
+        <button type="button" className="btn" onClick={() => setInvestigating(true)}>
+          Investigate
+        </button>
+        <button type="button" className="btn primary" disabled={busy} onClick={() => void legitimate()}>
+          {busy ? 'Pinning…' : 'The new key is legitimate'}
+        </button>
+      </div>
+      {investigating ? (
+        <p className="muted" role="status">
+          The event stays open and nothing is pinned: someone may be posing as {event.server}. Scans of it stay refused until the key is settled.
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
 function AcceptForm({ event, onAccepted }: { event: FimEvent; onAccepted: (events: FimEvent[]) => void }) {
   const perform = useConsole((s) => s.perform);
   const notify = useConsole((s) => s.notify);
   const { busy, error, run } = useAction();
   const [note, setNote] = useState('');
   const [scope, setScope] = useState<AcceptScope>('server');
+  const offered = (s: AcceptScope) => event.acceptScopes.includes(s);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -260,7 +325,7 @@ function AcceptForm({ event, onAccepted }: { event: FimEvent; onAccepted: (event
         scope={scope}
         onChange={setScope}
         server={['For this server', `${event.server} may differ from the gold master here; other servers are still checked.`]}
-        baseline="the baseline takes this state; every server is compared with it from now on."
+        baseline={offered('baseline') ? 'the baseline takes this state; every server is compared with it from now on.' : null}
       />
       <Field label="Note" htmlFor="accept-note" hint="Kept with the event for auditors: who approved it, and why.">
         <textarea id="accept-note" rows={2} value={note} onChange={(e) => setNote(e.target.value)} placeholder="CHG-1234: planned sshd hardening" />
@@ -276,11 +341,10 @@ function AcceptForm({ event, onAccepted }: { event: FimEvent; onAccepted: (event
 }
 
 /** For the server (its own exception) or into the baseline (every server held to it): the accept forms' choice. */
-export function AcceptScopes(props: { name: string; scope: AcceptScope; onChange: (scope: AcceptScope) => void; server: [string, string]; baseline: string }) {
-  const choices: [AcceptScope, string, string][] = [
-    ['server', ...props.server],
-    ['baseline', 'Into the baseline', props.baseline],
-  ];
+/** `baseline`: why one would accept into the baseline, or null where the event does not offer it (acceptScopes). */
+export function AcceptScopes(props: { name: string; scope: AcceptScope; onChange: (scope: AcceptScope) => void; server: [string, string]; baseline: string | null }) {
+  const choices: [AcceptScope, string, string][] = [['server', ...props.server]];
+  if (props.baseline !== null) choices.push(['baseline', 'Into the baseline', props.baseline]);
   return (
     <div className="accept-scopes">
       {choices.map(([scope, title, why]) => (

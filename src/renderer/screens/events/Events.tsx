@@ -51,7 +51,7 @@ export function formFromParams(params: URLSearchParams): FilterForm {
     policy: params.get('policy') ?? '',
     path: params.get('path') ?? '',
     severity: critical === 'true' ? 'critical' : critical === 'false' ? 'non-critical' : '',
-    status: status === 'all' || status === 'accepted' || status === 'resolved' ? status : 'open',
+    status: status === 'all' || status === 'accepted' || status === 'resolved' || status === 'retired' ? status : 'open',
     time: 'any',
     since: '',
     until: '',
@@ -259,6 +259,7 @@ export function Events({ params }: { params: URLSearchParams }) {
           <option value="open">Open</option>
           <option value="accepted">Accepted</option>
           <option value="resolved">Resolved</option>
+          <option value="retired">Retired</option>
           <option value="all">Any status</option>
         </select>
         <select aria-label="Time" value={form.time} onChange={(e) => update({ time: e.target.value as TimePreset })}>

@@ -3,7 +3,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { ConfirmRemoval, Dialog } from '../../components/Dialog.js';
 import { Badge, Card, EmptyState, ErrorNotice, Field, Loading, PageHeader, ResourceStatus, ScanBadge } from '../../components/ui.js';
-import { plural } from '../../components/format.js';
+import { plural, sentence } from '../../components/format.js';
 import { useListKeyboard } from '../../components/useListKeyboard.js';
 import { useAction, useConsole, useResource } from '../../state/context.js';
 import { hrefFor } from '../../state/router.js';
@@ -64,13 +64,10 @@ export function Groups() {
   async function removeGroup() {
     if (!selected) return;
     const name = selected.name;
-    const ok = await action.run(async () => {
-      await perform('groups/remove', { name }, ['groups', 'servers', 'dashboard', 'schedules', 'alertProfiles']);
-      return true;
-    });
+    const done = await action.run(() => perform('groups/remove', { name }, ['groups', 'servers', 'dashboard', 'schedules', 'alertProfiles']));
     setConfirmRemove(false);
-    if (ok) {
-      notify('success', `Removed group ${name}; its servers are now unassigned.`);
+    if (done) {
+      notify('success', `${sentence(done.message)} Its servers are now unassigned.`);
       setSelectedName(null);
     }
   }
@@ -222,7 +219,15 @@ export function Groups() {
         </form>
       </Dialog>
 
-      <ConfirmRemoval title="Remove group" open={confirmRemove} onClose={() => setConfirmRemove(false)} confirmLabel="Remove group" onConfirm={() => void removeGroup()}>
+      <ConfirmRemoval
+        title="Remove group"
+        open={confirmRemove}
+        onClose={() => setConfirmRemove(false)}
+        confirmLabel="Remove group"
+        onConfirm={() => void removeGroup()}
+        busy={action.busy}
+        preview={() => action.run(() => perform('groups/remove', { name: selected?.name ?? '', preview: true }))}
+      >
         Remove group <strong>{selected?.name}</strong>? Its servers stay, unassigned, and are no longer scanned by its policies.
       </ConfirmRemoval>
     </div>

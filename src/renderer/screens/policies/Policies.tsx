@@ -6,7 +6,7 @@ import type { Policy, ServerOs, Target } from '../../../shared/domain.js';
 import { ConfirmRemoval, Dialog } from '../../components/Dialog.js';
 import { downloadText } from '../../components/download.js';
 import { Badge, Card, EmptyState, ErrorNotice, Field, Loading, PageHeader, ResourceStatus } from '../../components/ui.js';
-import { plural } from '../../components/format.js';
+import { plural, sentence } from '../../components/format.js';
 import { useListKeyboard } from '../../components/useListKeyboard.js';
 import { useAction, useConsole, useResource } from '../../state/context.js';
 import { depthLabel, TargetEditor } from './TargetEditor.js';
@@ -26,6 +26,7 @@ export function Policies() {
   const [choosingTemplate, setChoosingTemplate] = useState(false);
   const [editingTarget, setEditingTarget] = useState<Target | 'new' | null>(null);
   const [confirmRemove, setConfirmRemove] = useState(false);
+  const [removingTarget, setRemovingTarget] = useState<Target | null>(null);
   const [importReplace, setImportReplace] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const action = useAction();
@@ -59,19 +60,18 @@ export function Policies() {
 
   async function removeTarget(target: Target) {
     if (!selected) return;
-    await action.run(() => perform('policies/removeTarget', { policy: selected.name, path: target.path }, ['policies']));
+    const done = await action.run(() => perform('policies/removeTarget', { policy: selected.name, path: target.path }, ['policies', 'dashboard']));
+    setRemovingTarget(null);
+    if (done) notify('success', sentence(done.message));
   }
 
   async function removePolicy() {
     if (!selected) return;
     const name = selected.name;
-    const ok = await action.run(async () => {
-      await perform('policies/remove', { name }, ['policies', 'groups', 'dashboard']);
-      return true;
-    });
+    const done = await action.run(() => perform('policies/remove', { name }, ['policies', 'groups', 'dashboard']));
     setConfirmRemove(false);
-    if (ok) {
-      notify('success', `Removed policy ${name}.`);
+    if (done) {
+      notify('success', sentence(done.message));
       setSelectedName(null);
     }
   }
@@ -220,7 +220,7 @@ export function Policies() {
                             <button type="button" className="btn small" onClick={() => setEditingTarget(t)}>
                               Edit
                             </button>
-                            <button type="button" className="btn small danger" onClick={() => void removeTarget(t)} aria-label={`Remove target ${t.path}`}>
+                            <button type="button" className="btn small danger" onClick={() => setRemovingTarget(t)} aria-label={`Remove target ${t.path}`}>
                               Remove
                             </button>
                           </td>
@@ -270,8 +270,27 @@ export function Policies() {
           />
         ) : null}
       </Dialog>
-      <ConfirmRemoval title="Remove policy" open={confirmRemove} onClose={() => setConfirmRemove(false)} confirmLabel="Remove policy" onConfirm={() => void removePolicy()}>
+      <ConfirmRemoval
+        title="Remove policy"
+        open={confirmRemove}
+        onClose={() => setConfirmRemove(false)}
+        confirmLabel="Remove policy"
+        onConfirm={() => void removePolicy()}
+        busy={action.busy}
+        preview={() => action.run(() => perform('policies/remove', { name: selected?.name ?? '', preview: true }))}
+      >
         Remove policy <strong>{selected?.name}</strong>? Groups stop using it; its baselines go with it.
+      </ConfirmRemoval>
+      <ConfirmRemoval
+        title="Remove target"
+        open={removingTarget !== null}
+        onClose={() => setRemovingTarget(null)}
+        confirmLabel="Remove target"
+        onConfirm={() => removingTarget && void removeTarget(removingTarget)}
+        busy={action.busy}
+        preview={() => action.run(() => perform('policies/removeTarget', { policy: selected?.name ?? '', path: removingTarget?.path ?? '', preview: true }))}
+      >
+        Remove target <strong className="mono">{removingTarget?.path}</strong> from {selected?.name}? Its entries are no longer checked.
       </ConfirmRemoval>
     </div>
   );

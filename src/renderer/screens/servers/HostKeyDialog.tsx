@@ -3,6 +3,8 @@
 // from a known_hosts file.
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ServerSummary } from '../../../shared/api.js';
+import type { TrustChange } from '../../../shared/domain.js';
+import { formatTime } from '../../components/format.js';
 import { ErrorNotice, Field, Loading } from '../../components/ui.js';
 import { useAction, useConsole } from '../../state/context.js';
 
@@ -25,13 +27,14 @@ export function HostKeyDialogBody({ server, onDone }: { server: ServerSummary; o
     // Probe once per dialog (the dialog body is mounted per server).
   }, [server.name]);
 
-  async function pin(args: { fingerprint?: string; knownHostsFile?: string }) {
+  async function pin(args: { fingerprint?: string; knownHostsFile?: string; replace?: boolean; how?: string }) {
     const saved = await trust.run(() => perform('servers/trust', { name: server.name, ...args }, ['servers', 'dashboard']));
     if (saved) {
-      notify('success', `Pinned the host key of ${server.name}: ${saved.hostKey ?? ''}`);
+      notify('success', server.hostKey && server.hostKey !== saved.hostKey ? `Replaced the host key of ${server.name}: old ${server.hostKey}, new ${saved.hostKey ?? ''}` : `Pinned the host key of ${server.name}: ${saved.hostKey ?? ''}`);
       onDone();
     }
   }
+  const changed = presented !== null && server.hostKey !== null && server.hostKey !== presented.fingerprint;
 
   function fromFile(event: FormEvent) {
     event.preventDefault();
@@ -59,9 +62,24 @@ export function HostKeyDialogBody({ server, onDone }: { server: ServerSummary; o
           </p>
           {server.hostKey === presented.fingerprint ? (
             <p className="muted">This is the key that is pinned already.</p>
+          ) : changed ? (
+            <div>
+              <p className="key-warning" role="alert" data-testid="key-changed">
+                This is not the pinned key <code>{server.hostKey}</code>. Replace it only if you know why the key changed (the server was reinstalled, its keys
+                rotated); otherwise someone may be posing as it.
+              </p>
+              <button
+                type="button"
+                className="btn danger solid"
+                disabled={trust.busy}
+                onClick={() => void pin({ fingerprint: presented.fingerprint, replace: true, how: 'compared and replaced in the console' })}
+              >
+                I compared it: replace the pinned key
+              </button>
+            </div>
           ) : (
             <div className="form-actions">
-              <button type="button" className="btn primary" disabled={trust.busy} onClick={() => void pin({ fingerprint: presented.fingerprint })}>
+              <button type="button" className="btn primary" disabled={trust.busy} onClick={() => void pin({ fingerprint: presented.fingerprint, how: 'compared in the console' })}>
                 I compared it: trust this key
               </button>
             </div>
@@ -77,6 +95,36 @@ export function HostKeyDialogBody({ server, onDone }: { server: ServerSummary; o
         </button>
       </form>
       <ErrorNotice error={trust.error} />
+      <TrustHistory history={server.trustHistory ?? []} />
     </div>
+  );
+}
+
+/** Every change of the pinned key: who, when, old, new and how (the auditor's record). */
+function TrustHistory({ history }: { history: TrustChange[] }) {
+  if (!history.length) return <p className="muted small">No trust changes yet.</p>;
+  return (
+    <table className="table small" aria-label="Trust history">
+      <thead>
+        <tr>
+          <th>When</th>
+          <th>By</th>
+          <th>Old key</th>
+          <th>New key</th>
+          <th>How</th>
+        </tr>
+      </thead>
+      <tbody>
+        {history.map((t, i) => (
+          <tr key={i}>
+            <td>{formatTime(t.at)}</td>
+            <td>{t.by}</td>
+            <td className="mono small key-cell">{t.old ?? '—'}</td>
+            <td className="mono small key-cell">{t.new ?? '—'}</td>
+            <td>{t.how}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -66,6 +66,8 @@ export function ServerForm({
             ? `Added server ${saved.name}.`
             : `Added server ${saved.name}. Next: verify its host key, so that it can be scanned.`,
       );
+      // What looks like a mistake (a shared address, a name differing only by case) is said, not refused.
+      for (const w of saved.warnings) notify('info', `Note: ${w}.`);
       onDone(saved.name);
     }
   }

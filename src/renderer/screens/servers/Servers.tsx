@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import type { ServerSummary } from '../../../shared/api.js';
 import { ConfirmRemoval, Dialog } from '../../components/Dialog.js';
 import { Badge, EmptyState, ErrorNotice, PageHeader, ResourceStatus, ScanBadge } from '../../components/ui.js';
-import { formatTime, plural, timeAgo } from '../../components/format.js';
+import { formatTime, plural, sentence, timeAgo } from '../../components/format.js';
 import { useListKeyboard } from '../../components/useListKeyboard.js';
 import { useAction, useConsole, useResource } from '../../state/context.js';
 import { hrefFor } from '../../state/router.js';
@@ -89,12 +89,9 @@ export function Servers() {
   }
 
   async function remove(server: ServerSummary) {
-    const done = await action.run(async () => {
-      await perform('servers/remove', { name: server.name }, ['servers', 'dashboard']);
-      return true;
-    });
+    const done = await action.run(() => perform('servers/remove', { name: server.name }, ['servers', 'dashboard']));
     setRemoving(null);
-    if (done) notify('success', `Removed server ${server.name} and its scan history.`);
+    if (done) notify('success', sentence(done.message));
   }
 
   function toggle(name: string) {
@@ -276,7 +273,7 @@ export function Servers() {
         ) : null}
       </Dialog>
 
-      <Dialog title={`Host key of ${keyOf?.name ?? ''}`} open={keyOf !== null} onClose={() => setKeyOf(null)}>
+      <Dialog title={`Host key of ${keyOf?.name ?? ''}`} open={keyOf !== null} onClose={() => setKeyOf(null)} wide>
         {keyOf ? <HostKeyDialogBody key={keyOf.name} server={keyOf} onDone={() => setKeyOf(null)} /> : null}
       </Dialog>
 
@@ -287,8 +284,9 @@ export function Servers() {
         confirmLabel={`Remove ${removing?.name ?? ''}`}
         onConfirm={() => removing && void remove(removing)}
         busy={action.busy}
+        preview={() => action.run(() => perform('servers/remove', { name: removing?.name ?? '', preview: true }))}
       >
-        Remove <strong>{removing?.name}</strong>? Its scan history and events are deleted with it. Nothing on the server itself is touched.
+        Remove <strong>{removing?.name}</strong>? Its scan history goes with it; its events stay in the history and reports. Nothing on the server itself is touched.
       </ConfirmRemoval>
     </div>
   );
