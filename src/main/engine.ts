@@ -29,7 +29,7 @@ export interface EngineOptions {
   concurrency?: number;
   /** How a remote server is reached; the SSH transport plugs in here. */
   remoteTransport?: (server: inventory.StoredServer, db: Db) => Promise<Transport>;
-  /** Alert delivery: retries, backoff, clock (tests shorten them). */
+  /** Alert delivery: backoff, clock (tests shorten them). */
   alerts?: AlertOptions;
 }
 
@@ -115,8 +115,9 @@ export function openEngine(options: EngineOptions): Engine {
       return result;
     });
     push('events/changed', { servers: servers.map((s) => s.name) });
-    // New and changed events (and failures) go to the alert profiles; delivery never fails a scan.
-    await alerts.afterScans(results, { scheduled: opts.scheduled === true });
+    // New and changed events (and failures) go to the outbox; the scan neither waits for their
+    // delivery nor fails for it (docs/operations.md).
+    alerts.handOff(results, { scheduled: opts.scheduled === true });
     return results;
   }
 

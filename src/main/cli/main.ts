@@ -1,6 +1,6 @@
 // The `driftwatch` command. Every command calls the engine's handler table, as the UI does.
 import fs from 'node:fs';
-import { ApiError, type EventFilter } from '../../shared/api.js';
+import { ApiError, type EventFilter, type PushEvents } from '../../shared/api.js';
 import type { AttributeName, ServerScanSettings, Target } from '../../shared/domain.js';
 import { DEFAULT_CONTENT_LIMIT } from '../scan/scan-options.js';
 import { preflightText, scanSettingsText } from './scanner-format.js';
@@ -435,27 +435,33 @@ const COMMANDS: Record<string, Command> = {
       const concurrency = intValue(p, 'concurrency', this.usage);
       const showProgress = !p.flags.has('json') && process.stderr.isTTY;
       const stop = showProgress ? engine.onPush((name, payload) => name === 'scan/progress' && io.err(`  ${(payload as { server: string }).server}: ${(payload as { status: string }).status}`)) : () => undefined;
-      // Alerts that could not be delivered stay in the outbox; say so.
+      // The scan hands its alerts to the outbox and returns; their first attempt runs in the
+      // background, and is waited for after the results are out. One that fails stays in the
+      // outbox for the scheduler or `alert flush`: say so.
       const stopAlerts = engine.onPush((name, payload) => {
-        const d = payload as { ok?: boolean; channel?: string; destination?: string; error?: string };
+        const d = payload as PushEvents['alerts/delivery'];
         if (name === 'alerts/delivery' && !d.ok) io.err(`warning: alert not delivered (${d.channel} to ${d.destination}): ${d.error}; it stays in the outbox`);
       });
       let results;
       try {
-        results = await engine.scan(request, concurrency ? { concurrency } : {});
+        try {
+          results = await engine.scan(request, concurrency ? { concurrency } : {});
+        } finally {
+          stop();
+        }
+        const events = results.length ? (await call(engine, 'events/list', { server: results.map((r) => r.name), status: 'open' })).events : [];
+        if (p.flags.has('json')) json(io, { servers: results, events });
+        else {
+          io.out(results.length ? table(results.map(scanLine), SCAN_HEADER) : 'No servers to scan.');
+          for (const r of results) for (const w of r.warnings ?? []) io.err(`warning: ${r.name}: ${w}`);
+          if (events.length) io.out(`\n${table(events.map(eventLine), EVENT_HEADER)}`);
+        }
+        await engine.alerts.settled();
+        if (results.some((r) => r.status === 'failed')) return 2;
+        return events.length ? 1 : 0;
       } finally {
-        stop();
         stopAlerts();
       }
-      const events = results.length ? (await call(engine, 'events/list', { server: results.map((r) => r.name), status: 'open' })).events : [];
-      if (p.flags.has('json')) json(io, { servers: results, events });
-      else {
-        io.out(results.length ? table(results.map(scanLine), SCAN_HEADER) : 'No servers to scan.');
-        for (const r of results) for (const w of r.warnings ?? []) io.err(`warning: ${r.name}: ${w}`);
-        if (events.length) io.out(`\n${table(events.map(eventLine), EVENT_HEADER)}`);
-      }
-      if (results.some((r) => r.status === 'failed')) return 2;
-      return events.length ? 1 : 0;
     },
   },
   events: {

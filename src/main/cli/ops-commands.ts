@@ -96,6 +96,7 @@ export const OPS_COMMANDS: Record<string, Command> = {
         // One pass: due runs (caught up once), scan-on-start runs, pending alerts; then exit.
         const scheduler = createScheduler(engine, { log });
         const runs = await scheduler.tick({ startup: true });
+        await engine.alerts.settled();
         const report = await engine.alerts.deliverPending();
         log(`ran ${runs.length} scheduled scan(s); alerts: ${report.sent} sent, ${report.pending} pending`);
         for (const f of report.failed) io.err(`alert delivery failed: ${f.channel} to ${f.destination}: ${f.error} (will be retried)`);
