@@ -90,6 +90,7 @@ export function openEngine(options: EngineOptions): Engine {
   function serversFor(request: ScanRequest): inventory.StoredServer[] {
     const all = inventory.listServers(db);
     if (request.all) return all;
+    inventory.requireNames(db, { servers: request.servers, groups: request.groups });
     const picked = new Map<string, inventory.StoredServer>();
     for (const g of request.groups ?? []) {
       if (g !== inventory.UNASSIGNED) inventory.getGroupId(db, g);
@@ -173,7 +174,8 @@ export function openEngine(options: EngineOptions): Engine {
       if (expiresAt !== null && expiresAt <= now()) throw new ApiError('invalid_input', `expiry ${expires} is not in the future`);
       if (!servers.length) throw new ApiError('invalid_input', 'name at least one gold-master server');
       if (!policy.targets.length) throw new ApiError('invalid_input', `policy '${policy.name}' has no targets`);
-      const chosen = servers.map((n) => inventory.getServer(db, n));
+      inventory.requireNames(db, { servers });
+      const chosen = [...new Set(servers)].map((n) => inventory.getServer(db, n));
       const outcomes = await runLimited(chosen, options.concurrency ?? DEFAULT_CONCURRENCY, (server) =>
         locked(server, () => baselineServer(ctx, server, policy, expiresAt, comment ?? '')).then((o) => ('result' in o ? o : { result: o })),
       );
@@ -189,6 +191,7 @@ export function openEngine(options: EngineOptions): Engine {
       return { servers: results, events: openEventsOfServers(db, ids) };
     },
     'scans/list': ({ server, limit }) => {
+      if (server !== undefined) inventory.requireNames(db, { servers: [server] });
       const rows = (server
         ? db.prepare('SELECT sc.*, s.name AS server_name FROM scans sc JOIN servers s ON s.id = sc.server_id WHERE s.name = ? ORDER BY sc.id DESC LIMIT ?').all(server, limit ?? 100)
         : db.prepare('SELECT sc.*, s.name AS server_name FROM scans sc JOIN servers s ON s.id = sc.server_id ORDER BY sc.id DESC LIMIT ?').all(limit ?? 100)) as ScanRow[];
@@ -205,7 +208,10 @@ export function openEngine(options: EngineOptions): Engine {
         ...(r.mode ? { mode: r.mode } : {}),
       }));
     },
-    'events/list': (filter) => listEvents(db, filter ?? {}),
+    'events/list': (filter) => {
+      inventory.requireNames(db, { servers: filter?.server, groups: filter?.group, policies: filter?.policy });
+      return listEvents(db, filter ?? {});
+    },
     'events/get': ({ id }) => getEvent(db, id),
     'events/accept': ({ ids, note, scope }) => {
       const at = now();

@@ -1,6 +1,6 @@
 // The `driftwatch` command. Every command calls the engine's handler table, as the UI does.
 import fs from 'node:fs';
-import { ApiError, type EventFilter, type PushEvents } from '../../shared/api.js';
+import { ApiError, type EventFilter, type PushEvents, type ResultOf } from '../../shared/api.js';
 import type { AttributeName, ServerScanSettings, Target } from '../../shared/domain.js';
 import { DEFAULT_CONTENT_LIMIT } from '../scan/scan-options.js';
 import { preflightText, scanSettingsText } from './scanner-format.js';
@@ -96,14 +96,29 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'server preflight': {
-    usage: 'driftwatch server preflight NAME [--json]',
+    usage: 'driftwatch server preflight NAME... [--json]',
     options: { json: 'flag' },
-    positionals: [1, 1],
+    positionals: [1, Infinity],
     async run(engine, p, io) {
-      const pre = await call(engine, 'servers/preflight', { name: p.positionals[0]! });
-      if (p.flags.has('json')) json(io, pre);
-      else io.out(preflightText(pre));
-      return 0;
+      const names = [...new Set(p.positionals)];
+      // Every name is checked before any host is reached.
+      for (const name of names) await call(engine, 'servers/get', { name });
+      const done: ({ server: string } & ResultOf<'servers/preflight'>)[] = [];
+      let failed = 0;
+      for (const name of names) {
+        try {
+          const pre = await call(engine, 'servers/preflight', { name });
+          done.push({ server: name, ...pre });
+          if (!p.flags.has('json')) io.out(`${names.length > 1 ? `${name}: ` : ''}${preflightText(pre)}`);
+        } catch (err) {
+          if (names.length === 1) throw err;
+          failed++;
+          io.err(`driftwatch: ${name}: ${(err as Error).message}`);
+        }
+      }
+      // One server: its pre-flight; several: an array of them, each with its server's name.
+      if (p.flags.has('json')) json(io, names.length === 1 ? done.map(({ server: _s, ...pre }) => pre)[0] : done);
+      return failed ? 1 : 0;
     },
   },
   'server settings': {
@@ -191,8 +206,8 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'group add': {
-    usage: 'driftwatch group add NAME [--policy P]...',
-    options: { policy: 'list' },
+    usage: 'driftwatch group add NAME [--policy P...]',
+    options: { policy: 'names' },
     positionals: [1, 1],
     async run(engine, p, io) {
       const g = await call(engine, 'groups/add', { name: p.positionals[0]!, policies: p.lists.get('policy') ?? [] });
@@ -211,8 +226,8 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'group assign': {
-    usage: 'driftwatch group assign GROUP (--policy P | --alert-profile NAME)...',
-    options: { policy: 'list', 'alert-profile': 'list' },
+    usage: 'driftwatch group assign GROUP [--policy P...] [--alert-profile NAME...]',
+    options: { policy: 'names', 'alert-profile': 'names' },
     positionals: [1, 1],
     async run(engine, p, io) {
       const policies = p.lists.get('policy') ?? [];
@@ -392,7 +407,7 @@ const COMMANDS: Record<string, Command> = {
   },
   baseline: {
     usage: 'driftwatch baseline POLICY --server NAME... [--expires YYYY-MM-DD] [--comment TEXT] [--json]',
-    options: { server: 'list', expires: 'value', comment: 'value', json: 'flag' },
+    options: { server: 'names', expires: 'value', comment: 'value', json: 'flag' },
     positionals: [1, 1],
     async run(engine, p, io) {
       const servers = p.lists.get('server');
@@ -424,8 +439,8 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   scan: {
-    usage: 'driftwatch scan [--all | --group G... | --server NAME...] [--quick | --full] [--concurrency N] [--json]',
-    options: { all: 'flag', group: 'list', server: 'list', json: 'flag', concurrency: 'value', quick: 'flag', full: 'flag' },
+    usage: 'driftwatch scan [--all | [--group G...] [--server NAME...]] [--quick | --full] [--concurrency N] [--json]',
+    options: { all: 'flag', group: 'names', server: 'names', json: 'flag', concurrency: 'value', quick: 'flag', full: 'flag' },
     positionals: [0, 0],
     async run(engine, p, io) {
       const all = p.flags.has('all') || (!p.lists.has('group') && !p.lists.has('server'));
@@ -465,8 +480,8 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   events: {
-    usage: 'driftwatch events [--server NAME]... [--group G]... [--policy P]... [--open | --all | --accepted | --resolved] [--critical] [--since TIME] [--until TIME] [--json]',
-    options: { server: 'list', group: 'list', policy: 'list', open: 'flag', all: 'flag', accepted: 'flag', resolved: 'flag', critical: 'flag', since: 'value', until: 'value', json: 'flag' },
+    usage: 'driftwatch events [--server NAME...] [--group G...] [--policy P...] [--open | --all | --accepted | --resolved] [--critical] [--since TIME] [--until TIME] [--json]',
+    options: { server: 'names', group: 'names', policy: 'names', open: 'flag', all: 'flag', accepted: 'flag', resolved: 'flag', critical: 'flag', since: 'value', until: 'value', json: 'flag' },
     positionals: [0, 0],
     async run(engine, p, io) {
       const statuses = (['open', 'all', 'accepted', 'resolved'] as const).filter((s) => p.flags.has(s));

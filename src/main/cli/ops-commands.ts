@@ -244,8 +244,8 @@ export const OPS_COMMANDS: Record<string, Command> = {
   },
   report: {
     usage:
-      'driftwatch report --format pdf|csv [--kind events|coverage] --out FILE [--group G]... [--server NAME]... [--policy P]... [--status open|all|resolved|accepted] [--critical] [--since T] [--until T]',
-    options: { format: 'value', kind: 'value', out: 'value', group: 'list', server: 'list', policy: 'list', status: 'value', critical: 'flag', since: 'value', until: 'value' },
+      'driftwatch report --format pdf|csv [--kind events|coverage] --out FILE [--group G...] [--server NAME...] [--policy P...] [--status open|all|resolved|accepted] [--critical] [--since T] [--until T]',
+    options: { format: 'value', kind: 'value', out: 'value', group: 'names', server: 'names', policy: 'names', status: 'value', critical: 'flag', since: 'value', until: 'value' },
     positionals: [0, 0],
     async run(engine, p, io) {
       const format = p.values.get('format');

@@ -1,6 +1,7 @@
 // The API handlers of reports: CSV (events, coverage) and the PDF compliance report (base64).
 import { ApiError } from '../../shared/api.js';
 import type { HandlerTable } from '../api/dispatch.js';
+import { requireNames } from '../inventory/inventory.js';
 import type { Db } from '../store/db.js';
 import { complianceData } from './compliance.js';
 import { coverageCsv, eventsCsv } from './csv.js';
@@ -9,6 +10,7 @@ import { compliancePdf } from './pdf.js';
 export function reportHandlers(db: Db): Pick<HandlerTable, 'reports/csv' | 'reports/pdf'> {
   return {
     'reports/csv': ({ kind, filter }) => {
+      requireNames(db, { servers: filter?.server, groups: filter?.group, policies: filter?.policy });
       if (kind === 'events') return eventsCsv(db, filter ?? {});
       if (kind === 'coverage') return coverageCsv(db, filter ?? {});
       throw new ApiError('invalid_input', `a CSV report is of kind events or coverage, got ${JSON.stringify(kind)}`);
