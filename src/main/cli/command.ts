@@ -2,12 +2,16 @@
 import type { ArgsOf, HandlerName, ResultOf } from '../../shared/api.js';
 import type { Engine } from '../engine.js';
 import type { CommandSpec, Parsed } from './args.js';
-import { table } from './format.js';
+import { plain, table, type Paint } from './format.js';
 
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** Colour for standard output (plain when absent: tests, pipes). */
+  paint?: Paint;
 }
+
+export const paintOf = (io: Io): Paint => io.paint ?? plain;
 
 export interface Command extends CommandSpec {
   run(engine: Engine, p: Parsed, io: Io): Promise<number> | number;

@@ -7,9 +7,9 @@ import { preflightText, scanSettingsText } from './scanner-format.js';
 import { openEngine, type Engine } from '../engine.js';
 import { resolveHome } from '../store/home.js';
 import { intValue, parseArgs, UsageError } from './args.js';
-import { call, json, printList, type Command, type Io } from './command.js';
+import { call, json, paintOf, printList, type Command, type Io } from './command.js';
 import { OPS_COMMANDS } from './ops-commands.js';
-import { baselineReportText, EVENT_HEADER, eventDetails, eventLine, SCAN_HEADER, scanLine, table, visible } from './format.js';
+import { baselineReportText, EVENT_HEADER, eventDetails, eventLine, paintFor, SCAN_HEADER, scanLine, table, visible, when } from './format.js';
 
 const COMMANDS: Record<string, Command> = {
   'server add': {
@@ -70,7 +70,7 @@ const COMMANDS: Record<string, Command> = {
     async run(engine, p, io) {
       const servers = await call(engine, 'servers/list', undefined);
       printList(io, p, servers, 'No servers yet. Add one: driftwatch server add NAME --local (this machine) or --host H', ['NAME', 'ADDRESS', 'GROUP', 'LAST SCAN', 'OPEN (CRIT/OTHER)'], (s) => [
-        s.name, s.local ? 'local' : `${s.user}@${s.host}:${s.port}`, s.group ?? 'Unassigned', s.lastScan ? `${s.lastScan.status} ${s.lastScan.at}` : 'never scanned', `${s.openEvents.critical}/${s.openEvents.nonCritical}`,
+        s.name, s.local ? 'local' : `${s.user}@${s.host}:${s.port}`, s.group ?? 'Unassigned', s.lastScan ? `${s.lastScan.status === 'failed' ? paintOf(io)('failed', 'failed') : s.lastScan.status} ${when(s.lastScan.at)}` : 'never scanned', `${s.openEvents.critical}/${s.openEvents.nonCritical}`,
       ]);
       return 0;
     },
@@ -90,7 +90,7 @@ const COMMANDS: Record<string, Command> = {
         io.out(`open events: ${s.openEvents.critical} critical, ${s.openEvents.nonCritical} other`);
         io.out(scanSettingsText(s.scanSettings));
         io.out(preflightText(s.preflight));
-        io.out(scans.length ? table(scans.map((x) => [String(x.id), x.kind, x.mode ?? '', x.status, x.startedAt, x.reason ?? '']), ['SCAN', 'KIND', 'MODE', 'STATUS', 'STARTED', 'REASON']) : 'never scanned');
+        io.out(scans.length ? table(scans.map((x) => [String(x.id), x.kind, x.mode ?? '', x.status === 'failed' ? paintOf(io)(x.status, 'failed') : x.status, when(x.startedAt), x.reason ?? '']), ['SCAN', 'KIND', 'MODE', 'STATUS', 'STARTED', 'REASON']) : 'never scanned');
       }
       return 0;
     },
@@ -433,7 +433,7 @@ const COMMANDS: Record<string, Command> = {
     async run(engine, p, io) {
       const list = await call(engine, 'baselines/list', p.values.has('policy') ? { policy: p.values.get('policy')! } : {});
       printList(io, p, list, 'No baselines yet. Take one: driftwatch baseline POLICY --server GOLD-MASTER', ['ID', 'POLICY', 'SERVER', 'CREATED', 'EXPIRES', 'ENTRIES', 'COMMENT'], (b) => [
-        String(b.id), b.policy, b.server, b.createdAt, b.expiresAt ? `${b.expiresAt.slice(0, 10)}${b.expired ? ' (expired)' : ''}` : 'never', String(b.entries), b.comment,
+        String(b.id), b.policy, b.server, when(b.createdAt), b.expiresAt ? `${b.expiresAt.slice(0, 10)}${b.expired ? ' (expired)' : ''}` : 'never', String(b.entries), b.comment,
       ]);
       return 0;
     },
@@ -467,9 +467,9 @@ const COMMANDS: Record<string, Command> = {
         const events = results.length ? (await call(engine, 'events/list', { server: results.map((r) => r.name), status: 'open' })).events : [];
         if (p.flags.has('json')) json(io, { servers: results, events });
         else {
-          io.out(results.length ? table(results.map(scanLine), SCAN_HEADER) : 'No servers to scan.');
+          io.out(results.length ? table(results.map((r) => scanLine(r, paintOf(io))), SCAN_HEADER) : 'No servers to scan.');
           for (const r of results) for (const w of r.warnings ?? []) io.err(`warning: ${r.name}: ${w}`);
-          if (events.length) io.out(`\n${table(events.map(eventLine), EVENT_HEADER)}`);
+          if (events.length) io.out(`\n${table(events.map((e) => eventLine(e, paintOf(io))), EVENT_HEADER)}`);
         }
         await engine.alerts.settled();
         if (results.some((r) => r.status === 'failed')) return 2;
@@ -500,7 +500,7 @@ const COMMANDS: Record<string, Command> = {
         }
       }
       const page = await call(engine, 'events/list', filter);
-      printList(io, p, page.events, 'No events.', EVENT_HEADER, eventLine);
+      printList(io, p, page.events, 'No events.', EVENT_HEADER, (e) => eventLine(e, paintOf(io)));
       return 0;
     },
   },
@@ -513,7 +513,7 @@ const COMMANDS: Record<string, Command> = {
       if (!Number.isInteger(id)) throw new UsageError(`event ID must be a number, got '${p.positionals[0]}'`, this.usage);
       const e = await call(engine, 'events/get', { id });
       if (p.flags.has('json')) json(io, e);
-      else io.out(eventDetails(e));
+      else io.out(eventDetails(e, paintOf(io)));
       return 0;
     },
   },
@@ -559,7 +559,7 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | nul
   return null;
 }
 
-const stdio: Io = { out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n') };
+const stdio: Io = { out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n'), paint: paintFor(process.stdout) };
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   let home: string | undefined;

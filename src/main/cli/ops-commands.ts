@@ -4,10 +4,8 @@ import fs from 'node:fs';
 import type { AlertEventChoice, AlertProfileInput, PushEvents, ReportFilter, SmtpInput } from '../../shared/api.js';
 import { createScheduler, startScheduler } from '../schedule/scheduler.js';
 import { UsageError, type Parsed } from './args.js';
-import { table } from './format.js';
+import { table, when } from './format.js';
 import { call, json, printList, type Command } from './command.js';
-
-const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
 
 function timeValue(p: Parsed, name: string, usage: string): string | undefined {
   const v = p.values.get(name);
