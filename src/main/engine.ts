@@ -1,7 +1,7 @@
 // The engine: the store plus every handler of the API contract. The CLI, the Electron IPC bridge
 // and the loopback HTTP server all drive this one table.
 import { EventEmitter } from 'node:events';
-import { ApiError, type PushEvents, type PushName, type ScanRequest, type ServerSummary } from '../shared/api.js';
+import { ApiError, type PushEvents, type PushName, type ScanRequest, type ServerProgress, type ServerSummary } from '../shared/api.js';
 import type { ScanKind, ScanStatus, ServerScanResult } from '../shared/domain.js';
 import type { HandlerTable, PushListener } from './api/dispatch.js';
 import { activeBaselineIds, baselineReport, listBaselines, parseExpiry, removeBaseline } from './baseline/baselines.js';
@@ -12,6 +12,7 @@ import * as policies from './policy/policies.js';
 import { DEFAULT_CONCURRENCY, runLimited } from './scan/run-scans.js';
 import { baselineServer, recordHostKeyFailure, scanServer, type ScanContext } from './scan/scan-server.js';
 import { preflight } from './scan/collect.js';
+import { trackProgress } from './scan/progress.js';
 import { getPreflight, getScanSettings, setScanSettings, storePreflight } from './scan/fidelity.js';
 import { now, openStore, type Db } from './store/db.js';
 import { LocalTransport } from './transport/local.js';
@@ -105,14 +106,14 @@ export function openEngine(options: EngineOptions): Engine {
     const servers = serversFor(request);
     for (const s of servers) push('scan/progress', { server: s.name, status: 'queued' });
     const results = await runLimited(servers, opts.concurrency ?? options.concurrency ?? DEFAULT_CONCURRENCY, async (server) => {
-      push('scan/progress', { server: server.name, status: 'running' });
+      const progress = trackProgress(server.name, (p) => push('scan/progress', p));
       let result: ServerScanResult;
       try {
-        result = await locked(server, () => scanServer(ctx, server, request.mode ? { mode: request.mode } : {}));
+        result = await locked(server, () => scanServer(ctx, server, { ...(request.mode ? { mode: request.mode } : {}), onProgress: progress.onProgress }));
       } catch (err) {
         result = { name: server.name, status: 'failed', reason: (err as Error).message };
       }
-      push('scan/progress', { server: server.name, status: result.status, ...(result.reason ? { reason: result.reason } : {}), ...(result.counts ? { entries: result.counts.entries } : {}) });
+      progress.done(result);
       return result;
     });
     push('events/changed', { servers: servers.map((s) => s.name) });
@@ -176,9 +177,14 @@ export function openEngine(options: EngineOptions): Engine {
       if (!policy.targets.length) throw new ApiError('invalid_input', `policy '${policy.name}' has no targets`);
       inventory.requireNames(db, { servers });
       const chosen = [...new Set(servers)].map((n) => inventory.getServer(db, n));
-      const outcomes = await runLimited(chosen, options.concurrency ?? DEFAULT_CONCURRENCY, (server) =>
-        locked(server, () => baselineServer(ctx, server, policy, expiresAt, comment ?? '')).then((o) => ('result' in o ? o : { result: o })),
-      );
+      const send = (p: ServerProgress) => push('baseline/progress', { ...p, policy: policy.name });
+      for (const s of chosen) send({ server: s.name, status: 'queued' });
+      const outcomes = await runLimited(chosen, options.concurrency ?? DEFAULT_CONCURRENCY, async (server) => {
+        const progress = trackProgress(server.name, send);
+        const o = await locked(server, () => baselineServer(ctx, server, policy, expiresAt, comment ?? '', progress.onProgress)).then((x) => ('result' in x ? x : { result: x }));
+        progress.done(o.result);
+        return o;
+      });
       return {
         reports: outcomes.flatMap((o) => (o.baselineId === undefined ? [] : [baselineReport(db, o.baselineId, now())])),
         failures: outcomes.filter((o) => o.baselineId === undefined).map((o) => ({ server: o.result.name, reason: o.result.reason ?? 'failed' })),

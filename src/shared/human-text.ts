@@ -61,3 +61,35 @@ export function modeChanges(from: unknown, to: unknown): string[] {
   }
   return out;
 }
+
+/** Bytes in binary units: "512 B", "45.6 MiB". */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+/** A duration as people read it: "0.4 s", "12.0 s", "3 min 05 s". */
+export function formatElapsed(ms: number): string {
+  const s = Math.max(0, ms) / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  return `${Math.floor(s / 60)} min ${String(Math.floor(s % 60)).padStart(2, '0')} s`;
+}
+
+const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/**
+ * What a server of a scan or baseline has done so far (its `scan/progress` counters):
+ * "12,345 entries read, 1,024 files hashed (45.6 MiB)". Empty before anything is read.
+ */
+export function progressCounts(p: { entries?: number; hashed?: number; bytes?: number; status?: string }): string {
+  const parts: string[] = [];
+  if (p.entries !== undefined) parts.push(`${count(p.entries, 'entry', 'entries')} ${p.status === 'running' ? 'read' : 'recorded'}`);
+  if (p.hashed !== undefined) parts.push(`${count(p.hashed, 'file')} hashed${p.bytes !== undefined ? ` (${formatBytes(p.bytes)})` : ''}`);
+  return parts.join(', ');
+}

@@ -1,14 +1,30 @@
 // What every CLI command is made of: its spec, how it runs, and the two ways it writes.
-import type { ArgsOf, HandlerName, ResultOf } from '../../shared/api.js';
+import type { ArgsOf, HandlerName, ResultOf, ServerProgress } from '../../shared/api.js';
 import type { Engine } from '../engine.js';
 import type { CommandSpec, Parsed } from './args.js';
 import { plain, table, type Paint } from './format.js';
+import { progressView, type Terminal } from './progress-view.js';
 
 export interface Io {
   out(text: string): void;
   err(text: string): void;
   /** Colour for standard output (plain when absent: tests, pipes). */
   paint?: Paint;
+  /** Standard error when it is a terminal: live progress is drawn there, and only there. */
+  terminal?: Terminal;
+}
+
+/** Live progress of a scan or baseline on the terminal, unless --json or there is none. */
+export function liveProgress(engine: Engine, io: Io, p: Parsed, push: 'scan/progress' | 'baseline/progress'): () => void {
+  if (!io.terminal || p.flags.has('json')) return () => undefined;
+  const view = progressView(io.terminal);
+  const off = engine.onPush((name, payload) => {
+    if (name === push) view.update(payload as ServerProgress);
+  });
+  return () => {
+    off();
+    view.stop();
+  };
 }
 
 export const paintOf = (io: Io): Paint => io.paint ?? plain;

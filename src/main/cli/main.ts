@@ -7,7 +7,7 @@ import { preflightText, scanSettingsText } from './scanner-format.js';
 import { openEngine, type Engine } from '../engine.js';
 import { resolveHome } from '../store/home.js';
 import { intValue, parseArgs, UsageError } from './args.js';
-import { call, json, paintOf, printList, type Command, type Io } from './command.js';
+import { call, json, liveProgress, paintOf, printList, type Command, type Io } from './command.js';
 import { OPS_COMMANDS } from './ops-commands.js';
 import { baselineReportText, EVENT_HEADER, eventDetails, eventLine, paintFor, SCAN_HEADER, scanLine, table, visible, when } from './format.js';
 
@@ -412,12 +412,18 @@ const COMMANDS: Record<string, Command> = {
     async run(engine, p, io) {
       const servers = p.lists.get('server');
       if (!servers?.length) throw new UsageError('name the gold-master server(s) with --server', this.usage);
-      const run = await call(engine, 'baselines/create', {
-        policy: p.positionals[0]!,
-        servers,
-        ...(p.values.has('expires') ? { expires: p.values.get('expires')! } : {}),
-        ...(p.values.has('comment') ? { comment: p.values.get('comment')! } : {}),
-      });
+      const stop = liveProgress(engine, io, p, 'baseline/progress');
+      let run;
+      try {
+        run = await call(engine, 'baselines/create', {
+          policy: p.positionals[0]!,
+          servers,
+          ...(p.values.has('expires') ? { expires: p.values.get('expires')! } : {}),
+          ...(p.values.has('comment') ? { comment: p.values.get('comment')! } : {}),
+        });
+      } finally {
+        stop();
+      }
       if (p.flags.has('json')) json(io, run);
       else {
         for (const r of run.reports) io.out(baselineReportText(r));
@@ -448,8 +454,7 @@ const COMMANDS: Record<string, Command> = {
       const mode = p.flags.has('quick') ? ('quick' as const) : p.flags.has('full') ? ('full' as const) : undefined;
       const request = { all, ...(p.lists.has('group') ? { groups: p.lists.get('group')! } : {}), ...(p.lists.has('server') ? { servers: p.lists.get('server')! } : {}), ...(mode ? { mode } : {}) };
       const concurrency = intValue(p, 'concurrency', this.usage);
-      const showProgress = !p.flags.has('json') && process.stderr.isTTY;
-      const stop = showProgress ? engine.onPush((name, payload) => name === 'scan/progress' && io.err(`  ${(payload as { server: string }).server}: ${(payload as { status: string }).status}`)) : () => undefined;
+      const stop = liveProgress(engine, io, p, 'scan/progress');
       // The scan hands its alerts to the outbox and returns; their first attempt runs in the
       // background, and is waited for after the results are out. One that fails stays in the
       // outbox for the scheduler or `alert flush`: say so.
@@ -559,7 +564,12 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | nul
   return null;
 }
 
-const stdio: Io = { out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n'), paint: paintFor(process.stdout) };
+const stdio: Io = {
+  out: (t) => process.stdout.write(t + '\n'),
+  err: (t) => process.stderr.write(t + '\n'),
+  paint: paintFor(process.stdout),
+  ...(process.stderr.isTTY ? { terminal: { write: (t: string) => process.stderr.write(t), get columns() { return process.stderr.columns; } } } : {}),
+};
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   let home: string | undefined;

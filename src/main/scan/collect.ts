@@ -95,6 +95,16 @@ export interface CollectOptions extends RunOptions {
   holdLimit?: number;
   /** Quick scan: entries from which the metadata pass may walk in two (walk-split.ts, SPLIT_FROM). */
   splitFrom?: number;
+  /** Called as the stream arrives (after each chunk): what has been read and hashed so far. */
+  onProgress?: (progress: CollectProgress) => void;
+}
+
+export interface CollectProgress {
+  /** Entries read so far. */
+  entries: number;
+  /** Regular files hashed so far, and their bytes. */
+  hashed: number;
+  bytes: number;
 }
 
 export class ScanFailure extends Error {
@@ -131,6 +141,7 @@ export async function runScanner(
   onRecord: (r: ScanRecordEvent) => void,
   onStarted?: () => void,
   onRawEntry?: (r: RawEntry) => boolean,
+  onChunk?: () => void,
 ): Promise<void> {
   const proc = await transport.runScript(script, args, options);
   // `done` may settle (e.g. reject on a dead connection) before it is awaited below.
@@ -138,7 +149,10 @@ export async function runScanner(
   const parser = new RecordParser(onRecord, onRawEntry);
   try {
     onStarted?.();
-    for await (const chunk of proc.stdout) parser.push(chunk as Buffer);
+    for await (const chunk of proc.stdout) {
+      parser.push(chunk as Buffer);
+      onChunk?.();
+    }
   } catch (err) {
     proc.kill(err instanceof Error ? err.message : String(err));
     await proc.done.catch(() => undefined);
@@ -182,6 +196,8 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
   const groups = new Map<number, string>();
   const contents = new Map<number, Buffer | null>();
   let hashed = 0;
+  let hashedBytes = 0;
+  const progress = options.onProgress ? () => options.onProgress!({ entries: entries.size, hashed, bytes: hashedBytes }) : undefined;
   // The content limit (and secret patterns) of each walk.
   const contentOf = plan.walks.map((w) => w.content);
   const limitOf = (i: number): number | null => entries.firstOfWalks(i, contentOf) ?? null;
@@ -203,6 +219,7 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
       if (i !== undefined && entries.typeOf(i) === 'file') {
         entries.setSha(i, r.sha256);
         hashed++;
+        hashedBytes += entries.sizeOf(i);
       }
       return;
     }
@@ -302,7 +319,7 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
     compare?.prepare();
   };
   try {
-    await runScanner(transport, script, [...header(!quick), ...plan.walkArgs, ...split], options, onRecord, started, onRawEntry);
+    await runScanner(transport, script, [...header(!quick), ...plan.walkArgs, ...split], options, onRecord, started, onRawEntry, progress);
   } finally {
     clearImmediate(warming);
   }
@@ -344,7 +361,7 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
         String(toFlags.length), ...toFlags,
         String(toDev.length), ...toDev,
       ];
-      await runScanner(transport, listPrelude(listArgs) + script, [], options, onRecord);
+      await runScanner(transport, listPrelude(listArgs) + script, [], options, onRecord, undefined, undefined, progress);
     }
   }
 
