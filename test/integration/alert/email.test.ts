@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { main } from '../../../src/main/cli/main.js';
 import { openEngine } from '../../../src/main/engine.js';
 import { STORE_FILE } from '../../../src/main/store/db.js';
 import { call, cleanup, scanDelivered, setupLocal, startSmtp, type Setup, type TestSmtp } from './helpers.js';
@@ -171,6 +172,33 @@ describe('alert email', () => {
     expect(await call(engine, 'alerts/flush', { force: true })).toMatchObject({ sent: 1, failed: [], pending: 0 });
     expect(smtp.messages).toHaveLength(1);
     expect((await call(engine, 'alerts/outbox', { status: 'all' }))[0]).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('the scan command prints its results, reports the refused alert, and leaves retries to `alert flush`', async () => {
+    const { engine, home, tree, smtp } = await world('mail3c');
+    await call(engine, 'alertProfiles/add', { name: 'ops', emails: ['ops@example.com'], isDefault: true });
+    smtp.mode = 'reject';
+    const run = async (...args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main(['--home', home, ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    fs.writeFileSync(path.join(tree, 'alert', 'a.conf'), '1\n');
+    const first = await run('scan', '--group', 'G');
+    expect(first.code).toBe(1);
+    expect(first.out).toMatch(/s1 +completed_with_findings/);
+    expect(first.err).toMatch(/warning: alert not delivered \(email to ops@example.com\): .*451.*; it stays in the outbox/);
+    expect(smtp.attempts).toBe(1);
+    // A later scan tries only its own new notification, once: the earlier one waits for its backoff.
+    fs.writeFileSync(path.join(tree, 'alert', 'b'), '2\n');
+    await run('scan', '--group', 'G');
+    expect(smtp.attempts).toBe(2);
+    expect((await call(engine, 'alerts/outbox', {})).map((i) => i.attempts)).toEqual([1, 1]);
+    smtp.mode = 'accept';
+    const flush = await run('alert', 'flush');
+    expect(flush).toMatchObject({ code: 0, out: 'alerts: 2 sent, 0 pending' });
+    expect(smtp.messages).toHaveLength(2);
   });
 
   it('keeps notifications when the SMTP server is down, and a later run delivers them to the server that is up', async () => {
