@@ -568,7 +568,7 @@ const stdio: Io = {
   out: (t) => process.stdout.write(t + '\n'),
   err: (t) => process.stderr.write(t + '\n'),
   paint: paintFor(process.stdout),
-  ...(process.stderr.isTTY ? { terminal: { write: (t: string) => process.stderr.write(t), get columns() { return process.stderr.columns; } } } : {}),
+  ...(process.stderr.isTTY ? { terminal: { write: (t: string) => process.stderr.write(t), get columns() { return process.stderr.columns; }, get rows() { return process.stderr.rows; } } } : {}),
 };
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {

@@ -7,8 +7,9 @@ import { formatElapsed, progressCounts } from '../../shared/human-text.js';
 
 export interface Terminal {
   write(text: string): void;
-  /** Width of the terminal, when known: lines are cut to it so that redrawing stays in place. */
+  /** Size of the terminal, when known: lines are cut to its width, and no more are drawn than fit. */
   columns?: number;
+  rows?: number;
 }
 
 export interface ProgressView {
@@ -29,11 +30,23 @@ export function progressView(terminal: Terminal, clock: () => number = Date.now)
     return `  ${server}  ${r.p.status}${counts ? `  ${counts}` : ''}${elapsed ? `  ${elapsed}` : ''}`;
   }
 
+  /** Every server's line, or when they do not fit, the running ones and a count of the rest. */
+  function lines(): string[] {
+    const all = [...rows];
+    const fit = terminal.rows && terminal.rows > 4 ? terminal.rows - 2 : Infinity;
+    if (all.length <= fit) return all.map(([server, r]) => line(server, r));
+    const running = all.filter(([, r]) => r.p.status === 'running').slice(0, fit - 1);
+    const queued = all.filter(([, r]) => r.p.status === 'queued').length;
+    const done = all.length - queued - all.filter(([, r]) => r.p.status === 'running').length;
+    return [...running.map(([server, r]) => line(server, r)), `  ${all.length} servers: ${done} done, ${all.length - queued - done} running, ${queued} queued`];
+  }
+
   function draw(): void {
     const width = terminal.columns && terminal.columns > 10 ? terminal.columns - 1 : Infinity;
-    let out = drawn ? `\x1b[${drawn}A` : '';
-    for (const [server, r] of rows) out += `\r\x1b[2K${line(server, r).slice(0, width)}\n`;
-    drawn = rows.size;
+    const now = lines();
+    let out = drawn ? `\x1b[${drawn}A\x1b[J` : '';
+    for (const l of now) out += `\r\x1b[2K${l.slice(0, width)}\n`;
+    drawn = now.length;
     terminal.write(out);
   }
 
