@@ -176,18 +176,17 @@ export function createAlerts(args: { db: Db; home: string; push: <K extends Push
     }
   }
 
-  function claim(force: boolean, skip: Set<number>, only: Set<number> | null): OutboxRow[] {
+  /** The next due notifications after id `after` (in id order, so a pass meets each once), leased to this process. */
+  function claim(force: boolean, after: number, only: number[] | null): OutboxRow[] {
     return db
       .transaction(() => {
         const now = clock().toISOString();
-        const rows = (
-          db
-            .prepare(
-              `SELECT * FROM alert_outbox WHERE status = 'pending' AND (? OR next_attempt_at <= ?) AND (lease_until IS NULL OR lease_until <= ?)
-               ORDER BY id LIMIT 100`,
-            )
-            .all(+force, now, now) as OutboxRow[]
-        ).filter((r) => !skip.has(r.id) && (!only || only.has(r.id)));
+        const rows = db
+          .prepare(
+            `SELECT * FROM alert_outbox WHERE status = 'pending' AND id > ? AND (? OR next_attempt_at <= ?) AND (lease_until IS NULL OR lease_until <= ?)
+             ${only ? 'AND id IN (SELECT value FROM json_each(?))' : ''} ORDER BY id LIMIT 100`,
+          )
+          .all(after, +force, now, now, ...(only ? [JSON.stringify(only)] : [])) as OutboxRow[];
         const lease = db.prepare('UPDATE alert_outbox SET lease_owner = ?, lease_until = ? WHERE id = ?');
         const until = new Date(clock().getTime() + LEASE_MS).toISOString();
         for (const r of rows) lease.run(owner, until, r.id);
@@ -198,13 +197,12 @@ export function createAlerts(args: { db: Db; home: string; push: <K extends Push
 
   async function deliverPending(options: { force?: boolean; ids?: number[] } = {}): Promise<DeliveryReport> {
     const report: DeliveryReport = { sent: 0, failed: [], pending: 0 };
-    const tried = new Set<number>();
-    const only = options.ids ? new Set(options.ids) : null;
+    let after = 0;
     for (;;) {
-      const batch = claim(options.force ?? false, tried, only);
+      const batch = claim(options.force ?? false, after, options.ids ?? null);
       if (!batch.length) break;
       for (const row of batch) {
-        tried.add(row.id);
+        after = row.id;
         // One attempt per pass: a retry waits for its backoff (the scheduler's next pass, or `alert flush`).
         const attempts = row.attempts + 1;
         try {
