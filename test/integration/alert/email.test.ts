@@ -201,6 +201,16 @@ describe('alert email', () => {
     expect(smtp.messages).toHaveLength(2);
   });
 
+  it('a pass meets every pending notification once, beyond the first hundred', async () => {
+    const { engine, smtp } = await world('mail3d');
+    await call(engine, 'alertProfiles/add', { name: 'ops', emails: ['ops@example.com'], isDefault: true });
+    smtp.mode = 'reject';
+    for (let i = 0; i < 120; i++) engine.alerts.enqueueRunFailure('G', `run ${i} failed`);
+    expect(await engine.alerts.deliverPending({ force: true })).toMatchObject({ sent: 0, pending: 120 });
+    expect(smtp.attempts).toBe(120);
+    expect(new Set((await call(engine, 'alerts/outbox', {})).map((i) => i.attempts))).toEqual(new Set([1]));
+  });
+
   it('keeps notifications when the SMTP server is down, and a later run delivers them to the server that is up', async () => {
     const { engine, tree, smtp } = await world('mail4');
     await call(engine, 'alertProfiles/add', { name: 'ops', emails: ['ops@example.com'], isDefault: true });
