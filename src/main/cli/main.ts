@@ -413,17 +413,12 @@ const COMMANDS: Record<string, Command> = {
       const servers = p.lists.get('server');
       if (!servers?.length) throw new UsageError('name the gold-master server(s) with --server', this.usage);
       const stop = liveProgress(engine, io, p, 'baseline/progress');
-      let run;
-      try {
-        run = await call(engine, 'baselines/create', {
-          policy: p.positionals[0]!,
-          servers,
-          ...(p.values.has('expires') ? { expires: p.values.get('expires')! } : {}),
-          ...(p.values.has('comment') ? { comment: p.values.get('comment')! } : {}),
-        });
-      } finally {
-        stop();
-      }
+      const run = await call(engine, 'baselines/create', {
+        policy: p.positionals[0]!,
+        servers,
+        ...(p.values.has('expires') ? { expires: p.values.get('expires')! } : {}),
+        ...(p.values.has('comment') ? { comment: p.values.get('comment')! } : {}),
+      }).finally(stop);
       if (p.flags.has('json')) json(io, run);
       else {
         for (const r of run.reports) io.out(baselineReportText(r));
@@ -462,13 +457,8 @@ const COMMANDS: Record<string, Command> = {
         const d = payload as PushEvents['alerts/delivery'];
         if (name === 'alerts/delivery' && !d.ok) io.err(`warning: alert not delivered (${d.channel} to ${d.destination}): ${d.error}; it stays in the outbox`);
       });
-      let results;
       try {
-        try {
-          results = await engine.scan(request, concurrency ? { concurrency } : {});
-        } finally {
-          stop();
-        }
+        const results = await engine.scan(request, concurrency ? { concurrency } : {}).finally(stop);
         const events = results.length ? (await call(engine, 'events/list', { server: results.map((r) => r.name), status: 'open' })).events : [];
         if (p.flags.has('json')) json(io, { servers: results, events });
         else {
