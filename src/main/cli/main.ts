@@ -11,6 +11,25 @@ import { call, json, liveProgress, paintOf, printList, type Command, type Io } f
 import { OPS_COMMANDS } from './ops-commands.js';
 import { baselineReportText, EVENT_HEADER, eventDetails, eventLine, paintFor, SCAN_HEADER, scanLine, table, visible, when } from './format.js';
 
+/** `group assign` and `group unassign`: every policy and alert profile named, to or from one group. */
+function groupLinks(how: 'assign' | 'unassign'): Command {
+  return {
+    usage: `driftwatch group ${how} GROUP [--policy P...] [--alert-profile NAME...]`,
+    options: { policy: 'names', 'alert-profile': 'names' },
+    positionals: [1, 1],
+    async run(engine, p, io) {
+      const group = p.positionals[0]!;
+      const policies = p.lists.get('policy') ?? [];
+      const profiles = p.lists.get('alert-profile') ?? [];
+      if (!policies.length && !profiles.length) throw new UsageError('--policy or --alert-profile is required', this.usage);
+      for (const policy of policies) await call(engine, how === 'assign' ? 'groups/assign' : 'groups/unassign', { name: group, policy });
+      for (const profile of profiles) await call(engine, how === 'assign' ? 'alertProfiles/assign' : 'alertProfiles/unassign', { group, profile });
+      io.out(`${how}ed ${[...policies, ...profiles.map((a) => `alert profile ${a}`)].join(', ')} ${how === 'assign' ? 'to' : 'from'} ${group}`);
+      return 0;
+    },
+  };
+}
+
 const COMMANDS: Record<string, Command> = {
   'server add': {
     usage:
@@ -225,38 +244,8 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
-  'group assign': {
-    usage: 'driftwatch group assign GROUP [--policy P...] [--alert-profile NAME...]',
-    options: { policy: 'names', 'alert-profile': 'names' },
-    positionals: [1, 1],
-    async run(engine, p, io) {
-      const policies = p.lists.get('policy') ?? [];
-      const profiles = p.lists.get('alert-profile') ?? [];
-      if (!policies.length && !profiles.length) throw new UsageError('--policy or --alert-profile is required', this.usage);
-      for (const policy of policies) await call(engine, 'groups/assign', { name: p.positionals[0]!, policy });
-      for (const profile of profiles) await call(engine, 'alertProfiles/assign', { group: p.positionals[0]!, profile });
-      io.out(`assigned ${[...policies, ...profiles.map((a) => `alert profile ${a}`)].join(', ')} to ${p.positionals[0]}`);
-      return 0;
-    },
-  },
-  'group unassign': {
-    usage: 'driftwatch group unassign GROUP (--policy P | --alert-profile NAME)',
-    options: { policy: 'value', 'alert-profile': 'value' },
-    positionals: [1, 1],
-    async run(engine, p, io) {
-      const policy = p.values.get('policy');
-      const profile = p.values.get('alert-profile');
-      if (profile !== undefined && policy === undefined) {
-        await call(engine, 'alertProfiles/unassign', { group: p.positionals[0]!, profile });
-        io.out(`unassigned alert profile ${profile} from ${p.positionals[0]}`);
-        return 0;
-      }
-      if (!policy) throw new UsageError('--policy is required', this.usage);
-      await call(engine, 'groups/unassign', { name: p.positionals[0]!, policy });
-      io.out(`unassigned ${policy} from ${p.positionals[0]}`);
-      return 0;
-    },
-  },
+  'group assign': groupLinks('assign'),
+  'group unassign': groupLinks('unassign'),
   'group remove': {
     usage: 'driftwatch group remove NAME',
     options: {},

@@ -60,6 +60,8 @@ describe('several names, one way', () => {
 
     await ok(home, 'group', 'assign', 'h', '--policy', 'p', 'q');
     expect(JSON.parse(await ok(home, 'group', 'list', '--json'))).toContainEqual({ name: 'h', policies: ['p', 'q'] });
+    expect(await ok(home, 'group', 'unassign', 'h', '--policy', 'p', 'q')).toBe('unassigned p, q from h');
+    expect(JSON.parse(await ok(home, 'group', 'list', '--json'))).toContainEqual({ name: 'h', policies: [] });
   });
 
   it('the usage of every command that takes several names says NAME...', async () => {
@@ -70,6 +72,7 @@ describe('several names, one way', () => {
       [['events'], /\[--server NAME\.\.\.\] \[--group G\.\.\.\] \[--policy P\.\.\.\]/],
       [['report'], /\[--group G\.\.\.\] \[--server NAME\.\.\.\] \[--policy P\.\.\.\]/],
       [['group', 'assign'], /\[--policy P\.\.\.\]/],
+      [['group', 'unassign'], /\[--policy P\.\.\.\] \[--alert-profile NAME\.\.\.\]/],
     ] as const) {
       const r = await cli(home, ...args, '--help');
       expect(r.code).toBe(0);
