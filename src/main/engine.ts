@@ -1,7 +1,7 @@
 // The engine: the store plus every handler of the API contract. The CLI, the Electron IPC bridge
 // and the loopback HTTP server all drive this one table.
 import { EventEmitter } from 'node:events';
-import { ApiError, type PushEvents, type PushName, type ScanRequest, type ServerSummary } from '../shared/api.js';
+import { ApiError, type PushEvents, type PushName, type ScanRequest, type ServerProgress, type ServerSummary } from '../shared/api.js';
 import type { AcceptScope, ScanKind, ScanStatus, ServerScanResult } from '../shared/domain.js';
 import type { HandlerTable, PushListener } from './api/dispatch.js';
 import { activeBaselineIds, baselineReport, listBaselines, parseExpiry, removeBaseline } from './baseline/baselines.js';
@@ -15,6 +15,7 @@ import * as policies from './policy/policies.js';
 import { DEFAULT_CONCURRENCY, runLimited } from './scan/run-scans.js';
 import { baselineServer, recordHostKeyFailure, scanServer, type ScanContext } from './scan/scan-server.js';
 import { preflight } from './scan/collect.js';
+import { trackProgress } from './scan/progress.js';
 import { getPreflight, getScanSettings, setScanSettings, storePreflight } from './scan/fidelity.js';
 import { now, openStore, type Db } from './store/db.js';
 import { LocalTransport } from './transport/local.js';
@@ -32,7 +33,7 @@ export interface EngineOptions {
   concurrency?: number;
   /** How a remote server is reached; the SSH transport plugs in here. */
   remoteTransport?: (server: inventory.StoredServer, db: Db) => Promise<Transport>;
-  /** Alert delivery: retries, backoff, clock (tests shorten them). */
+  /** Alert delivery: backoff, clock (tests shorten them). */
   alerts?: AlertOptions;
 }
 
@@ -152,6 +153,7 @@ export function openEngine(options: EngineOptions): Engine {
   function serversFor(request: ScanRequest): inventory.StoredServer[] {
     const all = inventory.listServers(db);
     if (request.all) return all;
+    inventory.requireNames(db, { servers: request.servers, groups: request.groups });
     const picked = new Map<string, inventory.StoredServer>();
     for (const g of request.groups ?? []) {
       if (g !== inventory.UNASSIGNED) inventory.getGroupId(db, g);
@@ -166,19 +168,20 @@ export function openEngine(options: EngineOptions): Engine {
     const servers = serversFor(request);
     for (const s of servers) push('scan/progress', { server: s.name, status: 'queued' });
     const results = await runLimited(servers, opts.concurrency ?? options.concurrency ?? DEFAULT_CONCURRENCY, async (server) => {
-      push('scan/progress', { server: server.name, status: 'running' });
+      const progress = trackProgress(server.name, (p) => push('scan/progress', p));
       let result: ServerScanResult;
       try {
-        result = await locked(server, () => scanServer(ctx, server, request.mode ? { mode: request.mode } : {}));
+        result = await locked(server, () => scanServer(ctx, server, { ...(request.mode ? { mode: request.mode } : {}), onProgress: progress.onProgress }));
       } catch (err) {
         result = { name: server.name, status: 'failed', reason: (err as Error).message };
       }
-      push('scan/progress', { server: server.name, status: result.status, ...(result.reason ? { reason: result.reason } : {}), ...(result.counts ? { entries: result.counts.entries } : {}) });
+      progress.done(result);
       return result;
     });
     push('events/changed', { servers: servers.map((s) => s.name) });
-    // New and changed events (and failures) go to the alert profiles; delivery never fails a scan.
-    await alerts.afterScans(results, { scheduled: opts.scheduled === true });
+    // New and changed events (and failures) go to the outbox; the scan neither waits for their
+    // delivery nor fails for it (docs/operations.md).
+    alerts.handOff(results, { scheduled: opts.scheduled === true });
     return results;
   }
 
@@ -274,10 +277,16 @@ export function openEngine(options: EngineOptions): Engine {
       if (expiresAt !== null && expiresAt <= now()) throw new ApiError('invalid_input', `expiry ${expires} is not in the future`);
       if (!servers.length) throw new ApiError('invalid_input', 'name at least one gold-master server');
       if (!policy.targets.length) throw new ApiError('invalid_input', `policy '${policy.name}' has no targets`);
-      const chosen = servers.map((n) => inventory.getServer(db, n));
-      const outcomes = await runLimited(chosen, options.concurrency ?? DEFAULT_CONCURRENCY, (server) =>
-        locked(server, () => baselineServer(ctx, server, policy, { expiresAt, comment: comment ?? '', add: add === true })).then((o) => ('result' in o ? o : { result: o })),
-      );
+      inventory.requireNames(db, { servers });
+      const chosen = [...new Set(servers)].map((n) => inventory.getServer(db, n));
+      const send = (p: ServerProgress) => push('baseline/progress', { ...p, policy: policy.name });
+      for (const s of chosen) send({ server: s.name, status: 'queued' });
+      const outcomes = await runLimited(chosen, options.concurrency ?? DEFAULT_CONCURRENCY, async (server) => {
+        const progress = trackProgress(server.name, send);
+        const o = await locked(server, () => baselineServer(ctx, server, policy, { expiresAt, comment: comment ?? '', add: add === true, onProgress: progress.onProgress })).then((x) => ('result' in x ? x : { result: x }));
+        progress.done(o.result);
+        return o;
+      });
       return {
         reports: outcomes.flatMap((o) => (o.baselineId === undefined ? [] : [{ ...baselineReport(db, o.baselineId, now()), warnings: o.result.warnings ?? [] }])),
         failures: outcomes.filter((o) => o.baselineId === undefined).map((o) => ({ server: o.result.name, reason: o.result.reason ?? 'failed' })),
@@ -291,6 +300,7 @@ export function openEngine(options: EngineOptions): Engine {
       return { servers: results, events: openEventsOfServers(db, ids) };
     },
     'scans/list': ({ server, limit }) => {
+      if (server !== undefined) inventory.requireNames(db, { servers: [server] });
       const rows = (server
         ? db.prepare('SELECT sc.*, s.name AS server_name FROM scans sc JOIN servers s ON s.id = sc.server_id WHERE s.name = ? ORDER BY sc.id DESC LIMIT ?').all(server, limit ?? 100)
         : db.prepare('SELECT sc.*, s.name AS server_name FROM scans sc JOIN servers s ON s.id = sc.server_id ORDER BY sc.id DESC LIMIT ?').all(limit ?? 100)) as ScanRow[];
@@ -308,7 +318,10 @@ export function openEngine(options: EngineOptions): Engine {
         ...(r.policies_json ? { policies: JSON.parse(r.policies_json) } : {}),
       }));
     },
-    'events/list': (filter) => listEvents(db, filter ?? {}),
+    'events/list': (filter) => {
+      inventory.requireNames(db, { servers: filter?.server, groups: filter?.group, policies: filter?.policy });
+      return listEvents(db, filter ?? {});
+    },
     'events/get': ({ id }) => getEvent(db, id),
     'events/accept': ({ ids, note, scope }) => accept(ids, note, scope),
     'events/acceptMatching': ({ filter, expected, note, scope }) => {

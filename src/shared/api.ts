@@ -355,9 +355,25 @@ export interface PolicyTemplateInfo {
   targets: number;
 }
 
+/** One server's progress in a scan or a baseline: its status and, while it runs, what it has read so far. */
+export interface ServerProgress {
+  server: string;
+  status: ServerScanResult['status'];
+  reason?: string;
+  /** Entries read so far (running), or recorded (finished). */
+  entries?: number;
+  /** Regular files hashed so far, and their bytes. */
+  hashed?: number;
+  bytes?: number;
+  /** Since this server's scan started. */
+  elapsedMs?: number;
+}
+
 /** Events the engine pushes to every connected surface. */
 export interface PushEvents {
-  'scan/progress': { server: string; status: ServerScanResult['status']; reason?: string; entries?: number };
+  'scan/progress': ServerProgress;
+  /** A gold-master baseline's servers, as `scan/progress` for scans. */
+  'baseline/progress': ServerProgress & { policy: string };
   'events/changed': { servers: string[] };
   'schedules/run': { group: string; status: NonNullable<ScheduleInfo['lastStatus']>; message: string };
   'alerts/delivery': { id: number; channel: OutboxItem['channel']; destination: string; ok: boolean; error?: string };

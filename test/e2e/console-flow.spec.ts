@@ -81,6 +81,10 @@ test('monitor, baseline, scan, tamper, review and accept', async ({ page }) => {
     await expect(report.getByRole('cell', { name: target, exact: true })).toBeVisible();
     await expect(report.getByText('found', { exact: true }).first()).toBeVisible();
     await expect(report.getByText('0 missing')).toBeVisible();
+    // The baseline's progress, pushed by the engine as a scan's is: entries, files and bytes hashed, time.
+    const progress = baselines.progressRow('this-machine');
+    await expect(progress).toHaveAttribute('data-status', 'completed_clean');
+    await expect(progress).toContainText(/\d+ entries recorded, \d+ files? hashed \(\d+(\.\d)? (B|KiB)\) · \d+\.\d s/);
     await app.screenshot('07-baselines');
   });
 
@@ -88,6 +92,7 @@ test('monitor, baseline, scan, tamper, review and accept', async ({ page }) => {
     await app.go('Scans');
     await scans.launchAll();
     await scans.waitFor('this-machine', 'completed_clean');
+    await expect(scans.progressRow('this-machine')).toContainText(/\d+ entries recorded, \d+ files? hashed/);
     await app.screenshot('08-scan-clean');
   });
 

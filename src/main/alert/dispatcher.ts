@@ -7,7 +7,7 @@
 // is at least once). Two processes never send one notification at the same time (a lease per row).
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError, type DeliveryReport, type OutboxItem, type PushEvents, type PushName } from '../../shared/api.js';
+import { type DeliveryReport, type OutboxItem, type PushEvents, type PushName } from '../../shared/api.js';
 import type { FimEvent, ServerScanResult } from '../../shared/domain.js';
 import { getEvent } from '../events/events.js';
 import { newOwnerId } from '../schedule/locks.js';
@@ -19,9 +19,7 @@ import { sendMail } from './smtp.js';
 import { parseSyslogTarget, sendSyslog } from './syslog.js';
 
 export interface AlertOptions {
-  /** Waits between the attempts of one delivery pass; attempts = length + 1 (default 0.5 s, 2 s). */
-  retryDelaysMs?: number[];
-  /** After a failed pass, the next is due after min(base × 2^(attempts − 1), max). */
+  /** After a failed attempt, the next is due after min(base × 2^(attempts − 1), max). */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   clock?: () => Date;
@@ -32,14 +30,19 @@ export interface AlertOptions {
 
 export interface Alerts {
   readonly box: SecretBox;
-  /** Queues the notifications of these scan results, then delivers what is pending. */
-  afterScans(results: ServerScanResult[], options: { scheduled: boolean }): Promise<DeliveryReport>;
+  /**
+   * Queues the notifications of these scan results and returns at once; their first delivery
+   * attempt runs in the background (`settled` waits for it). Never throws: alerts never fail a scan.
+   */
+  handOff(results: ServerScanResult[], options: { scheduled: boolean }): number[];
+  /** Resolves when the background deliveries started by `handOff` have finished. */
+  settled(): Promise<void>;
   /** Queues only (one transaction); returns the new outbox ids. */
   enqueue(results: ServerScanResult[], options: { scheduled: boolean }): number[];
   /** A scheduled run that failed as a whole (not per server). */
   enqueueRunFailure(group: string, reason: string): number[];
-  /** Sends every pending notification that is due (all pending with force). */
-  deliverPending(options?: { force?: boolean }): Promise<DeliveryReport>;
+  /** Tries once every pending notification that is due (all pending with force; only `ids` when given). */
+  deliverPending(options?: { force?: boolean; ids?: number[] }): Promise<DeliveryReport>;
   outbox(options?: { status?: 'pending' | 'sent' | 'all'; limit?: number }): OutboxItem[];
 }
 
@@ -65,11 +68,11 @@ export function createAlerts(args: { db: Db; home: string; push: <K extends Push
   const { db, push } = args;
   const o = args.options ?? {};
   const clock = o.clock ?? (() => new Date());
-  const retryDelays = o.retryDelaysMs ?? [500, 2000];
   const backoffBase = o.backoffBaseMs ?? 60_000;
   const backoffMax = o.backoffMaxMs ?? 3_600_000;
   const box = new SecretBox(args.home);
   const owner = newOwnerId('alerts');
+  const inFlight = new Set<Promise<void>>();
 
   const insertOutbox = db.prepare(
     `INSERT INTO alert_outbox (profile_name, channel, destination, kind, created_at, payload_json, status, attempts, next_attempt_at)
@@ -182,18 +185,17 @@ export function createAlerts(args: { db: Db; home: string; push: <K extends Push
     }
   }
 
-  function claim(force: boolean, skip: Set<number>): OutboxRow[] {
+  /** The next due notifications after id `after` (in id order, so a pass meets each once), leased to this process. */
+  function claim(force: boolean, after: number, only: number[] | null): OutboxRow[] {
     return db
       .transaction(() => {
         const now = clock().toISOString();
-        const rows = (
-          db
-            .prepare(
-              `SELECT * FROM alert_outbox WHERE status = 'pending' AND (? OR next_attempt_at <= ?) AND (lease_until IS NULL OR lease_until <= ?)
-               ORDER BY id LIMIT 100`,
-            )
-            .all(+force, now, now) as OutboxRow[]
-        ).filter((r) => !skip.has(r.id));
+        const rows = db
+          .prepare(
+            `SELECT * FROM alert_outbox WHERE status = 'pending' AND id > ? AND (? OR next_attempt_at <= ?) AND (lease_until IS NULL OR lease_until <= ?)
+             ${only ? 'AND id IN (SELECT value FROM json_each(?))' : ''} ORDER BY id LIMIT 100`,
+          )
+          .all(after, +force, now, now, ...(only ? [JSON.stringify(only)] : [])) as OutboxRow[];
         const lease = db.prepare('UPDATE alert_outbox SET lease_owner = ?, lease_until = ? WHERE id = ?');
         const until = new Date(clock().getTime() + LEASE_MS).toISOString();
         for (const r of rows) lease.run(owner, until, r.id);
@@ -202,41 +204,33 @@ export function createAlerts(args: { db: Db; home: string; push: <K extends Push
       .immediate();
   }
 
-  async function deliverPending(options: { force?: boolean } = {}): Promise<DeliveryReport> {
+  async function deliverPending(options: { force?: boolean; ids?: number[] } = {}): Promise<DeliveryReport> {
     const report: DeliveryReport = { sent: 0, failed: [], pending: 0 };
-    const tried = new Set<number>();
+    let after = 0;
     for (;;) {
-      const batch = claim(options.force ?? false, tried);
+      const batch = claim(options.force ?? false, after, options.ids ?? null);
       if (!batch.length) break;
       for (const row of batch) {
-        tried.add(row.id);
-        let attempts = row.attempts;
-        let error = '';
-        let sent = false;
-        for (let i = 0; i <= retryDelays.length && !sent; i++) {
-          if (i > 0) await sleep(retryDelays[i - 1]!);
-          attempts++;
-          try {
-            await send(row);
-            sent = true;
-          } catch (err) {
-            error = errorText(err);
-            db.prepare('UPDATE alert_outbox SET attempts = ?, last_attempt_at = ?, last_error = ? WHERE id = ?').run(attempts, clock().toISOString(), error, row.id);
-            // A settings problem (SMTP not set up, password variable unset) will not pass on a retry now.
-            if (err instanceof ApiError) break;
-          }
-        }
-        if (sent) {
-          const at = clock().toISOString();
-          db.prepare("UPDATE alert_outbox SET status = 'sent', attempts = ?, last_attempt_at = ?, sent_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?").run(attempts, at, at, row.id);
-          report.sent++;
-          push('alerts/delivery', { id: row.id, channel: row.channel, destination: row.destination, ok: true });
-        } else {
+        after = row.id;
+        // One attempt per pass: a retry waits for its backoff (the scheduler's next pass, or `alert flush`).
+        const attempts = row.attempts + 1;
+        try {
+          await send(row);
+        } catch (err) {
+          const error = errorText(err);
           const wait = Math.min(backoffBase * 2 ** Math.max(0, attempts - 1), backoffMax);
-          db.prepare('UPDATE alert_outbox SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?').run(new Date(clock().getTime() + wait).toISOString(), row.id);
+          const at = clock();
+          db.prepare('UPDATE alert_outbox SET attempts = ?, last_attempt_at = ?, last_error = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?').run(
+            attempts, at.toISOString(), error, new Date(at.getTime() + wait).toISOString(), row.id,
+          );
           report.failed.push({ id: row.id, channel: row.channel, destination: row.destination, attempts, error });
           push('alerts/delivery', { id: row.id, channel: row.channel, destination: row.destination, ok: false, error });
+          continue;
         }
+        const at = clock().toISOString();
+        db.prepare("UPDATE alert_outbox SET status = 'sent', attempts = ?, last_attempt_at = ?, sent_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?").run(attempts, at, at, row.id);
+        report.sent++;
+        push('alerts/delivery', { id: row.id, channel: row.channel, destination: row.destination, ok: true });
       }
     }
     report.pending = (db.prepare("SELECT COUNT(*) AS n FROM alert_outbox WHERE status = 'pending'").get() as { n: number }).n;
@@ -278,17 +272,27 @@ export function createAlerts(args: { db: Db; home: string; push: <K extends Push
     enqueueRunFailure,
     deliverPending,
     outbox,
-    async afterScans(results, options) {
-      let queued: number[] = [];
+    handOff(results, options) {
+      let queued: number[];
       try {
         queued = enqueue(results, options);
       } catch (err) {
         // Never fail a scan for its alerts; the events stay open and unnotified, so the next scan queues them.
-        return { sent: 0, failed: [{ id: 0, channel: 'email', destination: '', attempts: 0, error: `could not queue alerts: ${errorText(err)}` }], pending: 0 };
+        push('alerts/delivery', { id: 0, channel: 'email', destination: '', ok: false, error: `could not queue alerts: ${errorText(err)}` });
+        return [];
       }
-      const pending = (db.prepare("SELECT COUNT(*) AS n FROM alert_outbox WHERE status = 'pending'").get() as { n: number }).n;
-      if (!queued.length && !pending) return { sent: 0, failed: [], pending: 0 };
-      return deliverPending();
+      if (queued.length) {
+        const pass = deliverPending({ force: true, ids: queued }).then(
+          () => undefined,
+          () => undefined, // the store closed under it: the notifications stay pending
+        );
+        inFlight.add(pass);
+        void pass.finally(() => inFlight.delete(pass));
+      }
+      return queued;
+    },
+    async settled() {
+      while (inFlight.size) await Promise.all([...inFlight]);
     },
   };
 }
@@ -300,8 +304,4 @@ function errorText(err: unknown): string {
     return `${err.message}${extra}`;
   }
   return String(err);
-}
-
-function sleep(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
 }

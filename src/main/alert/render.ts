@@ -2,6 +2,7 @@
 // (JSON), one JSON line and one syslog message per event.
 import os from 'node:os';
 import type { AttributeChange, FimEvent } from '../../shared/domain.js';
+import { modeChanges } from '../../shared/human-text.js';
 import { visible } from '../cli/format.js';
 import { SEVERITY, formatSyslog } from './syslog.js';
 import { lineDiff } from './diff.js';
@@ -139,7 +140,7 @@ export function emailText(n: Notification): string {
     if (e.error) lines.push(`  error:    ${visible(e.error)}`);
     if (e.attributes.length) {
       lines.push('  changed attributes (baseline → current):');
-      for (const a of e.attributes) lines.push(`    ${a.name}: ${short(a.baseline)} → ${short(a.current)}`);
+      for (const a of e.attributes) lines.push(`    ${a.name}: ${short(a.baseline)} → ${short(a.current)}${modeWords(a)}`);
     }
     if (e.contentDiff) {
       lines.push('  content diff:');
@@ -157,6 +158,12 @@ export function emailText(n: Notification): string {
   return lines.join('\n') + '\n';
 }
 
+/** " (setuid added, …)" after a mode change, so a reader need not decode octal. */
+function modeWords(a: { name: string; baseline: unknown; current: unknown }): string {
+  const words = a.name === 'mode' ? modeChanges(a.baseline, a.current) : [];
+  return words.length ? ` (${words.join(', ')})` : '';
+}
+
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
@@ -172,7 +179,7 @@ export function emailHtml(n: Notification): string {
     parts.push('</table>');
     if (e.attributes.length) {
       parts.push('<table border="1" cellpadding="3" style="border-collapse: collapse"><tr><th>attribute</th><th>baseline</th><th>current</th></tr>');
-      for (const a of e.attributes) parts.push(`<tr><td>${esc(a.name)}</td><td><code>${esc(short(a.baseline))}</code></td><td><code>${esc(short(a.current))}</code></td></tr>`);
+      for (const a of e.attributes) parts.push(`<tr><td>${esc(a.name)}</td><td><code>${esc(short(a.baseline))}</code></td><td><code>${esc(short(a.current))}</code>${esc(modeWords(a))}</td></tr>`);
       parts.push('</table>');
     }
     if (e.contentDiff) parts.push(`<pre style="background: #f4f4f4; padding: 6px">${esc(e.contentDiff)}</pre>`);

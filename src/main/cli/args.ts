@@ -1,6 +1,10 @@
 // A small argument parser: each command declares its options; anything else is a usage error.
 
-export type OptionKind = 'flag' | 'value' | 'list';
+/**
+ * flag: `--x`; value: `--x V` once; list: `--x V`, repeated; names: `--x A B ...` (every word up
+ * to the next option), repeated too, so `--server a b` and `--server a --server b` are the same.
+ */
+export type OptionKind = 'flag' | 'value' | 'list' | 'names';
 
 export interface CommandSpec {
   usage: string;
@@ -56,7 +60,11 @@ export function parseArgs(argv: string[], spec: CommandSpec): Parsed {
     if (kind === 'value') {
       if (out.values.has(name)) throw new UsageError(`--${name} given twice`, spec.usage);
       out.values.set(name, value);
-    } else out.lists.set(name, [...(out.lists.get(name) ?? []), value]);
+      continue;
+    }
+    const values = [value];
+    if (kind === 'names') while (i + 1 < argv.length && !argv[i + 1]!.startsWith('-')) values.push(argv[++i]!);
+    out.lists.set(name, [...(out.lists.get(name) ?? []), ...values]);
   }
   const [min, max] = spec.positionals;
   if (out.positionals.length < min) throw new UsageError('missing arguments', spec.usage);

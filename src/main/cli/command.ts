@@ -1,14 +1,19 @@
 // What every CLI command is made of: its spec, how it runs, and the two ways it writes.
-import { ApiError, type ArgsOf, type HandlerName, type ResultOf } from '../../shared/api.js';
+import { ApiError, type ArgsOf, type HandlerName, type ResultOf, type ServerProgress } from '../../shared/api.js';
 import type { Engine } from '../engine.js';
 import type { CommandSpec, Parsed } from './args.js';
-import { table } from './format.js';
+import { plain, table, type Paint } from './format.js';
+import { progressView, type Terminal } from './progress-view.js';
 
 export interface Io {
   out(text: string): void;
   err(text: string): void;
   /** Asks the person at the terminal and returns the answer; absent when no one is there (not a TTY). */
   ask?(question: string): Promise<string>;
+  /** Colour for standard output (plain when absent: tests, pipes). */
+  paint?: Paint;
+  /** Standard error when it is a terminal: live progress is drawn there, and only there. */
+  terminal?: Terminal;
 }
 
 /**
@@ -20,6 +25,21 @@ export async function confirmed(io: Io, p: Parsed, question: string): Promise<bo
   if (!io.ask) throw new ApiError('invalid_input', `${question} Not a terminal, so nothing was asked and nothing changed: pass --yes to confirm`);
   return /^y(es)?$/i.test((await io.ask(`${question} [y/N] `)).trim());
 }
+
+/** Live progress of a scan or baseline on the terminal, unless --json or there is none. */
+export function liveProgress(engine: Engine, io: Io, p: Parsed, push: 'scan/progress' | 'baseline/progress'): () => void {
+  if (!io.terminal || p.flags.has('json')) return () => undefined;
+  const view = progressView(io.terminal);
+  const off = engine.onPush((name, payload) => {
+    if (name === push) view.update(payload as ServerProgress);
+  });
+  return () => {
+    off();
+    view.stop();
+  };
+}
+
+export const paintOf = (io: Io): Paint => io.paint ?? plain;
 
 export interface Command extends CommandSpec {
   run(engine: Engine, p: Parsed, io: Io): Promise<number> | number;

@@ -1,19 +1,20 @@
 // The event filter as command-line options, shared by `events` and `report` (docs/formats.md):
-// the same flags mean the same thing in both. `--open`, `--all`, `--accepted` and `--resolved` are
-// kept as short forms of `--status`.
+// the same flags mean the same thing in both. `--open`, `--all`, `--accepted`, `--resolved` and
+// `--retired` are short forms of `--status`.
 import type { ReportFilter } from '../../shared/api.js';
 import { EVENT_STATUSES, parseTime, TIME_FORMS, type EventStatusFilter } from '../../shared/event-filter.js';
 import { UsageError, type OptionKind, type Parsed } from './args.js';
 
 export const FILTER_OPTIONS = {
-  server: 'list',
-  group: 'list',
-  policy: 'list',
+  server: 'names',
+  group: 'names',
+  policy: 'names',
   status: 'value',
   open: 'flag',
   all: 'flag',
   accepted: 'flag',
   resolved: 'flag',
+  retired: 'flag',
   critical: 'flag',
   'non-critical': 'flag',
   since: 'value',
@@ -22,11 +23,11 @@ export const FILTER_OPTIONS = {
 } as const satisfies Record<string, OptionKind>;
 
 export const FILTER_USAGE =
-  '[--server NAME]... [--group G]... [--policy P]... [--status open|accepted|resolved|all] [--critical | --non-critical] [--since TIME] [--until TIME] [--path TEXT|GLOB]';
+  '[--server NAME...] [--group G...] [--policy P...] [--status open|accepted|resolved|retired|all] [--critical | --non-critical] [--since TIME] [--until TIME] [--path TEXT|GLOB]';
 
 /** The filter the options give; the status is left out when none is given (each command has its default). */
 export function filterFromArgs(p: Parsed, usage: string): ReportFilter {
-  const shortForms = (['open', 'all', 'accepted', 'resolved'] as const).filter((s) => p.flags.has(s));
+  const shortForms = (['open', 'all', 'accepted', 'resolved', 'retired'] as const).filter((s) => p.flags.has(s));
   const status = p.values.get('status');
   if (shortForms.length + (status === undefined ? 0 : 1) > 1) throw new UsageError('choose one of --status, --open, --all, --accepted, --resolved', usage);
   if (status !== undefined && !EVENT_STATUSES.includes(status as EventStatusFilter)) throw new UsageError(`--status takes ${EVENT_STATUSES.join(', ')}, got '${status}'`, usage);

@@ -1,31 +1,57 @@
-// Human output of the CLI: plain aligned tables and an event's side-by-side view.
+// Human output of the CLI: aligned tables (coloured on a terminal) and an event's side-by-side view.
 import { NOT_CHECKED, type BaselineInfo, type BaselineReport, type FimEvent, type ServerScanResult } from '../../shared/domain.js';
+import { localTime, modeChanges } from '../../shared/human-text.js';
+
+/** What a word is, for colour: critical and failed stand out, open asks for attention. */
+export type Tone = 'critical' | 'failed' | 'open';
+export type Paint = (text: string, tone: Tone) => string;
+
+export const plain: Paint = (text) => text;
+
+const ANSI: Record<Tone, string> = { critical: '\x1b[1;31m', failed: '\x1b[1;31m', open: '\x1b[33m' };
+export const ansi: Paint = (text, tone) => (text ? `${ANSI[tone]}${text}\x1b[0m` : text);
+
+/**
+ * Colour on a terminal: never with NO_COLOR set (whatever its value); FORCE_COLOR forces it even
+ * when the output is not a terminal, or (0, false) turns it off.
+ */
+export function paintFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): Paint {
+  if (env.NO_COLOR !== undefined) return plain;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR === '0' || env.FORCE_COLOR === 'false' ? plain : ansi;
+  return stream.isTTY ? ansi : plain;
+}
+
+/** Width on screen: colour sequences take none (names never hold ESC: `visible` escapes it). */
+const width = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
 
 export function table(rows: string[][], header: string[]): string {
   const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+  const widths = header.map((_, i) => Math.max(...all.map((r) => width(r[i] ?? ''))));
+  return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c)))).join('  ')).join('\n');
 }
+
+/** A stored time (ISO, or epoch seconds from a host) as a local date with its zone; '-' for none. */
+export const when = (value: string | null | undefined): string => (value ? localTime(value) : '-');
 
 /** Names are shown with control characters made visible, so a hostile name cannot fake output. */
 export function visible(s: string): string {
   return s.replace(/[\x00-\x1f\x7f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
-export function eventLine(e: FimEvent): string[] {
-  return [String(e.id), e.server, e.change, e.critical ? 'critical' : '', e.status, visible(e.path), e.attributes.map((a) => a.name).join(',')];
+export function eventLine(e: FimEvent, paint: Paint = plain): string[] {
+  return [String(e.id), e.server, e.change, e.critical ? paint('critical', 'critical') : '', e.status === 'open' ? paint('open', 'open') : e.status, visible(e.path), e.attributes.map((a) => a.name).join(',')];
 }
 
 export const EVENT_HEADER = ['ID', 'SERVER', 'CHANGE', 'CRITICAL', 'STATUS', 'PATH', 'ATTRIBUTES'];
 
-export function eventDetails(e: FimEvent): string {
+export function eventDetails(e: FimEvent, paint: Paint = plain): string {
   if (e.change === 'host_key_mismatch') return hostKeyEventDetails(e);
   const lines = [
     `Event ${e.id}: ${e.change} ${visible(e.path)}${e.pathEscaped ? '  (name is not UTF-8; \\xHH bytes)' : ''}`,
-    `  server ${e.server} (group ${e.group}), policy ${e.policy}, ${e.critical ? 'critical' : 'not critical'}, ${e.alert ? 'alert' : 'no alert'}`,
-    `  status ${e.status}; first seen ${e.firstSeen}, last seen ${e.lastSeen}${e.resolvedAt ? `, resolved ${e.resolvedAt}` : ''}`,
+    `  server ${e.server} (group ${e.group}), policy ${e.policy}, ${e.critical ? paint('critical', 'critical') : 'not critical'}, ${e.alert ? 'alert' : 'no alert'}`,
+    `  status ${e.status === 'open' ? paint('open', 'open') : e.status}; first seen ${when(e.firstSeen)}, last seen ${when(e.lastSeen)}${e.resolvedAt ? `, resolved ${when(e.resolvedAt)}` : ''}`,
   ];
-  if (e.accepted) lines.push(`  accepted by ${e.accepted.by} at ${e.accepted.at} (${e.accepted.scope === 'baseline' ? 'into the baseline' : 'for this server'}): ${e.accepted.note}`);
+  if (e.accepted) lines.push(`  accepted by ${e.accepted.by} at ${when(e.accepted.at)} (${e.accepted.scope === 'baseline' ? 'into the baseline' : 'for this server'}): ${e.accepted.note}`);
   lines.push(...closedLines(e));
   if (e.error) lines.push(`  error: ${e.error}`);
   const changed = new Set(e.attributes.filter((a) => !a.notChecked).map((a) => a.name));
@@ -35,13 +61,19 @@ export function eventDetails(e: FimEvent): string {
   // Beyond stat(2): absent from an entry when its host could not check it.
   const extended = ['xattrs', 'acl', 'caps', 'selinux', 'flags'];
   const show = (v: unknown) => (v === null || v === undefined ? '-' : visible(String(v)));
+  // Times as local dates; the host's epoch seconds are in the JSON (docs/formats.md).
+  const showValue = (n: string, v: unknown) => ((n === 'mtime' || n === 'ctime') && (typeof v === 'string' || typeof v === 'number') ? localTime(v) : show(v));
   const showExt = (entry: Record<string, unknown> | null, n: string) => (!entry ? '(absent)' : entry[n] === undefined ? NOT_CHECKED : show(entry[n]));
-  const rows = names.filter((n) => (b && b[n] !== null && b[n] !== undefined) || (c && c[n] !== null && c[n] !== undefined)).map((n) => [changed.has(n as never) ? `* ${n}` : `  ${n}`, b ? show(b[n]) : '(absent)', c ? show(c[n]) : '(absent)']);
+  const rows = names.filter((n) => (b && b[n] !== null && b[n] !== undefined) || (c && c[n] !== null && c[n] !== undefined)).map((n) => [changed.has(n as never) ? `* ${n}` : `  ${n}`, b ? showValue(n, b[n]) : '(absent)', c ? showValue(n, c[n]) : '(absent)']);
   for (const n of extended) {
     if ((b && b[n] !== null) || (c && c[n] !== null)) rows.push([changed.has(n as never) ? `* ${n}` : `  ${n}`, showExt(b, n), showExt(c, n)]);
   }
   lines.push('', table(rows, ['  ATTRIBUTE', 'BASELINE', 'CURRENT']), '', '(* = changed)');
   for (const a of e.attributes) {
+    if (a.name === 'mode') {
+      const words = modeChanges(a.baseline, a.current);
+      if (words.length) lines.push(`mode ${show(a.baseline)} → ${show(a.current)}: ${words.join(', ')}`);
+    }
     if (a.notChecked) lines.push(`${a.name}: not checked on ${a.notChecked === 'both' ? 'either host' : `the ${a.notChecked === 'current' ? 'current' : 'baseline'} host`}, so not known to be equal`);
     // File text may hold control characters: shown visible, line by line.
     if (a.name === 'content' && a.diff) lines.push('', 'content:', a.diff.split('\n').map(visible).join('\n'));
@@ -51,7 +83,7 @@ export function eventDetails(e: FimEvent): string {
 }
 
 function closedLines(e: FimEvent): string[] {
-  return [...(e.resolution ? [`  resolved: ${e.resolution}`] : []), ...(e.retired ? [`  retired at ${e.retired.at}: ${e.retired.reason}`] : [])];
+  return [...(e.resolution ? [`  resolved: ${e.resolution}`] : []), ...(e.retired ? [`  retired at ${when(e.retired.at)}: ${e.retired.reason}`] : [])];
 }
 
 /** A changed host key: both fingerprints and the two real ways out (accepting does not apply). */
@@ -61,7 +93,7 @@ function hostKeyEventDetails(e: FimEvent): string {
   const lines = [
     `Event ${e.id}: the host key of ${e.server} changed`,
     `  server ${e.server} (group ${e.group}), critical`,
-    `  status ${e.status}; first seen ${e.firstSeen}, last seen ${e.lastSeen}${e.resolvedAt ? `, resolved ${e.resolvedAt}` : ''}`,
+    `  status ${e.status}; first seen ${when(e.firstSeen)}, last seen ${when(e.lastSeen)}${e.resolvedAt ? `, resolved ${when(e.resolvedAt)}` : ''}`,
     ...closedLines(e),
     `  pinned:    ${String(key?.baseline ?? '-')}`,
     `  presented: ${presented}`,
@@ -79,9 +111,9 @@ function hostKeyEventDetails(e: FimEvent): string {
   return lines.join('\n');
 }
 
-export function scanLine(s: ServerScanResult): string[] {
+export function scanLine(s: ServerScanResult, paint: Paint = plain): string[] {
   const counts = s.counts ? `${s.counts.entries} entries, +${s.counts.added} -${s.counts.removed} ~${s.counts.modified}` : '';
-  return [s.name, s.status, counts, s.openEvents === undefined ? '' : String(s.openEvents), s.reason ?? ''];
+  return [s.name, s.status === 'failed' ? paint(s.status, 'failed') : s.status, counts, s.openEvents === undefined ? '' : String(s.openEvents), s.reason ?? ''];
 }
 
 export const SCAN_HEADER = ['SERVER', 'STATUS', 'CHANGES', 'OPEN EVENTS', 'REASON'];

@@ -1,18 +1,37 @@
 // The `driftwatch` command. Every command calls the engine's handler table, as the UI does.
 import fs from 'node:fs';
-import { ApiError } from '../../shared/api.js';
+import { ApiError, type PushEvents, type ResultOf } from '../../shared/api.js';
 import type { AttributeName, ServerScanSettings, Target } from '../../shared/domain.js';
 import { DEFAULT_CONTENT_LIMIT } from '../scan/scan-options.js';
 import { preflightText, scanSettingsText } from './scanner-format.js';
 import { openEngine, type Engine } from '../engine.js';
 import { resolveHome } from '../store/home.js';
 import { intValue, parseArgs, UsageError } from './args.js';
-import { call, confirmed, json, printList, type Command, type Io } from './command.js';
+import { call, confirmed, json, liveProgress, paintOf, printList, type Command, type Io } from './command.js';
 import { FILTER_OPTIONS, FILTER_USAGE, filterFromArgs } from './filter-args.js';
 import { OPS_COMMANDS } from './ops-commands.js';
 import { askYes, confirmedRemoval, terminalAsk } from './confirm.js';
 import { checkCommand, SERVER_COMMANDS, serverFields } from './server-commands.js';
-import { baselineReportText, baselineState, EVENT_HEADER, eventDetails, eventLine, SCAN_HEADER, scanExitCode, scanLine, table, visible } from './format.js';
+import { baselineReportText, baselineState, EVENT_HEADER, eventDetails, eventLine, paintFor, SCAN_HEADER, scanExitCode, scanLine, table, visible, when } from './format.js';
+
+/** `group assign` and `group unassign`: every policy and alert profile named, to or from one group. */
+function groupLinks(how: 'assign' | 'unassign'): Command {
+  return {
+    usage: `driftwatch group ${how} GROUP [--policy P...] [--alert-profile NAME...]`,
+    options: { policy: 'names', 'alert-profile': 'names' },
+    positionals: [1, 1],
+    async run(engine, p, io) {
+      const group = p.positionals[0]!;
+      const policies = p.lists.get('policy') ?? [];
+      const profiles = p.lists.get('alert-profile') ?? [];
+      if (!policies.length && !profiles.length) throw new UsageError('--policy or --alert-profile is required', this.usage);
+      for (const policy of policies) await call(engine, how === 'assign' ? 'groups/assign' : 'groups/unassign', { name: group, policy });
+      for (const profile of profiles) await call(engine, how === 'assign' ? 'alertProfiles/assign' : 'alertProfiles/unassign', { group, profile });
+      io.out(`${how}ed ${[...policies, ...profiles.map((a) => `alert profile ${a}`)].join(', ')} ${how === 'assign' ? 'to' : 'from'} ${group}`);
+      return 0;
+    },
+  };
+}
 
 const COMMANDS: Record<string, Command> = {
   'server add': {
@@ -63,7 +82,7 @@ const COMMANDS: Record<string, Command> = {
     async run(engine, p, io) {
       const servers = await call(engine, 'servers/list', undefined);
       printList(io, p, servers, 'No servers yet. Add one: driftwatch server add NAME --local (this machine) or --host H', ['NAME', 'ADDRESS', 'GROUP', 'LAST SCAN', 'OPEN (CRIT/OTHER)'], (s) => [
-        s.name, s.local ? 'local' : `${s.user}@${s.host}:${s.port}`, s.group ?? 'Unassigned', s.lastScan ? `${s.lastScan.status} ${s.lastScan.at}` : 'never scanned', `${s.openEvents.critical}/${s.openEvents.nonCritical}`,
+        s.name, s.local ? 'local' : `${s.user}@${s.host}:${s.port}`, s.group ?? 'Unassigned', s.lastScan ? `${s.lastScan.status === 'failed' ? paintOf(io)('failed', 'failed') : s.lastScan.status} ${when(s.lastScan.at)}` : 'never scanned', `${s.openEvents.critical}/${s.openEvents.nonCritical}`,
       ]);
       return 0;
     },
@@ -84,20 +103,35 @@ const COMMANDS: Record<string, Command> = {
         io.out(`open events: ${s.openEvents.critical} critical, ${s.openEvents.nonCritical} other`);
         io.out(scanSettingsText(s.scanSettings));
         io.out(preflightText(s.preflight));
-        io.out(scans.length ? table(scans.map((x) => [String(x.id), x.kind, x.mode ?? '', x.status, x.startedAt, x.reason ?? '']), ['SCAN', 'KIND', 'MODE', 'STATUS', 'STARTED', 'REASON']) : 'never scanned');
+        io.out(scans.length ? table(scans.map((x) => [String(x.id), x.kind, x.mode ?? '', x.status === 'failed' ? paintOf(io)(x.status, 'failed') : x.status, when(x.startedAt), x.reason ?? '']), ['SCAN', 'KIND', 'MODE', 'STATUS', 'STARTED', 'REASON']) : 'never scanned');
       }
       return 0;
     },
   },
   'server preflight': {
-    usage: 'driftwatch server preflight NAME [--json]',
+    usage: 'driftwatch server preflight NAME... [--json]',
     options: { json: 'flag' },
-    positionals: [1, 1],
+    positionals: [1, Infinity],
     async run(engine, p, io) {
-      const pre = await call(engine, 'servers/preflight', { name: p.positionals[0]! });
-      if (p.flags.has('json')) json(io, pre);
-      else io.out(preflightText(pre));
-      return 0;
+      const names = [...new Set(p.positionals)];
+      // Every name is checked before any host is reached.
+      for (const name of names) await call(engine, 'servers/get', { name });
+      const done: ({ server: string } & ResultOf<'servers/preflight'>)[] = [];
+      let failed = 0;
+      for (const name of names) {
+        try {
+          const pre = await call(engine, 'servers/preflight', { name });
+          done.push({ server: name, ...pre });
+          if (!p.flags.has('json')) io.out(`${names.length > 1 ? `${name}: ` : ''}${preflightText(pre)}`);
+        } catch (err) {
+          if (names.length === 1) throw err;
+          failed++;
+          io.err(`driftwatch: ${name}: ${(err as Error).message}`);
+        }
+      }
+      // One server: its pre-flight; several: an array of them, each with its server's name.
+      if (p.flags.has('json')) json(io, names.length === 1 ? done.map(({ server: _s, ...pre }) => pre)[0] : done);
+      return failed ? 1 : 0;
     },
   },
   'server settings': {
@@ -215,8 +249,8 @@ const COMMANDS: Record<string, Command> = {
   },
   ...SERVER_COMMANDS,
   'group add': {
-    usage: 'driftwatch group add NAME [--policy P]...',
-    options: { policy: 'list' },
+    usage: 'driftwatch group add NAME [--policy P...]',
+    options: { policy: 'names' },
     positionals: [1, 1],
     async run(engine, p, io) {
       const g = await call(engine, 'groups/add', { name: p.positionals[0]!, policies: p.lists.get('policy') ?? [] });
@@ -234,38 +268,8 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
-  'group assign': {
-    usage: 'driftwatch group assign GROUP (--policy P | --alert-profile NAME)...',
-    options: { policy: 'list', 'alert-profile': 'list' },
-    positionals: [1, 1],
-    async run(engine, p, io) {
-      const policies = p.lists.get('policy') ?? [];
-      const profiles = p.lists.get('alert-profile') ?? [];
-      if (!policies.length && !profiles.length) throw new UsageError('--policy or --alert-profile is required', this.usage);
-      for (const policy of policies) await call(engine, 'groups/assign', { name: p.positionals[0]!, policy });
-      for (const profile of profiles) await call(engine, 'alertProfiles/assign', { group: p.positionals[0]!, profile });
-      io.out(`assigned ${[...policies, ...profiles.map((a) => `alert profile ${a}`)].join(', ')} to ${p.positionals[0]}`);
-      return 0;
-    },
-  },
-  'group unassign': {
-    usage: 'driftwatch group unassign GROUP (--policy P | --alert-profile NAME)',
-    options: { policy: 'value', 'alert-profile': 'value' },
-    positionals: [1, 1],
-    async run(engine, p, io) {
-      const policy = p.values.get('policy');
-      const profile = p.values.get('alert-profile');
-      if (profile !== undefined && policy === undefined) {
-        await call(engine, 'alertProfiles/unassign', { group: p.positionals[0]!, profile });
-        io.out(`unassigned alert profile ${profile} from ${p.positionals[0]}`);
-        return 0;
-      }
-      if (!policy) throw new UsageError('--policy is required', this.usage);
-      await call(engine, 'groups/unassign', { name: p.positionals[0]!, policy });
-      io.out(`unassigned ${policy} from ${p.positionals[0]}`);
-      return 0;
-    },
-  },
+  'group assign': groupLinks('assign'),
+  'group unassign': groupLinks('unassign'),
   'group remove': {
     usage: 'driftwatch group remove NAME [--yes]',
     options: { yes: 'flag' },
@@ -410,18 +414,19 @@ const COMMANDS: Record<string, Command> = {
   },
   baseline: {
     usage: 'driftwatch baseline POLICY --server NAME... [--add] [--expires YYYY-MM-DD] [--comment TEXT] [--json]',
-    options: { server: 'list', add: 'flag', expires: 'value', comment: 'value', json: 'flag' },
+    options: { server: 'names', add: 'flag', expires: 'value', comment: 'value', json: 'flag' },
     positionals: [1, 1],
     async run(engine, p, io) {
       const servers = p.lists.get('server');
       if (!servers?.length) throw new UsageError('name the gold-master server(s) with --server', this.usage);
+      const stop = liveProgress(engine, io, p, 'baseline/progress');
       const run = await call(engine, 'baselines/create', {
         policy: p.positionals[0]!,
         servers,
         add: p.flags.has('add'),
         ...(p.values.has('expires') ? { expires: p.values.get('expires')! } : {}),
         ...(p.values.has('comment') ? { comment: p.values.get('comment')! } : {}),
-      });
+      }).finally(stop);
       if (p.flags.has('json')) json(io, run);
       else {
         for (const r of run.reports) {
@@ -473,14 +478,14 @@ status: ${baselineState(report.baseline)}; taken ${report.baseline.createdAt}`);
     async run(engine, p, io) {
       const list = await call(engine, 'baselines/list', p.values.has('policy') ? { policy: p.values.get('policy')! } : {});
       printList(io, p, list, 'No baselines yet. Take one: driftwatch baseline POLICY --server GOLD-MASTER', ['ID', 'POLICY', 'SERVER', 'STATUS', 'CREATED', 'EXPIRES', 'ENTRIES', 'COMMENT'], (b) => [
-        String(b.id), b.policy, b.server, baselineState(b), b.createdAt, b.expiresAt ? b.expiresAt.slice(0, 10) : 'never', String(b.entries), b.comment,
+        String(b.id), b.policy, b.server, baselineState(b), when(b.createdAt), b.expiresAt ? b.expiresAt.slice(0, 10) : 'never', String(b.entries), b.comment,
       ]);
       return 0;
     },
   },
   scan: {
-    usage: 'driftwatch scan [--all | --group G... | --server NAME...] [--quick | --full] [--concurrency N] [--json]',
-    options: { all: 'flag', group: 'list', server: 'list', json: 'flag', concurrency: 'value', quick: 'flag', full: 'flag' },
+    usage: 'driftwatch scan [--all | [--group G...] [--server NAME...]] [--quick | --full] [--concurrency N] [--json]',
+    options: { all: 'flag', group: 'names', server: 'names', json: 'flag', concurrency: 'value', quick: 'flag', full: 'flag' },
     positionals: [0, 0],
     async run(engine, p, io) {
       const all = p.flags.has('all') || (!p.lists.has('group') && !p.lists.has('server'));
@@ -488,28 +493,28 @@ status: ${baselineState(report.baseline)}; taken ${report.baseline.createdAt}`);
       const mode = p.flags.has('quick') ? ('quick' as const) : p.flags.has('full') ? ('full' as const) : undefined;
       const request = { all, ...(p.lists.has('group') ? { groups: p.lists.get('group')! } : {}), ...(p.lists.has('server') ? { servers: p.lists.get('server')! } : {}), ...(mode ? { mode } : {}) };
       const concurrency = intValue(p, 'concurrency', this.usage);
-      const showProgress = !p.flags.has('json') && process.stderr.isTTY;
-      const stop = showProgress ? engine.onPush((name, payload) => name === 'scan/progress' && io.err(`  ${(payload as { server: string }).server}: ${(payload as { status: string }).status}`)) : () => undefined;
-      // Alerts that could not be delivered stay in the outbox; say so.
+      const stop = liveProgress(engine, io, p, 'scan/progress');
+      // The scan hands its alerts to the outbox and returns; their first attempt runs in the
+      // background, and is waited for after the results are out. One that fails stays in the
+      // outbox for the scheduler or `alert flush`: say so.
       const stopAlerts = engine.onPush((name, payload) => {
-        const d = payload as { ok?: boolean; channel?: string; destination?: string; error?: string };
+        const d = payload as PushEvents['alerts/delivery'];
         if (name === 'alerts/delivery' && !d.ok) io.err(`warning: alert not delivered (${d.channel} to ${d.destination}): ${d.error}; it stays in the outbox`);
       });
-      let results;
       try {
-        results = await engine.scan(request, concurrency ? { concurrency } : {});
+        const results = await engine.scan(request, concurrency ? { concurrency } : {}).finally(stop);
+        const events = results.length ? (await call(engine, 'events/list', { server: results.map((r) => r.name), status: 'open' })).events : [];
+        if (p.flags.has('json')) json(io, { servers: results, events });
+        else {
+          io.out(results.length ? table(results.map((r) => scanLine(r, paintOf(io))), SCAN_HEADER) : 'No servers to scan.');
+          for (const r of results) for (const w of r.warnings ?? []) io.err(`warning: ${r.name}: ${w}`);
+          if (events.length) io.out(`\n${table(events.map((e) => eventLine(e, paintOf(io))), EVENT_HEADER)}`);
+        }
+        await engine.alerts.settled();
+        return scanExitCode(results, events.length);
       } finally {
-        stop();
         stopAlerts();
       }
-      const events = results.length ? (await call(engine, 'events/list', { server: results.map((r) => r.name), status: 'open' })).events : [];
-      if (p.flags.has('json')) json(io, { servers: results, events });
-      else {
-        io.out(results.length ? table(results.map(scanLine), SCAN_HEADER) : 'No servers to scan.');
-        for (const r of results) for (const w of r.warnings ?? []) io.err(`warning: ${r.name}: ${w}`);
-        if (events.length) io.out(`\n${table(events.map(eventLine), EVENT_HEADER)}`);
-      }
-      return scanExitCode(results, events.length);
     },
   },
   events: {
@@ -518,7 +523,7 @@ status: ${baselineState(report.baseline)}; taken ${report.baseline.createdAt}`);
     positionals: [0, 0],
     async run(engine, p, io) {
       const page = await call(engine, 'events/list', { status: 'open', ...filterFromArgs(p, this.usage) });
-      printList(io, p, page.events, 'No events.', EVENT_HEADER, eventLine);
+      printList(io, p, page.events, 'No events.', EVENT_HEADER, (e) => eventLine(e, paintOf(io)));
       return 0;
     },
   },
@@ -531,7 +536,7 @@ status: ${baselineState(report.baseline)}; taken ${report.baseline.createdAt}`);
       if (!Number.isInteger(id)) throw new UsageError(`event ID must be a number, got '${p.positionals[0]}'`, this.usage);
       const e = await call(engine, 'events/get', { id });
       if (p.flags.has('json')) json(io, e);
-      else io.out(eventDetails(e));
+      else io.out(eventDetails(e, paintOf(io)));
       return 0;
     },
   },
@@ -604,6 +609,8 @@ const stdio: Io = {
   out: (t) => process.stdout.write(t + '\n'),
   err: (t) => process.stderr.write(t + '\n'),
   ...(process.stdin.isTTY ? { ask: terminalAsk } : {}),
+  paint: paintFor(process.stdout),
+  ...(process.stderr.isTTY ? { terminal: { write: (t: string) => process.stderr.write(t), get columns() { return process.stderr.columns; }, get rows() { return process.stderr.rows; } } } : {}),
 };
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {

@@ -5,10 +5,8 @@ import type { AlertEventChoice, AlertProfileInput, ArgsOf, PushEvents, SmtpInput
 import { createScheduler, startScheduler } from '../schedule/scheduler.js';
 import { UsageError, type Parsed } from './args.js';
 import { FILTER_OPTIONS, FILTER_USAGE, filterFromArgs } from './filter-args.js';
-import { table } from './format.js';
+import { table, when } from './format.js';
 import { call, json, printList, type Command } from './command.js';
-
-const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
 
 function eventChoice(p: Parsed, usage: string): AlertEventChoice | undefined {
   const chosen = (['critical', 'non-critical', 'both'] as const).filter((c) => p.flags.has(c));
@@ -89,6 +87,7 @@ export const OPS_COMMANDS: Record<string, Command> = {
         // One pass: due runs (caught up once), scan-on-start runs, pending alerts; then exit.
         const scheduler = createScheduler(engine, { log });
         const runs = await scheduler.tick({ startup: true });
+        await engine.alerts.settled();
         const report = await engine.alerts.deliverPending();
         log(`ran ${runs.length} scheduled scan(s); alerts: ${report.sent} sent, ${report.pending} pending`);
         for (const f of report.failed) io.err(`alert delivery failed: ${f.channel} to ${f.destination}: ${f.error} (will be retried)`);

@@ -45,6 +45,7 @@ const shutdown = createShutdown({
   stopScheduler: async () => {
     await scheduler?.stop();
     scheduler = null;
+    await engine?.alerts.settled();
   },
   closeEngine: () => {
     engine?.close();

@@ -212,6 +212,27 @@ export function unassignPolicy(db: Db, group: string, policy: string): Group {
   return getGroup(db, group);
 }
 
+/**
+ * Filters name things that must exist: a name that matches nothing is an error that says so, never
+ * an empty answer. A policy removed since still names its events; Unassigned is a group here.
+ */
+export function requireNames(db: Db, names: { servers?: readonly string[]; groups?: readonly string[]; policies?: readonly string[] }): void {
+  const missing = (list: readonly string[] | undefined, kind: [one: string, many: string], exists: (name: string) => unknown) => {
+    const gone = [...new Set(list ?? [])].filter((n) => !exists(n));
+    return gone.length ? [`no ${kind[gone.length > 1 ? 1 : 0]} named ${gone.map((n) => `'${n}'`).join(', ')}`] : [];
+  };
+  // A removed server still names its events (they keep its name).
+  const server = db.prepare('SELECT 1 FROM servers WHERE name = ? UNION ALL SELECT 1 FROM events WHERE server_id IS NULL AND former_server = ? LIMIT 1');
+  const group = db.prepare('SELECT 1 FROM groups WHERE name = ?');
+  const policy = db.prepare('SELECT 1 FROM policies WHERE name = ? UNION ALL SELECT 1 FROM events WHERE policy_name = ? LIMIT 1');
+  const problems = [
+    ...missing(names.servers, ['server', 'servers'], (n) => server.get(n, n)),
+    ...missing(names.groups, ['group', 'groups'], (n) => n === UNASSIGNED || group.get(n)),
+    ...missing(names.policies, ['policy', 'policies'], (n) => policy.get(n, n)),
+  ];
+  if (problems.length) throw new ApiError('not_found', problems.join('; '));
+}
+
 function policyId(db: Db, name: string): number {
   const row = db.prepare('SELECT id FROM policies WHERE name = ?').get(name) as { id: number } | undefined;
   if (!row) throw new ApiError('not_found', `no policy named '${name}'`);

@@ -3,6 +3,7 @@ import { ApiError, type PdfReport, type ReportFilter } from '../../shared/api.js
 import { describeEventFilter } from '../../shared/event-filter.js';
 import { listEvents } from '../events/events.js';
 import type { HandlerTable } from '../api/dispatch.js';
+import { requireNames } from '../inventory/inventory.js';
 import type { Db } from '../store/db.js';
 import { complianceData } from './compliance.js';
 import { coverageCsv, eventsCsv, normalizeFilter, scansCsv, stamp } from './csv.js';
@@ -11,6 +12,7 @@ import { compliancePdf, eventsPdf, PDF_EVENTS_MAX } from './pdf.js';
 export function reportHandlers(db: Db): Pick<HandlerTable, 'reports/csv' | 'reports/pdf'> {
   return {
     'reports/csv': ({ kind, filter }) => {
+      requireNames(db, { servers: filter?.server, groups: filter?.group, policies: filter?.policy });
       if (kind === 'events') return eventsCsv(db, filter ?? {});
       if (kind === 'coverage') return coverageCsv(db, filter ?? {});
       if (kind === 'scans') return scansCsv(db, filter ?? {});

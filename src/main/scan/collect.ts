@@ -102,6 +102,16 @@ export interface CollectOptions extends RunOptions {
   splitFrom?: number;
   /** What the host may send at most (stream-check.ts). */
   limits?: StreamLimits;
+  /** Called as the stream arrives (after each chunk): what has been read and hashed so far. */
+  onProgress?: (progress: CollectProgress) => void;
+}
+
+export interface CollectProgress {
+  /** Entries read so far. */
+  entries: number;
+  /** Regular files hashed so far, and their bytes. */
+  hashed: number;
+  bytes: number;
 }
 
 export { ScanFailure };
@@ -192,6 +202,7 @@ export async function runScanner(
   onRecord: (r: ScanRecordEvent) => void,
   onStarted?: () => void,
   onRawEntry?: (r: RawEntry) => boolean,
+  onChunk?: () => void,
 ): Promise<RunReport> {
   const { check } = checked;
   check.run(checked.kind);
@@ -219,6 +230,7 @@ export async function runScanner(
       if (!mine?.length) continue;
       check.received(mine.length);
       parser.push(mine);
+      onChunk?.();
     }
   } catch (err) {
     proc.kill(err instanceof Error ? err.message : String(err));
@@ -276,6 +288,8 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
   // Quick scan: rows that kept what the last full scan read (nothing of them is read again).
   let reused: Int32Array | null = null;
   let hashed = 0;
+  let hashedBytes = 0;
+  const progress = options.onProgress ? () => options.onProgress!({ entries: entries.size, hashed, bytes: hashedBytes }) : undefined;
   // The content limit (and secret patterns) of each walk.
   const contentOf = plan.walks.map((w) => w.content);
   const limitOf = (i: number): number | null => entries.firstOfWalks(i, contentOf) ?? null;
@@ -298,6 +312,7 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
       if (i !== undefined && entries.typeOf(i) === 'file') {
         entries.setSha(i, r.sha256);
         hashed++;
+        hashedBytes += entries.sizeOf(i);
       }
       return;
     }
@@ -411,7 +426,7 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
     compare?.prepare();
   };
   try {
-    ran(await runScanner(transport, script, [...header(!quick), ...plan.walkArgs, ...split], options, { check, kind: quick ? 'quick' : 'full' }, onRecord, started, onRawEntry));
+    ran(await runScanner(transport, script, [...header(!quick), ...plan.walkArgs, ...split], options, { check, kind: quick ? 'quick' : 'full' }, onRecord, started, onRawEntry, progress));
   } finally {
     clearImmediate(warming);
   }
@@ -427,7 +442,7 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
       String(work.flags.length), ...work.flags,
       String(work.dev.length), ...work.dev,
     ];
-    ran(await runScanner(transport, listPrelude(listArgs) + script, [], options, { check, kind: 'list' }, onRecord));
+    ran(await runScanner(transport, listPrelude(listArgs) + script, [], options, { check, kind: 'list' }, onRecord, undefined, undefined, progress));
   };
 
   let twins: Map<number, BaselineTwins> | undefined;

@@ -16,7 +16,7 @@ import { entryFromJson } from '../store/entries.js';
 import { EntryFields } from '../store/packs/codec.js';
 import { clearSet, loadSet, selfSet, SetWriter, type EntrySet } from '../store/packs/pack-store.js';
 import type { Transport } from '../transport/transport.js';
-import { collect, type Collected } from './collect.js';
+import { collect, type CollectOptions, type Collected } from './collect.js';
 import { buildPlan, type ScanPlan } from './plan.js';
 import { EntryTable } from './entry-table.js';
 import { policyInputs, walkTargets } from './prefilter.js';
@@ -40,14 +40,14 @@ function sharesOf(plan: ScanPlan, collected: Collected, policyCount: number): Ma
   return shares;
 }
 
-async function runScanner(ctx: ScanContext, server: StoredServer, policies: StoredPolicy[], mode: ScanMode = 'full'): Promise<{ plan: ScanPlan; collected: Collected }> {
+async function runScanner(ctx: ScanContext, server: StoredServer, policies: StoredPolicy[], mode: ScanMode, onProgress?: CollectOptions['onProgress']): Promise<{ plan: ScanPlan; collected: Collected }> {
   const plan = buildPlan(policies, 0);
   // The server's settings (parallel hash workers, nice); a quick scan reuses its last full scan.
   const settings = getScanSettings(ctx.db, server.id);
   const reference = mode === 'quick' ? { reference: referenceOf(ctx.db, server.id, policies) } : {};
   const transport = await ctx.transportFor(server);
   try {
-    const collected = await collect(transport, plan, { shell: server.shell, sudo: server.sudo, settings, expectedEntries: expectedEntries(ctx.db, server.id), ...reference });
+    const collected = await collect(transport, plan, { shell: server.shell, sudo: server.sudo, settings, expectedEntries: expectedEntries(ctx.db, server.id), ...reference, ...(onProgress ? { onProgress } : {}) });
     return { plan, collected };
   } finally {
     transport.close();
@@ -76,7 +76,7 @@ export function recordHostKeyFailure(db: Db, server: StoredServer, startedAt: st
   })();
 }
 
-export async function scanServer(ctx: ScanContext, server: StoredServer, options: { mode?: ScanMode } = {}): Promise<ServerScanResult> {
+export async function scanServer(ctx: ScanContext, server: StoredServer, options: { mode?: ScanMode; onProgress?: CollectOptions['onProgress'] } = {}): Promise<ServerScanResult> {
   const { db } = ctx;
   const startedAt = now();
   const policies = serverPolicyIds(db, server).map((id) => getPolicyById(db, id));
@@ -86,7 +86,7 @@ export async function scanServer(ctx: ScanContext, server: StoredServer, options
   }
   let scanned;
   try {
-    scanned = await runScanner(ctx, server, policies, decideMode(db, server, options.mode).mode);
+    scanned = await runScanner(ctx, server, policies, decideMode(db, server, options.mode).mode, options.onProgress);
   } catch (err) {
     if (err instanceof ApiError && err.code === 'host_key_mismatch') return recordHostKeyFailure(db, server, startedAt, err);
     return recordFailure(db, server, 'scan', startedAt, (err as Error).message);
@@ -211,13 +211,18 @@ export interface BaselineOutcome {
 }
 
 /** A gold-master scan of one server for one policy; stored as a new baseline of that policy. */
-export async function baselineServer(ctx: ScanContext, server: StoredServer, policy: StoredPolicy, options: { expiresAt: string | null; comment: string; add: boolean }): Promise<BaselineOutcome> {
-  const { expiresAt, comment, add } = options;
+export async function baselineServer(
+  ctx: ScanContext,
+  server: StoredServer,
+  policy: StoredPolicy,
+  options: { expiresAt: string | null; comment: string; add: boolean; onProgress?: CollectOptions['onProgress'] },
+): Promise<BaselineOutcome> {
+  const { expiresAt, comment, add, onProgress } = options;
   const { db } = ctx;
   const startedAt = now();
   let scanned;
   try {
-    scanned = await runScanner(ctx, server, [policy]);
+    scanned = await runScanner(ctx, server, [policy], 'full', onProgress);
   } catch (err) {
     // A changed host key is the same critical event whichever kind of scan met it.
     if (err instanceof ApiError && err.code === 'host_key_mismatch') return { result: recordHostKeyFailure(db, server, startedAt, err, 'baseline') };

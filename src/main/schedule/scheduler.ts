@@ -225,6 +225,8 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
       for (const t of tasks.values()) await t.task.destroy();
       tasks.clear();
       while (inFlight.size) await Promise.allSettled([...inFlight]);
+      // The first delivery attempts its scans started in the background.
+      await engine.alerts.settled();
     },
   };
 }

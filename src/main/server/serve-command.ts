@@ -80,6 +80,7 @@ export async function startConsole(opts: ServeOptions): Promise<RunningConsole> 
       stopping ??= (async () => {
         try {
           await scheduler?.stop();
+          await engine.alerts.settled();
         } finally {
           await server.close();
           engine.close();

@@ -52,6 +52,7 @@ export interface Notice {
 }
 
 export type ScanProgress = PushEvents['scan/progress'] & { at: number };
+export type BaselineProgress = PushEvents['baseline/progress'] & { at: number };
 
 export interface ScanSession {
   request: ScanRequest;
@@ -66,6 +67,8 @@ export interface ConsoleState {
   resources: { [K in ResourceKey]: Resource<Resources[K]> };
   notices: Notice[];
   progress: Record<string, ScanProgress>;
+  /** The servers of the latest baseline run (from this console or elsewhere), as `progress` for scans. */
+  baselineProgress: Record<string, BaselineProgress>;
   scan: ScanSession | null;
   /** Bumped whenever the engine says events changed; the events screen refetches on it. */
   eventsVersion: number;
@@ -127,6 +130,7 @@ export function createConsoleStore(bridge: DriftwatchBridge): ConsoleStore {
     },
     notices: [],
     progress: {},
+    baselineProgress: {},
     scan: null,
     eventsVersion: 0,
 
@@ -215,6 +219,13 @@ export function createConsoleStore(bridge: DriftwatchBridge): ConsoleStore {
   unsubscribers.push(
     bridge.on('scan/progress', (payload) => {
       store.setState((s) => ({ progress: { ...s.progress, [payload.server]: { ...payload, at: Date.now() } } }));
+    }),
+    bridge.on('baseline/progress', (payload) => {
+      store.setState((s) => {
+        // A server queued while none runs: a new baseline run starts.
+        const fresh = payload.status === 'queued' && !Object.values(s.baselineProgress).some((p) => p.status === 'queued' || p.status === 'running');
+        return { baselineProgress: { ...(fresh ? {} : s.baselineProgress), [payload.server]: { ...payload, at: Date.now() } } };
+      });
     }),
     bridge.on('events/changed', () => {
       store.setState((s) => ({ eventsVersion: s.eventsVersion + 1 }));

@@ -209,6 +209,11 @@ export class BaselinesPage extends ConsolePage {
     await expect(report.getByRole('heading', { name: /baseline #\d+ of/ })).toBeVisible();
     return report;
   }
+
+  /** A server's row of the live baseline progress (from the engine's baseline/progress pushes). */
+  progressRow(server: string): Locator {
+    return this.page.getByRole('table', { name: 'Baseline progress' }).locator(`tr[data-server="${server}"]`);
+  }
 }
 
 export class ScansPage extends ConsolePage {

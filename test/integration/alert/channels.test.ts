@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../src/shared/api.js';
-import { call, cleanup, setupLocal, tempDir, type Setup } from './helpers.js';
+import { call, cleanup, scanDelivered, setupLocal, tempDir, type Setup } from './helpers.js';
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -54,7 +54,7 @@ describe('alert channels', () => {
     await call(engine, 'alertProfiles/add', { name: 'siem', webhook: hook.url, isDefault: true });
     fs.writeFileSync(path.join(tree, 'alert', 'a.conf'), 'changed\n');
     fs.writeFileSync(path.join(tree, 'quiet', 'new'), 'new\n');
-    const [r] = await engine.scan({ groups: ['G'] });
+    const [r] = await scanDelivered(engine, { groups: ['G'] });
     expect(hook.bodies).toHaveLength(1);
     const { headers, body } = hook.bodies[0]! as { headers: http.IncomingHttpHeaders; body: Record<string, unknown> & { events: Record<string, unknown>[] } };
     expect(headers['content-type']).toBe('application/json');
@@ -72,9 +72,9 @@ describe('alert channels', () => {
     const { engine, tree } = await local('hook2');
     await call(engine, 'alertProfiles/add', { name: 'siem', webhook: hook.url, isDefault: true });
     fs.writeFileSync(path.join(tree, 'alert', 'a.conf'), 'changed\n');
-    await engine.scan({ groups: ['G'] });
+    await scanDelivered(engine, { groups: ['G'] });
     const [pending] = await call(engine, 'alerts/outbox', {});
-    expect(pending).toMatchObject({ channel: 'webhook', status: 'pending', attempts: 3, lastError: 'webhook answered HTTP 503' });
+    expect(pending).toMatchObject({ channel: 'webhook', status: 'pending', attempts: 1, lastError: 'webhook answered HTTP 503' });
     code = 200;
     expect(await call(engine, 'alerts/flush', {})).toMatchObject({ sent: 1, pending: 0 });
     expect(hook.bodies).toHaveLength(1);
@@ -94,7 +94,7 @@ describe('alert channels', () => {
     await call(engine, 'alertProfiles/add', { name: 'siem', syslog: `127.0.0.1:${socket.address().port}`, isDefault: true });
     fs.writeFileSync(path.join(tree, 'alert', 'a.conf'), 'changed\n');
     fs.writeFileSync(path.join(tree, 'quiet', 'q "x"]'), 'new\n');
-    await engine.scan({ groups: ['G'] });
+    await scanDelivered(engine, { groups: ['G'] });
     // UDP delivery on loopback is in order but asynchronous: wait for both datagrams.
     while (got.length < 2) await new Promise<void>((r) => (wake = r));
     const parsed = got.map((g) => RFC5424.exec(g));
@@ -134,7 +134,7 @@ describe('alert channels', () => {
     await call(engine, 'alertProfiles/add', { name: 'siem', syslog: `tcp://127.0.0.1:${(server.address() as net.AddressInfo).port}`, isDefault: true });
     fs.writeFileSync(path.join(tree, 'alert', 'a.conf'), 'changed\n');
     fs.writeFileSync(path.join(tree, 'alert', 'b'), 'b\n');
-    await engine.scan({ groups: ['G'] });
+    await scanDelivered(engine, { groups: ['G'] });
     await closed;
     expect(frames).toHaveLength(2);
     for (const f of frames) expect(f).toMatch(RFC5424);
@@ -149,9 +149,9 @@ describe('alert channels', () => {
     await call(engine, 'alertProfiles/add', { name: 'siem', jsonl: file, events: 'critical', isDefault: true });
     fs.writeFileSync(path.join(tree, 'alert', 'a.conf'), 'changed\n');
     fs.writeFileSync(path.join(tree, 'quiet', 'a.conf'), 'changed\n');
-    await engine.scan({ groups: ['G'] });
+    await scanDelivered(engine, { groups: ['G'] });
     fs.writeFileSync(path.join(tree, 'alert', 'c'), 'c\n');
-    await engine.scan({ groups: ['G'] });
+    await scanDelivered(engine, { groups: ['G'] });
     const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { kind: string; server: string; event: { path: string; critical: boolean } });
     expect(lines.map((l) => [l.kind, l.server, l.event.path, l.event.critical])).toEqual([
       ['events', 's1', path.join(tree, 'alert', 'a.conf'), true],
@@ -175,9 +175,9 @@ describe('alert channels', () => {
     });
     await call(engine, 'alertProfiles/add', { name: 'siem', jsonl: file, events: 'non-critical', isDefault: true });
     await call(engine, 'servers/add', { name: 'web-1', host: '127.0.0.1', port: 2222, group: 'G' });
-    const [r] = await engine.scan({ servers: ['web-1'] });
+    const [r] = await scanDelivered(engine, { servers: ['web-1'] });
     expect(r!.status).toBe('failed');
-    await engine.scan({ servers: ['web-1'] });
+    await scanDelivered(engine, { servers: ['web-1'] });
     const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { kind: string; server: string; event: { change: string; critical: boolean; attributes: unknown[] } });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ kind: 'host_key_mismatch', server: 'web-1', event: { change: 'host_key_mismatch', critical: true } });

@@ -1,13 +1,14 @@
 // Alert emails through a real SMTP server on loopback: one message per scan and profile, only for
-// targets flagged alert, not again for a persisting event; a failing server is retried, reported
-// and later delivered from the outbox; the password is never stored in plain text.
+// targets flagged alert, not again for a persisting event; a scan never waits for delivery; a
+// failing server is retried in the background with backoff, reported and later delivered from the outbox; the password is never stored in plain text.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { main } from '../../../src/main/cli/main.js';
 import { openEngine } from '../../../src/main/engine.js';
 import { STORE_FILE } from '../../../src/main/store/db.js';
-import { call, cleanup, setupLocal, startSmtp, type Setup, type TestSmtp } from './helpers.js';
+import { call, cleanup, scanDelivered, setupLocal, startSmtp, type Setup, type TestSmtp } from './helpers.js';
 
 const live: { setups: Setup[]; smtps: TestSmtp[] } = { setups: [], smtps: [] };
 afterEach(async () => {
@@ -37,7 +38,7 @@ describe('alert email', () => {
     fs.writeFileSync(path.join(tree, 'quiet', 'a.conf'), 'changed\n');
     fs.writeFileSync(path.join(tree, 'silent', 'a.conf'), 'changed, but no alert\n');
 
-    const results = await engine.scan({ groups: ['G'] });
+    const results = await scanDelivered(engine, { groups: ['G'] });
     expect(results[0]!.status).toBe('completed_with_findings');
     expect(smtp.messages).toHaveLength(1);
     const mail = smtp.messages[0]!;
@@ -64,20 +65,20 @@ describe('alert email', () => {
     expect(mail.html).toContain('<table');
 
     // The same open events on the next scan: no new email.
-    await engine.scan({ groups: ['G'] });
+    await scanDelivered(engine, { groups: ['G'] });
     expect(smtp.messages).toHaveLength(1);
     // A new change: one more email with only the new event.
     fs.writeFileSync(path.join(tree, 'alert', 'other'), 'x\n');
-    await engine.scan({ groups: ['G'] });
+    await scanDelivered(engine, { groups: ['G'] });
     expect(smtp.messages).toHaveLength(2);
     expect(smtp.messages[1]!.subject).toMatch(/1 new event \(1 critical\)/);
     expect(smtp.messages[1]!.text).toContain(path.join(tree, 'alert', 'other'));
     expect(smtp.messages[1]!.text).not.toContain(path.join(tree, 'alert', 'new.sh'));
     // After an event resolves and comes back it is a new event, mailed again.
     fs.rmSync(path.join(tree, 'alert', 'other'));
-    await engine.scan({ groups: ['G'] });
+    await scanDelivered(engine, { groups: ['G'] });
     fs.writeFileSync(path.join(tree, 'alert', 'other'), 'x\n');
-    await engine.scan({ groups: ['G'] });
+    await scanDelivered(engine, { groups: ['G'] });
     expect(smtp.messages).toHaveLength(3);
     expect(smtp.messages[2]!.text).toContain(path.join(tree, 'alert', 'other'));
   });
@@ -88,7 +89,7 @@ describe('alert email', () => {
     await call(engine, 'alertProfiles/add', { name: 'noncrit', emails: ['noise@example.com'], events: 'non-critical', isDefault: true });
     fs.writeFileSync(path.join(tree, 'alert', 'a.conf'), 'x\n');
     fs.writeFileSync(path.join(tree, 'quiet', 'a.conf'), 'y\n');
-    await engine.scan({ groups: ['G'] });
+    await scanDelivered(engine, { groups: ['G'] });
     expect(smtp.messages).toHaveLength(2);
     const byRcpt = new Map(smtp.envelopes.map((e, i) => [e.join(','), smtp.messages[i]!]));
     expect(byRcpt.get('crit@example.com')!.text).toContain(path.join(tree, 'alert', 'a.conf'));
@@ -99,43 +100,115 @@ describe('alert email', () => {
     await call(engine, 'alertProfiles/add', { name: 'own', emails: ['own@example.com'] });
     await call(engine, 'alertProfiles/assign', { group: 'G', profile: 'own' });
     fs.writeFileSync(path.join(tree, 'alert', 'b'), 'b\n');
-    await engine.scan({ groups: ['G'] });
+    await scanDelivered(engine, { groups: ['G'] });
     expect(smtp.envelopes.slice(2)).toEqual([['own@example.com']]);
   });
 
-  it('retries a failing SMTP server with bounded attempts, reports it, keeps the notification and delivers it later', async () => {
-    const { engine, tree, smtp } = await world('mail3');
+  it('never makes a scan wait for delivery: a refusing SMTP server is retried in the background with backoff, then delivered', async () => {
+    let now = new Date();
+    const smtp = await startSmtp();
+    live.smtps.push(smtp);
+    const s = await setupLocal('mail3', { alerts: { clock: () => now } });
+    live.setups.push(s);
+    const { engine, tree } = s;
+    await call(engine, 'smtp/set', { host: '127.0.0.1', port: smtp.port, security: 'none', from: 'driftwatch@example.com' });
     await call(engine, 'alertProfiles/add', { name: 'ops', emails: ['ops@example.com'], isDefault: true });
     const reported: unknown[] = [];
     engine.onPush((name, payload) => name === 'alerts/delivery' && reported.push(payload));
-
-    // Two refusals, then it accepts: delivered within the same pass (3 attempts).
-    smtp.rejectNext = 2;
-    fs.writeFileSync(path.join(tree, 'alert', 'a.conf'), '1\n');
-    await engine.scan({ groups: ['G'] });
-    expect(smtp.attempts).toBe(3);
-    expect(smtp.messages).toHaveLength(1);
-    expect((await call(engine, 'alerts/outbox', { status: 'all' }))[0]).toMatchObject({ status: 'sent', attempts: 3, channel: 'email' });
-
-    // Always refusing: three attempts, then it stays pending with the error, and is reported.
     smtp.mode = 'reject';
-    fs.writeFileSync(path.join(tree, 'alert', 'b'), '2\n');
-    await engine.scan({ groups: ['G'] });
-    expect(smtp.attempts).toBe(6);
-    expect(smtp.messages).toHaveLength(1);
-    const pending = await call(engine, 'alerts/outbox', {});
-    expect(pending).toHaveLength(1);
-    expect(pending[0]).toMatchObject({ status: 'pending', attempts: 3, kind: 'events', server: 's1', events: 1 });
-    expect(pending[0]!.lastError).toMatch(/451/);
-    expect(Date.parse(pending[0]!.nextAttemptAt)).toBeGreaterThan(Date.now());
+
+    // The scan's result comes back with its notification queued and not yet tried.
+    fs.writeFileSync(path.join(tree, 'alert', 'a.conf'), '1\n');
+    const [first] = await engine.scan({ groups: ['G'] });
+    expect(first!.status).toBe('completed_with_findings');
+    expect(await call(engine, 'alerts/outbox', {})).toEqual([expect.objectContaining({ status: 'pending', attempts: 0, lastError: null })]);
+    expect(smtp.attempts).toBe(0);
+    // Its first attempt ran in the background: refused once, no retry in the same pass, next try after the backoff.
+    await engine.alerts.settled();
+    expect(smtp.attempts).toBe(1);
+    const [pending] = await call(engine, 'alerts/outbox', {});
+    expect(pending).toMatchObject({ status: 'pending', attempts: 1, kind: 'events', server: 's1', events: 1 });
+    expect(pending!.lastError).toMatch(/451/);
+    expect(Date.parse(pending!.nextAttemptAt)).toBe(now.getTime() + 60_000);
     expect(reported.at(-1)).toMatchObject({ ok: false, channel: 'email', destination: 'ops@example.com' });
 
-    // The server recovers: a flush (as the scheduler's sync or `driftwatch alert flush` does) delivers it.
+    // A later scan does not retry the earlier notification: only its own new one is tried, once.
+    fs.writeFileSync(path.join(tree, 'alert', 'b'), '2\n');
+    await engine.scan({ groups: ['G'] });
+    expect(smtp.attempts).toBe(1);
+    await engine.alerts.settled();
+    expect(smtp.attempts).toBe(2);
+    expect((await call(engine, 'alerts/outbox', {})).map((i) => [i.id > pending!.id ? 'new' : 'old', i.attempts])).toEqual([['new', 1], ['old', 1]]);
+
+    // The background runner's pass (the scheduler's minute tick) tries only what is due: nothing before the backoff…
+    now = new Date(now.getTime() + 30_000);
+    expect(await engine.alerts.deliverPending()).toMatchObject({ sent: 0, failed: [], pending: 2 });
+    expect(smtp.attempts).toBe(2);
+    // …then both, refused again: the wait doubles.
+    now = new Date(now.getTime() + 31_000);
+    expect(await engine.alerts.deliverPending()).toMatchObject({ sent: 0, pending: 2 });
+    expect(smtp.attempts).toBe(4);
+    const old = (await call(engine, 'alerts/outbox', {})).find((i) => i.id === pending!.id)!;
+    expect(old).toMatchObject({ attempts: 2 });
+    expect(Date.parse(old.nextAttemptAt)).toBe(now.getTime() + 120_000);
+
+    // The server recovers: the next due pass delivers both.
     smtp.mode = 'accept';
-    const report = await call(engine, 'alerts/flush', { force: true });
-    expect(report).toMatchObject({ sent: 1, failed: [], pending: 0 });
+    now = new Date(now.getTime() + 120_000);
+    expect(await engine.alerts.deliverPending()).toMatchObject({ sent: 2, failed: [], pending: 0 });
+    expect(smtp.messages.map((m) => m.text.includes(path.join(tree, 'alert', 'b')))).toEqual([false, true]);
+    expect(smtp.messages[0]!.text).toContain(path.join(tree, 'alert', 'a.conf'));
+    expect((await call(engine, 'alerts/outbox', { status: 'all' })).map((i) => [i.status, i.attempts])).toEqual([['sent', 3], ['sent', 3]]);
+  });
+
+  it('`alert flush` retries a pending notification at once, whatever its backoff', async () => {
+    const { engine, tree, smtp } = await world('mail3b');
+    await call(engine, 'alertProfiles/add', { name: 'ops', emails: ['ops@example.com'], isDefault: true });
+    smtp.mode = 'reject';
+    fs.writeFileSync(path.join(tree, 'alert', 'a.conf'), '1\n');
+    await scanDelivered(engine, { groups: ['G'] });
+    expect((await call(engine, 'alerts/outbox', {}))[0]).toMatchObject({ status: 'pending', attempts: 1 });
+    smtp.mode = 'accept';
+    expect(await call(engine, 'alerts/flush', { force: true })).toMatchObject({ sent: 1, failed: [], pending: 0 });
+    expect(smtp.messages).toHaveLength(1);
+    expect((await call(engine, 'alerts/outbox', { status: 'all' }))[0]).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('the scan command prints its results, reports the refused alert, and leaves retries to `alert flush`', async () => {
+    const { engine, home, tree, smtp } = await world('mail3c');
+    await call(engine, 'alertProfiles/add', { name: 'ops', emails: ['ops@example.com'], isDefault: true });
+    smtp.mode = 'reject';
+    const run = async (...args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main(['--home', home, ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    fs.writeFileSync(path.join(tree, 'alert', 'a.conf'), '1\n');
+    const first = await run('scan', '--group', 'G');
+    expect(first.code).toBe(1);
+    expect(first.out).toMatch(/s1 +completed_with_findings/);
+    expect(first.err).toMatch(/warning: alert not delivered \(email to ops@example.com\): .*451.*; it stays in the outbox/);
+    expect(smtp.attempts).toBe(1);
+    // A later scan tries only its own new notification, once: the earlier one waits for its backoff.
+    fs.writeFileSync(path.join(tree, 'alert', 'b'), '2\n');
+    await run('scan', '--group', 'G');
+    expect(smtp.attempts).toBe(2);
+    expect((await call(engine, 'alerts/outbox', {})).map((i) => i.attempts)).toEqual([1, 1]);
+    smtp.mode = 'accept';
+    const flush = await run('alert', 'flush');
+    expect(flush).toMatchObject({ code: 0, out: 'alerts: 2 sent, 0 pending' });
     expect(smtp.messages).toHaveLength(2);
-    expect(smtp.messages[1]!.text).toContain(path.join(tree, 'alert', 'b'));
+  });
+
+  it('a pass meets every pending notification once, beyond the first hundred', async () => {
+    const { engine, smtp } = await world('mail3d');
+    await call(engine, 'alertProfiles/add', { name: 'ops', emails: ['ops@example.com'], isDefault: true });
+    smtp.mode = 'reject';
+    for (let i = 0; i < 120; i++) engine.alerts.enqueueRunFailure('G', `run ${i} failed`);
+    expect(await engine.alerts.deliverPending({ force: true })).toMatchObject({ sent: 0, pending: 120 });
+    expect(smtp.attempts).toBe(120);
+    expect(new Set((await call(engine, 'alerts/outbox', {})).map((i) => i.attempts))).toEqual(new Set([1]));
   });
 
   it('keeps notifications when the SMTP server is down, and a later run delivers them to the server that is up', async () => {
@@ -144,9 +217,9 @@ describe('alert email', () => {
     const downPort = smtp.port;
     await smtp.close();
     fs.writeFileSync(path.join(tree, 'alert', 'a.conf'), 'down\n');
-    await engine.scan({ groups: ['G'] });
+    await scanDelivered(engine, { groups: ['G'] });
     const [item] = await call(engine, 'alerts/outbox', {});
-    expect(item).toMatchObject({ status: 'pending', attempts: 3 });
+    expect(item).toMatchObject({ status: 'pending', attempts: 1 });
     expect(item!.lastError).toMatch(/ECONNREFUSED|connect/i);
 
     const up = await startSmtp();
@@ -163,7 +236,7 @@ describe('alert email', () => {
     live.setups.push(s);
     await call(s.engine, 'alertProfiles/add', { name: 'ops', emails: ['ops@example.com'], isDefault: true });
     fs.writeFileSync(path.join(s.tree, 'alert', 'a.conf'), 'x\n');
-    await s.engine.scan({ groups: ['G'] });
+    await scanDelivered(s.engine, { groups: ['G'] });
     const [item] = await call(s.engine, 'alerts/outbox', {});
     expect(item).toMatchObject({ status: 'pending', attempts: 1 });
     expect(item!.lastError).toMatch(/SMTP is not set up \(driftwatch smtp set/);
@@ -187,7 +260,7 @@ describe('alert email', () => {
     await exited;
 
     const later = new Date(Date.now() + 10 * 60_000); // past the dead process's lease
-    const engine2 = openEngine({ home, alerts: { retryDelaysMs: [], clock: () => later } });
+    const engine2 = openEngine({ home, alerts: { clock: () => later } });
     live.setups.push({ home, tree: home, engine: engine2 });
     const [item] = await call(engine2, 'alerts/outbox', {});
     expect(item).toMatchObject({ status: 'pending', kind: 'events', events: 1 });

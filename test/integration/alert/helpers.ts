@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import type { ArgsOf, HandlerName, ResultOf } from '../../../src/shared/api.js';
+import type { ArgsOf, HandlerName, ResultOf, ScanRequest } from '../../../src/shared/api.js';
+import type { ServerScanResult } from '../../../src/shared/domain.js';
 import { main } from '../../../src/main/cli/main.js';
 import { openEngine, type Engine, type EngineOptions } from '../../../src/main/engine.js';
 
@@ -23,6 +24,13 @@ export async function cliOn(home: string, ...argv: string[]): Promise<{ code: nu
 
 export const call = <K extends HandlerName>(engine: Engine, name: K, args: ArgsOf<K>): Promise<ResultOf<K>> =>
   Promise.resolve(engine.handlers[name](args as never) as ResultOf<K>);
+
+/** A scan, then the first delivery attempt of the alerts it handed to the outbox (which the scan does not wait for). */
+export async function scanDelivered(engine: Engine, request: ScanRequest): Promise<ServerScanResult[]> {
+  const results = await engine.scan(request);
+  await engine.alerts.settled();
+  return results;
+}
 
 // ---- a MIME reader (enough for nodemailer's messages) -------------------------------------------
 
@@ -183,7 +191,7 @@ export async function setupLocal(prefix: string, options: Partial<EngineOptions>
     fs.mkdirSync(path.join(tree, d));
     fs.writeFileSync(path.join(tree, d, 'a.conf'), 'line 1\nline 2\n');
   }
-  const engine = openEngine({ home, alerts: { retryDelaysMs: [0, 0] }, ...options });
+  const engine = openEngine({ home, ...options });
   await call(engine, 'policies/add', { name: 'P' });
   await call(engine, 'policies/addTarget', { policy: 'P', target: { path: path.join(tree, 'alert'), depth: null, critical: true, alert: true, content: 65536 } });
   await call(engine, 'policies/addTarget', { policy: 'P', target: { path: path.join(tree, 'quiet'), depth: null, critical: false, alert: true } });

@@ -78,7 +78,7 @@ describe('usage errors', () => {
     const help = await cli(home, 'scan', '--help');
     expect(help.code).toBe(0);
     expect(help.err).toBe('');
-    expect(help.out).toMatch(/^usage: driftwatch scan \[--all \| --group G\.\.\. \| --server NAME\.\.\.\].*\[--json\]/);
+    expect(help.out).toMatch(/^usage: driftwatch scan \[--all \| \[--group G\.\.\.\] \[--server NAME\.\.\.\]\].*\[--json\]/);
   });
 
   async function main0() {
@@ -146,7 +146,10 @@ describe('scan and events --json, exit codes', () => {
     for (const a of e.attributes) expect(Object.keys(a).sort()).toEqual(['baseline', 'current', 'name']);
     expect(await eventsJson(home)).toEqual(json.events);
     expect(await eventsJson(home, '--server', 'gold', '--critical', '--policy', 'p', '--group', 'g')).toEqual(json.events);
-    expect(await eventsJson(home, '--server', 'other')).toEqual([]);
+    // A server that does not exist is an error that names it, not an empty list.
+    const other = await cli(home, 'events', '--server', 'other');
+    expect(other.code).not.toBe(0);
+    expect(other.err).toContain("no server named 'other'");
     expect(await eventsJson(home, '--resolved')).toEqual([]);
     const shown = JSON.parse(await ok(home, 'event', 'show', String(e.id), '--json'));
     expect(shown).toEqual(e);

@@ -159,6 +159,7 @@ describe('scheduler (injected clock)', () => {
     await call(engine, 'alertProfiles/add', { name: 'ops', jsonl: file, events: 'critical', isDefault: true });
     await call(engine, 'servers/add', { name: 'web-1', host: '127.0.0.1', port: 2222, group: 'G' });
     await engine.scan({ servers: ['web-1'] });
+    await engine.alerts.settled();
     expect(fs.existsSync(file)).toBe(false);
 
     let now = at(5, 30);
@@ -166,6 +167,7 @@ describe('scheduler (injected clock)', () => {
     now = at(6);
     const [run] = await createScheduler(engine, { clock: () => now }).tick();
     expect(run).toMatchObject({ status: 'partial' });
+    await engine.alerts.settled();
     expect(run!.message).toMatch(/2 servers, 1 clean, 0 with findings, 1 failed \(web-1: connect ECONNREFUSED/);
     const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toEqual([expect.objectContaining({ kind: 'scan_failed', server: 'web-1', group: 'G', scheduled: true, reason: 'connect ECONNREFUSED 127.0.0.1:2222' })]);

@@ -43,6 +43,9 @@ describe('email', () => {
     expect(text).toContain(['Event 7: CRITICAL modified /etc/passwd', '  server:   web-1', '  path:     /etc/passwd', '  change:   modified', '  critical: yes', '  policy:   Linux core', '  changed attributes (baseline → current):', '    size: 100 → 120', '    mode: 0644 → 0666'].join('\n'));
     expect(text).toContain(['Event 8: added /etc/motd', '  server:   web-1', '  path:     /etc/motd', '  change:   added', '  critical: no'].join('\n'));
     expect(text).toContain(`    sha256: - → ${'ab'.repeat(32)}`);
+    // A mode change says what it means.
+    expect(text).toContain('    mode: 0644 → 0666 (group-writable added, world-writable added)\n');
+    expect(emailHtml(n)).toContain('<code>0666</code> (group-writable added, world-writable added)</td>');
   });
 
   it('shows the content diff, truncated with a clear mark, and escapes what a hostile name could inject', () => {

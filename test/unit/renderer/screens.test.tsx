@@ -13,6 +13,7 @@ import { Events } from '../../../src/renderer/screens/events/Events.js';
 import { EventDetails, attributeRows } from '../../../src/renderer/screens/events/EventDetails.js';
 import { Policies } from '../../../src/renderer/screens/policies/Policies.js';
 import { Scans } from '../../../src/renderer/screens/scans/Scans.js';
+import { Baselines } from '../../../src/renderer/screens/baselines/Baselines.js';
 import { emptyFleet, fakeBridge } from './fake-bridge.js';
 import { event, server } from './fixtures.js';
 import { renderWithConsole } from './render.js';
@@ -235,6 +236,34 @@ describe('Scans', () => {
   });
 });
 
+describe('Baselines', () => {
+  it('shows live per-server progress of a baseline from pushes, as scans do', async () => {
+    const { fake } = renderWithConsole(<Baselines />, emptyFleet());
+    act(() => {
+      fake.emit('baseline/progress', { server: 'gold-1', policy: 'Linux core', status: 'queued' });
+      fake.emit('baseline/progress', { server: 'gold-2', policy: 'Linux core', status: 'queued' });
+      fake.emit('baseline/progress', { server: 'gold-1', policy: 'Linux core', status: 'running', entries: 12345, hashed: 1024, bytes: 47_815_066, elapsedMs: 3200 });
+    });
+    const table = await screen.findByRole('table', { name: 'Baseline progress' });
+    expect(screen.getByText('Baseline of Linux core in progress')).toBeTruthy();
+    const running = table.querySelector('[data-server="gold-1"]')!;
+    expect(running.getAttribute('data-status')).toBe('running');
+    expect(running.textContent).toContain('12,345 entries read, 1,024 files hashed (45.6 MiB)');
+    expect(running.textContent).toMatch(/· \d+\.\d s/);
+    expect(table.querySelector('[data-server="gold-2"]')?.getAttribute('data-status')).toBe('queued');
+    act(() => {
+      fake.emit('baseline/progress', { server: 'gold-1', policy: 'Linux core', status: 'completed_clean', entries: 12400, hashed: 1030, bytes: 48_000_000, elapsedMs: 4100 });
+      fake.emit('baseline/progress', { server: 'gold-2', policy: 'Linux core', status: 'failed', reason: 'connection refused', elapsedMs: 50 });
+    });
+    expect(running.textContent).toContain('12,400 entries recorded, 1,030 files hashed (45.8 MiB) · 4.1 s');
+    expect(within(table).getByText('connection refused')).toBeTruthy();
+    expect(screen.getByText('Last baseline of Linux core')).toBeTruthy();
+    // The next run starts afresh.
+    act(() => fake.emit('baseline/progress', { server: 'gold-3', policy: 'Web', status: 'queued' }));
+    expect(screen.getByRole('table', { name: 'Baseline progress' }).querySelectorAll('tbody tr')).toHaveLength(1);
+  });
+});
+
 describe('VirtualList', () => {
   it('renders only a window of 100,000 rows and moves with the keyboard', () => {
     const onOpen = vi.fn();
@@ -339,6 +368,11 @@ describe('Events', () => {
 });
 
 describe('EventDetails', () => {
+  it('says what a mode change means', async () => {
+    renderWithConsole(<EventDetails event={event(3, { attributes: [{ name: 'mode', baseline: '0755', current: '4755' }] })} onClose={() => undefined} onAccepted={() => undefined} />, emptyFleet());
+    expect((await screen.findByTestId('mode-words')).textContent).toBe('Mode: setuid added');
+  });
+
   it('puts baseline and current side by side and marks the changed attributes', () => {
     const rows = attributeRows(event(1));
     expect(rows.find((r) => r.name === 'mode')).toMatchObject({ baseline: '0644', current: '0600', changed: true });

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { BaselineRun } from '../../../shared/api.js';
 import type { BaselineInfo } from '../../../shared/domain.js';
 import { ConfirmRemoval } from '../../components/Dialog.js';
+import { ProgressTable } from '../../components/Progress.js';
 import { Badge, Card, EmptyState, ErrorNotice, Field, PageHeader, ResourceStatus } from '../../components/ui.js';
 import { formatTime, plural, timeAgo } from '../../components/format.js';
 import { useAction, useConsole, useResource } from '../../state/context.js';
@@ -33,6 +34,8 @@ export function Baselines() {
   const servers = useResource('servers');
   const groups = useResource('groups');
   const perform = useConsole((s) => s.perform);
+  const baselineProgress = useConsole((s) => s.baselineProgress);
+  const progressRows = Object.values(baselineProgress).sort((a, b) => a.server.localeCompare(b.server));
   const notify = useConsole((s) => s.notify);
   const load = useConsole((s) => s.load);
   const request = useAction();
@@ -165,6 +168,12 @@ export function Baselines() {
           </form>
         </Card>
       )}
+
+      {progressRows.length ? (
+        <Card title={progressRows.some((r) => r.status === 'queued' || r.status === 'running') ? `Baseline of ${progressRows[0]!.policy} in progress` : `Last baseline of ${progressRows[0]!.policy}`} className="progress-card">
+          <ProgressTable rows={progressRows} label="Baseline progress" />
+        </Card>
+      ) : null}
 
       {report ? <BaselineReportView run={report} /> : null}
 

@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import type { AcceptScope, AttributeChange, Entry, FimEvent } from '../../../shared/domain.js';
 import { CORE_ATTRIBUTES, EXTENDED_ATTRIBUTES, NOT_CHECKED } from '../../../shared/domain.js';
+import { modeChanges } from '../../../shared/human-text.js';
 import { Badge, ErrorNotice, Field } from '../../components/ui.js';
 import { formatEpoch, formatTime } from '../../components/format.js';
 import { useAction, useConsole } from '../../state/context.js';
@@ -63,6 +64,8 @@ export function EventDetails({ event, onClose, onAccepted }: { event: FimEvent; 
   const rows = attributeRows(event);
   const content = event.attributes.find((a) => a.name === 'content');
   const changedNames = event.attributes.map((a) => a.name);
+  const mode = event.attributes.find((a) => a.name === 'mode');
+  const modeWords = mode ? modeChanges(mode.baseline, mode.current) : [];
 
   return (
     <aside className="details" aria-label={`Event ${event.id} details`} data-testid="event-details">
@@ -162,6 +165,11 @@ export function EventDetails({ event, onClose, onAccepted }: { event: FimEvent; 
           ))}
         </tbody>
       </table>
+      {modeWords.length ? (
+        <p className="mode-words" data-testid="mode-words">
+          Mode: {modeWords.join(', ')}
+        </p>
+      ) : null}
 
       {content ? <ContentDiff change={content} /> : <KeptContent event={event} />}
 

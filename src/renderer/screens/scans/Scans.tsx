@@ -5,6 +5,7 @@ import type { ScanRequest } from '../../../shared/api.js';
 import type { PolicyOutcome, ScanRecord } from '../../../shared/domain.js';
 import { Badge, Card, EmptyState, ErrorNotice, Loading, PageHeader, ResourceStatus, ScanBadge } from '../../components/ui.js';
 import { formatTime, plural, timeAgo } from '../../components/format.js';
+import { ProgressText, ServerStatusCells, useTicking } from '../../components/Progress.js';
 import { useConsole, useResource } from '../../state/context.js';
 import { hrefFor } from '../../state/router.js';
 
@@ -57,6 +58,7 @@ export function Scans() {
   const finished = rows.filter((r) => r.status !== 'queued' && r.status !== 'running').length;
   // Scans started by the CLI or a schedule report their progress here too.
   const busyElsewhere = scan === null && finished < rows.length;
+  const tick = useTicking(rows);
 
   return (
     <div className="screen">
@@ -156,6 +158,7 @@ export function Scans() {
                   <th className="num">Removed</th>
                   <th className="num">Modified</th>
                   <th className="num">Open events</th>
+                  <th>Progress</th>
                   <th>Details</th>
                 </tr>
               </thead>
@@ -164,18 +167,16 @@ export function Scans() {
                   const result = scan?.result?.servers.find((s) => s.name === r.server);
                   return (
                     <tr key={r.server} data-server={r.server} data-status={r.status}>
-                      <td>
-                        <strong>{r.server}</strong>
-                      </td>
-                      <td>
-                        {r.status === 'running' ? <span className="spinner small" aria-hidden="true" /> : null} <ScanBadge status={r.status} />
-                      </td>
+                      <ServerStatusCells row={r} />
                       <td className="num">{(result?.counts?.entries ?? r.entries)?.toLocaleString() ?? '—'}</td>
                       <td className="num">{result?.counts?.added ?? '—'}</td>
                       <td className="num">{result?.counts?.removed ?? '—'}</td>
                       <td className="num">{result?.counts?.modified ?? '—'}</td>
                       <td className="num">
                         {result?.openEvents ? <a href={hrefFor('events', { server: r.server })}>{result.openEvents}</a> : (result?.openEvents ?? '—')}
+                      </td>
+                      <td className="small">
+                        <ProgressText row={r} now={tick} />
                       </td>
                       <td className="small">
                         {r.reason ?? result?.reason ?? ''}
