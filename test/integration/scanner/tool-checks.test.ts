@@ -133,7 +133,7 @@ describe.each(BASES)('a host %s', (label, base) => {
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(ScanFailure);
-      expect((err as Error).message).toMatch(new RegExp(`^the hash pass \\(${how}\\) gave no hash and no reason for 1 of \\d+ entries, e\\.g\\. "${poison}"; asked twice`));
+      expect((err as Error).message).toMatch(new RegExp(`^the hash pass \\(${how}\\) gave no hash and no reason for 1 of \\d+ entries, e\\.g\\. '${poison}'; asked twice`));
     } finally {
       fs.rmSync(poison);
     }
@@ -150,6 +150,6 @@ describe('a host whose perl reads attributes for the probe but returns nothing f
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(ScanFailure);
-    expect((err as Error).message).toMatch(/^the attribute pass \(perl\) returned nothing for \d+ files and directories, e\.g\. ".*"; asked twice/);
+    expect((err as Error).message).toMatch(/^the attribute pass \(perl\) returned nothing for \d+ files and directories, e\.g\. '.*'; asked twice/);
   });
 });
