@@ -149,6 +149,8 @@ export interface Handlers {
   'reports/csv': { args: { kind: 'events' | 'coverage'; filter?: ReportFilter }; result: CsvReport };
   'reports/pdf': { args: { group?: string; since?: string; until?: string }; result: PdfReport };
   'policies/templates': { args: void; result: PolicyTemplateInfo[] };
+  /** Verifies the store: SQLite's own check, then every pack of entries (its checksum, and its decoding). */
+  'store/check': { args: void; result: StoreCheck };
   'policies/fromTemplate': { args: { template: string; name?: string }; result: Policy };
 }
 
@@ -300,6 +302,18 @@ export interface PolicyTemplateInfo {
   os: ServerOs;
   description: string;
   targets: number;
+}
+
+/** What `store/check` found: `ok` when nothing is damaged. */
+export interface StoreCheck {
+  ok: boolean;
+  /** What SQLite's integrity_check reported, when it did not say ok. */
+  sqlite: string[];
+  /** Packs read, and of them those written before checksums (checked by decoding them only). */
+  packs: number;
+  withoutChecksum: number;
+  /** Each damaged pack: its set ("baseline #3 of policy 'etc' (from web1)"), its first path (escaped as paths are), what is wrong. */
+  damaged: { kind: 'baseline' | 'self' | 'reference'; set: string; pack: string; problem: string }[];
 }
 
 /** Events the engine pushes to every connected surface. */

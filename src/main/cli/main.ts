@@ -5,10 +5,12 @@ import type { AttributeName, ServerScanSettings, Target } from '../../shared/dom
 import { DEFAULT_CONTENT_LIMIT } from '../scan/scan-options.js';
 import { preflightText, scanSettingsText } from './scanner-format.js';
 import { openEngine, type Engine } from '../engine.js';
+import { diskFullMessage } from '../store/db.js';
 import { resolveHome } from '../store/home.js';
 import { intValue, parseArgs, UsageError } from './args.js';
 import { call, json, printList, type Command, type Io } from './command.js';
 import { OPS_COMMANDS } from './ops-commands.js';
+import { STORE_COMMANDS } from './store-commands.js';
 import { baselineReportText, EVENT_HEADER, eventDetails, eventLine, SCAN_HEADER, scanLine, table, visible } from './format.js';
 
 const COMMANDS: Record<string, Command> = {
@@ -516,9 +518,10 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   ...OPS_COMMANDS,
+  ...STORE_COMMANDS,
 };
 
-const GROUPS = ['server', 'group', 'policy target', 'policy', 'event', 'schedule', 'smtp', 'alert-profile', 'alert'];
+const GROUPS = ['server', 'group', 'policy target', 'policy', 'event', 'schedule', 'smtp', 'alert-profile', 'alert', 'store'];
 
 function help(): string {
   return [
@@ -597,7 +600,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       io.err(`usage: ${err.usage}`);
       return 2;
     }
-    io.err(`driftwatch: ${err instanceof Error ? err.message : String(err)}`);
+    io.err(`driftwatch: ${diskFullMessage(err, resolveHome(home)) ?? (err instanceof Error ? err.message : String(err))}`);
     // scan's 1 means "open events": a scan that could not even start is a 2 (nothing was scanned).
     return found.command === COMMANDS.scan ? 2 : 1;
   } finally {
