@@ -41,7 +41,7 @@ function processStart(pid: number): string | null {
   return procStat(pid)?.start ?? null;
 }
 
-const OWNER = /@([^@]*):(\d+):(?:(\d+|\?):)?[0-9a-f]{8}(?:#\d+)?$/;
+const OWNER = /@([^@:]*):(\d+):(?:(\d+|\?):)?[0-9a-f]{8}(?:#\d+)?$/;
 
 /**
  * The pid of a holder that was a process of this machine and is gone: no such pid, a zombie, or
