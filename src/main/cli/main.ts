@@ -575,7 +575,13 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       io.err(`usage: ${SERVE_USAGE}`);
       return 2;
     }
-    await serveCommand({ home: resolveHome(home), ...options });
+    try {
+      await serveCommand({ home: resolveHome(home), ...options });
+    } catch (err) {
+      // A store that cannot be opened (a full disk, a home that cannot be made): said, not a stack trace.
+      io.err(`driftwatch: ${diskFullMessage(err, resolveHome(home)) ?? (err as Error).message}`);
+      return 1;
+    }
     return 0;
   }
   const found = findCommand(args);
