@@ -410,7 +410,8 @@ export class PackReader {
       if (i > 0 && Buffer.compare(prev, path) >= 0) return `entry ${i + 1} of ${this.count} is out of path order`;
       prev = Buffer.from(path);
     }
-    return this.at === d.length ? null : `${d.length - this.at} bytes after its last entry`;
+    const extra = d.length - this.at;
+    return extra === 0 ? null : `${extra} byte${extra === 1 ? '' : 's'} after its last entry`;
   }
 
   next(f: EntryFields): void {
