@@ -136,6 +136,7 @@ describe('a CLI process killed mid-run', () => {
 
 describe('failures inside a scan never end the process', () => {
   it('a quick-scan reference damaged on disk, read while the host connects: the scan fails naming it, recorded, lease released', async () => {
+    expect(resultOf((await scanJson(home, '--full')).json, 'victim').status).toBe('completed_clean'); // the reference
     const id = query<{ id: number }>(home, "SELECT id FROM servers WHERE name = 'victim'")[0]!.id;
     const withDb = await import('better-sqlite3');
     const db = new withDb.default(path.join(home, 'driftwatch.db'));
