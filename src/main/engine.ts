@@ -13,11 +13,12 @@ import { importSshConfig, pinHostKey, probeServerKey, sshTransportFor, trustServ
 import { SshError } from './transport/ssh.js';
 import * as policies from './policy/policies.js';
 import { DEFAULT_CONCURRENCY, runLimited } from './scan/run-scans.js';
-import { baselineServer, recordHostKeyFailure, scanServer, type ScanContext } from './scan/scan-server.js';
+import { baselineServer, recordHostKeyFailure, scanServer, type BaselineOutcome, type ScanContext } from './scan/scan-server.js';
 import { preflight } from './scan/collect.js';
 import { trackProgress } from './scan/progress.js';
 import { getPreflight, getScanSettings, setScanSettings, storePreflight } from './scan/fidelity.js';
-import { now, openStore, type Db } from './store/db.js';
+import { checkStore } from './store/check.js';
+import { diskFullMessage, now, openStore, type Db } from './store/db.js';
 import { LocalTransport } from './transport/local.js';
 import type { Transport } from './transport/transport.js';
 import { createAlerts, type AlertOptions, type Alerts } from './alert/dispatcher.js';
@@ -62,9 +63,16 @@ export function openEngine(options: EngineOptions): Engine {
   const owner = newOwnerId();
   const runner: { owner: string | null } = { owner: null };
   /** One scan of a server at a time, across every process on this store (a lease in the locks table). */
-  async function locked<T>(server: inventory.StoredServer, work: () => Promise<T>): Promise<T | ServerScanResult> {
+  // A lease taken over from a dead process of this machine is said in the result's warnings.
+  async function locked<T extends ServerScanResult | BaselineOutcome>(server: inventory.StoredServer, work: () => Promise<T>): Promise<T | ServerScanResult> {
+    const notes: string[] = [];
     try {
-      return await withLock(db, serverLockName(server.id), owner, work);
+      const done = await withLock(db, serverLockName(server.id), owner, work, undefined, (note) => notes.push(note));
+      if (notes.length) {
+        const result: ServerScanResult = 'result' in done ? (done as BaselineOutcome).result : (done as ServerScanResult);
+        result.warnings = [...notes, ...(result.warnings ?? [])];
+      }
+      return done;
     } catch (err) {
       if (!(err instanceof LockBusy)) throw err;
       return { name: server.name, status: 'failed', reason: `another scan of ${server.name} is running (${err.holder.owner}, since ${err.holder.acquiredAt})`, busy: true };
@@ -173,7 +181,8 @@ export function openEngine(options: EngineOptions): Engine {
       try {
         result = await locked(server, () => scanServer(ctx, server, { ...(request.mode ? { mode: request.mode } : {}), onProgress: progress.onProgress }));
       } catch (err) {
-        result = { name: server.name, status: 'failed', reason: (err as Error).message };
+        // Even its failure could not be recorded (a full disk, say): told here, nothing stored.
+        result = { name: server.name, status: 'failed', reason: diskFullMessage(err, options.home) ?? (err as Error).message };
       }
       progress.done(result);
       return result;
@@ -356,6 +365,7 @@ export function openEngine(options: EngineOptions): Engine {
         notCompared: servers.filter((s) => s.lastScan?.status === 'not_compared').map((s) => s.name),
       };
     },
+    'store/check': () => checkStore(db),
     ...scheduleHandlers(db),
     'schedules/runner': () => ({ here: runner.owner !== null, owner: runner.owner }),
     ...alertHandlers(db, alerts),

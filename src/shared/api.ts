@@ -201,6 +201,8 @@ export interface Handlers {
   /** The compliance report (a group, a period), or with kind 'events' the events a filter matches, as a table. */
   'reports/pdf': { args: { kind?: 'compliance' | 'events'; group?: string; since?: string; until?: string; filter?: ReportFilter }; result: PdfReport };
   'policies/templates': { args: void; result: PolicyTemplateInfo[] };
+  /** Verifies the store: SQLite's own check, then every pack of entries (its checksum, and its decoding). */
+  'store/check': { args: void; result: StoreCheck };
   'policies/fromTemplate': { args: { template: string; name?: string }; result: Policy };
 }
 
@@ -367,6 +369,18 @@ export interface ServerProgress {
   bytes?: number;
   /** Since this server's scan started. */
   elapsedMs?: number;
+}
+
+/** What `store/check` found: `ok` when nothing is damaged. */
+export interface StoreCheck {
+  ok: boolean;
+  /** What SQLite's integrity_check reported, when it did not say ok. */
+  sqlite: string[];
+  /** Packs read, and of them those written before checksums (checked by decoding them only). */
+  packs: number;
+  withoutChecksum: number;
+  /** Each damaged pack: its set ("baseline #3 of policy 'etc' (from web1)"), its first path (escaped as paths are), what is wrong. */
+  damaged: { kind: 'baseline' | 'self' | 'reference'; set: string; pack: string; problem: string }[];
 }
 
 /** Events the engine pushes to every connected surface. */

@@ -5,6 +5,7 @@ import type { AttributeName, ServerScanSettings, Target } from '../../shared/dom
 import { DEFAULT_CONTENT_LIMIT } from '../scan/scan-options.js';
 import { preflightText, scanSettingsText } from './scanner-format.js';
 import { openEngine, type Engine } from '../engine.js';
+import { diskFullMessage } from '../store/db.js';
 import { resolveHome } from '../store/home.js';
 import { intValue, parseArgs, UsageError } from './args.js';
 import { call, confirmed, json, liveProgress, paintOf, printList, type Command, type Io } from './command.js';
@@ -12,6 +13,7 @@ import { FILTER_OPTIONS, FILTER_USAGE, filterFromArgs } from './filter-args.js';
 import { OPS_COMMANDS } from './ops-commands.js';
 import { askYes, confirmedRemoval, terminalAsk } from './confirm.js';
 import { checkCommand, SERVER_COMMANDS, serverFields } from './server-commands.js';
+import { STORE_COMMANDS } from './store-commands.js';
 import { baselineReportText, baselineState, EVENT_HEADER, eventDetails, eventLine, paintFor, SCAN_HEADER, scanExitCode, scanLine, table, visible, when } from './format.js';
 
 /** `group assign` and `group unassign`: every policy and alert profile named, to or from one group. */
@@ -575,6 +577,7 @@ status: ${baselineState(report.baseline)}; taken ${report.baseline.createdAt}`);
     },
   },
   ...OPS_COMMANDS,
+  ...STORE_COMMANDS,
 };
 
 function baselineId(text: string, usage: string): number {
@@ -582,7 +585,7 @@ function baselineId(text: string, usage: string): number {
   return Number(text);
 }
 
-const GROUPS = ['server', 'group', 'policy target', 'policy', 'event', 'schedule', 'smtp', 'alert-profile', 'alert'];
+const GROUPS = ['server', 'group', 'policy target', 'policy', 'event', 'schedule', 'smtp', 'alert-profile', 'alert', 'store'];
 
 function help(): string {
   return [
@@ -642,7 +645,13 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       io.err(`usage: ${SERVE_USAGE}`);
       return 2;
     }
-    await serveCommand({ home: resolveHome(home), ...options });
+    try {
+      await serveCommand({ home: resolveHome(home), ...options });
+    } catch (err) {
+      // A store that cannot be opened (a full disk, a home that cannot be made): said, not a stack trace.
+      io.err(`driftwatch: ${diskFullMessage(err, resolveHome(home)) ?? (err as Error).message}`);
+      return 1;
+    }
     return 0;
   }
   const found = findCommand(args);
@@ -667,7 +676,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       io.err(`usage: ${err.usage}`);
       return 2;
     }
-    io.err(`driftwatch: ${err instanceof Error ? err.message : String(err)}`);
+    io.err(`driftwatch: ${diskFullMessage(err, resolveHome(home)) ?? (err instanceof Error ? err.message : String(err))}`);
     // scan's 1 means "open events": a scan that could not even start is a 2 (nothing was scanned).
     return found.command === COMMANDS.scan ? 2 : 1;
   } finally {

@@ -417,12 +417,20 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
   // the host connects (between the connection's events), and what is left once the host starts.
   const split = quick ? walkSplitArgs(plan, options.reference!.layout, options.splitFrom) : [];
   let warming: NodeJS.Immediate | undefined;
+  // A failure reading the reference (a damaged pack) is the scan's: kept, and thrown once the host
+  // has started, into the run (never out of the immediate, which would end the process).
+  let warmFailure: { error: unknown } | null = null;
   const warm = () => {
-    if (compare?.warm()) warming = setImmediate(warm);
+    try {
+      if (compare?.warm()) warming = setImmediate(warm);
+    } catch (error) {
+      warmFailure = { error };
+    }
   };
   if (compare) warming = setImmediate(warm);
   const started = () => {
     clearImmediate(warming);
+    if (warmFailure) throw warmFailure.error;
     compare?.prepare();
   };
   try {

@@ -11,7 +11,8 @@ import { ApiError } from '../../shared/api.js';
 import { countOpen, retireEvents, recordDeviations, recordHostKeyMismatch, resolveHostKeyEvents } from '../events/events.js';
 import { serverPolicyIds, type StoredServer } from '../inventory/inventory.js';
 import { getPolicyById, type StoredPolicy } from '../policy/policies.js';
-import { now, type Db } from '../store/db.js';
+import path from 'node:path';
+import { diskFullMessage, now, type Db } from '../store/db.js';
 import { entryFromJson } from '../store/entries.js';
 import { EntryFields } from '../store/packs/codec.js';
 import { clearSet, loadSet, selfSet, SetWriter, type EntrySet } from '../store/packs/pack-store.js';
@@ -76,9 +77,26 @@ export function recordHostKeyFailure(db: Db, server: StoredServer, startedAt: st
   })();
 }
 
-export async function scanServer(ctx: ScanContext, server: StoredServer, options: { mode?: ScanMode; onProgress?: CollectOptions['onProgress'] } = {}): Promise<ServerScanResult> {
-  const { db } = ctx;
+/** Why a scan failed, from whatever it threw (a full disk said plainly). */
+const reasonOf = (err: unknown, db: Db): string => diskFullMessage(err, path.dirname(db.name)) ?? (err instanceof Error ? err.message : String(err));
+
+type ScanServerOptions = { mode?: ScanMode; onProgress?: CollectOptions['onProgress'] };
+
+/**
+ * An ordinary scan of one server. Whatever fails in it (the host, the stream, a damaged pack of
+ * its references, the evaluation) fails this scan alone, recorded with the reason.
+ */
+export async function scanServer(ctx: ScanContext, server: StoredServer, options: ScanServerOptions = {}): Promise<ServerScanResult> {
   const startedAt = now();
+  try {
+    return await scanServerOnce(ctx, server, options, startedAt);
+  } catch (err) {
+    return recordFailure(ctx.db, server, 'scan', startedAt, reasonOf(err, ctx.db));
+  }
+}
+
+async function scanServerOnce(ctx: ScanContext, server: StoredServer, options: ScanServerOptions, startedAt: string): Promise<ServerScanResult> {
+  const { db } = ctx;
   const policies = serverPolicyIds(db, server).map((id) => getPolicyById(db, id));
   if (!policies.length) {
     const why = server.group ? `group '${server.group}' has no policy assigned` : 'the server is in no group, so no policy applies';
@@ -89,7 +107,7 @@ export async function scanServer(ctx: ScanContext, server: StoredServer, options
     scanned = await runScanner(ctx, server, policies, decideMode(db, server, options.mode).mode, options.onProgress);
   } catch (err) {
     if (err instanceof ApiError && err.code === 'host_key_mismatch') return recordHostKeyFailure(db, server, startedAt, err);
-    return recordFailure(db, server, 'scan', startedAt, (err as Error).message);
+    return recordFailure(db, server, 'scan', startedAt, reasonOf(err, db));
   }
   const { plan, collected } = scanned;
   const at = now();
@@ -210,23 +228,28 @@ export interface BaselineOutcome {
   baselineId?: number;
 }
 
-/** A gold-master scan of one server for one policy; stored as a new baseline of that policy. */
-export async function baselineServer(
-  ctx: ScanContext,
-  server: StoredServer,
-  policy: StoredPolicy,
-  options: { expiresAt: string | null; comment: string; add: boolean; onProgress?: CollectOptions['onProgress'] },
-): Promise<BaselineOutcome> {
+type BaselineOptions = { expiresAt: string | null; comment: string; add: boolean; onProgress?: CollectOptions['onProgress'] };
+
+/** A gold-master scan of one server for one policy; stored as a new baseline of that policy. Any failure fails it alone, recorded. */
+export async function baselineServer(ctx: ScanContext, server: StoredServer, policy: StoredPolicy, options: BaselineOptions): Promise<BaselineOutcome> {
+  const startedAt = now();
+  try {
+    return await baselineServerOnce(ctx, server, policy, options, startedAt);
+  } catch (err) {
+    return { result: recordFailure(ctx.db, server, 'baseline', startedAt, reasonOf(err, ctx.db)) };
+  }
+}
+
+async function baselineServerOnce(ctx: ScanContext, server: StoredServer, policy: StoredPolicy, options: BaselineOptions, startedAt: string): Promise<BaselineOutcome> {
   const { expiresAt, comment, add, onProgress } = options;
   const { db } = ctx;
-  const startedAt = now();
   let scanned;
   try {
     scanned = await runScanner(ctx, server, [policy], 'full', onProgress);
   } catch (err) {
     // A changed host key is the same critical event whichever kind of scan met it.
     if (err instanceof ApiError && err.code === 'host_key_mismatch') return { result: recordHostKeyFailure(db, server, startedAt, err, 'baseline') };
-    return { result: recordFailure(db, server, 'baseline', startedAt, (err as Error).message) };
+    return { result: recordFailure(db, server, 'baseline', startedAt, reasonOf(err, db)) };
   }
   const { plan, collected } = scanned;
   // The policy's share: each entry and the target that decides it, counted from the table's

@@ -1,7 +1,10 @@
 // Leases in the store: a row per lock with its owner and expiry, taken and released in IMMEDIATE
 // transactions, so every process on the same store (the CLI, run-schedules, the desktop app) sees
-// the same locks. A lease that is not renewed expires: a crashed holder blocks no one for long.
+// the same locks. A lease that is not renewed expires; one held by a process of this machine that
+// is gone (killed, crashed: its pid dead, or reused by a process that started later) is taken
+// over at once, with a note.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import type { Db } from '../store/db.js';
 
@@ -12,25 +15,81 @@ export interface LockInfo {
   expiresAt: string;
 }
 
-/** A name for this process's holder of leases: host, pid and a random tag. */
+/**
+ * A name for this process's holder of leases: `ROLE@HOST:PID:START:TAG`, START being the process's
+ * start time (/proc/PID/stat field 22, `?` where there is no /proc), so that another process on
+ * this machine can tell whether the holder still runs.
+ */
 export function newOwnerId(role = 'engine'): string {
-  return `${role}@${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
+  return `${role}@${os.hostname()}:${process.pid}:${processStart(process.pid) ?? '?'}:${crypto.randomBytes(4).toString('hex')}`;
 }
 
-/** Takes the lease if it is free, expired, or already ours; returns whoever holds it otherwise. */
-export function tryLock(db: Db, name: string, owner: string, ttlMs: number, at: Date = new Date()): { ok: true } | { ok: false; holder: LockInfo } {
+/** /proc/PID/stat: the state (field 3) and start time in clock ticks since boot (field 22); null: no such process or no /proc. */
+function procStat(pid: number): { state: string; start: string } | null {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return null;
+  }
+  // The command name (field 2) is in parentheses and may hold spaces and parentheses itself.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields.length > 19 ? { state: fields[0]!, start: fields[19]! } : null;
+}
+
+function processStart(pid: number): string | null {
+  return procStat(pid)?.start ?? null;
+}
+
+const OWNER = /@([^@:]*):(\d+):(?:(\d+|\?):)?[0-9a-f]{8}(?:#\d+)?$/;
+
+/**
+ * The pid of a holder that was a process of this machine and is gone: no such pid, a zombie, or
+ * a pid now used by a process that started at another time. Null when it may still run, or when
+ * it cannot be told (another machine, an owner name of another form).
+ */
+export function deadHolderPid(owner: string): number | null {
+  const m = OWNER.exec(owner);
+  if (!m || m[1] !== os.hostname()) return null;
+  const pid = Number(m[2]);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return null;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    // EPERM: it runs, as another user.
+    return (err as NodeJS.ErrnoException).code === 'ESRCH' ? pid : null;
+  }
+  const stat = procStat(pid);
+  if (!stat) return null;
+  if (stat.state === 'Z' || stat.state === 'X') return pid;
+  return m[3] !== undefined && m[3] !== '?' && stat.start !== m[3] ? pid : null;
+}
+
+export type LockResult = { ok: true; tookOver?: { owner: string; pid: number } } | { ok: false; holder: LockInfo };
+
+/** What a lease taken over from a dead holder is noted as. */
+export const tookOverNote = (pid: number): string => `took over the lease of a dead process (pid ${pid})`;
+
+/**
+ * Takes the lease if it is free, expired, already ours, or held by a dead process of this
+ * machine (tookOver says whose); returns whoever holds it otherwise.
+ */
+export function tryLock(db: Db, name: string, owner: string, ttlMs: number, at: Date = new Date()): LockResult {
   return db
-    .transaction(() => {
+    .transaction((): LockResult => {
       const row = db.prepare('SELECT name, owner, acquired_at, expires_at FROM locks WHERE name = ?').get(name) as
         | { name: string; owner: string; acquired_at: string; expires_at: string }
         | undefined;
       const iso = at.toISOString();
+      let tookOver: { owner: string; pid: number } | undefined;
       if (row && row.owner !== owner && row.expires_at > iso) {
-        return { ok: false as const, holder: { name: row.name, owner: row.owner, acquiredAt: row.acquired_at, expiresAt: row.expires_at } };
+        const dead = deadHolderPid(row.owner);
+        if (dead === null) return { ok: false, holder: { name: row.name, owner: row.owner, acquiredAt: row.acquired_at, expiresAt: row.expires_at } };
+        tookOver = { owner: row.owner, pid: dead };
       }
       const expires = new Date(at.getTime() + ttlMs).toISOString();
       db.prepare('INSERT OR REPLACE INTO locks (name, owner, acquired_at, expires_at) VALUES (?, ?, ?, ?)').run(name, owner, row && row.owner === owner ? row.acquired_at : iso, expires);
-      return { ok: true as const };
+      return tookOver ? { ok: true, tookOver } : { ok: true };
     })
     .immediate();
 }
@@ -67,13 +126,15 @@ export class LockBusy extends Error {
 
 /**
  * Runs `work` holding the lease `name`, renewing it while the work runs; throws LockBusy without
- * running it when someone else holds the lease.
+ * running it when someone else holds the lease. `onTakeOver` is told (tookOverNote) when the
+ * lease was taken over from a dead process.
  */
-export async function withLock<T>(db: Db, name: string, holder: string, work: () => Promise<T>, ttlMs = SCAN_LOCK_TTL_MS): Promise<T> {
+export async function withLock<T>(db: Db, name: string, holder: string, work: () => Promise<T>, ttlMs = SCAN_LOCK_TTL_MS, onTakeOver?: (note: string) => void): Promise<T> {
   // Each hold is its own owner, so two overlapping calls of one process exclude each other too.
   const owner = `${holder}#${++holds}`;
   const got = tryLock(db, name, owner, ttlMs);
   if (!got.ok) throw new LockBusy(got.holder);
+  if (got.tookOver) onTakeOver?.(tookOverNote(got.tookOver.pid));
   const timer = setInterval(() => {
     try {
       renewLock(db, name, owner, ttlMs);

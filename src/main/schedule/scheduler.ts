@@ -14,7 +14,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { ScheduleInfo } from '../../shared/api.js';
 import type { ServerScanResult } from '../../shared/domain.js';
 import type { Engine } from '../engine.js';
-import { newOwnerId, releaseLock, renewLock, tryLock } from './locks.js';
+import { newOwnerId, releaseLock, renewLock, tookOverNote, tryLock } from './locks.js';
 import { nextRunAfter } from './cron.js';
 import { groupHasPolicy, SCHEDULE_SELECT, scheduleLockName, type ScheduleRow } from './schedules.js';
 
@@ -87,7 +87,9 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
         if (!due && !onStart) return null;
         const lock = scheduleLockName(groupId);
         const holder = `${owner}#${++holds}`;
-        if (!tryLock(db, lock, holder, leaseMs, now).ok) return null;
+        const got = tryLock(db, lock, holder, leaseMs, now);
+        if (!got.ok) return null;
+        if (got.tookOver) log(`scheduler: ${row.group_name}: ${tookOverNote(got.tookOver.pid)}`);
         const hasPolicy = groupHasPolicy(db, groupId);
         db.prepare('UPDATE schedules SET next_run = ?, last_run = ?, last_status = ?, last_message = ? WHERE group_id = ?').run(
           nextRunAfter(row.cron, now).toISOString(),

@@ -8,8 +8,78 @@ export type Db = Database.Database;
 
 export const STORE_FILE = 'driftwatch.db';
 
+/**
+ * Makes the home (and any missing parent, as mkdir -p) readable by its owner only (0700), and
+ * every file in it 0600, whatever the umask: it holds inventory, baselines and kept file
+ * content. An existing home with wider modes is narrowed; a shared folder (sticky, like /tmp)
+ * is refused rather than narrowed. A home that cannot be made says why, plainly.
+ */
+export function prepareHome(home: string): void {
+  try {
+    fs.mkdirSync(home, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new Error(`cannot create the Driftwatch home ${home}: ${why(err, home)}; choose a folder you can write with --home DIR or DRIFTWATCH_HOME`);
+  }
+  const st = fs.statSync(home);
+  if (!st.isDirectory()) throw new Error(`the Driftwatch home ${home} is not a folder`);
+  if (st.mode & 0o1000) throw new Error(`the Driftwatch home ${home} is a shared folder (sticky, like /tmp): choose a folder of its own`);
+  if ((st.mode & 0o777) !== 0o700) fs.chmodSync(home, 0o700);
+  for (const name of fs.readdirSync(home)) {
+    const file = path.join(home, name);
+    const f = fs.lstatSync(file);
+    if (f.isFile() && (f.mode & 0o077) !== 0) fs.chmodSync(file, f.mode & 0o700);
+  }
+  // SQLite creates the store 0644 less the umask, and its -wal and -shm files with the store's
+  // mode: made 0600 before SQLite opens it, all three are.
+  fs.closeSync(fs.openSync(path.join(home, STORE_FILE), fs.constants.O_CREAT | fs.constants.O_RDWR, 0o600));
+}
+
+const REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOENT: 'a folder on its path cannot be made',
+  ENOTDIR: 'a part of its path is not a folder',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is exhausted',
+};
+
+/** Why a folder could not be made, told by its nearest existing ancestor (Node's recursive mkdir says ENOENT for a read-only one). */
+function why(err: unknown, dir: string): string {
+  let code = (err as NodeJS.ErrnoException).code;
+  let at = path.dirname(dir);
+  while (!fs.existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
+  try {
+    fs.accessSync(at, fs.constants.W_OK);
+  } catch (e) {
+    code = (e as NodeJS.ErrnoException).code ?? code;
+  }
+  const reason = (code && REASONS[code]) ?? (err as Error).message;
+  return at === path.dirname(dir) ? reason : `${reason} (in ${at})`;
+}
+
+/**
+ * A plain sentence for a store that cannot be written because its disk is full (SQLite says
+ * "database or disk is full", or "disk I/O error" when the WAL or its index cannot grow), else
+ * null. SQLite rolled the transaction back: nothing of the failed command is in the store.
+ */
+export function diskFullMessage(err: unknown, home: string): string | null {
+  const code = String((err as { code?: unknown }).code ?? '');
+  const full = code === 'SQLITE_FULL' || code === 'ENOSPC' || (code.startsWith('SQLITE_IOERR') && freeBytes(home) === 0);
+  return full ? `the disk holding the Driftwatch store (${home}) is full: this was not saved, and the store keeps what it held before. Free some space and run it again` : null;
+}
+
+function freeBytes(home: string): number | null {
+  try {
+    const s = fs.statfsSync(home);
+    return s.bavail * s.bsize;
+  } catch {
+    return null;
+  }
+}
+
 export function openStore(home: string): Db {
-  fs.mkdirSync(home, { recursive: true, mode: 0o700 });
+  prepareHome(home);
   const db = new Database(path.join(home, STORE_FILE));
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');

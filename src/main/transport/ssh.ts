@@ -556,6 +556,8 @@ export class SshTransport implements Transport {
       clearTimeout(idleTimer);
       clearTimeout(overallTimer);
       conn.onLost.delete(onLost);
+      channel.off('data', armIdle);
+      channel.stderr.off('data', onStderr);
     };
     const settle = (): void => {
       if (settled) return;
@@ -609,6 +611,9 @@ export class SshTransport implements Transport {
 
     const armIdle = (): void => {
       clearTimeout(idleTimer);
+      // Once the run has ended (failed, say on a bad stream) what still arrives is dropped: it
+      // must not arm a timer that keeps the process alive for idleMs.
+      if (settled) return;
       idleTimer = setTimeout(() => {
         // A consumer that does not read makes the server wait on the SSH window: that is not
         // the host being idle, so only kill when we were ready for more.
@@ -616,14 +621,15 @@ export class SshTransport implements Transport {
         kill(`idle for ${seconds(this.timeouts.idleMs)}`, 'timeout');
       }, this.timeouts.idleMs);
     };
+    function onStderr(chunk: Buffer): void {
+      armIdle();
+      if (stderr.length < STDERR_LIMIT) stderr += chunk.toString('utf8').slice(0, STDERR_LIMIT - stderr.length);
+    }
     armIdle();
 
     channel.on('data', armIdle);
     channel.pipe(stdout);
-    channel.stderr.on('data', (chunk: Buffer) => {
-      armIdle();
-      if (stderr.length < STDERR_LIMIT) stderr += chunk.toString('utf8').slice(0, STDERR_LIMIT - stderr.length);
-    });
+    channel.stderr.on('data', onStderr);
     channel.on('error', (err: Error) => {
       if (!failure) failure = new SshError('lost', `session on ${name} failed: ${err.message}`);
     });

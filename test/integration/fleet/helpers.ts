@@ -256,3 +256,36 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** What the gated wrapper shell lets through of a scan's stream before it holds the rest. */
+export const GATE_PASSED = 16_384;
+
+/** A server's --shell wrapper inside a host as it is between faults: the real shell, untouched. */
+export const PLAIN_SHELL = `#!/bin/sh
+exec sh "$@"
+`;
+
+/**
+ * A --shell wrapper that lets 16 KiB of the stream through, says so (/tmp/dw-streaming; the
+ * scanner's sh pid in /tmp/dw-sh.pid), and holds the rest until /tmp/dw-gate (a FIFO) is written.
+ */
+export const GATED_SHELL = `#!/bin/bash
+set -o pipefail
+{ echo $BASHPID > /tmp/dw-sh.pid; exec sh "$@"; } | { head -c ${GATE_PASSED}; : > /tmp/dw-streaming; read -r _ < /tmp/dw-gate; }
+`;
+
+/** Writes the gate FIFO in the host if its gated wrapper is still waiting on it (never blocks). */
+export async function openGate(host: Host): Promise<void> {
+  let fd: fs.promises.FileHandle;
+  try {
+    fd = await fs.promises.open(`/proc/${host.holderPid}/root/tmp/dw-gate`, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENXIO') return; // no reader: the wrapper is gone already
+    throw err;
+  }
+  try {
+    await fd.write('go\n');
+  } finally {
+    await fd.close();
+  }
+}

@@ -9,24 +9,15 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet, type Host } from '../../fleet/fleet.js';
-import { addServer, cli, eventsJson, makeBigTree, newHome, ok, removeHomes, resultOf, scanJson, snapshot, until } from './helpers.js';
+import { addServer, cli, eventsJson, GATE_PASSED, GATED_SHELL, makeBigTree, newHome, ok, openGate, PLAIN_SHELL, removeHomes, resultOf, scanJson, snapshot, until } from './helpers.js';
 
 const FILES = 2000;
-const PASSED = 16_384;
+const PASSED = GATE_PASSED;
 const WRAPPER = '/usr/local/bin/dw-sh';
 
-/** The wrapper as it is between the kills: the real shell, untouched. */
-const PLAIN = `#!/bin/sh
-exec sh "$@"
-`;
 /** Lets the first 16 KiB through, then SIGKILLs itself: the session's own process dies. */
 const SELF_KILL = `#!/bin/bash
 sh "$@" | { head -c ${PASSED}; kill -KILL $$; }
-`;
-/** Lets 16 KiB through, says so, and holds the rest until /tmp/dw-gate (a FIFO) is written. */
-const GATED = `#!/bin/bash
-set -o pipefail
-{ echo $BASHPID > /tmp/dw-sh.pid; exec sh "$@"; } | { head -c ${PASSED}; : > /tmp/dw-streaming; read -r _ < /tmp/dw-gate; }
 `;
 
 let fleet: Fleet;
@@ -37,7 +28,7 @@ beforeAll(async () => {
   fleet = await startFleet({ hosts: 1 });
   host = fleet.hosts[0]!;
   await makeBigTree(host, '/srv/big', FILES);
-  await host.writeFile(WRAPPER, PLAIN, 0o755);
+  await host.writeFile(WRAPPER, PLAIN_SHELL, 0o755);
   home = newHome();
   await ok(home, 'policy', 'add', 'p');
   await ok(home, 'policy', 'target', 'add', 'p', '/srv/big', '--recursive');
@@ -49,22 +40,6 @@ afterAll(async () => {
   await fleet?.stop();
   removeHomes();
 });
-
-/** Writes the gate FIFO in the host if its wrapper is still waiting on it (never blocks). */
-async function openGate(): Promise<void> {
-  let fd: fs.promises.FileHandle;
-  try {
-    fd = await fs.promises.open(`/proc/${host.holderPid}/root/tmp/dw-gate`, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENXIO') return; // no reader: the wrapper is gone already
-    throw err;
-  }
-  try {
-    await fd.write('go\n');
-  } finally {
-    await fd.close();
-  }
-}
 
 /** Every table but the scan records (and the scan leases, taken and given back by every scan). */
 const TABLES_BUT_SCANS = (): string[] => Object.keys(snapshot(home)).filter((t) => t !== 'scans' && t !== 'locks');
@@ -113,14 +88,14 @@ describe('a session killed mid-scan', () => {
 
   it('the scanner\'s sh killed from inside the host while blocked mid-stream: failed with the reason, nothing stored', async () => {
     await host.sh('rm -f /tmp/dw-streaming /tmp/dw-sh.pid /tmp/dw-gate && mkfifo /tmp/dw-gate');
-    await host.writeFile(WRAPPER, GATED, 0o755);
+    await host.writeFile(WRAPPER, GATED_SHELL, 0o755);
     const root = `/proc/${host.holderPid}/root`;
     const running = cli(home, 'scan', '--json');
     await until(() => fs.existsSync(`${root}/tmp/dw-streaming`), 'the first 16 KiB to go out');
     const pid = fs.readFileSync(`${root}/tmp/dw-sh.pid`, 'utf8').trim();
     expect(fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim()).toBe('sh'); // the scanner's own shell, still running
     await host.sh(`kill -KILL ${pid}`);
-    await openGate(); // let the wrapper end
+    await openGate(host); // let the wrapper end
     const r = await running;
     expect(r.code).toBe(2);
     const json = JSON.parse(r.out) as Awaited<ReturnType<typeof scanJson>>['json'];
@@ -133,7 +108,7 @@ describe('a session killed mid-scan', () => {
   it('a hung session (the host stops answering mid-stream) fails once keepalives go unanswered; nothing stored', async () => {
     // With the default keepalive (every 10 s, dead after 3 misses) this takes about 40 s.
     await host.sh('rm -f /tmp/dw-streaming /tmp/dw-sh.pid /tmp/dw-gate && mkfifo /tmp/dw-gate');
-    await host.writeFile(WRAPPER, GATED, 0o755);
+    await host.writeFile(WRAPPER, GATED_SHELL, 0o755);
     const running = cli(home, 'scan', '--json');
     await until(() => fs.existsSync(`/proc/${host.holderPid}/root/tmp/dw-streaming`), 'the first 16 KiB to go out');
     const frozen = host.processes().filter((p) => p.comm.startsWith('sshd'));
@@ -144,7 +119,7 @@ describe('a session killed mid-scan', () => {
       r = await running;
     } finally {
       for (const p of frozen) process.kill(p.pid, 'SIGCONT');
-      await openGate();
+      await openGate(host);
     }
     expect(r.code).toBe(2);
     const result = resultOf(JSON.parse(r.out) as Awaited<ReturnType<typeof scanJson>>['json'], 'victim');
@@ -153,7 +128,7 @@ describe('a session killed mid-scan', () => {
   }, 180_000);
 
   it('the next scan works again and finds the same four open events (not new ones)', async () => {
-    await host.writeFile(WRAPPER, PLAIN, 0o755);
+    await host.writeFile(WRAPPER, PLAIN_SHELL, 0o755);
     const before = await eventsJson(home);
     const { code, json } = await scanJson(home);
     expect(code).toBe(1);

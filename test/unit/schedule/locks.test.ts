@@ -1,4 +1,6 @@
-// Leases in the store: taken in a transaction, held by one owner until released or expired.
+// Leases in the store: taken in a transaction, held by one owner until released or expired, or
+// taken over at once when the process of this machine that held it is gone.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,7 +45,10 @@ describe('locks', () => {
 
   it('withLock runs the work holding the lease and releases it, even when the work fails', async () => {
     const owner = newOwnerId('test');
-    expect(owner).toMatch(/^test@.+:\d+:[0-9a-f]{8}$/);
+    // host, pid, the process's start time (/proc/PID/stat field 22), a random tag.
+    const start = fs.readFileSync('/proc/self/stat', 'latin1').split(') ')[1]!.split(' ')[19];
+    expect(owner).toBe(`test@${os.hostname()}:${process.pid}:${start}:${owner.slice(-8)}`);
+    expect(owner).toMatch(/:[0-9a-f]{8}$/);
     let seen: string[] = [];
     const result = await withLock(db, 'c', owner, async () => {
       seen = listLocks(other).map((l) => l.owner);
@@ -56,6 +61,44 @@ describe('locks', () => {
     expect(seen[0]!.startsWith(`${owner}#`)).toBe(true);
     expect(listLocks(db)).toEqual([]);
     await expect(withLock(db, 'c', owner, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(listLocks(db)).toEqual([]);
+  });
+
+  /** The pid of a process that has run and is gone. */
+  const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid!;
+  const here = os.hostname();
+
+  it('takes a lease over at once when its holder on this machine is dead, or its pid now belongs to a later process', () => {
+    const pid = deadPid();
+    const dead = `engine@${here}:${pid}:12345:0123abcd#1`;
+    expect(tryLock(db, 'd', dead, 60_000, t0).ok).toBe(true);
+    expect(tryLock(other, 'd', 'two', 60_000, plus(1000))).toEqual({ ok: true, tookOver: { owner: dead, pid } });
+    // This very pid, but with another start time: a process that reused the holder's pid.
+    const reused = `engine@${here}:${process.pid}:1:0123abcd#1`;
+    expect(tryLock(db, 'e', reused, 60_000, t0).ok).toBe(true);
+    expect(tryLock(other, 'e', 'two', 60_000, plus(1000))).toEqual({ ok: true, tookOver: { owner: reused, pid: process.pid } });
+    releaseLock(other, 'd', 'two');
+    releaseLock(other, 'e', 'two');
+  });
+
+  it('leaves a live holder its lease, and one of another machine (its pid cannot be checked) until it expires', () => {
+    const live = `${newOwnerId()}#1`;
+    expect(tryLock(db, 'f', live, 60_000, t0).ok).toBe(true);
+    expect(tryLock(other, 'f', 'two', 60_000, plus(1000)).ok).toBe(false);
+    const remote = `engine@not-${here}:${deadPid()}:12345:0123abcd#1`;
+    expect(tryLock(db, 'g', remote, 60_000, t0).ok).toBe(true);
+    expect(tryLock(other, 'g', 'two', 60_000, plus(1000)).ok).toBe(false);
+    expect(tryLock(other, 'g', 'two', 60_000, plus(61_000)).ok).toBe(true);
+    releaseLock(db, 'f', live);
+    releaseLock(other, 'g', 'two');
+  });
+
+  it('withLock tells who it took the lease over from', async () => {
+    const pid = deadPid();
+    expect(tryLock(db, 'h', `engine@${here}:${pid}:12345:0123abcd#7`, 60_000).ok).toBe(true);
+    const notes: string[] = [];
+    expect(await withLock(other, 'h', newOwnerId('test'), async () => 'done', undefined, (n) => notes.push(n))).toBe('done');
+    expect(notes).toEqual([`took over the lease of a dead process (pid ${pid})`]);
     expect(listLocks(db)).toEqual([]);
   });
 });

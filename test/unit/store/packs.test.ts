@@ -13,7 +13,7 @@ import { PathColumn } from '../../../src/main/scan/path-column.js';
 import { migrate } from '../../../src/main/store/db.js';
 import { ENTRY_FIELDS, ENTRY_PLACEHOLDERS, entryValues } from '../../../src/main/store/entries.js';
 import { MIGRATIONS } from '../../../src/main/store/migrations.js';
-import { EntryFields, forEachInPack, PackEncoder } from '../../../src/main/store/packs/codec.js';
+import { checkPack, EntryFields, forEachInPack, PackEncoder } from '../../../src/main/store/packs/codec.js';
 import { HeldSet } from '../../../src/main/store/packs/held-set.js';
 import { baselineSet, forEachEntry, loadSet, PACK_SIZE, packsOf, replaceEntries, replaceEntry, selfSet, setSize, writeSet } from '../../../src/main/store/packs/pack-store.js';
 import type { EntryAttributes } from '../../../src/shared/domain.js';
@@ -76,6 +76,28 @@ describe('the pack codec', () => {
     expect(() => enc.add('/', f)).toThrow(/out of order/);
     enc.add('/b/c', f);
     expect(enc.count).toBe(2);
+  });
+
+  it('checks a pack: any single flipped bit fails its checksum; a pack without one (version 1) is checked by decoding it', () => {
+    const enc = new PackEncoder();
+    const f = new EntryFields();
+    for (const e of AWKWARD) enc.add(e.path, f.fromState(e));
+    const pack = enc.finish();
+    expect(pack[0]).toBe(2);
+    expect(checkPack(pack, true)).toBeNull();
+    for (let i = 1; i < pack.length; i += 7) {
+      const bad = Buffer.from(pack);
+      bad[i] = bad[i]! ^ (1 << i % 8);
+      expect(checkPack(bad)).toMatch(/^checksum mismatch \(stored [0-9a-f]{8}, computed [0-9a-f]{8}\)$/);
+    }
+    const v1 = Buffer.concat([Buffer.from([1]), pack.subarray(5)]);
+    expect(checkPack(v1)).toBeNull();
+    const out: EntryState[] = [];
+    forEachInPack(v1, new EntryFields(), (g) => out.push(g.state()));
+    expect(out).toEqual(AWKWARD);
+    expect(checkPack(v1.subarray(0, v1.length - 3))).toMatch(/runs past the end|is damaged|cannot be decoded/);
+    expect(checkPack(Buffer.concat([v1, Buffer.from([0])]))).toBe('1 byte after its last entry');
+    expect(checkPack(Buffer.from([9, 0, 0]))).toBe('unknown pack version 9');
   });
 });
 

@@ -1,6 +1,10 @@
 // The pack format: a run of entries sorted by path, encoded into one BLOB (see pack-store.ts).
 //
-//   u8 version (1) · varint count · varint nstrings · nstrings × (varint length, UTF-8 bytes) · entries
+//   u8 version (2) · u32 CRC-32 (little-endian) of every byte after it · varint count · varint
+//   nstrings · nstrings × (varint length, UTF-8 bytes) · entries
+//
+// Version 1 (packs written before the checksum) is the same without the CRC: it is still read,
+// and checked by decoding it whole (checkPack).
 //
 // An entry: varint shared-prefix length with the previous path · varint suffix length · suffix
 // bytes · varint flags · u8 type · mode, owner, group as string-table indices · uid, gid, size as
@@ -13,11 +17,16 @@
 // Reading fills one reusable EntryFields per entry (nothing allocated: the strings of a pack are
 // decoded once), so that a scan compares a million stored entries with its table without making
 // a million objects; only the entries that differ are made into EntryState (state()).
+import zlib from 'node:zlib';
 import type { EntryAttributes, EntryType } from '../../../shared/domain.js';
 import type { EntryState } from '../../diff/compare.js';
 import { extraJson } from '../entries.js';
 
-export const PACK_VERSION = 1;
+export const PACK_VERSION = 2;
+/** Packs written before the checksum: read, and checked by decoding them whole. */
+const PACK_VERSION_UNCHECKED = 1;
+/** Where a pack's entries' header (count) starts, by version. */
+const BODY_AT: Record<number, number> = { [PACK_VERSION_UNCHECKED]: 1, [PACK_VERSION]: 5 };
 
 const TYPES: EntryType[] = ['file', 'directory', 'symlink', 'block', 'char', 'fifo', 'socket', 'unknown'];
 const TYPE_CODE = new Map<string, number>(TYPES.map((t, i) => [t, i]));
@@ -246,12 +255,13 @@ export class PackEncoder {
 
   /** The pack's bytes; the encoder is empty again. */
   finish(): Buffer {
-    let head = 1 + 10 + 10;
+    let head = 5 + 10 + 10;
     const encoded = this.list.map((s) => Buffer.from(s, 'utf8'));
     for (const e of encoded) head += e.length + 5;
     const out = Buffer.allocUnsafe(head + this.at);
     let at = 0;
-    out[at++] = PACK_VERSION;
+    out[at] = PACK_VERSION;
+    at = 5;
     at = writeVarint(out, at, this.count);
     at = writeVarint(out, at, encoded.length);
     for (const e of encoded) {
@@ -269,6 +279,7 @@ export class PackEncoder {
     this.prevLen = 0;
     this.count = 0;
     this.first = null;
+    out.writeUInt32LE(zlib.crc32(out.subarray(5, at)), 1);
     return out.subarray(0, at);
   }
 
@@ -340,6 +351,29 @@ export function forEachInPacks(packs: Iterable<Buffer>, fn: (f: EntryFields) => 
   for (const data of packs) forEachInPack(data, f, fn);
 }
 
+/**
+ * Why a pack cannot be trusted (null: it can): a checksum that does not match, or, for a pack
+ * without one (version 1) or with `whole`, anything its decoding meets that an encoder never
+ * writes (a field past its end, a string index out of the table, paths out of order).
+ */
+export function checkPack(data: Buffer, whole = false): string | null {
+  if (data.length < 1) return 'empty';
+  if (data[0] === PACK_VERSION) {
+    if (data.length < 5) return 'truncated';
+    const stored = data.readUInt32LE(1);
+    const actual = zlib.crc32(data.subarray(5));
+    if (stored !== actual) return `checksum mismatch (stored ${hex32(stored)}, computed ${hex32(actual)})`;
+    if (!whole) return null;
+  } else if (data[0] !== PACK_VERSION_UNCHECKED) return `unknown pack version ${data[0]}`;
+  try {
+    return new PackReader(data).check();
+  } catch (err) {
+    return `cannot be decoded: ${(err as Error).message}`;
+  }
+}
+
+const hex32 = (n: number) => n.toString(16).padStart(8, '0');
+
 /** Reads a pack entry by entry into an EntryFields. */
 export class PackReader {
   private at = 0;
@@ -347,8 +381,9 @@ export class PackReader {
   private readonly strings: string[];
 
   constructor(private readonly data: Buffer) {
-    if (data[0] !== PACK_VERSION) throw new Error(`unknown entry pack version ${data[0]}`);
-    this.at = 1;
+    const at = BODY_AT[data[0] ?? -1];
+    if (at === undefined) throw new Error(`unknown entry pack version ${data[0]}`);
+    this.at = at;
     this.count = this.varint();
     const n = this.varint();
     this.strings = new Array<string>(n);
@@ -357,6 +392,26 @@ export class PackReader {
       this.strings[i] = data.toString('utf8', this.at, this.at + len);
       this.at += len;
     }
+  }
+
+  /** Decodes every entry, checking what checkPack says; the reader is spent. */
+  check(): string | null {
+    const d = this.data;
+    if (!Number.isSafeInteger(this.count) || !(this.at <= d.length)) return 'its header is damaged';
+    const f = new EntryFields();
+    let prev = Buffer.alloc(0);
+    for (let i = 0; i < this.count; i++) {
+      this.next(f);
+      if (!(this.at <= d.length)) return `entry ${i + 1} of ${this.count} runs past the end of the pack`;
+      if ([f.mode, f.owner, f.group].some((x) => x === undefined) || [f.uid, f.gid, f.size, f.inode, f.nlink].some((x) => Number.isNaN(x))) {
+        return `entry ${i + 1} of ${this.count} is damaged`;
+      }
+      const path = f.pathBuf.subarray(0, f.pathLen);
+      if (i > 0 && Buffer.compare(prev, path) >= 0) return `entry ${i + 1} of ${this.count} is out of path order`;
+      prev = Buffer.from(path);
+    }
+    const extra = d.length - this.at;
+    return extra === 0 ? null : `${extra} byte${extra === 1 ? '' : 's'} after its last entry`;
   }
 
   next(f: EntryFields): void {

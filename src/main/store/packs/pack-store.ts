@@ -4,9 +4,14 @@
 // keyed by their first path. One row per few thousand entries instead of one per entry: a set of
 // a million entries is written and read in a few hundred statements, and read in path order so
 // a scan is compared with it by one sorted merge (diff/pair.ts) and writes it in path order.
+//
+// Every pack is checked as it is read from the store (codec.ts checkPack: its checksum, or a
+// whole decoding for a pack written before checksums): a damaged one fails what reads it with a
+// DamagedPack that names the set and the pack, never a decoder's error from deep inside a scan.
+import { displayPath } from '../../../shared/path-escape.js';
 import type { EntryState } from '../../diff/compare.js';
 import type { Db } from '../db.js';
-import { byteOrder, EntryFields, forEachInPacks, PackEncoder, PackReader } from './codec.js';
+import { byteOrder, checkPack, EntryFields, forEachInPacks, PackEncoder, PackReader } from './codec.js';
 
 export const PACK_SIZE = 4096;
 
@@ -20,6 +25,39 @@ export interface EntrySet {
 export const baselineSet = (id: number): EntrySet => ({ table: 'baseline_packs', owner: ['baseline_id'], id: [id] });
 export const serverFullSet = (serverId: number): EntrySet => ({ table: 'server_full_packs', owner: ['server_id'], id: [serverId] });
 export const selfSet = (serverId: number, policyId: number): EntrySet => ({ table: 'self_packs', owner: ['server_id', 'policy_id'], id: [serverId, policyId] });
+
+/** What a person calls a set: "baseline #3 of policy 'etc' (from web1)", "the self state of web1 for policy 'etc'". */
+export function describeSet(db: Db, set: EntrySet): string {
+  const name = (sql: string, id: number | undefined) => (db.prepare(sql).pluck().get(id) as string | undefined) ?? `#${id}`;
+  const server = (id: number | undefined) => name('SELECT name FROM servers WHERE id = ?', id);
+  const policy = (id: number | undefined) => `'${name('SELECT name FROM policies WHERE id = ?', id)}'`;
+  if (set.table === 'baseline_packs') {
+    const b = db.prepare('SELECT policy_id, server_name FROM baselines WHERE id = ?').get(set.id[0]) as { policy_id: number; server_name: string } | undefined;
+    return `baseline #${set.id[0]}${b ? ` of policy ${policy(b.policy_id)} (from ${b.server_name})` : ''}`;
+  }
+  if (set.table === 'self_packs') return `the self state of ${server(set.id[0])} for policy ${policy(set.id[1])}`;
+  return `the last full scan of ${server(set.id[0])} (its quick-scan reference)`;
+}
+
+/** A pack of a set that fails its check (codec.ts checkPack). */
+export class DamagedPack extends Error {
+  constructor(
+    readonly set: string,
+    /** The pack's first path (a byte string). */
+    readonly firstPath: string,
+    readonly why: string,
+  ) {
+    super(`${set} is damaged in the store (its pack from ${displayPath(firstPath).path}: ${why}); run driftwatch store check`);
+    this.name = 'DamagedPack';
+  }
+}
+
+/** The pack's bytes once checked; a DamagedPack naming the set otherwise. */
+function checked(db: Db, set: EntrySet, firstPath: Buffer, data: Buffer): Buffer {
+  const why = checkPack(data);
+  if (why !== null) throw new DamagedPack(describeSet(db, set), firstPath.toString('latin1'), why);
+  return data;
+}
 
 /** `a = ? AND b = ?` for the set's owner columns. */
 const where = (set: EntrySet) => set.owner.map((c) => `${c} = ?`).join(' AND ');
@@ -78,22 +116,22 @@ export function writeSet(db: Db, set: EntrySet, entries: Iterable<EntryState>): 
   return w.finish();
 }
 
-/**
- * Calls `fn` with every entry of the set in path order, in one reused EntryFields (valid during
- * the call only). The packs are read one statement each, none left open across `fn`, so `fn` may
- * use the store.
- */
-/** The set's packs in path order, each read when it is asked for (no statement is left open between them). */
+/** The set's packs in path order, each read (and checked) when it is asked for (no statement is left open between them). */
 export function* packsOf(db: Db, set: EntrySet): Generator<Buffer> {
   const first = db.prepare(`SELECT first_path, data FROM ${set.table} WHERE ${where(set)} ORDER BY first_path LIMIT 1`).raw(true);
   const next = db.prepare(`SELECT first_path, data FROM ${set.table} WHERE ${where(set)} AND first_path > ? ORDER BY first_path LIMIT 1`).raw(true);
   let row = first.get(...set.id) as [Buffer, Buffer] | undefined;
   while (row) {
-    yield row[1];
+    yield checked(db, set, row[0], row[1]);
     row = next.get(...set.id, row[0]) as [Buffer, Buffer] | undefined;
   }
 }
 
+/**
+ * Calls `fn` with every entry of the set in path order, in one reused EntryFields (valid during
+ * the call only). The packs are read one statement each, none left open across `fn`, so `fn` may
+ * use the store.
+ */
 export function forEachEntry(db: Db, set: EntrySet, fn: (f: EntryFields) => void): void {
   forEachInPacks(packsOf(db, set), fn);
 }
@@ -145,10 +183,11 @@ export function replaceEntries(db: Db, set: EntrySet, changes: ReadonlyMap<strin
     else byPack.set(pack, [key]);
   }
   const read = db.prepare(`SELECT data FROM ${set.table} WHERE ${where(set)} AND first_path = ?`).pluck();
+  const readChecked = (first: Buffer) => checked(db, set, first, read.get(...set.id, first) as Buffer);
   const remove = db.prepare(`DELETE FROM ${set.table} WHERE ${where(set)} AND first_path = ?`);
   for (const [k, packKeys] of byPack) {
     const first = firsts[k];
-    const r = first ? new PackReader(read.get(...set.id, first) as Buffer) : null;
+    const r = first ? new PackReader(readChecked(first)) : null;
     if (first) remove.run(...set.id, first);
     const w = new SetWriter(db, set);
     const f = new EntryFields();
