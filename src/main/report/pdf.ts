@@ -1,7 +1,6 @@
 // The PDF compliance report (pdfkit): A4, the standard Helvetica fonts, tables that break across
 // pages with their header repeated, and on every page a footer with the page number and the time
 // the report was generated.
-import PDFDocument from 'pdfkit';
 import { visible } from '../cli/format.js';
 import type { ComplianceData } from './compliance.js';
 
@@ -28,6 +27,8 @@ const day = (iso: string | null) => (iso ? iso.slice(0, 10) : 'never');
 const minute = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'never');
 
 export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer; pages: number }> {
+  // Loaded here, not at start-up: pdfkit alone takes ~300 ms to load.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: MARGIN, bottom: MARGIN + 15, left: MARGIN, right: MARGIN },
