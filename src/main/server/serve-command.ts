@@ -19,7 +19,7 @@ export interface ServeOptions {
   log?: (line: string) => void;
 }
 
-export const SERVE_USAGE = 'driftwatch serve [--port N] [--open] [--no-schedules]';
+export { SERVE_USAGE } from '../cli/help.js';
 
 /** The arguments after `serve`; throws a sentence for anything else. */
 export function parseServeArgs(argv: readonly string[]): Omit<ServeOptions, 'home' | 'log'> {
