@@ -1,5 +1,5 @@
 // Help and version, as users ask for them: `driftwatch --version` / `-V`, `COMMAND... --help` and
-// `help COMMAND...` for every command and group of commands (the same text, exit 0).
+// `help COMMAND...` for every command and group of commands (the same text, exit 0), and `npm start -- --help`.
 // The binary (bin/driftwatch.js, the compiled CLI) answers the ones a person types first; the in-process CLI
 // (the sources) answers for every command. Neither needs a store: help never opens one.
 import { spawnSync } from 'node:child_process';
@@ -114,5 +114,23 @@ describe('help for every command and group', () => {
     expect(none.code).toBe(2);
     expect(none.out).toBe('');
     expect(none.err).toContain("unknown command 'frobnicate'");
+  });
+});
+
+describe('npm start -- --help', () => {
+  it('node bin/start.js --help prints its options and exits 0 without building anything', () => {
+    const r = spawnSync(process.execPath, [path.join(REPO, 'bin', 'start.js'), '--help'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^usage: npm start/);
+    for (const option of ['--serve', '--no-open', '--home DIR', '--port N', '--no-schedules']) expect(r.stdout).toContain(option);
+    expect(r.stdout).not.toContain('Building');
+  });
+
+  it('an unknown option is refused with the usage, exit non-zero', () => {
+    const r = spawnSync(process.execPath, [path.join(REPO, 'bin', 'start.js'), '--frobnicate'], { encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('unknown option --frobnicate');
+    expect(r.stderr).toContain('usage: npm start');
   });
 });
