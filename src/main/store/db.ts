@@ -1,5 +1,6 @@
 // The SQLite store: one file in the Driftwatch home, WAL, foreign keys on, migrated on open.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations.js';
@@ -8,9 +9,19 @@ export type Db = Database.Database;
 
 export const STORE_FILE = 'driftwatch.db';
 
+/**
+ * better-sqlite3's addon, named directly: its default lookup (the `bindings` package) tries a dozen paths and reads
+ * a stack trace, 5-30 ms of every CLI start. Under Electron (rebuilt, perhaps packaged) it keeps its own lookup.
+ */
+function nativeBinding(): { nativeBinding?: string } {
+  if (process.versions.electron) return {};
+  const addon = createRequire(import.meta.url).resolve('better-sqlite3/package.json').replace(/package\.json$/, 'build/Release/better_sqlite3.node');
+  return fs.existsSync(addon) ? { nativeBinding: addon } : {};
+}
+
 export function openStore(home: string): Db {
   fs.mkdirSync(home, { recursive: true, mode: 0o700 });
-  const db = new Database(path.join(home, STORE_FILE));
+  const db = new Database(path.join(home, STORE_FILE), nativeBinding());
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 10000');
