@@ -20,11 +20,9 @@ const ENTRIES = { main: 'src/main/cli/main.ts', 'serve-command': 'src/main/serve
 const outDir = (root) => path.join(root, 'dist', 'main', 'cli');
 const stampFile = (root) => path.join(outDir(root), 'built-from.txt');
 
-const signature = (root) => sourceSignature(root, SOURCE_DIRS, SKIP);
-
 export async function buildEngine(root = ROOT) {
   const { build } = await import('esbuild');
-  const built = signature(root);
+  const built = sourceSignature(root, SOURCE_DIRS, SKIP);
   const result = await build({
     entryPoints: Object.entries(ENTRIES).map(([out, src]) => ({ out, in: path.join(root, src) })),
     outdir: outDir(root),
@@ -58,7 +56,7 @@ export async function buildEngine(root = ROOT) {
 }
 
 /** True when dist/main/cli is missing or was built from other sources than those on disk now. */
-export const engineIsStale = (root = ROOT) => isStale(stampFile(root), signature(root));
+export const engineIsStale = (root = ROOT) => isStale(stampFile(root), root);
 
 /**
  * Imports an entry of the engine (`main`: the CLI, `serve-command`: the console server) from dist/, rebuilding it first when it is stale, so what runs is

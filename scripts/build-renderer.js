@@ -11,7 +11,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCES = ['src/renderer', 'src/shared', 'vite.config.ts', 'package-lock.json'];
 const stampFile = (root) => path.join(root, 'dist', 'renderer.built-from');
 
-export const rendererIsStale = (root = ROOT) => isStale(stampFile(root), sourceSignature(root, SOURCES));
+export const rendererIsStale = (root = ROOT) => isStale(stampFile(root), root);
 
 export async function buildRenderer(root = ROOT) {
   const signature = sourceSignature(root, SOURCES);
