@@ -13,11 +13,12 @@
 //   quick        a quick rescan of the same server right after (nothing changed)
 //   aide         aide --init with the same attributes (p+i+n+u+g+s+m+c+l+sha256, and acl, xattrs,
 //                selinux, e2fsattrs, caps), as many workers as cores
+//   cli          CLI start-up: `driftwatch --help` and `server list` against `node -e 0` (bench/cli-startup.ts)
 //   ingest       the console alone: a synthetic stream of 1,000,000 entries through the real
 //                parser, entry assembly and comparison (bench/ingest.ts, its own process)
 //
 // Options: --runs N (default 3; the median is shown), --corpus DIR,DIR..., --entries N (ingest),
-// --no-ssh, --no-aide, --no-ingest, --no-fleet (bench/fleet.ts). Timings are printed, never asserted.
+// --no-ssh, --no-aide, --no-ingest, --no-cli, --no-fleet (bench/fleet.ts). Timings are printed, never asserted.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -231,6 +232,12 @@ async function main(): Promise<void> {
     out.push(`  ingest peak RSS < 300 MB:         ${ingest.maxRssMB} MB  ${ingest.maxRssMB < 300 ? 'met' : 'NOT met'}`);
   }
   process.stdout.write(out.join('\n') + '\n');
+
+  // CLI start-up against `node -e 0`: bench/cli-startup.ts.
+  if (!flag('no-cli')) {
+    const { cliStartup, startupReport } = await import('./cli-startup.js');
+    process.stdout.write(`\n${startupReport(await cliStartup())}\n`);
+  }
 
   // Many hosts at once: bench/fleet.ts (1, 10 and 30 loopback sshd hosts against the hashing floor).
   if (!flag('no-ssh') && !flag('no-fleet')) {

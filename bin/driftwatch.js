@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The `driftwatch` command. The engine is TypeScript run through tsx, so `npm ci` is the only build step.
-import { register } from 'tsx/esm/api';
+// The `driftwatch` command: the engine and CLI compiled to dist/main/cli by npm's `prepare` step (npm install,
+// npm ci). When the sources changed since, it recompiles them first (scripts/build-engine.js): never runs stale code.
+import { importEngine } from '../scripts/build-engine.js';
 
-register();
-const { main } = await import('../src/main/cli/main.ts');
+const { main } = await importEngine('main');
 process.exitCode = await main(process.argv.slice(2));

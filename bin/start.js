@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start [-- --home DIR] [--port N] [--serve] [--no-open] [--no-schedules]`
-// 1. Builds the renderer when dist/renderer is missing or older than its sources.
+// 1. Builds the console (scripts/build-renderer.js) and the engine (scripts/build-engine.js) when they are
+//    missing or were built from other sources than those on disk.
 // 2. If the optional `electron` package is installed *and its binary exists*, bundles the Electron
 //    main and preload and launches the desktop app.
 // 3. Otherwise (or with --serve) runs the loopback console, exactly like `driftwatch serve`.
@@ -8,13 +9,26 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { importEngine } from '../scripts/build-engine.js';
+import { buildRenderer, rendererIsStale } from '../scripts/build-renderer.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'package.json'));
 
+export const USAGE = `usage: npm start [-- [--serve] [--no-open] [--home DIR] [--port N] [--no-schedules]]
+       (or node bin/start.js [OPTIONS])
+
+Builds what is missing or stale, then opens the desktop app (Electron) where its binary is installed;
+elsewhere, or with --serve, serves the same console on 127.0.0.1 and prints its URL.
+  --serve          the loopback console even where Electron is installed
+  --no-open        do not open a browser on the console's URL (the default when $CI is set)
+  --home DIR       the store folder (default: $DRIFTWATCH_HOME, else the app's data folder)
+  --port N         the console's port (default: any free one)
+  --no-schedules   do not run the groups' scheduled scans while the console is open`;
+
 function parseArgs(argv) {
-  const opts = { home: undefined, port: undefined, serve: false, open: !process.env.CI, schedules: true };
+  const opts = { help: false, home: undefined, port: undefined, serve: false, open: !process.env.CI, schedules: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -22,44 +36,17 @@ function parseArgs(argv) {
       if (v === undefined) throw new Error(`${arg} needs a value`);
       return v;
     };
-    if (arg === '--home' || arg.startsWith('--home=')) opts.home = value();
+    if (arg === '--help' || arg === '-h') opts.help = true;
+    else if (arg === '--home' || arg.startsWith('--home=')) opts.home = value();
     else if (arg === '--port' || arg.startsWith('--port=')) opts.port = Number(value());
     else if (arg === '--serve') opts.serve = true;
     else if (arg === '--no-open') opts.open = false;
     else if (arg === '--open') opts.open = true;
     else if (arg === '--no-schedules') opts.schedules = false;
-    else throw new Error(`unknown option ${arg} (use --home DIR, --port N, --serve, --no-open, --no-schedules)`);
+    else throw new Error(`unknown option ${arg}\n${USAGE}`);
   }
   if (opts.port !== undefined && !(Number.isInteger(opts.port) && opts.port >= 0 && opts.port <= 65535)) throw new Error('--port must be 0-65535');
   return opts;
-}
-
-/** Newest modification time of the files below `dir` (skipping node_modules). */
-function newest(dir) {
-  let latest = 0;
-  const stack = [dir];
-  while (stack.length) {
-    const current = stack.pop();
-    let stat;
-    try {
-      stat = fs.statSync(current);
-    } catch {
-      continue;
-    }
-    if (stat.isDirectory()) {
-      if (path.basename(current) === 'node_modules') continue;
-      for (const name of fs.readdirSync(current)) stack.push(path.join(current, name));
-    } else latest = Math.max(latest, stat.mtimeMs);
-  }
-  return latest;
-}
-
-export function rendererIsStale(projectRoot = root) {
-  const built = path.join(projectRoot, 'dist', 'renderer', 'index.html');
-  if (!fs.existsSync(built)) return true;
-  const builtAt = fs.statSync(built).mtimeMs;
-  const sources = [path.join(projectRoot, 'src', 'renderer'), path.join(projectRoot, 'src', 'shared'), path.join(projectRoot, 'vite.config.ts')];
-  return sources.some((s) => newest(s) > builtAt);
 }
 
 /** The Electron binary, or null: never require('electron') here — without its binary it tries to download one. */
@@ -88,9 +75,13 @@ function run(command, args, what) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.help) {
+    console.log(USAGE);
+    return;
+  }
   if (rendererIsStale()) {
     console.log('Building the console (dist/renderer)…');
-    run(process.execPath, [require.resolve('vite/bin/vite.js'), 'build', '--logLevel', 'warn'], 'vite build');
+    await buildRenderer();
   }
 
   const electron = opts.serve ? null : electronBinary();
@@ -106,10 +97,7 @@ async function main() {
   if (!opts.serve) {
     console.log('Electron is not available here (it is an optional dependency and its binary is not installed): starting the loopback console instead.');
   }
-  const { register } = await import('tsx/esm/api');
-  register();
-  const { resolveHome } = await import(pathToFileURL(path.join(root, 'src', 'main', 'store', 'home.ts')).href);
-  const { serveCommand } = await import(pathToFileURL(path.join(root, 'src', 'main', 'server', 'serve-command.ts')).href);
+  const { resolveHome, serveCommand } = await importEngine('serve-command');
   await serveCommand({ home: resolveHome(opts.home), ...(opts.port !== undefined ? { port: opts.port } : {}), open: opts.open, schedules: opts.schedules });
 }
 

@@ -1,20 +1,20 @@
-// Builds the renderer when it is stale, then starts `driftwatch serve` on a fresh temp home and
+// Builds the renderer and the engine when they are stale, then starts `driftwatch serve` on a fresh temp home and
 // leaves its URL (with the run's token) for the specs. Returns the teardown.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT, SCREENSHOT_DIR, STATE_FILE, type ConsoleState } from './support/env.js';
 import { startServe } from './support/serve.js';
+import { ensureCompiledEngine } from '../support/compiled-engine.js';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  const { rendererIsStale } = (await import(pathToFileURL(path.join(ROOT, 'bin', 'start.js')).href)) as { rendererIsStale: () => boolean };
-  if (rendererIsStale()) {
-    const vite = path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-    const built = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-    if (built.status !== 0) throw new Error('vite build failed');
-  }
+  const { buildRenderer, rendererIsStale } = (await import(pathToFileURL(path.join(ROOT, 'scripts', 'build-renderer.js')).href)) as {
+    buildRenderer(): Promise<void>;
+    rendererIsStale(): boolean;
+  };
+  if (rendererIsStale()) await buildRenderer();
+  await ensureCompiledEngine();
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'driftwatch-e2e-home-'));
   const serve = await startServe(home);

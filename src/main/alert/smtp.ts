@@ -2,7 +2,6 @@
 // never stored in plain text: it is read from an environment variable named in the settings, or
 // stored sealed by the secrets module (src/main/secrets).
 import fs from 'node:fs';
-import nodemailer from 'nodemailer';
 import { ApiError, type SmtpInput, type SmtpSettings } from '../../shared/api.js';
 import { isSealed, secretFromEnv, validEnvName, type SecretBox } from '../secrets/secrets.js';
 import type { Db } from '../store/db.js';
@@ -81,6 +80,7 @@ export async function sendMail(db: Db, box: SecretBox, mail: Mail, env: NodeJS.P
   const s = load(db);
   if (!s) throw new ApiError('invalid_input', 'SMTP is not set up (driftwatch smtp set --host H --port N --from ADDR)');
   const pass = s.passwordEnv ? secretFromEnv(s.passwordEnv, env) : s.password ? box.open(s.password) : null;
+  const { default: nodemailer } = await import('nodemailer'); // ~50 ms to load: only when mail is sent
   const transport = nodemailer.createTransport({
     host: s.host,
     port: s.port,

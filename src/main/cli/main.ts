@@ -4,8 +4,8 @@ import { ApiError, type PushEvents, type ResultOf } from '../../shared/api.js';
 import type { AttributeName, ServerScanSettings, Target } from '../../shared/domain.js';
 import { DEFAULT_CONTENT_LIMIT } from '../scan/scan-options.js';
 import { preflightText, scanSettingsText } from './scanner-format.js';
-import { openEngine, type Engine } from '../engine.js';
-import { diskFullMessage } from '../store/db.js';
+import type { Engine } from '../engine.js';
+import { diskFullMessage } from '../store/disk-full.js';
 import { resolveHome } from '../store/home.js';
 import { intValue, parseArgs, UsageError } from './args.js';
 import { call, confirmed, json, liveProgress, paintOf, printList, type Command, type Io } from './command.js';
@@ -14,6 +14,7 @@ import { OPS_COMMANDS } from './ops-commands.js';
 import { askYes, confirmedRemoval, terminalAsk } from './confirm.js';
 import { checkCommand, SERVER_COMMANDS, serverFields } from './server-commands.js';
 import { STORE_COMMANDS } from './store-commands.js';
+import { groupHelp, helpRequest, helpText, mainHelp, SERVE_USAGE, versionText } from './help.js';
 import { baselineReportText, baselineState, EVENT_HEADER, eventDetails, eventLine, paintFor, SCAN_HEADER, scanExitCode, scanLine, table, visible, when } from './format.js';
 
 /** `group assign` and `group unassign`: every policy and alert profile named, to or from one group. */
@@ -585,27 +586,24 @@ function baselineId(text: string, usage: string): number {
   return Number(text);
 }
 
-const GROUPS = ['server', 'group', 'policy target', 'policy', 'event', 'schedule', 'smtp', 'alert-profile', 'alert', 'store'];
-
-function help(): string {
-  return [
-    'driftwatch: agentless file integrity monitoring',
-    '',
-    'usage: driftwatch [--home DIR] COMMAND ...',
-    '',
-    ...Object.values(COMMANDS).map((c) => `  ${c.usage.replace(/^driftwatch /, '')}`),
-    '  serve [--port N] [--open] [--no-schedules]',
-    '',
-    'The store lives in --home DIR, else $DRIFTWATCH_HOME, else the Driftwatch application-data folder.',
-  ].join('\n');
-}
-
 function findCommand(argv: string[]): { command: Command; rest: string[] } | null {
   for (const words of [3, 2, 1]) {
     const key = argv.slice(0, words).join(' ');
     if (COMMANDS[key]) return { command: COMMANDS[key]!, rest: argv.slice(words) };
   }
   return null;
+}
+
+/** `driftwatch help WORDS...`: the whole list, one command, or the commands of a group. Exit 0, or 2 for no such command. */
+function help(words: string[], io: Io): number {
+  const text = helpText(words, COMMANDS);
+  if (text === null) {
+    io.err(`driftwatch: unknown command '${words.join(' ')}'`);
+    io.err('run driftwatch --help for the list of commands');
+    return 2;
+  }
+  io.out(text);
+  return 0;
 }
 
 const stdio: Io = {
@@ -627,16 +625,18 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       return 2;
     }
   }
-  if (!args.length || args[0] === '--help' || args[0] === 'help' || args[0] === '-h') {
-    io.out(help());
-    return args.length ? 0 : 2;
+  if (!args.length) {
+    io.out(mainHelp(COMMANDS));
+    return 2;
   }
+  if (args[0] === '--version' || args[0] === '-V' || args[0] === 'version') {
+    io.out(versionText());
+    return 0;
+  }
+  const asked = helpRequest(args);
+  if (asked) return help(asked, io);
   if (args[0] === 'serve') {
-    const { serveCommand, parseServeArgs, SERVE_USAGE } = await import('../server/serve-command.js');
-    if (args.includes('--help')) {
-      io.out(`usage: ${SERVE_USAGE}`);
-      return 0;
-    }
+    const { serveCommand, parseServeArgs } = await import('../server/serve-command.js');
     let options: ReturnType<typeof parseServeArgs>;
     try {
       options = parseServeArgs(args.slice(1));
@@ -656,18 +656,16 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
   }
   const found = findCommand(args);
   if (!found) {
-    const group = GROUPS.find((g) => args.join(' ').startsWith(g));
     io.err(`driftwatch: unknown command '${args.slice(0, 2).join(' ')}'`);
-    io.err(group ? Object.values(COMMANDS).filter((c) => c.usage.startsWith(`driftwatch ${group} `)).map((c) => `usage: ${c.usage}`).join('\n') : 'run driftwatch --help for the list of commands');
+    const group = [args.slice(0, 2).join(' '), args[0]!].map((g) => groupHelp(g, COMMANDS)).find(Boolean);
+    io.err(group ?? 'run driftwatch --help for the list of commands');
     return 2;
-  }
-  if (found.rest.includes('--help')) {
-    io.out(`usage: ${found.command.usage}`);
-    return 0;
   }
   let engine: Engine | null = null;
   try {
     const parsed = parseArgs(found.rest, found.command);
+    // The engine (and the store's driver) is loaded only for a command that runs: help costs nothing.
+    const { openEngine } = await import('../engine.js');
     engine = openEngine({ home: resolveHome(home) });
     return await found.command.run(engine, parsed, io);
   } catch (err) {

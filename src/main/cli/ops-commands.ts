@@ -2,7 +2,6 @@
 // Like every command, they call the engine's handler table.
 import fs from 'node:fs';
 import type { AlertEventChoice, AlertProfileInput, ArgsOf, PushEvents, SmtpInput } from '../../shared/api.js';
-import { createScheduler, startScheduler } from '../schedule/scheduler.js';
 import { UsageError, type Parsed } from './args.js';
 import { FILTER_OPTIONS, FILTER_USAGE, filterFromArgs } from './filter-args.js';
 import { table, when } from './format.js';
@@ -83,6 +82,8 @@ export const OPS_COMMANDS: Record<string, Command> = {
     positionals: [0, 0],
     async run(engine, p, io) {
       const log = (line: string) => io.out(`${new Date().toISOString()} ${line}`);
+      // Imported here: the scheduler brings the store's modules, which the CLI loads only when a command runs.
+      const { createScheduler, startScheduler } = await import('../schedule/scheduler.js');
       if (p.flags.has('once')) {
         // One pass: due runs (caught up once), scan-on-start runs, pending alerts; then exit.
         const scheduler = createScheduler(engine, { log });

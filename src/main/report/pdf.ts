@@ -1,7 +1,6 @@
 // The PDF compliance report (pdfkit): A4, the standard Helvetica fonts, tables that break across
 // pages with their header repeated, and on every page a footer with the page number and the time
 // the report was generated.
-import PDFDocument from 'pdfkit';
 import { visible } from '../cli/format.js';
 import type { FimEvent } from '../../shared/domain.js';
 import type { ComplianceData } from './compliance.js';
@@ -29,7 +28,9 @@ const day = (iso: string | null) => (iso ? iso.slice(0, 10) : 'never');
 const minute = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'never');
 
 /** An A4 document with headings, paragraphs and tables; finish() adds the footers and returns the bytes. */
-function reportDocument(info: { title: string; subject: string; generatedAt: string }) {
+async function reportDocument(info: { title: string; subject: string; generatedAt: string }) {
+  // Loaded here, not at start-up: pdfkit alone takes ~300 ms to load.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: MARGIN, bottom: MARGIN + 15, left: MARGIN, right: MARGIN },
@@ -150,7 +151,7 @@ const exportRow = (e: FimEvent): string[] => {
 
 /** The events a filter matches (the Events screen's export), one table row each, with the filter stated. */
 export async function eventsPdf(data: { generatedAt: string; filter: string; total: number; events: FimEvent[] }): Promise<{ pdf: Buffer; pages: number }> {
-  const r = reportDocument({ title: 'Driftwatch events', subject: 'File integrity monitoring: events', generatedAt: data.generatedAt });
+  const r = await reportDocument({ title: 'Driftwatch events', subject: 'File integrity monitoring: events', generatedAt: data.generatedAt });
   r.title('Driftwatch events');
   r.para(`Filter: ${data.filter}`);
   r.para(`Generated: ${minute(data.generatedAt)} (${data.generatedAt})`);
@@ -164,7 +165,7 @@ export async function eventsPdf(data: { generatedAt: string; filter: string; tot
 const expiresIn = (days: number) => (days === 0 ? 'expires today' : `expires in ${days} day${days === 1 ? '' : 's'}`);
 
 export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer; pages: number }> {
-  const { title, heading, para, table, finish } = reportDocument({
+  const { title, heading, para, table, finish } = await reportDocument({
     title: `Driftwatch compliance report${data.group ? ` - ${data.group}` : ''}`,
     subject: 'File integrity monitoring: PCI DSS 11.5.2',
     generatedAt: data.generatedAt,

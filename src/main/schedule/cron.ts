@@ -1,8 +1,11 @@
 // Schedule expressions: the fixed intervals of the console (every 1h … 1w) and cron expressions,
 // both as node-cron patterns, and the next run after any moment, so the scheduler's decisions can
 // be computed from an injected clock. Times are the local time of the process, as node-cron's.
-import cron from 'node-cron';
+import type Cron from 'node-cron';
 import { ApiError } from '../../shared/api.js';
+import { lazyRequire } from '../lazy-require.js';
+
+export const nodeCron = lazyRequire<typeof Cron>('node-cron');
 
 export const EVERY_CHOICES = ['1h', '2h', '4h', '6h', '12h', '1d', '1w'] as const;
 export type Every = (typeof EVERY_CHOICES)[number];
@@ -43,7 +46,7 @@ export function validCron(expr: unknown): string {
   if (typeof expr !== 'string' || !expr.trim()) throw new ApiError('invalid_input', 'a cron expression is required, e.g. "30 3 * * *"');
   const e = expr.trim().replace(/\s+/g, ' ');
   try {
-    cron.parse(e);
+    nodeCron().parse(e);
   } catch (err) {
     throw new ApiError('invalid_input', `bad cron expression ${JSON.stringify(expr)}: ${(err as Error).message}`);
   }
@@ -54,11 +57,11 @@ const MAX_DAYS = 366 * 8;
 
 /** The first moment strictly after `after` that the pattern matches (whole seconds). */
 export function nextRunAfter(pattern: string, after: Date): Date {
-  const fields = cron.parse(pattern);
+  const fields = nodeCron().parse(pattern);
   const seconds = [...fields.second].sort((a, b) => a - b);
   const minutes = [...fields.minute].sort((a, b) => a - b);
   const hours = [...fields.hour].sort((a, b) => a - b);
-  const task = cron.createTask(pattern, () => undefined);
+  const task = nodeCron().createTask(pattern, () => undefined);
   try {
     const start = new Date(after.getFullYear(), after.getMonth(), after.getDate());
     for (let i = 0; i < MAX_DAYS; i++) {

@@ -10,12 +10,12 @@
 //   - "Scan on start" runs the group once each time a scheduler starts.
 //   - node-cron fires at each schedule's times; a sync task (every minute) picks up schedules
 //     changed by other processes, catches up, and retries pending alert notifications.
-import cron, { type ScheduledTask } from 'node-cron';
+import type { ScheduledTask } from 'node-cron';
 import type { ScheduleInfo } from '../../shared/api.js';
 import type { ServerScanResult } from '../../shared/domain.js';
 import type { Engine } from '../engine.js';
 import { newOwnerId, releaseLock, renewLock, tookOverNote, tryLock } from './locks.js';
-import { nextRunAfter } from './cron.js';
+import { nextRunAfter, nodeCron } from './cron.js';
 import { groupHasPolicy, SCHEDULE_SELECT, scheduleLockName, type ScheduleRow } from './schedules.js';
 
 export interface ScheduledRun {
@@ -190,7 +190,7 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
     }
     for (const [id, pattern] of wanted) {
       if (tasks.has(id)) continue;
-      const task = cron.schedule(pattern, (ctx) => fire(ctx.date), { name: `driftwatch-schedule-${id}-${owner}`, suppressMissedWarning: true });
+      const task = nodeCron().schedule(pattern, (ctx) => fire(ctx.date), { name: `driftwatch-schedule-${id}-${owner}`, suppressMissedWarning: true });
       tasks.set(id, { pattern, task });
     }
   }
@@ -202,7 +202,7 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
       stopped = false;
       engine.runner.owner = owner;
       reconcile();
-      syncTask = cron.schedule(
+      syncTask = nodeCron().schedule(
         options.syncPattern ?? '* * * * *',
         () => {
           if (stopped) return;

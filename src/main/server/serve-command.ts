@@ -19,7 +19,9 @@ export interface ServeOptions {
   log?: (line: string) => void;
 }
 
-export const SERVE_USAGE = 'driftwatch serve [--port N] [--open] [--no-schedules]';
+export { SERVE_USAGE } from '../cli/help.js';
+// bin/start.js runs the console from the compiled entry of this file: the store's folder comes with it.
+export { resolveHome } from '../store/home.js';
 
 /** The arguments after `serve`; throws a sentence for anything else. */
 export function parseServeArgs(argv: readonly string[]): Omit<ServeOptions, 'home' | 'log'> {

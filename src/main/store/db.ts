@@ -1,8 +1,10 @@
 // The SQLite store: one file in the Driftwatch home, WAL, foreign keys on, migrated on open.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations.js';
+export { diskFullMessage } from './disk-full.js';
 
 export type Db = Database.Database;
 
@@ -58,29 +60,20 @@ function why(err: unknown, dir: string): string {
   return at === path.dirname(dir) ? reason : `${reason} (in ${at})`;
 }
 
-/**
- * A plain sentence for a store that cannot be written because its disk is full (SQLite says
- * "database or disk is full", or "disk I/O error" when the WAL or its index cannot grow), else
- * null. SQLite rolled the transaction back: nothing of the failed command is in the store.
- */
-export function diskFullMessage(err: unknown, home: string): string | null {
-  const code = String((err as { code?: unknown }).code ?? '');
-  const full = code === 'SQLITE_FULL' || code === 'ENOSPC' || (code.startsWith('SQLITE_IOERR') && freeBytes(home) === 0);
-  return full ? `the disk holding the Driftwatch store (${home}) is full: this was not saved, and the store keeps what it held before. Free some space and run it again` : null;
-}
 
-function freeBytes(home: string): number | null {
-  try {
-    const s = fs.statfsSync(home);
-    return s.bavail * s.bsize;
-  } catch {
-    return null;
-  }
+/**
+ * better-sqlite3's addon, named directly: its default lookup (the `bindings` package) tries a dozen paths and reads
+ * a stack trace, 5-30 ms of every CLI start. Under Electron (rebuilt, perhaps packaged) it keeps its own lookup.
+ */
+function nativeBinding(): { nativeBinding?: string } {
+  if (process.versions.electron) return {};
+  const addon = createRequire(import.meta.url).resolve('better-sqlite3/package.json').replace(/package\.json$/, 'build/Release/better_sqlite3.node');
+  return fs.existsSync(addon) ? { nativeBinding: addon } : {};
 }
 
 export function openStore(home: string): Db {
   prepareHome(home);
-  const db = new Database(path.join(home, STORE_FILE));
+  const db = new Database(path.join(home, STORE_FILE), nativeBinding());
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 10000');

@@ -22,16 +22,17 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { PassThrough, type Duplex } from 'node:stream';
-import ssh2 from 'ssh2';
+import type Ssh2 from 'ssh2';
 import type { AnyAuthMethod, AuthenticationType, ClientChannel, ConnectConfig, NextAuthHandler, ParsedKey } from 'ssh2';
 import { ApiError } from '../../shared/api.js';
+import { lazyRequire } from '../lazy-require.js';
 import type { Server, ServerAuth } from '../../shared/domain.js';
 import { fingerprint, keyType, verify } from './host-keys.js';
 import { quoteProgram, shellQuote } from './shell-quote.js';
 import { STDERR_LIMIT, type RunOptions, type ScriptExit, type ScriptProcess, type Transport } from './transport.js';
 
-const { Client, OpenSSHAgent, utils } = ssh2;
-type SshClient = InstanceType<typeof Client>;
+const ssh2 = lazyRequire<typeof Ssh2>('ssh2');
+type SshClient = InstanceType<typeof Ssh2.Client>;
 
 /** One SSH hop: a server, or a jump host on the way to one. `Server` fits as is. */
 export interface SshEndpoint {
@@ -130,7 +131,7 @@ async function planAuth(ep: SshEndpoint, env: NodeJS.ProcessEnv, home: string): 
     case 'agent': {
       const sock = env.SSH_AUTH_SOCK;
       if (!sock) throw new SshError('auth', `authentication failed for ${who}: agent auth needs SSH_AUTH_SOCK (no ssh-agent in this environment)`);
-      const agent = new OpenSSHAgent(sock);
+      const agent = new (ssh2().OpenSSHAgent)(sock);
       const keys = await new Promise<unknown[]>((resolve, reject) => {
         agent.getIdentities((err, list) => (err ? reject(err) : resolve(Array.isArray(list) ? list : [])));
       }).catch((err: Error) => {
@@ -154,7 +155,7 @@ async function planAuth(ep: SshEndpoint, env: NodeJS.ProcessEnv, home: string): 
           throw new SshError('auth', `authentication failed for ${who}: the passphrase variable ${auth.passphraseEnv} is not set`);
         }
       }
-      const parsed = utils.parseKey(data, passphrase);
+      const parsed = ssh2().utils.parseKey(data, passphrase);
       if (parsed instanceof Error) {
         const msg = parsed.message;
         if (/no passphrase/i.test(msg)) {
@@ -219,7 +220,7 @@ async function connectHop(ep: SshEndpoint, sock: Duplex | null, ctx: HopContext,
   // The host key is verified before any problem with the credentials is reported: a host that is
   // not trusted yet, or changed, says so (with its fingerprint) even when a secret is missing.
   const planned: Promise<AuthPlan | Error> = planAuth(ep, ctx.env, ctx.home).catch((err: Error) => err);
-  const client = new Client();
+  const client = new (ssh2().Client)();
   const who = `${ep.user}@${hostPort(ep)}`;
   return new Promise<HopResult>((resolve, reject) => {
     let keyError: ApiError | null = null;
@@ -365,7 +366,7 @@ export async function probeHostKey(
   try {
     const sock = chain.length > 0 ? await forwardOut(chain[chain.length - 1]!.client, target, jumps[jumps.length - 1]!) : null;
     return await new Promise<ProbedHostKey>((resolve, reject) => {
-      const client = new Client();
+      const client = new (ssh2().Client)();
       let found: ProbedHostKey | null = null;
       const finish = (): void => {
         client.end();
