@@ -246,7 +246,7 @@ export const OPS_COMMANDS: Record<string, Command> = {
       const filter = filterFromArgs(p, this.usage);
       const kind = p.values.get('kind') ?? (format === 'pdf' ? 'compliance' : 'events');
       const kinds = format === 'pdf' ? ['compliance', 'events'] : ['events', 'coverage', 'scans'];
-      if (!kinds.includes(kind)) throw new UsageError(`--kind takes ${kinds.join(' or ')} with --format ${format}`, this.usage);
+      if (!kinds.includes(kind)) throw new UsageError(`--kind takes ${kinds.slice(0, -1).join(', ')} or ${kinds.at(-1)} with --format ${format}`, this.usage);
       const write = (data: string | Buffer) => (out === '-' ? process.stdout.write(data) : fs.writeFileSync(out, data));
       if (format === 'pdf') {
         let args: ArgsOf<'reports/pdf'>;

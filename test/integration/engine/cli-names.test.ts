@@ -70,7 +70,7 @@ describe('several names, one way', () => {
       [['baseline'], /--server NAME\.\.\./],
       [['server', 'preflight'], /preflight NAME\.\.\./],
       [['events'], /\[--server NAME\.\.\.\] \[--group G\.\.\.\] \[--policy P\.\.\.\]/],
-      [['report'], /\[--group G\.\.\.\] \[--server NAME\.\.\.\] \[--policy P\.\.\.\]/],
+      [['report'], /\[--server NAME\.\.\.\] \[--group G\.\.\.\] \[--policy P\.\.\.\]/], // the events filter's words
       [['group', 'assign'], /\[--policy P\.\.\.\]/],
       [['group', 'unassign'], /\[--policy P\.\.\.\] \[--alert-profile NAME\.\.\.\]/],
     ] as const) {
@@ -122,7 +122,7 @@ describe('a name that matches nothing is an error that says so', () => {
 
   it('a removed policy with no events is unknown; Unassigned is a group to filter by', async () => {
     await ok(home, 'policy', 'add', 'gone');
-    await ok(home, 'policy', 'remove', 'gone');
+    await ok(home, 'policy', 'remove', 'gone', '--yes');
     expect((await cli(home, 'events', '--policy', 'gone')).err).toContain("no policy named 'gone'");
     expect((await cli(home, 'events', '--group', 'Unassigned')).code).toBe(0);
   });

@@ -77,7 +77,7 @@ describe('the events command', () => {
     expect(await events('--status', 'accepted')).toEqual(await events('--accepted'));
     expect((await events('--status', 'all')).length).toBe((await events('--all')).length);
     for (const [args, message] of [
-      [['--status', 'closed'], "--status takes open, accepted, resolved, all, got 'closed'"],
+      [['--status', 'closed'], "--status takes open, accepted, resolved, retired, all, got 'closed'"],
       [['--status', 'all', '--open'], 'choose one of --status, --open, --all, --accepted, --resolved'],
       [['--critical', '--non-critical'], '--critical and --non-critical exclude each other'],
     ] as const) {

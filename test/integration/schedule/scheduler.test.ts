@@ -298,7 +298,7 @@ describe('schedule CLI', () => {
     const once = await run('run-schedules', '--once');
     expect(once.code).toBe(0);
     expect(once.out).toMatch(/scheduled scan of G \(start\): ok: 1 server, 1 clean/);
-    expect((await run('schedule', 'list')).out).toMatch(/G +every 6 hours, and on start +\S+ \S+ +\S+ \S+ +ok/);
+    expect((await run('schedule', 'list')).out).toMatch(/G +every 6 hours, and on start +\S+ +\S+ +ok/);
     expect((await run('schedule', 'off', 'G')).out).toBe('G: automatic scans off');
     expect(JSON.parse((await run('schedule', 'list', '--json')).out)[0]).toMatchObject({ every: null, cron: null, description: 'off' });
   });

@@ -50,7 +50,7 @@ describe('normalizeEventFilter', () => {
   });
 
   it.each([
-    [{ status: 'closed' }, /status is one of open, accepted, resolved, all, got "closed"/],
+    [{ status: 'closed' }, /status is one of open, accepted, resolved, retired, all, got "closed"/],
     [{ since: 'soon' }, /since takes a date or time \(ISO 8601\) or a time ago \(30m, 24h, 7d, 2w\), got "soon"/],
     [{ until: 7 }, /until takes a date or time/],
     [{ since: '1d', until: '2d' }, /since \(.*\) is after until/],
