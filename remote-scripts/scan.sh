@@ -117,7 +117,9 @@ while (defined(my $r = <STDIN>)) {
 		push @out, attrs(substr($r, 0, 1), substr($r, 1, 1), substr($r, 2));
 		next;
 	}
-	my @s = lstat $r or next;
+	# An entry gone since the walk is answered too (flags not read), as the walk mode does.
+	my @s = lstat $r;
+	if (!@s) { push @out, "K\0$r\0?\0\0"; next; }
 	my $t = $s[2] & 0170000;
 	push @out, attrs($what, $t == 0100000 ? "f" : $t == 0040000 ? "d" : "o", $r);
 }
