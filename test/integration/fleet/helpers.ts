@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { Io } from '../../../src/main/cli/command.js';
 import { main } from '../../../src/main/cli/main.js';
 import type { FimEvent, PolicyOutcome } from '../../../src/shared/domain.js';
 import type { Fleet, Host } from '../../fleet/fleet.js';
@@ -36,6 +37,14 @@ export async function cliWatched(home: string, transcript: Transcript, ...args: 
       transcript.push(`! ${t}`);
     },
   });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** Like cli, with more of the CLI's Io given (a terminal for live progress, say). */
+export async function cliWith(home: string, extra: Partial<Io>, ...args: string[]): Promise<CliResult> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(['--home', home, ...args], { out: (t) => out.push(t), err: (t) => err.push(t), ...extra });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet, type Host } from '../../fleet/fleet.js';
-import { cliWatched, makeAppTree, newHome, ok, policyAndGroup, removeHomes, until, type Transcript } from './helpers.js';
+import { cliWith, makeAppTree, newHome, ok, policyAndGroup, removeHomes, until, type CliResult, type Transcript } from './helpers.js';
 
 const HOSTS = 20;
 const LIMIT = 8;
@@ -54,14 +54,29 @@ const release = (h: Host): Promise<void> => fs.promises.writeFile(inHost(h, 'dw-
 
 describe(`${HOSTS} hosts, --concurrency ${LIMIT}`, () => {
   it(`never runs more than ${LIMIT} sessions at once, and all complete`, async () => {
-    // The CLI prints per-server progress when its stderr is a terminal: pretend it is one.
+    // The CLI draws per-server progress on a terminal: give it one, and note each server's status
+    // as it changes there ("  NAME: STATUS", in the order the view shows them).
     const tty = Object.getOwnPropertyDescriptor(process.stderr, 'isTTY');
     Object.defineProperty(process.stderr, 'isTTY', { value: true, configurable: true });
     const transcript: Transcript = [];
-    let scan: ReturnType<typeof cliWatched>;
+    const shown = new Map<string, string>();
+    const terminal = {
+      rows: 100,
+      columns: 200,
+      write(text: string) {
+        for (const line of text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').split(/[\r\n]/)) {
+          const m = /^ {2}(\S+) {2}(queued|running|completed_clean|completed_with_findings|not_compared|failed)\b/.exec(line);
+          if (m && shown.get(m[1]!) !== m[2]) {
+            shown.set(m[1]!, m[2]!);
+            transcript.push(`  ${m[1]}: ${m[2]}`);
+          }
+        }
+      },
+    };
+    let scan: Promise<CliResult>;
     try {
-      scan = cliWatched(home, transcript, 'scan', '--all', '--concurrency', String(LIMIT));
-      const progress = (status: string): string[] => transcript.filter((l) => l.endsWith(`: ${status}`)).map((l) => l.slice(2).trim().split(':')[0]!);
+      scan = cliWith(home, { terminal }, 'scan', '--all', '--concurrency', String(LIMIT));
+      const progress = (status: string): string[] => transcript.filter((l) => l.endsWith(`: ${status}`)).map((l) => l.trim().split(':')[0]!);
       let peak = 0;
       const released = new Set<Host>();
       for (let k = 0; k <= HOSTS - LIMIT; k++) {
@@ -95,7 +110,7 @@ describe(`${HOSTS} hosts, --concurrency ${LIMIT}`, () => {
     expect(servers.map((s) => s.lastScan?.status)).toEqual(fleet.hosts.map(() => 'completed_clean'));
     // Each server went queued → running → completed_clean, in that order.
     for (const h of fleet.hosts) {
-      expect(transcript.filter((l) => l.startsWith(`!   ${h.name}: `)).map((l) => l.split(': ')[1])).toEqual(['queued', 'running', 'completed_clean']);
+      expect(transcript.filter((l) => l.startsWith(`  ${h.name}: `)).map((l) => l.split(': ')[1])).toEqual(['queued', 'running', 'completed_clean']);
     }
     // Every host's sshd saw one scan session, through the gate.
     for (const h of fleet.hosts) expect(fs.existsSync(inHost(h, 'dw-released'))).toBe(true);
