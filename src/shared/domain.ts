@@ -241,6 +241,8 @@ export interface ServerScanSettings {
   fullEvery: number;
   /** ... or when the last full scan is older than this many days. */
   fullEveryDays: number;
+  /** Entries one scan of this server may hold: a host that sends more fails its scan (docs/security.md). */
+  maxEntries: number;
 }
 
 export interface ServerScanResult {

@@ -138,8 +138,8 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'server settings': {
-    usage: 'driftwatch server settings NAME [--jobs N] [--nice | --no-nice] [--full-every N] [--full-every-days D] [--json]',
-    options: { jobs: 'value', nice: 'flag', 'no-nice': 'flag', 'full-every': 'value', 'full-every-days': 'value', json: 'flag' },
+    usage: 'driftwatch server settings NAME [--jobs N] [--nice | --no-nice] [--full-every N] [--full-every-days D] [--max-entries N] [--json]',
+    options: { jobs: 'value', nice: 'flag', 'no-nice': 'flag', 'full-every': 'value', 'full-every-days': 'value', 'max-entries': 'value', json: 'flag' },
     positionals: [1, 1],
     async run(engine, p, io) {
       if (p.flags.has('nice') && p.flags.has('no-nice')) throw new UsageError('--nice and --no-nice exclude each other', this.usage);
@@ -153,6 +153,8 @@ const COMMANDS: Record<string, Command> = {
         if (!Number.isFinite(d)) throw new UsageError('--full-every-days takes a number of days', this.usage);
         patch.fullEveryDays = d;
       }
+      const maxEntries = intValue(p, 'max-entries', this.usage);
+      if (maxEntries !== undefined) patch.maxEntries = maxEntries;
       if (p.flags.has('nice')) patch.nice = true;
       if (p.flags.has('no-nice')) patch.nice = false;
       const settings = await call(engine, 'servers/scanSettings', { name: p.positionals[0]!, ...(Object.keys(patch).length ? { patch } : {}) });

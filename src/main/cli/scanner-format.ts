@@ -18,5 +18,5 @@ export function scanSettingsText(s: ServerScanSettings | undefined): string {
   if (!s) return '';
   const jobs = s.jobs === 0 ? 'one hash worker per core' : `${s.jobs} hash worker${s.jobs === 1 ? '' : 's'}`;
   const full = s.fullEvery === 0 ? 'every scan is full' : `quick scans, a full one after ${s.fullEvery} quick scans or ${s.fullEveryDays} days`;
-  return `scanning: ${jobs}, ${s.nice ? 'nice/ionice' : 'normal priority'}, ${full}`;
+  return `scanning: ${jobs}, ${s.nice ? 'nice/ionice' : 'normal priority'}, ${full}, at most ${s.maxEntries.toLocaleString('en-US')} entries a scan`;
 }

@@ -13,13 +13,13 @@ import { byteOrder, EntryFields, forEachInPacks, PackEncoder } from '../store/pa
 import { baselineSet, clearSet, PACK_SIZE, packsOf, serverFullSet, SetWriter, setLayout, writeSet, type PackLayout } from '../store/packs/pack-store.js';
 import type { Collected, Facts, Reference, ReferenceEntry, ReferenceSource } from './collect.js';
 import { EntryTable, EXT_KEYS } from './entry-table.js';
-import { checkableBy, DEFAULT_SCAN_SETTINGS, toolCheckWarnings } from './scan-options.js';
+import { checkableBy, DEFAULT_SCAN_SETTINGS, MAX_ENTRIES_LIMIT, toolCheckWarnings } from './scan-options.js';
 
 export function getScanSettings(db: Db, serverId: number): ServerScanSettings {
-  const r = db.prepare('SELECT jobs, nice, full_every, full_every_days FROM server_scan_settings WHERE server_id = ?').get(serverId) as
-    | { jobs: number; nice: number; full_every: number; full_every_days: number }
+  const r = db.prepare('SELECT jobs, nice, full_every, full_every_days, max_entries FROM server_scan_settings WHERE server_id = ?').get(serverId) as
+    | { jobs: number; nice: number; full_every: number; full_every_days: number; max_entries: number }
     | undefined;
-  return r ? { jobs: r.jobs, nice: r.nice === 1, fullEvery: r.full_every, fullEveryDays: r.full_every_days } : { ...DEFAULT_SCAN_SETTINGS };
+  return r ? { jobs: r.jobs, nice: r.nice === 1, fullEvery: r.full_every, fullEveryDays: r.full_every_days, maxEntries: r.max_entries } : { ...DEFAULT_SCAN_SETTINGS };
 }
 
 export function setScanSettings(db: Db, serverId: number, patch: Partial<ServerScanSettings>): ServerScanSettings {
@@ -31,7 +31,11 @@ export function setScanSettings(db: Db, serverId: number, patch: Partial<ServerS
   whole(s.fullEvery, 'fullEvery', 100000);
   if (typeof s.fullEveryDays !== 'number' || !(s.fullEveryDays >= 0) || s.fullEveryDays > 3650) throw new ApiError('invalid_input', 'fullEveryDays must be a number of days from 0 to 3650');
   if (typeof s.nice !== 'boolean') throw new ApiError('invalid_input', 'nice must be true or false');
-  db.prepare('INSERT OR REPLACE INTO server_scan_settings (server_id, jobs, nice, full_every, full_every_days) VALUES (?, ?, ?, ?, ?)').run(serverId, s.jobs, +s.nice, s.fullEvery, s.fullEveryDays);
+  whole(s.maxEntries, 'maxEntries', MAX_ENTRIES_LIMIT);
+  if (s.maxEntries < 1) throw new ApiError('invalid_input', `maxEntries must be a whole number from 1 to ${MAX_ENTRIES_LIMIT}`);
+  db.prepare('INSERT OR REPLACE INTO server_scan_settings (server_id, jobs, nice, full_every, full_every_days, max_entries) VALUES (?, ?, ?, ?, ?, ?)').run(
+    serverId, s.jobs, +s.nice, s.fullEvery, s.fullEveryDays, s.maxEntries,
+  );
   return s;
 }
 

@@ -50,9 +50,13 @@ export interface ScanSettings {
   fullEvery: number;
   /** ... or when the last full scan is this many days old. */
   fullEveryDays: number;
+  /** Entries one scan may hold (stream-check.ts). */
+  maxEntries: number;
 }
 
-export const DEFAULT_SCAN_SETTINGS: ScanSettings = { jobs: 0, nice: true, fullEvery: 10, fullEveryDays: 7 };
+export const DEFAULT_SCAN_SETTINGS: ScanSettings = { jobs: 0, nice: true, fullEvery: 10, fullEveryDays: 7, maxEntries: 2_000_000 };
+/** The most a server's entry limit may be raised to. */
+export const MAX_ENTRIES_LIMIT = 100_000_000;
 
 export const DEFAULT_CONTENT_LIMIT = 65536;
 export const DEFAULT_SECRET_PATTERNS = ['password', 'passwd', 'secret', 'key', 'token'];

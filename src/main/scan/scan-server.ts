@@ -18,6 +18,7 @@ import { EntryFields } from '../store/packs/codec.js';
 import { clearSet, loadSet, selfSet, SetWriter, type EntrySet } from '../store/packs/pack-store.js';
 import type { Transport } from '../transport/transport.js';
 import { collect, type CollectOptions, type Collected } from './collect.js';
+import { limitsFor } from './stream-check.js';
 import { buildPlan, type ScanPlan } from './plan.js';
 import { EntryTable } from './entry-table.js';
 import { policyInputs, walkTargets } from './prefilter.js';
@@ -48,7 +49,9 @@ async function runScanner(ctx: ScanContext, server: StoredServer, policies: Stor
   const reference = mode === 'quick' ? { reference: referenceOf(ctx.db, server.id, policies) } : {};
   const transport = await ctx.transportFor(server);
   try {
-    const collected = await collect(transport, plan, { shell: server.shell, sudo: server.sudo, settings, expectedEntries: expectedEntries(ctx.db, server.id), ...reference, ...(onProgress ? { onProgress } : {}) });
+    const collected = await collect(transport, plan, {
+      shell: server.shell, sudo: server.sudo, settings, limits: limitsFor(settings.maxEntries), expectedEntries: expectedEntries(ctx.db, server.id), ...reference, ...(onProgress ? { onProgress } : {}),
+    });
     return { plan, collected };
   } finally {
     transport.close();

@@ -7,6 +7,7 @@
 import type { ScanPlan } from './plan.js';
 import type { RawEntry, ScanRecordEvent } from './records.js';
 import { ScanFailure } from './scan-failure.js';
+import { DEFAULT_SCAN_SETTINGS } from './scan-options.js';
 
 /** Limits of one scan (per-server settings may raise `entries`). */
 export interface StreamLimits {
@@ -16,7 +17,12 @@ export interface StreamLimits {
   bytes: number;
 }
 
-export const DEFAULT_STREAM_LIMITS: StreamLimits = { entries: 2_000_000, bytes: 1 << 30 };
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { entries: DEFAULT_SCAN_SETTINGS.maxEntries, bytes: 1 << 30 };
+
+/** A server's limits: its entry limit, and room for as many entries' bytes (at least the default). */
+export function limitsFor(maxEntries: number): StreamLimits {
+  return { entries: maxEntries, bytes: Math.max(DEFAULT_STREAM_LIMITS.bytes, maxEntries * 512) };
+}
 /** PATH_MAX: the longest path or symlink target a host may report. */
 export const MAX_PATH_BYTES = 4096;
 /** Pre-flight facts a run may send, and the longest value. */
@@ -140,7 +146,7 @@ export class StreamCheck {
   private entry(target: number, buf: Buffer, from: number, to: number): void {
     const w = this.walk(target);
     if (this.state[w] !== 1) throw new ScanFailure(`malformed scanner output: an entry of walk ${w} (${this.plan.walks[w]!.root}) outside that walk`);
-    if (++this.entries > this.limits.entries) throw new ScanFailure(`the scan holds more than ${this.limits.entries} entries (the limit of one scan)`);
+    if (++this.entries > this.limits.entries) throw new ScanFailure(`the scan holds more than ${this.limits.entries} entries, this server's limit (raise it with: driftwatch server settings NAME --max-entries N)`);
     this.found[w]!++;
     if (to - from > MAX_PATH_BYTES) throw new ScanFailure(`malformed scanner output: a path longer than ${MAX_PATH_BYTES} bytes (PATH_MAX)`);
     const root = this.roots[w]!;

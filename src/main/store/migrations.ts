@@ -311,4 +311,6 @@ export const MIGRATIONS: readonly Migration[] = [
        AND NOT EXISTS (SELECT 1 FROM servers s JOIN group_policies gp ON gp.group_id = s.group_id WHERE s.id = events.server_id AND gp.policy_id = events.policy_id)`,
     ).run(at);
   },
+  // 10: how many entries one scan of a server may hold (a host that sends more fails its scan).
+  `ALTER TABLE server_scan_settings ADD COLUMN max_entries INTEGER NOT NULL DEFAULT 2000000;`,
 ];

@@ -92,4 +92,13 @@ describe('a host that sends a hostile stream', () => {
     const r = await scanEvil(HEAD + rec('T', '0', 'ok') + rec('W', '0', '1') + rec('Z'));
     expect(r.reason).toBe('the walk of /srv/app failed (find exited 1) and recorded nothing');
   });
+
+  it("more entries than the server's limit: failed at the limit, which the server's settings raise", async () => {
+    const set = await ok(home, 'server', 'settings', 'evil', '--max-entries', '50');
+    expect(set).toContain('at most 50 entries a scan');
+    const many = Array.from({ length: 200 }, (_, i) => E(`/srv/app/f${i}`)).join('');
+    const r = await scanEvil(HEAD + rec('T', '0', 'ok') + E('/srv/app', 'd') + many + rec('W', '0', '0') + rec('Z'));
+    expect(r.reason).toBe("the scan holds more than 50 entries, this server's limit (raise it with: driftwatch server settings NAME --max-entries N)");
+    expect((await cli(home, 'server', 'settings', 'evil', '--max-entries', '0')).err).toContain('maxEntries must be a whole number from 1 to 100000000');
+  });
 });
