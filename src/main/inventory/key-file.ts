@@ -3,8 +3,13 @@
 // variable at connection time); nothing read here is stored.
 import fs from 'node:fs';
 import os from 'node:os';
-import ssh2, { type ParsedKey } from 'ssh2';
+import type Ssh2 from 'ssh2';
+import type { ParsedKey } from 'ssh2';
 import { ApiError } from '../../shared/api.js';
+import { lazyRequire } from '../lazy-require.js';
+
+// Loaded when a key is checked: ssh2 costs every CLI start ~110 ms otherwise.
+const ssh2 = lazyRequire<typeof Ssh2>('ssh2');
 
 export function keyFilePath(keyFile: string): string {
   return keyFile.startsWith('~/') ? `${os.homedir()}/${keyFile.slice(2)}` : keyFile;
@@ -19,7 +24,7 @@ export function checkKeyFile(keyFile: string): void {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ApiError('invalid_input', code === 'ENOENT' ? `key file ${file} does not exist` : `cannot read key file ${file}: ${(err as Error).message}`);
   }
-  const parsed = ssh2.utils.parseKey(data);
+  const parsed = ssh2().utils.parseKey(data);
   if (parsed instanceof Error) {
     if (/no passphrase|encrypted/i.test(parsed.message)) return;
     throw new ApiError('invalid_input', `key file ${file} is not a private key: ${parsed.message}`);
