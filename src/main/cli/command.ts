@@ -1,5 +1,5 @@
 // What every CLI command is made of: its spec, how it runs, and the two ways it writes.
-import { ApiError, type ArgsOf, type HandlerName, type ResultOf, type ServerProgress } from '../../shared/api.js';
+import type { ArgsOf, HandlerName, ResultOf, ServerProgress } from '../../shared/api.js';
 import type { Engine } from '../engine.js';
 import type { CommandSpec, Parsed } from './args.js';
 import { plain, table, type Paint } from './format.js';
@@ -16,15 +16,6 @@ export interface Io {
   terminal?: Terminal;
 }
 
-/**
- * A destructive command goes ahead only when confirmed: `--yes`, or "y" typed at the terminal.
- * Without a terminal and without --yes it refuses, so a script never removes anything unasked.
- */
-export async function confirmed(io: Io, p: Parsed, question: string): Promise<boolean> {
-  if (p.flags.has('yes')) return true;
-  if (!io.ask) throw new ApiError('invalid_input', `${question} Not a terminal, so nothing was asked and nothing changed: pass --yes to confirm`);
-  return /^y(es)?$/i.test((await io.ask(`${question} [y/N] `)).trim());
-}
 
 /** Live progress of a scan or baseline on the terminal, unless --json or there is none. */
 export function liveProgress(engine: Engine, io: Io, p: Parsed, push: 'scan/progress' | 'baseline/progress'): () => void {

@@ -24,6 +24,16 @@ export function terminalAsk(question: string): Promise<string> {
   });
 }
 
+/**
+ * A destructive command goes ahead only when confirmed: `--yes`, or "yes" typed at the terminal.
+ * Without a terminal and without --yes it refuses, so a script never removes anything unasked.
+ */
+export async function confirmed(io: Io, p: Parsed, usage: string, question: string): Promise<boolean> {
+  if (p.flags.has('yes')) return true;
+  if (!io.ask) throw new UsageError(`${question} Nothing was changed: stdin is not a terminal, so pass --yes to confirm`, usage);
+  return askYes(io, question);
+}
+
 /** A removal: says what goes with it, asks (or takes --yes), then removes. */
 export async function confirmedRemoval(io: Io, p: Parsed, usage: string, remove: (preview: boolean) => Promise<RemovalImpact>): Promise<number> {
   if (!p.flags.has('yes')) {

@@ -8,10 +8,10 @@ import type { Engine } from '../engine.js';
 import { diskFullMessage } from '../store/disk-full.js';
 import { resolveHome } from '../store/home.js';
 import { intValue, parseArgs, UsageError } from './args.js';
-import { call, confirmed, json, liveProgress, paintOf, printList, type Command, type Io } from './command.js';
+import { call, json, liveProgress, paintOf, printList, type Command, type Io } from './command.js';
 import { FILTER_OPTIONS, FILTER_USAGE, filterFromArgs } from './filter-args.js';
 import { OPS_COMMANDS } from './ops-commands.js';
-import { askYes, confirmedRemoval, terminalAsk } from './confirm.js';
+import { askYes, confirmed, confirmedRemoval, terminalAsk } from './confirm.js';
 import { checkCommand, SERVER_COMMANDS, serverFields } from './server-commands.js';
 import { STORE_COMMANDS } from './store-commands.js';
 import { groupHelp, helpRequest, helpText, mainHelp, SERVE_USAGE, versionText } from './help.js';
@@ -467,7 +467,7 @@ status: ${baselineState(report.baseline)}; taken ${report.baseline.createdAt}`);
       const { baseline: b } = await call(engine, 'baselines/get', { id: baselineId(p.positionals[0]!, this.usage) });
       const others = (await call(engine, 'baselines/list', { policy: b.policy })).filter((x) => x.id !== b.id && x.status === 'active');
       const last = b.status === 'active' && !others.length ? ` It is the last active baseline of ${b.policy}: its master targets will not be compared until a new one is taken.` : '';
-      if (!(await confirmed(io, p, `Remove baseline #${b.id} of policy ${b.policy} from ${b.server} (${baselineState(b)}, ${b.entries} entries, taken ${b.createdAt})?${last}`))) {
+      if (!(await confirmed(io, p, this.usage, `Remove baseline #${b.id} of policy ${b.policy} from ${b.server} (${baselineState(b)}, ${b.entries} entries, taken ${b.createdAt})?${last}`))) {
         io.err('nothing removed');
         return 1;
       }

@@ -237,8 +237,8 @@ describe('baselines are managed', () => {
 
   it('baseline remove ID: refused without a terminal unless --yes; asks on a terminal', async () => {
     const refused = await cli(home, 'baseline', 'remove', '3');
-    expect(refused.code).toBe(1);
-    expect(refused.err).toMatch(/^driftwatch: Remove baseline #3 of policy core from host2 \(superseded .* by #4, 14 entries, taken \S+\)\? Not a terminal, so nothing was asked and nothing changed: pass --yes to confirm$/);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/^driftwatch: Remove baseline #3 of policy core from host2 \(superseded .* by #4, 14 entries, taken \S+\)\? Nothing was changed: stdin is not a terminal, so pass --yes to confirm\n/);
     expect((await baselines(home)).map((b) => b.id)).toEqual([1, 2, 3, 4]);
 
     // On a terminal: the question, then the answer decides.
@@ -250,10 +250,12 @@ describe('baselines are managed', () => {
       return { code, asked, out, err };
     };
     const no = await ask('n');
-    expect(no.asked).toEqual([`Remove baseline #2 of policy core from ${gold.name} (active, 14 entries, taken ${(await baselines(home))[1]!.createdAt})? [y/N] `]);
+    expect(no.asked).toEqual([`Remove baseline #2 of policy core from ${gold.name} (active, 14 entries, taken ${(await baselines(home))[1]!.createdAt})? Type yes to confirm: `]);
     expect(no).toMatchObject({ code: 1, err: ['nothing removed'] });
     expect((await baselines(home)).map((b) => b.id)).toEqual([1, 2, 3, 4]);
-    const yes = await ask('y');
+    // As every removal asks: only "yes" confirms.
+    expect((await ask('y')).code).toBe(1);
+    const yes = await ask('yes');
     expect(yes).toMatchObject({ code: 0, out: ['removed baseline #2 of policy core from host1'] });
 
     expect(await ok(home, 'baseline', 'remove', '3', '--yes')).toBe('removed baseline #3 of policy core from host2');
