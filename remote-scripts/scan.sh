@@ -151,24 +151,41 @@ sub flush {
 }
 sub put { flush() if length($buf) + length($_[0]) > 3900; $buf .= $_[0]; }
 my $next = 0;
-# A file the hasher passed over: its error if it cannot be opened as a regular file.
+# A line of the hasher: (SHA256, NAME), the escaped form of GNU sha256sum undone; () for anything else.
+sub parsed {
+	my $l = shift;
+	chomp $l;
+	my $esc = $l =~ s/^\\//;
+	return () unless $l =~ /^([0-9a-f]{64}) [ *](.*)$/s;
+	my ($sum, $name) = ($1, $2);
+	$name =~ s/\\(.)/$1 eq "n" ? "\n" : $1 eq "r" ? "\r" : $1/ge if $esc;
+	return ($sum, $name);
+}
+# A file the hasher passed over: its error if it cannot be opened as a regular file; if it can
+# (replaced while the batch ran), hashed alone, up to three times.
 sub missed {
 	my $f = shift;
-	my @s = lstat $f;
-	if (!@s) { put("!$! *$f\n"); return; }
-	if (($s[2] & 0170000) != 0100000) { put("!no longer a regular file *$f\n"); return; }
-	if (open(my $fh, "<", $f)) { close $fh; return; }
-	put("!$! *$f\n");
+	for (1 .. 3) {
+		my @s = lstat $f;
+		if (!@s) { put("!$! *$f\n"); return; }
+		if (($s[2] & 0170000) != 0100000) { put("!no longer a regular file *$f\n"); return; }
+		my $fh;
+		if (!open($fh, "<", $f)) { put("!$! *$f\n"); return; }
+		close $fh;
+		if (open(my $h, "-|", @cmd, $f)) {
+			my $l = <$h>;
+			close $h;
+			my ($sum, $name) = defined $l ? parsed($l) : ();
+			if (defined $name && $name eq $f) { put("$sum *$f\n"); return; }
+		}
+	}
 }
 open(STDERR, ">", "/dev/null");
 if (open(my $h, "-|", @cmd, @files)) {
 	binmode $h;
 	while (my $l = <$h>) {
-		chomp $l;
-		my $esc = $l =~ s/^\\//;
-		next unless $l =~ /^([0-9a-f]{64}) [ *](.*)$/s;
-		my ($sum, $name) = ($1, $2);
-		$name =~ s/\\(.)/$1 eq "n" ? "\n" : $1 eq "r" ? "\r" : $1/ge if $esc;
+		my ($sum, $name) = parsed($l);
+		next unless defined $name;
 		my $k = $next;
 		$k++ while $k < @files && $files[$k] ne $name;
 		next if $k == @files;
@@ -450,17 +467,23 @@ hash_files() {
 	fi
 }
 # One name at a time: N PATH SHA256, or F PATH REASON when the file cannot be hashed (gone, no
-# longer a regular file, not readable); nothing when the hasher failed on a file it could read.
+# longer a regular file, not readable); nothing when the hasher failed three times on a file it
+# could read (a file replaced under it is asked again).
 # shellcheck disable=SC2016
 hashone='for f; do
-	if h=$('"$hasher"' < "$f" 2>/dev/null); then
-		case ${h%% *} in ????????????????????????????????????????????????????????????????) printf "N\0%s\0%s\0" "$f" "${h%% *}"; continue ;; esac
-	fi
-	if [ ! -e "$f" ] && [ ! -h "$f" ]; then r="No such file or directory"
-	elif [ -h "$f" ] || [ ! -f "$f" ]; then r="no longer a regular file"
-	elif [ ! -r "$f" ]; then r="Permission denied"
-	else continue; fi
-	printf "F\0%s\0%s\0" "$f" "$r"
+	n=0 r=
+	while [ $n -lt 3 ]; do
+		n=$((n + 1))
+		if h=$('"$hasher"' < "$f" 2>/dev/null); then
+			case ${h%% *} in ????????????????????????????????????????????????????????????????) printf "N\0%s\0%s\0" "$f" "${h%% *}"; r=; break ;; esac
+		fi
+		if [ ! -e "$f" ] && [ ! -h "$f" ]; then r="No such file or directory"
+		elif [ -h "$f" ] || [ ! -f "$f" ]; then r="no longer a regular file"
+		elif [ ! -r "$f" ]; then r="Permission denied"
+		else r=; continue; fi
+		break
+	done
+	[ -z "$r" ] || printf "F\0%s\0%s\0" "$f" "$r"
 done'
 # File content as hex (od), for targets with a content limit: O PATH <od lines> \0 STATUS.
 # shellcheck disable=SC2016
