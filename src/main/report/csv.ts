@@ -6,7 +6,7 @@
 import type { CsvReport, ReportFilter } from '../../shared/api.js';
 import type { PolicyOutcome } from '../../shared/domain.js';
 import { normalizeEventFilter } from '../../shared/event-filter.js';
-import { visible } from '../cli/format.js';
+import { visible, visiblePath } from '../../shared/visible.js';
 import { listBaselines } from '../baseline/baselines.js';
 import { listEvents } from '../events/events.js';
 import { getGroup, listGroups } from '../inventory/inventory.js';
@@ -42,7 +42,7 @@ export function eventsCsv(db: Db, filter: ReportFilter = {}): CsvReport {
     e.server,
     e.group,
     e.policy,
-    visible(e.path),
+    visiblePath(e.path, e.pathEscaped),
     e.change,
     e.critical,
     e.alert,

@@ -2,7 +2,7 @@
 // pages with their header repeated, and on every page a footer with the page number and the time
 // the report was generated.
 import PDFDocument from 'pdfkit';
-import { visible } from '../cli/format.js';
+import { visible, visiblePath } from '../../shared/visible.js';
 import type { FimEvent } from '../../shared/domain.js';
 import type { ComplianceData } from './compliance.js';
 
@@ -11,7 +11,12 @@ export const PDF_EVENTS_MAX = 5000;
 
 /** Text the standard PDF fonts can show (WinAnsi): control characters made visible, the rest replaced. */
 export function pdfText(s: string): string {
-  return visible(s)
+  return winAnsi(visible(s));
+}
+
+/** Text already escaped for people, in the characters the standard PDF fonts have. */
+function winAnsi(s: string): string {
+  return s
     .replace(/[→⇒]/g, '->')
     .replace(/[–—]/g, '-')
     .replace(/…/g, '...')
@@ -23,6 +28,8 @@ export function pdfText(s: string): string {
 interface Column {
   title: string;
   width: number; // fraction of the text width
+  /** The cells are shown already (a path through visiblePath): not escaped again. */
+  shown?: boolean;
 }
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : 'never');
@@ -81,7 +88,7 @@ function reportDocument(info: { title: string; subject: string; generatedAt: str
       doc.y = y + h;
     };
     drawRow(columns.map((c) => c.title), true, false);
-    rows.forEach((r, i) => drawRow(r.map(pdfText), false, i % 2 === 1));
+    rows.forEach((r, i) => drawRow(r.map((c, j) => (columns[j]?.shown ? winAnsi(c) : pdfText(c))), false, i % 2 === 1));
     doc.moveDown(0.5);
   };
 
@@ -114,7 +121,7 @@ function reportDocument(info: { title: string; subject: string; generatedAt: str
 const EVENT_COLUMNS: Column[] = [
   { title: 'ID', width: 0.06 },
   { title: 'Server', width: 0.12 },
-  { title: 'Path', width: 0.25 },
+  { title: 'Path', width: 0.25, shown: true },
   { title: 'Change', width: 0.1 },
   { title: 'Critical', width: 0.07 },
   { title: 'Status', width: 0.09 },
@@ -126,7 +133,7 @@ function eventRow(e: FimEvent): string[] {
   return [
     String(e.id),
     e.server,
-    e.path,
+    visiblePath(e.path, e.pathEscaped),
     e.change,
     e.critical ? 'yes' : 'no',
     e.status,
