@@ -181,7 +181,7 @@ const COMMANDS: Record<string, Command> = {
           );
         }
         const probed = await call(engine, 'servers/probeHostKey', { name });
-        io.out(`${name} presents ${probed.keyType ?? 'a'} key ${probed.fingerprint}`);
+        io.out(`${name} presents ${visible(probed.keyType ?? 'a')} key ${probed.fingerprint}`);
         if (before === probed.fingerprint) {
           io.out(`this key is pinned already: nothing to change`);
           return 0;
@@ -479,7 +479,7 @@ status: ${baselineState(report.baseline)}; taken ${report.baseline.createdAt}`);
     async run(engine, p, io) {
       const list = await call(engine, 'baselines/list', p.values.has('policy') ? { policy: p.values.get('policy')! } : {});
       printList(io, p, list, 'No baselines yet. Take one: driftwatch baseline POLICY --server GOLD-MASTER', ['ID', 'POLICY', 'SERVER', 'STATUS', 'CREATED', 'EXPIRES', 'ENTRIES', 'COMMENT'], (b) => [
-        String(b.id), b.policy, b.server, baselineState(b), when(b.createdAt), b.expiresAt ? b.expiresAt.slice(0, 10) : 'never', String(b.entries), b.comment,
+        String(b.id), b.policy, b.server, baselineState(b), when(b.createdAt), b.expiresAt ? b.expiresAt.slice(0, 10) : 'never', String(b.entries), visible(b.comment),
       ]);
       return 0;
     },
