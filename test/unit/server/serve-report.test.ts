@@ -2,6 +2,7 @@
 // slices that give the event loop back, so API calls made after the report was asked for are
 // answered before it is done. The real engine on a temp home, a real scan, the loopback server.
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -11,13 +12,22 @@ let running: RunningConsole;
 let home: string;
 let target: string;
 
-async function call(name: string, args?: unknown): Promise<{ ok: boolean; data?: unknown }> {
-  const res = await fetch(`${running.server.origin}/api/${name}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${running.server.token}`, 'content-type': 'application/json' },
-    body: args === undefined ? '' : JSON.stringify(args),
+/** One API call on a connection of its own (no kept-alive socket the server may close meanwhile). */
+function call(name: string, args?: unknown): Promise<{ ok: boolean; data?: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${running.server.origin}/api/${name}`,
+      { method: 'POST', agent: false, headers: { authorization: `Bearer ${running.server.token}`, 'content-type': 'application/json' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { ok: boolean; data?: unknown }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(args === undefined ? '' : JSON.stringify(args));
   });
-  return (await res.json()) as { ok: boolean; data?: unknown };
 }
 
 beforeAll(async () => {
