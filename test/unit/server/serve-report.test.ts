@@ -1,6 +1,6 @@
 // `driftwatch serve` keeps answering while it makes a big PDF report: the report is drawn in
-// slices that give the event loop back, so API calls made after the report was asked for are
-// answered before it is done. The real engine on a temp home, a real scan, the loopback server.
+// slices that give the event loop back, so API calls made and an event stream opened after the
+// report was asked for are answered before it is done. The real engine on a temp home, a real scan, the loopback server.
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -51,12 +51,20 @@ afterAll(async () => {
   fs.rmSync(target, { recursive: true, force: true });
 });
 
-it('answers other API calls while a large PDF report is being made', async () => {
+it('answers other API calls and opens the event stream while a large PDF report is being made', async () => {
   const order: string[] = [];
   const report = call('reports/pdf', { kind: 'events', filter: { status: 'all' } }).then((r) => {
     order.push('report');
     return r;
   });
+  // The event stream opened after the report was asked for connects before it is done.
+  const stream = http.get(`${running.server.origin}/api/events`, { agent: false, headers: { authorization: `Bearer ${running.server.token}` } }, (res) => {
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      if (chunk.includes(': connected') && !order.includes('stream')) order.push('stream');
+    });
+  });
+  stream.on('error', () => undefined);
   // One call after another, each asked once the previous one is answered, until the report is done.
   let answered = 0;
   while (!order.includes('report')) {
@@ -72,4 +80,6 @@ it('answers other API calls while a large PDF report is being made', async () =>
   // Blocking the event loop lets at most the first call in before the report; slices let many.
   expect(answered).toBeGreaterThanOrEqual(3);
   expect(order.at(-1)).toBe('report');
+  expect(order.indexOf('stream')).toBeGreaterThanOrEqual(0);
+  stream.destroy();
 }, 120_000);
