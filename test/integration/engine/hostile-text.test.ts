@@ -2,12 +2,13 @@
 // human surface of the CLI escapes it by the one rule (src/shared/visible.ts), and so does the PDF.
 // A real store: a local server scanned for real (file names with C1 controls and a literal
 // backslash), a failing scan whose shell writes escape sequences to stderr, a policy imported with
-// them, and pre-flight facts, a scan reason and an event error holding them.
+// them, and pre-flight facts, a scan reason and an event error holding them; and the alert email
+// of a file named with them, through a real SMTP server on loopback.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, cleanup, cliOn, setupLocal, tempDir, type Setup } from '../alert/helpers.js';
+import { call, cleanup, cliOn, scanDelivered, setupLocal, startSmtp, tempDir, type Setup } from '../alert/helpers.js';
 
 const HOSTILE = 'x\x1b[2J\x1b]0;pwned\x07\u009b31m\u202eevil\u2066';
 const SHOWN = 'x\\x1b[2J\\x1b]0;pwned\\x07\\u009b31m\\u202eevil\\u2066';
@@ -97,6 +98,31 @@ describe('every human surface escapes server-controlled text', () => {
       const joined = text.replace(/\s/g, '');
       expect(joined).toContain('csi\\u009b31mred');
       expect(joined).toContain('back\\\\x41slash');
+    }
+  });
+});
+
+describe('alert email', () => {
+  it('a file named with escape sequences and bidi controls: the email text and HTML show them escaped', async () => {
+    const smtp = await startSmtp();
+    const m = await setupLocal('hostile-mail');
+    try {
+      await call(m.engine, 'smtp/set', { host: '127.0.0.1', port: smtp.port, security: 'none', from: 'driftwatch@example.com' });
+      await call(m.engine, 'alertProfiles/add', { name: 'ops', emails: ['ops@example.com'], events: 'both' });
+      await call(m.engine, 'alertProfiles/assign', { group: 'G', profile: 'ops' });
+      fs.writeFileSync(path.join(m.tree, 'alert', HOSTILE), 'x\n');
+      await scanDelivered(m.engine, { groups: ['G'] });
+      expect(smtp.messages).toHaveLength(1);
+      const mail = smtp.messages[0]!;
+      // (CRLF ends the lines of a MIME part: that is the transport, not the name.)
+      for (const body of [mail.text, mail.html].map((b) => b.replace(/\r\n/g, '\n'))) {
+        expect(body).not.toMatch(RAW_CONTROL);
+        expect(body).toContain(SHOWN);
+      }
+    } finally {
+      m.engine.close();
+      cleanup(m.home, m.tree);
+      await smtp.close();
     }
   });
 });
