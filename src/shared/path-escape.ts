@@ -45,18 +45,32 @@ export function displayPath(byteString: string): DisplayPath {
 
 function escapeBytes(bytes: Uint8Array): string {
   let out = '';
+  for (const chunk of chunksOf(bytes)) out += typeof chunk === 'number' ? '\\x' + chunk.toString(16).padStart(2, '0') : chunk.replace(/\\/g, '\\\\');
+  return out;
+}
+
+/** A byte string cut into runs of valid UTF-8 (decoded) and single bytes that are not (numbers). */
+export function utf8Chunks(byteString: string): (string | number)[] {
+  return chunksOf(bytesOf(byteString));
+}
+
+function chunksOf(bytes: Uint8Array): (string | number)[] {
+  const out: (string | number)[] = [];
   let i = 0;
+  let start = 0;
+  const flush = () => {
+    if (i > start) out.push(utf8.decode(bytes.subarray(start, i)));
+  };
   while (i < bytes.length) {
     const len = utf8SequenceLength(bytes, i);
     if (len === 0) {
-      out += '\\x' + bytes[i]!.toString(16).padStart(2, '0');
+      flush();
+      out.push(bytes[i]!);
+      start = i + 1;
       i += 1;
-    } else {
-      const chunk = utf8.decode(bytes.subarray(i, i + len));
-      out += chunk === '\\' ? '\\\\' : chunk;
-      i += len;
-    }
+    } else i += len;
   }
+  flush();
   return out;
 }
 

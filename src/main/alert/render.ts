@@ -3,7 +3,7 @@
 import os from 'node:os';
 import type { AttributeChange, FimEvent } from '../../shared/domain.js';
 import { modeChanges } from '../../shared/human-text.js';
-import { visible } from '../cli/format.js';
+import { visible, visiblePath } from '../../shared/visible.js';
 import { SEVERITY, formatSyslog } from './syslog.js';
 import { lineDiff } from './diff.js';
 
@@ -131,9 +131,9 @@ export function emailText(n: Notification): string {
   const lines = [...intro(n), `Alert profile: ${n.profile}`, ''];
   const detailed = n.events.slice(0, EMAIL_DETAILED_EVENTS);
   for (const e of detailed) {
-    lines.push(`Event ${e.id}: ${e.critical ? 'CRITICAL ' : ''}${changeWord(e)} ${visible(e.path)}`);
+    lines.push(`Event ${e.id}: ${e.critical ? 'CRITICAL ' : ''}${changeWord(e)} ${visiblePath(e.path, e.pathEscaped)}`);
     lines.push(`  server:   ${e.server}`);
-    lines.push(`  path:     ${visible(e.path)}${e.pathEscaped ? ' (name is not UTF-8; \\xHH bytes)' : ''}`);
+    lines.push(`  path:     ${visiblePath(e.path, e.pathEscaped)}${e.pathEscaped ? ' (name is not UTF-8; \\xHH bytes)' : ''}`);
     lines.push(`  change:   ${changeWord(e)}`);
     lines.push(`  critical: ${e.critical ? 'yes' : 'no'}`);
     if (e.policy) lines.push(`  policy:   ${e.policy}`);
@@ -151,7 +151,7 @@ export function emailText(n: Notification): string {
   const rest = n.events.slice(EMAIL_DETAILED_EVENTS);
   if (rest.length) {
     lines.push(`… and ${rest.length} more event${rest.length === 1 ? '' : 's'}:`);
-    for (const e of rest) lines.push(`  ${e.id} ${e.critical ? 'critical ' : ''}${changeWord(e)} ${visible(e.path)}`);
+    for (const e of rest) lines.push(`  ${e.id} ${e.critical ? 'critical ' : ''}${changeWord(e)} ${visiblePath(e.path, e.pathEscaped)}`);
     lines.push('');
   }
   lines.push(`— Driftwatch on ${os.hostname()}`);
@@ -171,7 +171,7 @@ function esc(s: string): string {
 export function emailHtml(n: Notification): string {
   const parts = [`<div style="font-family: sans-serif">`, ...intro(n).map((l) => `<p>${esc(l)}</p>`), `<p>Alert profile: ${esc(n.profile)}</p>`];
   for (const e of n.events.slice(0, EMAIL_DETAILED_EVENTS)) {
-    parts.push(`<h3 style="margin-bottom: 4px">${e.critical ? '<span style="color: #b00">CRITICAL</span> ' : ''}${esc(changeWord(e))} <code>${esc(visible(e.path))}</code></h3>`);
+    parts.push(`<h3 style="margin-bottom: 4px">${e.critical ? '<span style="color: #b00">CRITICAL</span> ' : ''}${esc(changeWord(e))} <code>${esc(visiblePath(e.path, e.pathEscaped))}</code></h3>`);
     parts.push('<table cellpadding="3" style="border-collapse: collapse">');
     for (const [k, v] of [['event', String(e.id)], ['server', e.server], ['change', changeWord(e)], ['critical', e.critical ? 'yes' : 'no'], ['policy', e.policy]] as const) {
       if (v) parts.push(`<tr><th align="left">${k}</th><td>${esc(v)}</td></tr>`);
@@ -210,7 +210,7 @@ export function syslogMessages(n: Notification, hostname?: string): string[] {
           severity: n.kind === 'host_key_mismatch' ? 'alert' : 'error',
           msgId: n.kind,
           params: { server: n.server, group: n.group, profile: n.profile, scheduled: n.scheduled },
-          text: `${n.kind === 'host_key_mismatch' ? 'host key changed' : n.kind === 'not_compared' ? 'not compared' : 'scan failed'} on ${n.server}: ${n.reason ?? ''}`,
+          text: `${n.kind === 'host_key_mismatch' ? 'host key changed' : n.kind === 'not_compared' ? 'not compared' : 'scan failed'} on ${n.server}: ${visible(n.reason ?? '')}`,
           at: n.at,
         },
         hostname,
@@ -227,13 +227,13 @@ export function syslogMessages(n: Notification, hostname?: string): string[] {
           server: e.server,
           group: e.group,
           policy: e.policy,
-          path: visible(e.path),
+          path: visiblePath(e.path, e.pathEscaped),
           change: e.change,
           critical: e.critical,
           ...(n.scanId !== null ? { scan: n.scanId } : {}),
           attributes: e.attributes.map((a) => a.name).join(','),
         },
-        text: `${e.critical ? 'critical ' : ''}${changeWord(e)} ${visible(e.path)} on ${e.server}${e.attributes.length ? ` (${e.attributes.map((a) => a.name).join(', ')})` : ''}`,
+        text: `${e.critical ? 'critical ' : ''}${changeWord(e)} ${visiblePath(e.path, e.pathEscaped)} on ${e.server}${e.attributes.length ? ` (${e.attributes.map((a) => a.name).join(', ')})` : ''}`,
         at: n.at,
       },
       hostname,

@@ -1,6 +1,7 @@
 // Human output of the CLI: aligned tables (coloured on a terminal) and an event's side-by-side view.
 import { NOT_CHECKED, type BaselineInfo, type BaselineReport, type FimEvent, type ServerScanResult } from '../../shared/domain.js';
 import { localTime, modeChanges } from '../../shared/human-text.js';
+import { visible, visiblePath } from '../../shared/visible.js';
 
 /** What a word is, for colour: critical and failed stand out, open asks for attention. */
 export type Tone = 'critical' | 'failed' | 'open';
@@ -21,7 +22,7 @@ export function paintFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = p
   return stream.isTTY ? ansi : plain;
 }
 
-/** Width on screen: colour sequences take none (names never hold ESC: `visible` escapes it). */
+/** Width on screen: colour sequences take none (data never holds ESC: `visible` escapes it). */
 const width = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
 
 export function table(rows: string[][], header: string[]): string {
@@ -33,13 +34,8 @@ export function table(rows: string[][], header: string[]): string {
 /** A stored time (ISO, or epoch seconds from a host) as a local date with its zone; '-' for none. */
 export const when = (value: string | null | undefined): string => (value ? localTime(value) : '-');
 
-/** Names are shown with control characters made visible, so a hostile name cannot fake output. */
-export function visible(s: string): string {
-  return s.replace(/[\x00-\x1f\x7f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
-}
-
 export function eventLine(e: FimEvent, paint: Paint = plain): string[] {
-  return [String(e.id), e.server, e.change, e.critical ? paint('critical', 'critical') : '', e.status === 'open' ? paint('open', 'open') : e.status, visible(e.path), e.attributes.map((a) => a.name).join(',')];
+  return [String(e.id), e.server, e.change, e.critical ? paint('critical', 'critical') : '', e.status === 'open' ? paint('open', 'open') : e.status, visiblePath(e.path, e.pathEscaped), e.attributes.map((a) => a.name).join(',')];
 }
 
 export const EVENT_HEADER = ['ID', 'SERVER', 'CHANGE', 'CRITICAL', 'STATUS', 'PATH', 'ATTRIBUTES'];
@@ -47,13 +43,13 @@ export const EVENT_HEADER = ['ID', 'SERVER', 'CHANGE', 'CRITICAL', 'STATUS', 'PA
 export function eventDetails(e: FimEvent, paint: Paint = plain): string {
   if (e.change === 'host_key_mismatch') return hostKeyEventDetails(e);
   const lines = [
-    `Event ${e.id}: ${e.change} ${visible(e.path)}${e.pathEscaped ? '  (name is not UTF-8; \\xHH bytes)' : ''}`,
+    `Event ${e.id}: ${e.change} ${visiblePath(e.path, e.pathEscaped)}${e.pathEscaped ? '  (name is not UTF-8; \\xHH bytes)' : ''}`,
     `  server ${e.server} (group ${e.group}), policy ${e.policy}, ${e.critical ? paint('critical', 'critical') : 'not critical'}, ${e.alert ? 'alert' : 'no alert'}`,
     `  status ${e.status === 'open' ? paint('open', 'open') : e.status}; first seen ${when(e.firstSeen)}, last seen ${when(e.lastSeen)}${e.resolvedAt ? `, resolved ${when(e.resolvedAt)}` : ''}`,
   ];
-  if (e.accepted) lines.push(`  accepted by ${e.accepted.by} at ${when(e.accepted.at)} (${e.accepted.scope === 'baseline' ? 'into the baseline' : 'for this server'}): ${e.accepted.note}`);
+  if (e.accepted) lines.push(`  accepted by ${e.accepted.by} at ${when(e.accepted.at)} (${e.accepted.scope === 'baseline' ? 'into the baseline' : 'for this server'}): ${visible(e.accepted.note)}`);
   lines.push(...closedLines(e));
-  if (e.error) lines.push(`  error: ${e.error}`);
+  if (e.error) lines.push(`  error: ${visible(e.error)}`);
   const changed = new Set(e.attributes.filter((a) => !a.notChecked).map((a) => a.name));
   const b = e.baselineEntry as Record<string, unknown> | null;
   const c = e.currentEntry as Record<string, unknown> | null;
@@ -83,7 +79,7 @@ export function eventDetails(e: FimEvent, paint: Paint = plain): string {
 }
 
 function closedLines(e: FimEvent): string[] {
-  return [...(e.resolution ? [`  resolved: ${e.resolution}`] : []), ...(e.retired ? [`  retired at ${when(e.retired.at)}: ${e.retired.reason}`] : [])];
+  return [...(e.resolution ? [`  resolved: ${visible(e.resolution)}`] : []), ...(e.retired ? [`  retired at ${when(e.retired.at)}: ${visible(e.retired.reason)}`] : [])];
 }
 
 /** A changed host key: both fingerprints and the two real ways out (accepting does not apply). */
@@ -113,7 +109,7 @@ function hostKeyEventDetails(e: FimEvent): string {
 
 export function scanLine(s: ServerScanResult, paint: Paint = plain): string[] {
   const counts = s.counts ? `${s.counts.entries} entries, +${s.counts.added} -${s.counts.removed} ~${s.counts.modified}` : '';
-  return [s.name, s.status === 'failed' ? paint(s.status, 'failed') : s.status, counts, s.openEvents === undefined ? '' : String(s.openEvents), s.reason ?? ''];
+  return [s.name, s.status === 'failed' ? paint(s.status, 'failed') : s.status, counts, s.openEvents === undefined ? '' : String(s.openEvents), visible(s.reason ?? '')];
 }
 
 export const SCAN_HEADER = ['SERVER', 'STATUS', 'CHANGES', 'OPEN EVENTS', 'REASON'];
@@ -138,8 +134,8 @@ export function baselineState(b: BaselineInfo): string {
 
 export function baselineReportText(r: BaselineReport): string {
   const b = r.baseline;
-  const head = `Baseline #${b.id} of policy ${b.policy} from ${b.server}: ${b.entries} entries${b.expiresAt ? `, expires ${b.expiresAt.slice(0, 10)}` : ''}${b.comment ? ` — ${b.comment}` : ''}`;
-  const rows = r.targets.map((t) => [t.path, t.state, String(t.entries), String(t.unreadable.length)]);
+  const head = `Baseline #${b.id} of policy ${b.policy} from ${b.server}: ${b.entries} entries${b.expiresAt ? `, expires ${b.expiresAt.slice(0, 10)}` : ''}${b.comment ? ` — ${visible(b.comment)}` : ''}`;
+  const rows = r.targets.map((t) => [visible(t.path), t.state, String(t.entries), String(t.unreadable.length)]);
   const unreadable = r.targets.flatMap((t) => t.unreadable.map((u) => `  unreadable: ${visible(u)}`));
   return [head, table(rows, ['TARGET', 'STATE', 'ENTRIES', 'UNREADABLE']), ...unreadable].join('\n');
 }

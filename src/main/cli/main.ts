@@ -15,7 +15,8 @@ import { askYes, confirmed, confirmedRemoval, terminalAsk } from './confirm.js';
 import { checkCommand, SERVER_COMMANDS, serverFields } from './server-commands.js';
 import { STORE_COMMANDS } from './store-commands.js';
 import { groupHelp, helpRequest, helpText, mainHelp, SERVE_USAGE, versionText } from './help.js';
-import { baselineReportText, baselineState, EVENT_HEADER, eventDetails, eventLine, paintFor, SCAN_HEADER, scanExitCode, scanLine, table, visible, when } from './format.js';
+import { baselineReportText, baselineState, EVENT_HEADER, eventDetails, eventLine, paintFor, SCAN_HEADER, scanExitCode, scanLine, table, when } from './format.js';
+import { visible, visiblePath } from '../../shared/visible.js';
 
 /** `group assign` and `group unassign`: every policy and alert profile named, to or from one group. */
 function groupLinks(how: 'assign' | 'unassign'): Command {
@@ -60,7 +61,7 @@ const COMMANDS: Record<string, Command> = {
         sudo: p.flags.has('sudo'),
       });
       io.out(`added server ${s.name} (${s.local ? 'this machine' : `${s.user}@${s.host}:${s.port}`}) in ${s.group ?? 'Unassigned'}`);
-      for (const w of s.warnings) io.err(`warning: ${w}`);
+      for (const w of s.warnings) io.err(`warning: ${visible(w)}`);
       // Stored: what follows connects, and a failure leaves the server as it is, saying how to fix it.
       if (!s.local && p.flags.has('accept-new')) {
         // Trust on first use, on explicit request: the key is shown so it can be checked out of band.
@@ -102,11 +103,11 @@ const COMMANDS: Record<string, Command> = {
         io.out(`${s.name}: ${s.local ? 'this machine (local)' : `${s.user}@${s.host}:${s.port} (${s.auth.kind} auth)`}, ${s.os}, group ${s.group ?? 'Unassigned'}`);
         if (s.tags.length) io.out(`tags: ${s.tags.join(', ')}`);
         if (!s.local) io.out(`host key: ${s.hostKey ?? 'not pinned yet'}`);
-        for (const t of s.trustHistory ?? []) io.out(`  trust change ${t.at} by ${t.by}: ${t.old ?? '(none)'} -> ${t.new ?? '(none)'} (${t.how})`);
+        for (const t of s.trustHistory ?? []) io.out(`  trust change ${t.at} by ${t.by}: ${t.old ?? '(none)'} -> ${t.new ?? '(none)'} (${visible(t.how)})`);
         io.out(`open events: ${s.openEvents.critical} critical, ${s.openEvents.nonCritical} other`);
         io.out(scanSettingsText(s.scanSettings));
         io.out(preflightText(s.preflight));
-        io.out(scans.length ? table(scans.map((x) => [String(x.id), x.kind, x.mode ?? '', x.status === 'failed' ? paintOf(io)(x.status, 'failed') : x.status, when(x.startedAt), x.reason ?? '']), ['SCAN', 'KIND', 'MODE', 'STATUS', 'STARTED', 'REASON']) : 'never scanned');
+        io.out(scans.length ? table(scans.map((x) => [String(x.id), x.kind, x.mode ?? '', x.status === 'failed' ? paintOf(io)(x.status, 'failed') : x.status, when(x.startedAt), visible(x.reason ?? '')]), ['SCAN', 'KIND', 'MODE', 'STATUS', 'STARTED', 'REASON']) : 'never scanned');
       }
       return 0;
     },
@@ -129,7 +130,7 @@ const COMMANDS: Record<string, Command> = {
         } catch (err) {
           if (names.length === 1) throw err;
           failed++;
-          io.err(`driftwatch: ${name}: ${(err as Error).message}`);
+          io.err(`driftwatch: ${name}: ${visible((err as Error).message)}`);
         }
       }
       // One server: its pre-flight; several: an array of them, each with its server's name.
@@ -185,7 +186,7 @@ const COMMANDS: Record<string, Command> = {
           );
         }
         const probed = await call(engine, 'servers/probeHostKey', { name });
-        io.out(`${name} presents ${probed.keyType ?? 'a'} key ${probed.fingerprint}`);
+        io.out(`${name} presents ${visible(probed.keyType ?? 'a')} key ${probed.fingerprint}`);
         if (before === probed.fingerprint) {
           io.out(`this key is pinned already: nothing to change`);
           return 0;
@@ -226,7 +227,7 @@ const COMMANDS: Record<string, Command> = {
         ...(p.lists.has('host') ? { hosts: p.lists.get('host')! } : {}),
         group: p.values.get('group') ?? null,
       });
-      for (const r of results) (r.status === 'skipped' ? io.err : io.out)(`${r.status}${r.name ? ` ${r.name}` : ''}: ${r.detail}`);
+      for (const r of results) (r.status === 'skipped' ? io.err : io.out)(`${r.status}${r.name ? ` ${r.name}` : ''}: ${visible(r.detail)}`);
       if (!results.some((r) => r.status === 'added')) io.out('no new hosts imported');
       else io.out('trust each new server before scanning: driftwatch server trust NAME [--fingerprint SHA256:...]');
       return 0;
@@ -330,7 +331,7 @@ const COMMANDS: Record<string, Command> = {
         if (p.lists.has('content-secret')) target.contentSecrets = p.lists.get('content-secret')!;
       }
       await call(engine, 'policies/addTarget', { policy: p.positionals[0]!, target });
-      io.out(`added target ${target.path} to ${p.positionals[0]}`);
+      io.out(`added target ${visible(target.path)} to ${p.positionals[0]}`);
       return 0;
     },
   },
@@ -348,7 +349,7 @@ const COMMANDS: Record<string, Command> = {
     positionals: [0, 0],
     async run(engine, p, io) {
       const list = await call(engine, 'policies/list', undefined);
-      printList(io, p, list, 'No policies yet. Add one: driftwatch policy add NAME', ['POLICY', 'OS', 'TARGETS', 'DESCRIPTION'], (x) => [x.name, x.os, String(x.targets.length), x.description]);
+      printList(io, p, list, 'No policies yet. Add one: driftwatch policy add NAME', ['POLICY', 'OS', 'TARGETS', 'DESCRIPTION'], (x) => [x.name, x.os, String(x.targets.length), visible(x.description)]);
       return 0;
     },
   },
@@ -360,16 +361,16 @@ const COMMANDS: Record<string, Command> = {
       const policy = await call(engine, 'policies/get', { name: p.positionals[0]! });
       if (p.flags.has('json')) json(io, policy);
       else {
-        io.out(`${policy.name} (${policy.os})${policy.description ? `: ${policy.description}` : ''}`);
+        io.out(`${policy.name} (${policy.os})${policy.description ? `: ${visible(policy.description)}` : ''}`);
         io.out(
           table(
             policy.targets.map((t) => [
-              t.path,
+              visible(t.path),
               t.depth === null ? 'recursive' : `depth ${t.depth}`,
               t.compare,
               [t.critical && 'critical', t.alert && 'alert', t.crossMounts && 'cross-mounts'].filter(Boolean).join(','),
-              [...t.include.map((x) => `+${x}`), ...t.exclude.map((x) => `-${x}`)].join(' '),
-              t.ignore.join(','),
+              visible([...t.include.map((x) => `+${x}`), ...t.exclude.map((x) => `-${x}`)].join(' ')),
+              visible(t.ignore.join(',')),
             ]),
             ['TARGET', 'DEPTH', 'COMPARE', 'FLAGS', 'PATTERNS', 'IGNORED'],
           ),
@@ -436,13 +437,13 @@ const COMMANDS: Record<string, Command> = {
       else {
         for (const r of run.reports) {
           io.out(baselineReportText(r));
-          for (const w of r.warnings ?? []) io.err(`warning: ${r.baseline.server}: ${w}`);
+          for (const w of r.warnings ?? []) io.err(`warning: ${r.baseline.server}: ${visible(w)}`);
         }
         // What the new baselines replaced: kept (baseline show ID), no longer compared with.
         const made = new Set(run.reports.map((r) => r.baseline.id));
         const list = run.reports.length ? await call(engine, 'baselines/list', { policy: p.positionals[0]! }) : [];
         for (const b of list.filter((x) => x.supersededBy !== null && made.has(x.supersededBy))) io.out(`superseded baseline #${b.id} from ${b.server} (taken ${b.createdAt}) by #${b.supersededBy}`);
-        for (const f of run.failures) io.err(`baseline of ${f.server} failed: ${f.reason}`);
+        for (const f of run.failures) io.err(`baseline of ${f.server} failed: ${visible(f.reason)}`);
       }
       return run.failures.length ? 2 : 0;
     },
@@ -483,7 +484,7 @@ status: ${baselineState(report.baseline)}; taken ${report.baseline.createdAt}`);
     async run(engine, p, io) {
       const list = await call(engine, 'baselines/list', p.values.has('policy') ? { policy: p.values.get('policy')! } : {});
       printList(io, p, list, 'No baselines yet. Take one: driftwatch baseline POLICY --server GOLD-MASTER', ['ID', 'POLICY', 'SERVER', 'STATUS', 'CREATED', 'EXPIRES', 'ENTRIES', 'COMMENT'], (b) => [
-        String(b.id), b.policy, b.server, baselineState(b), when(b.createdAt), b.expiresAt ? b.expiresAt.slice(0, 10) : 'never', String(b.entries), b.comment,
+        String(b.id), b.policy, b.server, baselineState(b), when(b.createdAt), b.expiresAt ? b.expiresAt.slice(0, 10) : 'never', String(b.entries), visible(b.comment),
       ]);
       return 0;
     },
@@ -504,7 +505,7 @@ status: ${baselineState(report.baseline)}; taken ${report.baseline.createdAt}`);
       // outbox for the scheduler or `alert flush`: say so.
       const stopAlerts = engine.onPush((name, payload) => {
         const d = payload as PushEvents['alerts/delivery'];
-        if (name === 'alerts/delivery' && !d.ok) io.err(`warning: alert not delivered (${d.channel} to ${d.destination}): ${d.error}; it stays in the outbox`);
+        if (name === 'alerts/delivery' && !d.ok) io.err(`warning: alert not delivered (${d.channel} to ${d.destination}): ${visible(d.error ?? '')}; it stays in the outbox`);
       });
       try {
         const results = await engine.scan(request, concurrency ? { concurrency } : {}).finally(stop);
@@ -512,7 +513,7 @@ status: ${baselineState(report.baseline)}; taken ${report.baseline.createdAt}`);
         if (p.flags.has('json')) json(io, { servers: results, events });
         else {
           io.out(results.length ? table(results.map((r) => scanLine(r, paintOf(io))), SCAN_HEADER) : 'No servers to scan.');
-          for (const r of results) for (const w of r.warnings ?? []) io.err(`warning: ${r.name}: ${w}`);
+          for (const r of results) for (const w of r.warnings ?? []) io.err(`warning: ${r.name}: ${visible(w)}`);
           if (events.length) io.out(`\n${table(events.map((e) => eventLine(e, paintOf(io))), EVENT_HEADER)}`);
         }
         await engine.alerts.settled();
@@ -575,7 +576,7 @@ status: ${baselineState(report.baseline)}; taken ${report.baseline.createdAt}`);
         return Number(x);
       });
       const accepted = await call(engine, 'events/accept', { ids, scope, ...note });
-      for (const e of accepted) io.out(`accepted event ${e.id} (${visible(e.path)} on ${e.server}) ${where}`);
+      for (const e of accepted) io.out(`accepted event ${e.id} (${visiblePath(e.path, e.pathEscaped)} on ${e.server}) ${where}`);
       return 0;
     },
   },
@@ -672,11 +673,11 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     return await found.command.run(engine, parsed, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`driftwatch: ${err.message}`);
+      io.err(`driftwatch: ${visible(err.message)}`);
       io.err(`usage: ${err.usage}`);
       return 2;
     }
-    io.err(`driftwatch: ${diskFullMessage(err, resolveHome(home)) ?? (err instanceof Error ? err.message : String(err))}`);
+    io.err(`driftwatch: ${visible(diskFullMessage(err, resolveHome(home)) ?? (err instanceof Error ? err.message : String(err)))}`);
     // scan's 1 means "open events": a scan that could not even start is a 2 (nothing was scanned).
     return found.command === COMMANDS.scan ? 2 : 1;
   } finally {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import type { AlertEventChoice, AlertProfileInput, ArgsOf, PushEvents, SmtpInput } from '../../shared/api.js';
 import { UsageError, type Parsed } from './args.js';
 import { FILTER_OPTIONS, FILTER_USAGE, filterFromArgs } from './filter-args.js';
+import { visible } from '../../shared/visible.js';
 import { table, when } from './format.js';
 import { call, json, printList, type Command } from './command.js';
 
@@ -61,7 +62,7 @@ export const OPS_COMMANDS: Record<string, Command> = {
     async run(engine, p, io) {
       const list = await call(engine, 'schedules/list', undefined);
       printList(io, p, list, 'No groups yet.', ['GROUP', 'SCHEDULE', 'NOTE', 'NEXT RUN', 'LAST RUN', 'LAST STATUS', 'MESSAGE'], (s) => [
-        s.group, s.cron ? s.description : 'off', s.hasPolicy ? '' : 'no policy', when(s.nextRun), when(s.lastRun), s.lastStatus ?? '-', s.lastMessage ?? '',
+        s.group, s.cron ? s.description : 'off', s.hasPolicy ? '' : 'no policy', when(s.nextRun), when(s.lastRun), s.lastStatus ?? '-', visible(s.lastMessage ?? ''),
       ]);
       return 0;
     },
@@ -81,7 +82,7 @@ export const OPS_COMMANDS: Record<string, Command> = {
     options: { once: 'flag' },
     positionals: [0, 0],
     async run(engine, p, io) {
-      const log = (line: string) => io.out(`${new Date().toISOString()} ${line}`);
+      const log = (line: string) => io.out(`${new Date().toISOString()} ${visible(line)}`);
       // Imported here: the scheduler brings the store's modules, which the CLI loads only when a command runs.
       const { createScheduler, startScheduler } = await import('../schedule/scheduler.js');
       if (p.flags.has('once')) {
@@ -91,13 +92,13 @@ export const OPS_COMMANDS: Record<string, Command> = {
         await engine.alerts.settled();
         const report = await engine.alerts.deliverPending();
         log(`ran ${runs.length} scheduled scan(s); alerts: ${report.sent} sent, ${report.pending} pending`);
-        for (const f of report.failed) io.err(`alert delivery failed: ${f.channel} to ${f.destination}: ${f.error} (will be retried)`);
+        for (const f of report.failed) io.err(`alert delivery failed: ${f.channel} to ${f.destination}: ${visible(f.error)} (will be retried)`);
         return runs.some((r) => r.status === 'failed' || r.status === 'partial') ? 2 : 0;
       }
       const stopDelivery = engine.onPush((name, payload) => {
         if (name !== 'alerts/delivery') return;
         const d = payload as PushEvents['alerts/delivery'];
-        if (!d.ok) io.err(`${new Date().toISOString()} alert delivery failed: ${d.channel} to ${d.destination}: ${d.error} (will be retried)`);
+        if (!d.ok) io.err(`${new Date().toISOString()} alert delivery failed: ${d.channel} to ${d.destination}: ${visible(d.error ?? '')} (will be retried)`);
       });
       const scheduler = startScheduler(engine, { log });
       log(`scheduler ${scheduler.owner} started`);
@@ -164,7 +165,7 @@ export const OPS_COMMANDS: Record<string, Command> = {
       const to = p.values.get('to');
       if (!to) throw new UsageError('--to is required', this.usage);
       const r = await call(engine, 'smtp/test', { to });
-      io.out(`sent a test message to ${to}: ${r.response}`);
+      io.out(`sent a test message to ${to}: ${visible(r.response)}`);
       return 0;
     },
   },
@@ -218,7 +219,7 @@ export const OPS_COMMANDS: Record<string, Command> = {
     async run(engine, p, io) {
       const items = await call(engine, 'alerts/outbox', { status: p.flags.has('all') ? 'all' : p.flags.has('sent') ? 'sent' : 'pending' });
       printList(io, p, items, 'The outbox is empty.', ['ID', 'STATUS', 'KIND', 'SERVER', 'EVENTS', 'PROFILE', 'CHANNEL', 'ATTEMPTS', 'NEXT / SENT', 'LAST ERROR'], (i) => [
-        String(i.id), i.status, i.kind, i.server || '-', String(i.events), i.profile, `${i.channel} ${i.destination}`, String(i.attempts), i.status === 'pending' ? when(i.nextAttemptAt) : when(i.sentAt), i.lastError ?? '',
+        String(i.id), i.status, i.kind, i.server || '-', String(i.events), i.profile, `${i.channel} ${i.destination}`, String(i.attempts), i.status === 'pending' ? when(i.nextAttemptAt) : when(i.sentAt), visible(i.lastError ?? ''),
       ]);
       return 0;
     },
@@ -230,7 +231,7 @@ export const OPS_COMMANDS: Record<string, Command> = {
     async run(engine, _p, io) {
       const r = await call(engine, 'alerts/flush', { force: true });
       io.out(`alerts: ${r.sent} sent, ${r.pending} pending`);
-      for (const f of r.failed) io.err(`alert delivery failed: ${f.channel} to ${f.destination} after ${f.attempts} attempt(s): ${f.error}`);
+      for (const f of r.failed) io.err(`alert delivery failed: ${f.channel} to ${f.destination} after ${f.attempts} attempt(s): ${visible(f.error)}`);
       return r.failed.length ? 1 : 0;
     },
   },
@@ -276,7 +277,7 @@ export const OPS_COMMANDS: Record<string, Command> = {
     async run(engine, p, io) {
       const list = await call(engine, 'policies/templates', undefined);
       if (p.flags.has('json')) json(io, list);
-      else io.out(table(list.map((t) => [t.id, t.os, String(t.targets), t.description]), ['TEMPLATE', 'OS', 'TARGETS', 'DESCRIPTION']));
+      else io.out(table(list.map((t) => [t.id, t.os, String(t.targets), visible(t.description)]), ['TEMPLATE', 'OS', 'TARGETS', 'DESCRIPTION']));
       return 0;
     },
   },

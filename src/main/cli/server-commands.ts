@@ -4,6 +4,7 @@ import type { ServerInput } from '../../shared/api.js';
 import type { ServerAuth } from '../../shared/domain.js';
 import type { Engine } from '../engine.js';
 import { intValue, UsageError, type Parsed } from './args.js';
+import { visible } from '../../shared/visible.js';
 import { call, type Command, type Io } from './command.js';
 
 /** --host, --port, --user, --key/--passphrase-env/--password-env/--agent, --jump/--no-jump as a server patch. */
@@ -42,10 +43,10 @@ export function serverFields(p: Parsed, usage: string): Partial<ServerInput> {
 export async function checkCommand(engine: Engine, name: string, io: Io): Promise<number> {
   try {
     const ok = await call(engine, 'servers/check', { name });
-    io.out(`${name}: connection ok (${ok.host}${ok.hostKey ? `, host key ${ok.hostKey}` : ''}, shell ${ok.shell})`);
+    io.out(`${name}: connection ok (${ok.host}${ok.hostKey ? `, host key ${ok.hostKey}` : ''}, shell ${visible(ok.shell)})`);
     return 0;
   } catch (err) {
-    io.err(`driftwatch: ${(err as Error).message}`);
+    io.err(`driftwatch: ${visible((err as Error).message)}`);
     return 1;
   }
 }
@@ -84,7 +85,7 @@ export const SERVER_COMMANDS: Record<string, Command> = {
       const before = await call(engine, 'servers/get', { name });
       const s = await call(engine, 'servers/update', { name, patch });
       io.out(`changed server ${s.name}: ${s.local ? 'this machine' : `${s.user}@${s.host}:${s.port}`} (${s.auth.kind} auth)${s.jump ? ` via ${s.jump}` : ''}${s.sudo ? ', sudo' : ''}${s.tags.length ? `, tags ${s.tags.join(', ')}` : ''}`);
-      for (const w of s.warnings) io.err(`warning: ${w}`);
+      for (const w of s.warnings) io.err(`warning: ${visible(w)}`);
       if (before.hostKey && !s.hostKey) io.out(`the address changed, so its host key was unpinned: verify and trust it again (driftwatch server trust ${s.name})`);
       return 0;
     },

@@ -4,13 +4,14 @@
 // spreadsheet formula injection neutralised: a cell starting with = + - @ (or a tab or CR, which
 // some spreadsheets skip before reading a formula) gets a leading apostrophe.
 import type { CsvReport, ReportFilter } from '../../shared/api.js';
-import type { PolicyOutcome } from '../../shared/domain.js';
+import type { FimEvent, PolicyOutcome } from '../../shared/domain.js';
 import { normalizeEventFilter } from '../../shared/event-filter.js';
-import { visible } from '../cli/format.js';
+import { visible, visiblePath } from '../../shared/visible.js';
 import { listBaselines } from '../baseline/baselines.js';
 import { listEvents } from '../events/events.js';
 import { getGroup, listGroups } from '../inventory/inventory.js';
 import type { Db } from '../store/db.js';
+import { nextTurn } from './next-turn.js';
 
 export type Cell = string | number | boolean | null | undefined;
 
@@ -35,14 +36,32 @@ export const EVENT_COLUMNS = [
   'changed_attributes', 'accepted_by', 'accepted_at', 'accept_scope', 'accept_note', 'error', 'resolution', 'retired_at', 'retired_reason',
 ];
 
-export function eventsCsv(db: Db, filter: ReportFilter = {}): CsvReport {
-  const page = listEvents(db, normalizeFilter(filter));
-  const rows = page.events.map((e) => [
+// Events read per slice of the events CSV.
+const CSV_PAGE = 500;
+
+/** The events a filter matches, read a page at a time (the total of the first page bounds it). */
+async function* eventPages(db: Db, filter: ReportFilter) {
+  let offset = 0;
+  let total = Infinity;
+  while (offset < total) {
+    const page = listEvents(db, { ...filter, offset, limit: CSV_PAGE });
+    total = Math.min(total, page.total);
+    if (!page.events.length) return;
+    yield page.events;
+    offset += page.events.length;
+    await nextTurn();
+  }
+}
+
+export async function eventsCsv(db: Db, filter: ReportFilter = {}): Promise<CsvReport> {
+  const events: FimEvent[] = [];
+  for await (const page of eventPages(db, normalizeFilter(filter))) events.push(...page);
+  const rows = events.map((e) => [
     e.id,
     e.server,
     e.group,
     e.policy,
-    visible(e.path),
+    visiblePath(e.path, e.pathEscaped),
     e.change,
     e.critical,
     e.alert,

@@ -1,16 +1,22 @@
 // The PDF compliance report (pdfkit): A4, the standard Helvetica fonts, tables that break across
 // pages with their header repeated, and on every page a footer with the page number and the time
 // the report was generated.
-import { visible } from '../cli/format.js';
+import { visible, visiblePath } from '../../shared/visible.js';
 import type { FimEvent } from '../../shared/domain.js';
 import type { ComplianceData } from './compliance.js';
+import { nextTurn } from './next-turn.js';
 
 const MARGIN = 50;
 export const PDF_EVENTS_MAX = 5000;
 
 /** Text the standard PDF fonts can show (WinAnsi): control characters made visible, the rest replaced. */
 export function pdfText(s: string): string {
-  return visible(s)
+  return winAnsi(visible(s));
+}
+
+/** Text already escaped for people, in the characters the standard PDF fonts have. */
+function winAnsi(s: string): string {
+  return s
     .replace(/[→⇒]/g, '->')
     .replace(/[–—]/g, '-')
     .replace(/…/g, '...')
@@ -22,7 +28,22 @@ export function pdfText(s: string): string {
 interface Column {
   title: string;
   width: number; // fraction of the text width
+  /** The cells are shown already (a path through visiblePath): not escaped again. */
+  shown?: boolean;
 }
+
+// A long word makes pdfkit break it character by character, page after page, while holding the
+// event loop: a table cell longer than this is cut in the middle, and its full value (up to
+// APPENDIX_VALUE_MAX characters, for the first APPENDIX_MAX of them) is printed at the end.
+// Paragraphs are the report's own sentences and are not cut.
+export const CELL_MAX = 240;
+const APPENDIX_MAX = 50;
+export const APPENDIX_VALUE_MAX = 8192;
+const APPENDIX_LINE = 110; // characters of Courier 7 pt in the text width
+// Rows drawn between two returns to the event loop, so serve keeps answering while a report is made.
+const ROWS_PER_SLICE = 25;
+
+const middle = (s: string, keep: number) => `${s.slice(0, keep)} ... ${s.slice(-keep)}`;
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : 'never');
 const minute = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'never');
@@ -45,6 +66,14 @@ async function reportDocument(info: { title: string; subject: string; generatedA
   });
   const width = doc.page.width - 2 * MARGIN;
   const bottom = () => doc.page.height - doc.page.margins.bottom;
+  const long: string[] = [];
+  /** A value cut to CELL_MAX characters, pointing at its full text in the appendix (or the CSV). */
+  const bounded = (text: string): string => {
+    if (text.length <= CELL_MAX) return text;
+    if (long.length >= APPENDIX_MAX) return `${middle(text, 100)} [${text.length} characters: in full in the CSV export]`;
+    long.push(text);
+    return `${middle(text, 100)} [${text.length} characters: in full as long value ${long.length} at the end]`;
+  };
 
   const heading = (text: string) => {
     if (doc.y + 60 > bottom()) doc.addPage();
@@ -56,7 +85,7 @@ async function reportDocument(info: { title: string; subject: string; generatedA
     doc.moveDown(0.3);
   };
 
-  const table = (columns: Column[], rows: string[][]) => {
+  const table = async (columns: Column[], rows: string[][]) => {
     const widths = columns.map((c) => c.width * width);
     const pad = 2;
     const rowHeight = (cells: string[], bold: boolean) => {
@@ -82,8 +111,27 @@ async function reportDocument(info: { title: string; subject: string; generatedA
       doc.y = y + h;
     };
     drawRow(columns.map((c) => c.title), true, false);
-    rows.forEach((r, i) => drawRow(r.map(pdfText), false, i % 2 === 1));
+    for (let i = 0; i < rows.length; i++) {
+      if (i % ROWS_PER_SLICE === ROWS_PER_SLICE - 1) await nextTurn();
+      drawRow(rows[i]!.map((c, j) => bounded(columns[j]?.shown ? winAnsi(c) : pdfText(c))), false, i % 2 === 1);
+    }
     doc.moveDown(0.5);
+  };
+
+  /** The values cut in the tables, in full (monospaced, broken into lines here, never by pdfkit). */
+  const appendix = async () => {
+    if (!long.length) return;
+    heading('Long values (shortened above)');
+    para(`Values longer than ${CELL_MAX} characters are shortened in the tables and printed here in full, up to ${APPENDIX_VALUE_MAX} characters each; the CSV export has every value whole.`);
+    for (const [i, value] of long.entries()) {
+      await nextTurn();
+      const text = value.length > APPENDIX_VALUE_MAX ? middle(value, APPENDIX_VALUE_MAX / 2) : value;
+      const lines: string[] = [];
+      for (let at = 0; at < text.length; at += APPENDIX_LINE) lines.push(text.slice(at, at + APPENDIX_LINE));
+      doc.font('Helvetica-Bold').fontSize(8).fillColor('#000').text(`Long value ${i + 1} (${value.length} characters${text === value ? '' : '; its middle is left out here'})`, MARGIN, doc.y, { width });
+      doc.font('Courier').fontSize(7).text(lines.join('\n'), MARGIN, doc.y, { width });
+      doc.moveDown(0.5);
+    }
   };
 
   const title = (text: string) => {
@@ -93,6 +141,7 @@ async function reportDocument(info: { title: string; subject: string; generatedA
 
   /** Footer on every page (page N of M and the generation time), then the bytes. */
   const finish = async (): Promise<{ pdf: Buffer; pages: number }> => {
+    await appendix();
     const range = doc.bufferedPageRange();
     for (let i = range.start; i < range.start + range.count; i++) {
       doc.switchToPage(i);
@@ -115,7 +164,7 @@ async function reportDocument(info: { title: string; subject: string; generatedA
 const EVENT_COLUMNS: Column[] = [
   { title: 'ID', width: 0.06 },
   { title: 'Server', width: 0.12 },
-  { title: 'Path', width: 0.25 },
+  { title: 'Path', width: 0.25, shown: true },
   { title: 'Change', width: 0.1 },
   { title: 'Critical', width: 0.07 },
   { title: 'Status', width: 0.09 },
@@ -127,7 +176,7 @@ function eventRow(e: FimEvent): string[] {
   return [
     String(e.id),
     e.server,
-    e.path,
+    visiblePath(e.path, e.pathEscaped),
     e.change,
     e.critical ? 'yes' : 'no',
     e.status,
@@ -158,7 +207,7 @@ export async function eventsPdf(data: { generatedAt: string; filter: string; tot
   r.para(`Events: ${data.total}${data.events.length < data.total ? ` (the first ${data.events.length} are listed; export them all as CSV)` : ''}.`);
   r.heading('Events');
   if (!data.events.length) r.para('No events match this filter.');
-  else r.table(EXPORT_COLUMNS, data.events.map(exportRow));
+  else await r.table(EXPORT_COLUMNS, data.events.map(exportRow));
   return r.finish();
 }
 
@@ -198,7 +247,7 @@ export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer
   );
   if (!data.servers.length) para('No servers in scope.');
   else {
-    table(
+    await table(
       [
         { title: 'Server', width: 0.13 },
         { title: 'Group', width: 0.1 },
@@ -229,7 +278,7 @@ export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer
   heading('Scans that did not compare every policy');
   if (!notComparedScans.length) para('None: every scan in the period compared every policy of its server.');
   else
-    table(
+    await table(
       [
         { title: 'Server', width: 0.16 },
         { title: 'Finished', width: 0.18 },
@@ -241,7 +290,7 @@ export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer
   heading('Critical files covered');
   if (!data.critical.length) para('No critical targets in the policies of this scope.');
   else
-    table(
+    await table(
       [
         { title: 'Policy', width: 0.14 },
         { title: 'Target', width: 0.36 },
@@ -257,14 +306,14 @@ export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer
   if (!data.events.length) para('No events in the period.');
   else {
     const shown = data.events.slice(0, PDF_EVENTS_MAX);
-    table(EVENT_COLUMNS, shown.map(eventRow));
+    await table(EVENT_COLUMNS, shown.map(eventRow));
     if (shown.length < data.events.length) para(`... and ${data.events.length - shown.length} more events (export them with driftwatch report --format csv).`);
   }
 
   heading('Servers not compared in the last 7 days');
   if (!data.stale.length) para('None: every server in scope monitored for more than 7 days was compared in the 7 days before the end of the period.');
   else
-    table(
+    await table(
       [
         { title: 'Server', width: 0.35 },
         { title: 'Group', width: 0.3 },
@@ -276,7 +325,7 @@ export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer
   heading('Baselines: age, expiry and replacement');
   if (!data.baselines.length) para('No baselines for the policies in scope.');
   else
-    table(
+    await table(
       [
         { title: 'ID', width: 0.06 },
         { title: 'Policy', width: 0.16 },
@@ -306,7 +355,7 @@ export async function compliancePdf(data: ComplianceData): Promise<{ pdf: Buffer
   heading('Host-key trust changes');
   if (!data.trustChanges.length) para('No pinned host key changed in the period.');
   else
-    table(
+    await table(
       [
         { title: 'Server', width: 0.12 },
         { title: 'When', width: 0.14 },
