@@ -101,4 +101,25 @@ describe('a host that sends a hostile stream', () => {
     expect(r.reason).toBe("the scan holds more than 50 entries, this server's limit (raise it with: driftwatch server settings NAME --max-entries N)");
     expect((await cli(home, 'server', 'settings', 'evil', '--max-entries', '0')).err).toContain('maxEntries must be a whole number from 1 to 100000000');
   });
+
+  it('a million entries streamed past the limit: failed at the limit, the console\'s memory bounded', async () => {
+    await ok(home, 'server', 'settings', 'evil', '--max-entries', '100000');
+    // The host makes its stream itself (perl), ~120 MB of distinct, valid entry records.
+    const gen = `perl -e 'my $z = chr(0); print join($z, "V", 3, "T", 0, "ok", ""); for my $i (0 .. 999999) { print join($z, "E", 0, "/srv/app/f$i", "f", "644", 0, 0, 5, "1700000000.0000000000", "1700000000.0000000000", $i + 10, 1, "", ""), $z } print join($z, "W", 0, 0, "Z", "")'`;
+    await host.writeFile(EVIL, `#!/bin/sh\nIFS= read -r first\nm=\${first#*\\' \\'}\nm=\${m%\\'}\nprintf '%s\\0' "$m"\n${gen}\n`, 0o755);
+    try {
+      global.gc?.();
+      const before = process.memoryUsage().rss;
+      let peak = before;
+      const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+      const { code, json } = await scanJson(home, '--server', 'evil');
+      clearInterval(sample);
+      expect(code).toBe(2);
+      expect(resultOf(json, 'evil').reason).toBe("the scan holds more than 100000 entries, this server's limit (raise it with: driftwatch server settings NAME --max-entries N)");
+      // 100,000 entries held at most: far below what a million would take (the 1 GB stream of the issue took 5.9 GB).
+      expect(peak - before).toBeLessThan(400 * 1024 * 1024);
+    } finally {
+      await host.writeFile(EVIL, `#!/bin/sh\nIFS= read -r first\nm=\${first#*\\' \\'}\nm=\${m%\\'}\nprintf '%s\\0' "$m"\ncat ${STREAM}\n`, 0o755);
+    }
+  });
 });
