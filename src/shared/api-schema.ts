@@ -4,7 +4,7 @@
 import type { ArgsOf, HandlerName } from './api.js';
 import type { AttributeName } from './domain.js';
 import { EVENT_STATUSES } from './event-filter.js';
-import { anything, bool, byKind, int, list, noArgs, nullable, object, oneOf, optional, partial, str, type Schema } from './validate.js';
+import { anything, bool, byKind, int, list, noArgs, nullable, num, object, oneOf, optional, partial, str, type Schema } from './validate.js';
 
 const name = str({ min: 1, max: 256 });
 const names = list(name);
@@ -110,7 +110,7 @@ export const argSchemas: { [K in HandlerName]: Schema<ArgsOf<K>> } = {
   'servers/preflight': byName,
   'servers/scanSettings': object({
     name,
-    patch: optional(partial({ jobs: int({ max: 256 }), nice: bool(), fullEvery: int({ max: 1_000_000 }), fullEveryDays: int({ max: 36_500 }) })),
+    patch: optional(partial({ jobs: int(), nice: bool(), fullEvery: int(), fullEveryDays: num() })),
   }),
   'groups/list': noArgs,
   'groups/add': object({ name, policies: optional(names) }),

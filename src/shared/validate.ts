@@ -53,6 +53,13 @@ export function int(options: { min?: number; max?: number } = {}): Schema<number
   return schema(`a whole number from ${min} to ${max}`, (v) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max);
 }
 
+/** A finite number (no NaN or Infinity, which JSON's 1e400 becomes). */
+export function num(options: { min?: number; max?: number } = {}): Schema<number> {
+  const min = options.min ?? 0;
+  const max = options.max ?? Number.MAX_SAFE_INTEGER;
+  return schema(`a number from ${min} to ${max}`, (v) => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max);
+}
+
 export function bool(): Schema<boolean> {
   return schema('true or false', (v) => typeof v === 'boolean');
 }

@@ -72,9 +72,16 @@ export function parseArgs(argv: string[], spec: CommandSpec): Parsed {
   return out;
 }
 
-export function intValue(p: Parsed, name: string, usage: string): number | undefined {
+/** A whole-number option within [min, max] (docs/security.md lists each option's range). */
+export function intValue(p: Parsed, name: string, usage: string, range: { min?: number; max?: number } = {}): number | undefined {
   const v = p.values.get(name);
   if (v === undefined) return undefined;
+  const min = range.min ?? 0;
+  const max = range.max ?? Number.MAX_SAFE_INTEGER;
   if (!/^\d+$/.test(v)) throw new UsageError(`--${name} takes a whole number, got '${v}'`, usage);
+  // Compared as text first: a number beyond 2^53 would round before the check.
+  if (v.replace(/^0+(?=\d)/, '').length > String(max).length || Number(v) < min || Number(v) > max) {
+    throw new UsageError(`--${name} takes a whole number from ${min} to ${max}, got '${v}'`, usage);
+  }
   return Number(v);
 }

@@ -39,7 +39,9 @@ export function buildPlan(policies: Policy[], jobs = 0): ScanPlan {
       if (!walk) {
         walk = { root: target.path, owners: [], content: target.content ?? null, secrets };
         byKey.set(key, walk);
-        walkArgs.push(String(walks.length), ...words);
+        walkArgs.push(String(walks.length));
+        // One at a time: spreading a long pattern list into push() overflows the call stack.
+        for (const w of words) walkArgs.push(w);
         walks.push(walk);
       }
       walk.owners.push({ policy: policyIndex, target });
@@ -54,22 +56,14 @@ export function walkWords(target: Target, nestedRoots: string[]): string[] {
   const prune: string[] = [];
   const add = (list: string[], words: string[]) => {
     if (list.length) list.push('-o');
-    list.push(...words);
+    for (const w of words) list.push(w);
   };
   for (const n of nestedRoots) add(prune, ['-path', globEscape(n)]);
   for (const p of target.exclude) add(prune, patternWords(root, p));
   const include: string[] = [];
-  for (const p of target.include) include.push('-o', ...patternWords(root, p));
-  return [
-    root,
-    target.depth === null ? '' : String(target.depth),
-    target.crossMounts ? '0' : '1',
-    String(target.content ?? 0),
-    String(prune.length),
-    ...prune,
-    String(include.length),
-    ...include,
-  ];
+  for (const p of target.include) add(include, patternWords(root, p));
+  if (include.length) include.unshift('-o');
+  return [root, target.depth === null ? '' : String(target.depth), target.crossMounts ? '0' : '1', String(target.content ?? 0), String(prune.length)].concat(prune, [String(include.length)], include);
 }
 
 function patternWords(root: string, pattern: string): string[] {
