@@ -27,7 +27,7 @@ type Infer<S> = S extends Schema<infer T> ? T : never;
 /** Longest text accepted in any argument (a path is at most 4096 bytes; a note or a PEM file path is shorter). */
 export const MAX_TEXT = 65_536;
 /** Most items in any list argument. */
-export const MAX_ITEMS = 10_000;
+export const MAX_ITEMS = 100_000;
 
 function schema<T>(expected: string, test: (v: unknown) => boolean, extra: Partial<Schema<T>> = {}): Schema<T> {
   return {

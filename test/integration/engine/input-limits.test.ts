@@ -80,7 +80,7 @@ describe('pattern lists', () => {
     const r = await cli(home, 'policy', 'target', 'add', 'p', '/etc/many', ...args);
     expect(r.code).not.toBe(0);
     expect(r.err).toContain(`at most ${MAX_TARGET_PATTERNS} patterns per target, got ${MAX_TARGET_PATTERNS + 1}`);
-    // Far more is refused as clearly, by the API's list bound, before anything runs.
+    // Far more, in an imported policy, is refused as clearly before anything runs.
     const policy = { driftwatchPolicy: 1, name: 'many', os: 'linux', description: '', targets: [{ path: '/etc', exclude: Array.from({ length: 30_000 }, (_, i) => `x${i}`) }] };
     fs.writeFileSync(path.join(tmp, 'many.json'), JSON.stringify(policy));
     const imported = await cli(home, 'policy', 'import', path.join(tmp, 'many.json'));
