@@ -7,7 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_TARGET_PATTERNS } from '../../../src/main/policy/policies.js';
 import { catastrophicBacktracking } from '../../../src/main/policy/regex-safety.js';
-import { buildPlan } from '../../../src/main/scan/plan.js';
+import { buildPlan, MAX_SCANNER_ARGS_BYTES } from '../../../src/main/scan/plan.js';
+import { ScanFailure } from '../../../src/main/scan/scan-failure.js';
 import { maskContent, MAX_MASKED_LINE } from '../../../src/main/scan/scan-options.js';
 import type { Policy } from '../../../src/shared/domain.js';
 import { cli, ok } from './helpers.js';
@@ -88,17 +89,25 @@ describe('pattern lists', () => {
     expect(imported.err).toContain(`at most ${MAX_TARGET_PATTERNS} patterns per target, got 30000`);
   });
 
-  it('builds a scan plan from a huge pattern list without spreading it into a call', () => {
-    const exclude = Array.from({ length: 200_000 }, (_, i) => `x${i}`);
-    const policy: Policy = {
-      name: 'p',
-      os: 'linux',
-      description: '',
-      targets: [{ path: '/etc', depth: null, include: [], exclude, critical: false, alert: false, compare: 'master', ignore: [], crossMounts: false }],
-    };
-    const plan = buildPlan([policy]);
+  const policyOf = (...excludes: string[][]): Policy => ({
+    name: 'p',
+    os: 'linux',
+    description: '',
+    targets: excludes.map((exclude, i) => ({ path: `/etc/t${i}`, depth: null, include: [], exclude, critical: false, alert: false, compare: 'master', ignore: [], crossMounts: false })),
+  });
+
+  it('fails a scan whose patterns would not fit its command line, clearly, even for a huge list', () => {
+    // 200,000 patterns used to overflow the call stack when spread into push().
+    for (const policy of [policyOf(Array.from({ length: 200_000 }, (_, i) => `x${i}`)), policyOf(...Array.from({ length: 5 }, (_, t) => Array.from({ length: 1000 }, (_, i) => `pattern-${t}-${i}-${'y'.repeat(20)}`)))]) {
+      expect(() => buildPlan([policy])).toThrow(ScanFailure);
+      expect(() => buildPlan([policy])).toThrow(new RegExp(`bytes of the scanner's command line, over the ${MAX_SCANNER_ARGS_BYTES} it may take`));
+    }
+  });
+
+  it('builds a plan at the per-target cap', () => {
+    const plan = buildPlan([policyOf(Array.from({ length: MAX_TARGET_PATTERNS }, (_, i) => `x${i}`))]);
     // The walk's index, 6 fixed words, and -name PATTERN for each exclude with -o between.
-    expect(plan.walkArgs.length).toBe(1 + 6 + 200_000 * 3 - 1);
+    expect(plan.walkArgs.length).toBe(1 + 6 + MAX_TARGET_PATTERNS * 3 - 1);
   });
 });
 
