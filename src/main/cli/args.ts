@@ -35,7 +35,8 @@ export function parseArgs(argv: string[], spec: CommandSpec): Parsed {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
-      out.positionals.push(...argv.slice(i + 1));
+      // Appended one by one: a spread of a very long argv overflows the call stack.
+      for (const rest of argv.slice(i + 1)) out.positionals.push(rest);
       break;
     }
     if (!arg.startsWith('--') || arg === '-') {
@@ -62,9 +63,11 @@ export function parseArgs(argv: string[], spec: CommandSpec): Parsed {
       out.values.set(name, value);
       continue;
     }
-    const values = [value];
+    // Appended in place: 30,000 repetitions of an option stay linear.
+    let values = out.lists.get(name);
+    if (!values) out.lists.set(name, (values = []));
+    values.push(value);
     if (kind === 'names') while (i + 1 < argv.length && !argv[i + 1]!.startsWith('-')) values.push(argv[++i]!);
-    out.lists.set(name, [...(out.lists.get(name) ?? []), ...values]);
   }
   const [min, max] = spec.positionals;
   if (out.positionals.length < min) throw new UsageError('missing arguments', spec.usage);

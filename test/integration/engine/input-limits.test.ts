@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseArgs } from '../../../src/main/cli/args.js';
 import { MAX_TARGET_PATTERNS } from '../../../src/main/policy/policies.js';
 import { catastrophicBacktracking } from '../../../src/main/policy/regex-safety.js';
 import { buildPlan, MAX_SCANNER_ARGS_BYTES } from '../../../src/main/scan/plan.js';
@@ -81,7 +82,11 @@ describe('pattern lists', () => {
     const r = await cli(home, 'policy', 'target', 'add', 'p', '/etc/many', ...args);
     expect(r.code).not.toBe(0);
     expect(r.err).toContain(`at most ${MAX_TARGET_PATTERNS} patterns per target, got ${MAX_TARGET_PATTERNS + 1}`);
-    // Far more, in an imported policy, is refused as clearly before anything runs.
+    // Far more, on the command line (parsed in linear time) or in an imported policy, is refused as clearly.
+    const many = Array.from({ length: 30_000 }, (_, i) => ['--exclude', `x${i}`]).flat();
+    const r30k = await cli(home, 'policy', 'target', 'add', 'p', '/etc/many', ...many);
+    expect(r30k.code).not.toBe(0);
+    expect(r30k.err).toContain(`at most ${MAX_TARGET_PATTERNS} patterns per target, got 30000`);
     const policy = { driftwatchPolicy: 1, name: 'many', os: 'linux', description: '', targets: [{ path: '/etc', exclude: Array.from({ length: 30_000 }, (_, i) => `x${i}`) }] };
     fs.writeFileSync(path.join(tmp, 'many.json'), JSON.stringify(policy));
     const imported = await cli(home, 'policy', 'import', path.join(tmp, 'many.json'));
@@ -102,6 +107,12 @@ describe('pattern lists', () => {
       expect(() => buildPlan([policy])).toThrow(ScanFailure);
       expect(() => buildPlan([policy])).toThrow(new RegExp(`bytes of the scanner's command line, over the ${MAX_SCANNER_ARGS_BYTES} it may take`));
     }
+  });
+
+  it('parses 200,000 repeated options and 300,000 words after -- without spreading them into a call', () => {
+    const spec = { usage: 'u', options: { exclude: 'list' as const }, positionals: [0, Infinity] as [number, number] };
+    expect(parseArgs(Array.from({ length: 200_000 }, (_, i) => ['--exclude', `x${i}`]).flat(), spec).lists.get('exclude')).toHaveLength(200_000);
+    expect(parseArgs(['--', ...Array.from({ length: 300_000 }, (_, i) => `a${i}`)], spec).positionals).toHaveLength(300_000);
   });
 
   it('builds a plan at the per-target cap', () => {
