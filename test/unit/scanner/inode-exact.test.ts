@@ -1,10 +1,10 @@
 // Inode numbers above 2^53 stay exact from the scanner's stream to the table, the pack store and the
-// comparison (issue 15, item 11): 18446744073709551615 must not become 18446744073709552000, and two
+// comparison (issue 15, item 11), device numbers as well: 18446744073709551615 must not become 18446744073709552000, and two
 // inodes that differ only beyond 2^53 must compare different on a `self` target.
 import { describe, expect, it } from 'vitest';
 import { diffAttributes, type EntryState } from '../../../src/main/diff/compare.js';
 import { EntryTable } from '../../../src/main/scan/entry-table.js';
-import { RecordParser } from '../../../src/main/scan/records.js';
+import { RecordParser, ScanStreamError } from '../../../src/main/scan/records.js';
 import { EntryFields, forEachInPack, PackEncoder } from '../../../src/main/store/packs/codec.js';
 import { inodeValue, SELF_ATTRIBUTES, type EntryAttributes } from '../../../src/shared/domain.js';
 import { E, f, V } from '../../support/scanner-stream.js';
@@ -68,6 +68,20 @@ describe('inode numbers beyond 2^53', () => {
     expect(table.sameAsStored(0, stored, ['inode'], () => true)).toBe(true);
     stored.inode = BELOW;
     expect(table.sameAsStored(0, stored, ['inode'], () => true)).toBe(false);
+  });
+
+  it('device numbers are exact too, and longer than 64 bits a malformed stream', () => {
+    const devices: string[] = [];
+    const parse = (device: string) => {
+      const parser = new RecordParser((r) => {
+        if (r.kind === 'device') devices.push(r.device);
+      });
+      parser.push(Buffer.from(V + f('D', '/t/dev', device) + f('Z'), 'latin1'));
+      parser.end();
+    };
+    parse('ffffffffffffffff:fffff');
+    expect(devices).toEqual(['18446744073709551615:1048575']);
+    expect(() => parse('1ffffffffffffffff:1')).toThrow(ScanStreamError);
   });
 
   it('keep the exact text of a value stored as text, without leading zeros', () => {
