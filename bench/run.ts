@@ -16,9 +16,11 @@
 //   cli          CLI start-up: `driftwatch --help` and `server list` against `node -e 0` (bench/cli-startup.ts)
 //   ingest       the console alone: a synthetic stream of 1,000,000 entries through the real
 //                parser, entry assembly and comparison (bench/ingest.ts, its own process)
+//   fuzz         the stream parser's fuzz test, longer than in CI (bench/fuzz.ts)
 //
 // Options: --runs N (default 3; the median is shown), --corpus DIR,DIR..., --entries N (ingest),
-// --no-ssh, --no-aide, --no-ingest, --no-cli, --no-fleet (bench/fleet.ts). Timings are printed, never asserted.
+// --no-ssh, --no-aide, --no-ingest, --no-cli, --no-fleet (bench/fleet.ts), --fuzz-cases N, --fuzz-seed S, --no-fuzz.
+// Timings are printed, never asserted.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -247,6 +249,11 @@ async function main(): Promise<void> {
     } catch (err) {
       log(`(fleet bench not run: ${(err as Error).message.split('\n')[0]})`);
     }
+  }
+
+  if (!flag('no-fuzz')) {
+    const { benchFuzz } = await import('./fuzz.js');
+    process.stdout.write(`\n${benchFuzz(Number(opt('fuzz-cases') ?? 500_000), Number(opt('fuzz-seed') ?? Date.now() % 2 ** 31))}\n`);
   }
 }
 

@@ -37,7 +37,8 @@ export interface EntryAttributes {
   size: number;
   mtime: string; // seconds since the epoch with the fraction the host gives, e.g. "1732824813.123456789"
   ctime: string;
-  inode: number;
+  /** A number up to 2^53; a larger one as its exact decimal text (inodeValue). */
+  inode: Inode;
   nlink: number;
   device: string | null; // "major:minor" of block and character devices
   target: string | null; // symlink target, never followed
@@ -291,4 +292,13 @@ export interface BaselineReport {
   targets: TargetReport[];
   /** What the gold-master's scan warned of (when the baseline was just taken). */
   warnings?: string[];
+}
+
+/** An inode number as it stays exact: a number up to 2^53 - 1, else its decimal text (64-bit inodes exist). */
+export type Inode = number | string;
+
+/** The exact value of an inode number given as decimal digits: a safe number, or the text without leading zeros. */
+export function inodeValue(digits: string): Inode {
+  const n = Number(digits);
+  return Number.isSafeInteger(n) ? n : digits.replace(/^0+(?=\d)/, '');
 }

@@ -57,9 +57,9 @@ export function profilesForGroup(db: Db, groupId: number | null): StoredProfile[
 }
 
 /** A plain mailbox address: local@domain, no display name, no spaces or angle brackets. */
-export function validEmail(address: unknown): string {
+export function validEmail(address: unknown, field = 'email'): string {
   if (typeof address !== 'string' || address.length > 254 || !/^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(address)) {
-    throw new ApiError('invalid_input', `not an email address: ${JSON.stringify(address)}`);
+    throw new ApiError('invalid_input', `${field}: not an email address: ${JSON.stringify(address)}`);
   }
   return address;
 }
@@ -84,7 +84,7 @@ function normalize(input: AlertProfileInput): Omit<StoredProfile, 'id' | 'groups
   const name = validName(input.name, 'alert profile');
   const events = input.events ?? 'both';
   if (!EVENTS.includes(events)) throw new ApiError('invalid_input', `events must be one of ${EVENTS.join(', ')}`);
-  const emails = [...new Set((input.emails ?? []).map(validEmail))];
+  const emails = [...new Set((input.emails ?? []).map((e) => validEmail(e, 'emails')))];
   const webhook = input.webhook ? validWebhook(input.webhook) : null;
   const jsonl = input.jsonl ? validJsonl(input.jsonl) : null;
   const syslog = input.syslog ? parseSyslogTarget(input.syslog).spec : null;

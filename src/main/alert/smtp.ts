@@ -36,7 +36,7 @@ export function setSmtp(db: Db, box: SecretBox, input: SmtpInput): SmtpSettings 
   if (!['tls', 'starttls', 'none'].includes(security)) throw new ApiError('invalid_input', 'security must be tls, starttls or none');
   const port = input.port ?? (security === 'tls' ? 465 : 587);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ApiError('invalid_input', `bad SMTP port ${JSON.stringify(input.port)}`);
-  const from = validEmail(input.from);
+  const from = validEmail(input.from, 'from');
   const user = input.user ? String(input.user) : null;
   if (user !== null && (user.length > 256 || /[\0\r\n]/.test(user))) throw new ApiError('invalid_input', 'bad SMTP user name');
   const passwordEnv = input.passwordEnv ? validEnvName(input.passwordEnv) : null;
@@ -105,7 +105,7 @@ export async function sendMail(db: Db, box: SecretBox, mail: Mail, env: NodeJS.P
 }
 
 export async function testSmtp(db: Db, box: SecretBox, to: string): Promise<{ messageId: string; response: string }> {
-  const address = validEmail(to);
+  const address = validEmail(to, 'to');
   try {
     return await sendMail(db, box, {
       to: [address],

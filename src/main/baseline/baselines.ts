@@ -28,10 +28,12 @@ const SELECT = 'SELECT b.*, p.name AS policy_name FROM baselines b JOIN policies
 /** `YYYY-MM-DD` → the moment the baseline stops being used: the start of that day, UTC. */
 export function parseExpiry(date: string | undefined): string | null {
   if (date === undefined || date === '') return null;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
-    throw new ApiError('invalid_input', `expiry must be a date as YYYY-MM-DD, got ${JSON.stringify(date)}`);
+  // A real calendar date only: Date would roll 2027-02-30 over to 2027-03-02.
+  const at = /^\d{4}-\d{2}-\d{2}$/.test(date) ? new Date(`${date}T00:00:00Z`) : null;
+  if (!at || Number.isNaN(at.getTime()) || at.toISOString().slice(0, 10) !== date) {
+    throw new ApiError('invalid_input', `expires: must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(date)}`);
   }
-  return new Date(`${date}T00:00:00Z`).toISOString();
+  return at.toISOString();
 }
 
 function info(r: BaselineRow, at: string): BaselineInfo {

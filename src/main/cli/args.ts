@@ -35,7 +35,8 @@ export function parseArgs(argv: string[], spec: CommandSpec): Parsed {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
-      out.positionals.push(...argv.slice(i + 1));
+      // Appended one by one: a spread of a very long argv overflows the call stack.
+      for (const rest of argv.slice(i + 1)) out.positionals.push(rest);
       break;
     }
     if (!arg.startsWith('--') || arg === '-') {
@@ -62,9 +63,11 @@ export function parseArgs(argv: string[], spec: CommandSpec): Parsed {
       out.values.set(name, value);
       continue;
     }
-    const values = [value];
+    // Appended in place: 30,000 repetitions of an option stay linear.
+    let values = out.lists.get(name);
+    if (!values) out.lists.set(name, (values = []));
+    values.push(value);
     if (kind === 'names') while (i + 1 < argv.length && !argv[i + 1]!.startsWith('-')) values.push(argv[++i]!);
-    out.lists.set(name, [...(out.lists.get(name) ?? []), ...values]);
   }
   const [min, max] = spec.positionals;
   if (out.positionals.length < min) throw new UsageError('missing arguments', spec.usage);
@@ -72,9 +75,16 @@ export function parseArgs(argv: string[], spec: CommandSpec): Parsed {
   return out;
 }
 
-export function intValue(p: Parsed, name: string, usage: string): number | undefined {
+/** A whole-number option within [min, max] (docs/security.md lists each option's range). */
+export function intValue(p: Parsed, name: string, usage: string, range: { min?: number; max?: number } = {}): number | undefined {
   const v = p.values.get(name);
   if (v === undefined) return undefined;
+  const min = range.min ?? 0;
+  const max = range.max ?? Number.MAX_SAFE_INTEGER;
   if (!/^\d+$/.test(v)) throw new UsageError(`--${name} takes a whole number, got '${v}'`, usage);
+  // Compared as text first: a number beyond 2^53 would round before the check.
+  if (v.replace(/^0+(?=\d)/, '').length > String(max).length || Number(v) < min || Number(v) > max) {
+    throw new UsageError(`--${name} takes a whole number from ${min} to ${max}, got '${v}'`, usage);
+  }
   return Number(v);
 }

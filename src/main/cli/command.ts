@@ -1,6 +1,7 @@
 // What every CLI command is made of: its spec, how it runs, and the two ways it writes.
 import type { ArgsOf, HandlerName, ResultOf, ServerProgress } from '../../shared/api.js';
 import type { Engine } from '../engine.js';
+import { checkArgs } from '../api/dispatch.js';
 import type { CommandSpec, Parsed } from './args.js';
 import { plain, table, type Paint } from './format.js';
 import { progressView, type Terminal } from './progress-view.js';
@@ -38,7 +39,7 @@ export interface Command extends CommandSpec {
 
 /** Calls a handler of the engine's table, exactly as the UI does. */
 export const call = <K extends HandlerName>(engine: Engine, name: K, args: ArgsOf<K>): Promise<ResultOf<K>> =>
-  Promise.resolve(engine.handlers[name](args as never) as ResultOf<K>);
+  Promise.resolve().then(() => engine.handlers[name](checkArgs(name, args) as never) as ResultOf<K>);
 
 export const json = (io: Io, value: unknown) => io.out(JSON.stringify(value, null, 2));
 

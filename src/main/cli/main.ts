@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import { ApiError, type PushEvents, type ResultOf } from '../../shared/api.js';
 import type { AttributeName, ServerScanSettings, Target } from '../../shared/domain.js';
-import { DEFAULT_CONTENT_LIMIT } from '../scan/scan-options.js';
+import { DEFAULT_CONTENT_LIMIT, MAX_CONTENT_LIMIT } from '../scan/scan-options.js';
+import { MAX_TARGET_DEPTH } from '../policy/policies.js';
 import { preflightText, scanSettingsText } from './scanner-format.js';
 import type { Engine } from '../engine.js';
 import { diskFullMessage } from '../store/disk-full.js';
@@ -145,9 +146,9 @@ const COMMANDS: Record<string, Command> = {
     async run(engine, p, io) {
       if (p.flags.has('nice') && p.flags.has('no-nice')) throw new UsageError('--nice and --no-nice exclude each other', this.usage);
       const patch: Partial<ServerScanSettings> = {};
-      const jobs = intValue(p, 'jobs', this.usage);
+      const jobs = intValue(p, 'jobs', this.usage, { max: 256 });
       if (jobs !== undefined) patch.jobs = jobs;
-      const every = intValue(p, 'full-every', this.usage);
+      const every = intValue(p, 'full-every', this.usage, { max: 100_000 });
       if (every !== undefined) patch.fullEvery = every;
       if (p.values.has('full-every-days')) {
         const d = Number(p.values.get('full-every-days'));
@@ -314,7 +315,7 @@ const COMMANDS: Record<string, Command> = {
       if (compare !== 'master' && compare !== 'self') throw new UsageError('--compare takes master or self', this.usage);
       const target: Partial<Target> & { path: string } = {
         path: p.positionals[1]!,
-        depth: p.flags.has('recursive') ? null : (intValue(p, 'depth', this.usage) ?? 1),
+        depth: p.flags.has('recursive') ? null : (intValue(p, 'depth', this.usage, { max: MAX_TARGET_DEPTH }) ?? 1),
         include: p.lists.get('include') ?? [],
         exclude: p.lists.get('exclude') ?? [],
         critical: p.flags.has('critical'),
@@ -324,7 +325,7 @@ const COMMANDS: Record<string, Command> = {
         crossMounts: p.flags.has('cross-mounts'),
       };
       // Content of small text files: never on by default.
-      const contentLimit = intValue(p, 'content-limit', this.usage);
+      const contentLimit = intValue(p, 'content-limit', this.usage, { min: 1, max: MAX_CONTENT_LIMIT });
       if ((contentLimit !== undefined || p.lists.has('content-secret')) && !p.flags.has('content')) throw new UsageError('--content-limit and --content-secret need --content', this.usage);
       if (p.flags.has('content')) {
         target.content = contentLimit ?? DEFAULT_CONTENT_LIMIT;
@@ -498,7 +499,7 @@ status: ${baselineState(report.baseline)}; taken ${report.baseline.createdAt}`);
       if (p.flags.has('quick') && p.flags.has('full')) throw new UsageError('--quick and --full exclude each other', this.usage);
       const mode = p.flags.has('quick') ? ('quick' as const) : p.flags.has('full') ? ('full' as const) : undefined;
       const request = { all, ...(p.lists.has('group') ? { groups: p.lists.get('group')! } : {}), ...(p.lists.has('server') ? { servers: p.lists.get('server')! } : {}), ...(mode ? { mode } : {}) };
-      const concurrency = intValue(p, 'concurrency', this.usage);
+      const concurrency = intValue(p, 'concurrency', this.usage, { min: 1, max: 256 });
       const stop = liveProgress(engine, io, p, 'scan/progress');
       // The scan hands its alerts to the outbox and returns; their first attempt runs in the
       // background, and is waited for after the results are out. One that fails stays in the

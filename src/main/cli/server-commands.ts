@@ -31,7 +31,7 @@ export function serverFields(p: Parsed, usage: string): Partial<ServerInput> {
         : undefined;
   return {
     ...(p.values.has('host') ? { host: p.values.get('host')! } : {}),
-    ...(p.values.has('port') ? { port: intValue(p, 'port', usage)! } : {}),
+    ...(p.values.has('port') ? { port: intValue(p, 'port', usage, { min: 1, max: 65535 })! } : {}),
     ...(p.values.has('user') ? { user: p.values.get('user')! } : {}),
     ...(auth && !p.flags.has('local') ? { auth } : {}),
     ...(p.values.has('jump') ? { jump: p.values.get('jump')! } : {}),

@@ -102,8 +102,34 @@ export function pinHostKey(db: Db, server: StoredServer, fingerprint: string, ho
 }
 
 /** Adds servers for the concrete Host entries of an ssh_config file (jump hosts included). */
+/** The largest ssh config file an import reads (each included file too): 1 MiB. */
+export const MAX_SSH_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * An ssh config file to import: it must exist and be a regular file of at most MAX_SSH_CONFIG_BYTES
+ * (a FIFO or /dev/zero would block or never end). Opened non-blocking and checked on the open file.
+ */
+function readSshConfigFile(file: string): string {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (err) {
+    throw new ApiError('invalid_input', `file: cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new ApiError('invalid_input', `file: ${file} is not a regular file`);
+    if (st.size > MAX_SSH_CONFIG_BYTES) throw new ApiError('invalid_input', `file: ${file} is larger than ${MAX_SSH_CONFIG_BYTES} bytes`);
+    return fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export function importSshConfig(db: Db, options: { file?: string; hosts?: string[]; group?: string | null } = {}): ImportedHost[] {
-  const config = loadSshConfig(options.file);
+  const file = options.file ?? path.join(os.homedir(), '.ssh', 'config');
+  // Included files are read the same way; one refused is skipped, as ssh skips a missing one.
+  const config = loadSshConfig(file, { readFile: readSshConfigFile });
   const wanted = (alias: string) => !options.hosts?.length || options.hosts.some((p) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(alias));
   const results: ImportedHost[] = [];
   const byAlias = new Map(config.hosts.map((h) => [h.alias, h]));

@@ -2,9 +2,14 @@
 import { ApiError, type PolicyDocument } from '../../shared/api.js';
 import { ALL_ATTRIBUTES, type AttributeName, type Policy, type ServerOs, type Target } from '../../shared/domain.js';
 import { now, type Db } from '../store/db.js';
+import { MAX_CONTENT_LIMIT } from '../scan/scan-options.js';
+import { catastrophicBacktracking } from './regex-safety.js';
 
 /** The deepest a target may reach: a path of PATH_MAX (4096) bytes holds at most 2,048 components. */
 export const MAX_TARGET_DEPTH = 2048;
+/** Include and exclude patterns of one target together: how many, and their bytes (docs/security.md). */
+export const MAX_TARGET_PATTERNS = 1000;
+export const MAX_TARGET_PATTERN_BYTES = 32 * 1024;
 
 export interface StoredPolicy extends Policy {
   id: number;
@@ -114,6 +119,14 @@ export function validTarget(input: Partial<Target> & { path: unknown }, where = 
     }
     return list as string[];
   };
+  // The patterns go to the scanner as arguments of one command line (docs/security.md, Limits).
+  const patternList = [...patterns(input.include, 'include'), ...patterns(input.exclude, 'exclude')];
+  if (patternList.length > MAX_TARGET_PATTERNS) {
+    throw new ApiError('invalid_input', `${where} ${path}: include and exclude: at most ${MAX_TARGET_PATTERNS} patterns per target, got ${patternList.length}`);
+  }
+  if (patternList.reduce((n, p) => n + Buffer.byteLength(p) + 1, 0) > MAX_TARGET_PATTERN_BYTES) {
+    throw new ApiError('invalid_input', `${where} ${path}: include and exclude: at most ${MAX_TARGET_PATTERN_BYTES} bytes of patterns per target`);
+  }
   const compare = input.compare ?? 'master';
   if (compare !== 'master' && compare !== 'self') throw new ApiError('invalid_input', `${where} ${path}: compare must be master or self`);
   const ignore = input.ignore ?? [];
@@ -124,8 +137,8 @@ export function validTarget(input: Partial<Target> & { path: unknown }, where = 
     }
   }
   // Content of small files: never by default; a size limit in bytes, and optional secret patterns.
-  if (input.content !== undefined && input.content !== null && (!Number.isInteger(input.content) || input.content < 1 || input.content > 16 * 1024 * 1024)) {
-    throw new ApiError('invalid_input', `${where} ${path}: content must be a size limit in bytes from 1 to 16777216`);
+  if (input.content !== undefined && input.content !== null && (!Number.isInteger(input.content) || input.content < 1 || input.content > MAX_CONTENT_LIMIT)) {
+    throw new ApiError('invalid_input', `${where} ${path}: content must be a size limit in bytes from 1 to ${MAX_CONTENT_LIMIT}`);
   }
   if (input.contentSecrets !== undefined) {
     if (!Array.isArray(input.contentSecrets) || input.contentSecrets.some((p) => typeof p !== 'string' || p === '')) {
@@ -136,6 +149,10 @@ export function validTarget(input: Partial<Target> & { path: unknown }, where = 
         new RegExp(p, 'i');
       } catch {
         throw new ApiError('invalid_input', `${where} ${path}: content secret pattern ${JSON.stringify(p)} is not a valid regular expression`);
+      }
+      const unsafe = catastrophicBacktracking(p);
+      if (unsafe) {
+        throw new ApiError('invalid_input', `${where} ${path}: contentSecrets: pattern ${JSON.stringify(p)} could backtrack without end (${unsafe}); a repeated group may hold no repetition or alternative (docs/security.md)`);
       }
     }
     if (!input.content) throw new ApiError('invalid_input', `${where} ${path}: contentSecrets needs content (a size limit)`);

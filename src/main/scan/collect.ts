@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EntryAttributes, FileContent } from '../../shared/domain.js';
+import type { EntryAttributes, FileContent, Inode } from '../../shared/domain.js';
 import type { EntryState } from '../diff/compare.js';
 import { isUnder } from '../policy/coverage.js';
 import type { PackLayout } from '../store/packs/pack-store.js';
@@ -65,7 +65,7 @@ export interface ReferenceEntry {
   size: number;
   mtime: string;
   ctime: string;
-  inode: number;
+  inode: Inode;
   sha256: string | null;
   content?: FileContent | null;
   device?: string | null;

@@ -6,7 +6,7 @@
 // Paths are kept as bytes (path-column.ts), and their index (a hash table over the bytes) is made
 // only when something asks for a path: hash lines that follow the entries' order are matched by a
 // cursor. At a million entries a Map of path strings alone cost more than a second and ~100 MB.
-import type { AttributeName, EntryAttributes, EntryType, FileContent } from '../../shared/domain.js';
+import { inodeValue, type AttributeName, type EntryAttributes, type EntryType, type FileContent, type Inode } from '../../shared/domain.js';
 import { parseExtra, type EntryFields } from '../store/packs/codec.js';
 import { PathColumn } from './path-column.js';
 import type { ByteString, MetaRecord, RawEntry } from './records.js';
@@ -174,6 +174,8 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
   private readonly bigPairs = new Map<number, [number, number]>();
   private readonly bigNlinks = new Map<number, number>();
   private readonly bigSizes = new Map<number, number>();
+  /** Inodes beyond 2^53 - 1 as their exact text (the column holds -1 for them). */
+  private readonly bigInodes = new Map<number, string>();
   private readonly ext = new Map<number, ExtValues>();
   private readonly contents = new Map<number, FileContent | null>();
 
@@ -299,7 +301,7 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
     }
     const i = this.newRow();
     this.paths.push(r.path);
-    let bits = this.setRow(i, r.target, r.type, modeValue(r.mode), r.uid, r.gid, r.nlink, r.size, Number(r.inode), r.link, r.device, r.error);
+    let bits = this.setRow(i, r.target, r.type, modeValue(r.mode), r.uid, r.gid, r.nlink, r.size, inodeValue(r.inode), r.link, r.device, r.error);
     if (!this.setTime(i, r.mtime, r.ctime)) {
       this.times.set(i, [r.mtime, r.ctime]);
       bits |= HAS_TIMES;
@@ -350,7 +352,7 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
 
   /** Row i's columns but its path and times; the bits of the sparse maps it is in. */
   private setRow(
-    i: number, target: number, type: EntryType, mode: number, uid: number, gid: number, nlink: number, size: number, inode: number,
+    i: number, target: number, type: EntryType, mode: number, uid: number, gid: number, nlink: number, size: number, inode: Inode,
     link: ByteString | null, device: string | null, error: string | null,
   ): number {
     this.type[i] = type === 'file' ? FILE : TYPE_CODE.get(type)!;
@@ -366,7 +368,10 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
       this.sizes[i] = BIG_SIZE;
       this.bigSizes.set(i, size);
     }
-    this.inode[i] = inode;
+    if (typeof inode === 'string') {
+      this.inode[i] = -1;
+      this.bigInodes.set(i, inode);
+    } else this.inode[i] = inode;
     let bits = 0;
     if (target < OVERFLOW) this.walk[i] = target;
     else {
@@ -491,8 +496,9 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
     const v = this.sizes[i]!;
     return v === BIG_SIZE ? this.bigSizes.get(i)! : v;
   }
-  inodeOf(i: number): number {
-    return this.inode[i]!;
+  inodeOf(i: number): Inode {
+    const v = this.inode[i]!;
+    return v === -1 ? this.bigInodes.get(i)! : v;
   }
   modeOf(i: number): string {
     return modeString(this.mode[i]!);
@@ -616,7 +622,7 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
     const bits = this.bits[i]!;
     // The attributes a quick scan compares to reuse an entry first: they are the ones that move.
     if (want & A.type && f.type !== type) return false;
-    if (want & A.inode && f.inode !== this.inode[i]) return false;
+    if (want & A.inode && f.inode !== this.inodeOf(i)) return false;
     if (want & A.ctime) {
       if (bits & HAS_TIMES || f.ctimeText !== null ? f.ctime() !== this.ctimeOf(i) : f.ctimeS !== this.ctimeS[i] || f.ctimeN !== this.ctimeN[i]) return false;
     }
@@ -674,7 +680,7 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
       [f.mtimeText, f.mtimeS, f.mtimeN] = [null, this.mtimeS[i]!, this.mtimeN[i]!];
       [f.ctimeText, f.ctimeS, f.ctimeN] = [null, this.ctimeS[i]!, this.ctimeN[i]!];
     }
-    f.inode = this.inode[i]!;
+    f.inode = this.inodeOf(i);
     f.nlink = this.nlinkOf(i);
     f.device = this.deviceOf(i);
     f.target = this.linkOf(i);
@@ -772,7 +778,7 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
       size: this.sizeOf(i),
       mtime: this.mtimeOf(i),
       ctime: this.ctimeOf(i),
-      inode: this.inode[i]!,
+      inode: this.inodeOf(i),
       nlink: this.nlinkOf(i),
       device: this.deviceOf(i),
       target: this.linkOf(i),

@@ -6,6 +6,7 @@ import { globEscape } from '../policy/glob.js';
 import { isUnder } from '../policy/coverage.js';
 import { PROTOCOL_VERSION } from './records.js';
 import { DEFAULT_SECRET_PATTERNS } from './scan-options.js';
+import { ScanFailure } from './scan-failure.js';
 
 export interface PlannedWalk {
   root: string;
@@ -39,14 +40,24 @@ export function buildPlan(policies: Policy[], jobs = 0): ScanPlan {
       if (!walk) {
         walk = { root: target.path, owners: [], content: target.content ?? null, secrets };
         byKey.set(key, walk);
-        walkArgs.push(String(walks.length), ...words);
+        walkArgs.push(String(walks.length));
+        // One at a time: spreading a long pattern list into push() overflows the call stack.
+        for (const w of words) walkArgs.push(w);
         walks.push(walk);
       }
       walk.owners.push({ policy: policyIndex, target });
     }
   });
-  return { walks, walkArgs, args: [PROTOCOL_VERSION, 'scan', String(jobs), '1', '1', String(walks.length), ...walkArgs] };
+  // Over SSH the arguments travel in one command line, which Linux caps at 128 KiB for one argument.
+  const bytes = walkArgs.reduce((n, w) => n + Buffer.byteLength(w) + 3, 0);
+  if (bytes > MAX_SCANNER_ARGS_BYTES) {
+    throw new ScanFailure(`the targets' paths and include/exclude patterns take ${bytes} bytes of the scanner's command line, over the ${MAX_SCANNER_ARGS_BYTES} it may take: use fewer or shorter patterns or targets`);
+  }
+  return { walks, walkArgs, args: [PROTOCOL_VERSION, 'scan', String(jobs), '1', '1', String(walks.length)].concat(walkArgs) };
 }
+
+/** The bytes the walks' words may take on the scanner's command line (quoted), below Linux's 128 KiB for one argument. */
+export const MAX_SCANNER_ARGS_BYTES = 100_000;
 
 /** ROOT MAXDEPTH XDEV CONTENT NPRUNE PRUNE-WORDS... NINCLUDE INCLUDE-WORDS... (see remote-scripts/scan.sh) */
 export function walkWords(target: Target, nestedRoots: string[]): string[] {
@@ -54,22 +65,14 @@ export function walkWords(target: Target, nestedRoots: string[]): string[] {
   const prune: string[] = [];
   const add = (list: string[], words: string[]) => {
     if (list.length) list.push('-o');
-    list.push(...words);
+    for (const w of words) list.push(w);
   };
   for (const n of nestedRoots) add(prune, ['-path', globEscape(n)]);
   for (const p of target.exclude) add(prune, patternWords(root, p));
   const include: string[] = [];
-  for (const p of target.include) include.push('-o', ...patternWords(root, p));
-  return [
-    root,
-    target.depth === null ? '' : String(target.depth),
-    target.crossMounts ? '0' : '1',
-    String(target.content ?? 0),
-    String(prune.length),
-    ...prune,
-    String(include.length),
-    ...include,
-  ];
+  for (const p of target.include) add(include, patternWords(root, p));
+  if (include.length) include.unshift('-o');
+  return [root, target.depth === null ? '' : String(target.depth), target.crossMounts ? '0' : '1', String(target.content ?? 0), String(prune.length)].concat(prune, [String(include.length)], include);
 }
 
 function patternWords(root: string, pattern: string): string[] {

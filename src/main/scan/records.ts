@@ -360,7 +360,7 @@ export class RecordParser {
       case 'L':
         return this.batchFlags(f);
       case 'D':
-        if (!/^[0-9a-f]+:[0-9a-f]+$/.test(f[1]!)) throw new ScanStreamError(`bad device numbers ${f[1]}`);
+        if (!/^[0-9a-f]{1,16}:[0-9a-f]{1,16}$/.test(f[1]!)) throw new ScanStreamError(`bad device numbers ${f[1]}`);
         return this.emit({ kind: 'device', path: path(f[0]!), device: hexDevice(f[1]!) });
       case 'N':
         return this.emit({ kind: 'hash', path: path(f[0]!), sha256: sha(f[1]!) });
@@ -591,7 +591,7 @@ function fromStat(target: number, name: ByteString, line: string, readable: bool
   const raw = parseInt(tok[0]!, 16);
   const type = HEX_TYPES[raw & 0o170000] ?? 'unknown';
   if (!DECIMAL.test(tok[12]!)) throw new ScanStreamError(`bad inode ${JSON.stringify(tok[12])}`);
-  if (!/^[0-9a-f]+$/.test(tok[14]!) || !/^[0-9a-f]+$/.test(tok[15]!)) throw new ScanStreamError(`bad device numbers ${tok[14]}:${tok[15]}`);
+  if (!/^[0-9a-f]{1,16}$/.test(tok[14]!) || !/^[0-9a-f]{1,16}$/.test(tok[15]!)) throw new ScanStreamError(`bad device numbers ${tok[14]}:${tok[15]}`);
   let link: string | null = null;
   let error: string | null = null;
   if (type === 'symlink') {
@@ -616,7 +616,7 @@ function fromStat(target: number, name: ByteString, line: string, readable: bool
     inode: tok[12]!,
     nlink: int(tok[13]!, 'link count'),
     link,
-    device: type === 'block' || type === 'char' ? `${parseInt(tok[14]!, 16)}:${parseInt(tok[15]!, 16)}` : null,
+    device: type === 'block' || type === 'char' ? hexDevice(`${tok[14]}:${tok[15]}`) : null,
     error,
   };
 }
@@ -646,8 +646,9 @@ function time(s: string, what: string): string {
   return `${m[1]}.${((m[2] ?? '') + '000000000').slice(0, 9)}`;
 }
 
+/** "major:minor" in decimal from hex (at most 64 bits each, checked by the caller), exact: BigInt, not a float. */
 function hexDevice(s: string): string {
-  return s.split(':').map((h) => parseInt(h, 16)).join(':');
+  return s.split(':').map((h) => BigInt(`0x${h}`).toString()).join(':');
 }
 
 /** getfattr and getfacl escape a name's control characters, and backslash, as \ooo (getfacl: \\). */

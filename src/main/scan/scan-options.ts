@@ -59,7 +59,11 @@ export const DEFAULT_SCAN_SETTINGS: ScanSettings = { jobs: 0, nice: true, fullEv
 export const MAX_ENTRIES_LIMIT = 100_000_000;
 
 export const DEFAULT_CONTENT_LIMIT = 65536;
+/** The largest content size limit a target may set (16 MiB). */
+export const MAX_CONTENT_LIMIT = 16 * 1024 * 1024;
 export const DEFAULT_SECRET_PATTERNS = ['password', 'passwd', 'secret', 'key', 'token'];
+/** The longest line of kept text the secret patterns are run on (docs/security.md). */
+export const MAX_MASKED_LINE = 4096;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -78,6 +82,11 @@ export function maskContent(bytes: Buffer, patterns: string[]): FileContent {
   const res = patterns.map((p) => new RegExp(p, 'i'));
   let masked = 0;
   const lines = text.split('\n').map((line) => {
+    // Patterns run on bounded lines only; a longer line is masked whole, never kept unchecked.
+    if (line.length > MAX_MASKED_LINE) {
+      masked++;
+      return `[masked: line longer than ${MAX_MASKED_LINE} characters]`;
+    }
     const hit = res.find((re) => re.test(line));
     if (!hit) return line;
     masked++;

@@ -14,28 +14,17 @@ import { byteStringFromDisplay } from '../../../src/shared/path-escape.js';
 import type { FimEvent } from '../../../src/shared/domain.js';
 import { startFleet, type Fleet, type Host } from '../../fleet/fleet.js';
 import { addServer, eventsJson, newHome, ok, removeHomes, resultOf, scanJson } from '../fleet/helpers.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 const SEED = Number(process.env.DW_PROPERTY_SEED ?? 0x16f1a5e);
 const ROUNDS = Number(process.env.DW_PROPERTY_ROUNDS ?? 6);
 const ROOT = '/srv/prop';
 const SELF = `${ROOT}/self`;
 
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 let fleet: Fleet;
 let host: Host;
 let home: string;
-const rand = prng(SEED);
+const rand = seededRandom(SEED);
 const int = (n: number) => Math.floor(rand() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
 

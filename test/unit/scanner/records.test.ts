@@ -9,50 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scannerScript } from '../../../src/main/scan/collect.js';
 import { EntryTable } from '../../../src/main/scan/entry-table.js';
 import { buildPlan } from '../../../src/main/scan/plan.js';
-import { canonicalCaps, canonicalFlags, PROTOCOL_VERSION, RecordParser, ScanStreamError, unescapeName, type ScanRecordEvent } from '../../../src/main/scan/records.js';
-
-const NUL = '\0';
-const f = (...parts: string[]) => parts.map((p) => p + NUL).join('');
-const V = f('V', PROTOCOL_VERSION);
-const H1 = 'a'.repeat(64);
-const H2 = 'b'.repeat(64);
-const hex = (s: string) => Buffer.from(s, 'latin1').toString('hex');
-const E = (path: string, o: Partial<Record<'idx' | 'type' | 'mode' | 'uid' | 'gid' | 'size' | 'mtime' | 'ctime' | 'inode' | 'nlink' | 'link' | 'error', string>> = {}) =>
-  f('E', o.idx ?? '0', path, o.type ?? 'f', o.mode ?? '644', o.uid ?? '0', o.gid ?? '0', o.size ?? '5', o.mtime ?? '1700000000.1234567890', o.ctime ?? '1700000001.5', o.inode ?? '1234', o.nlink ?? '1', o.link ?? '', o.error ?? '');
-const statLine = (raw: string, n: string, o: { size?: string; tT?: string } = {}) =>
-  `${raw} 0 0 ${o.size ?? '5'} 1700000000 2023-11-14 22:13:20.123456789 +0000 1700000001 2023-11-14 22:13:21.5 +0000 1234 1 ${o.tT ?? '0 0'} ${n}`;
-
-const STREAM =
-  V +
-  f('P', 'shell', 'dash') +
-  'U' + NUL + 'root:x:0:0:root:/root:/bin/bash\ntoor:x:0:0::/:/bin/sh\nbad line\n' + Buffer.from('ünï:x:1000:1000::/home/u:/bin/sh\n').toString('latin1') + NUL +
-  'G' + NUL + 'root:x:0:\n' + NUL +
-  f('T', '0', 'ok') +
-  E('/t', { type: 'd', mode: '755' }) +
-  E('/t/a b\n\\c\xff') +
-  E('/t/link', { type: 'l', mode: '777', link: '../x\xff' }) +
-  E('/t/dev', { type: 'c', size: '0' }) +
-  E('/t/secret', { error: 'Permission denied' }) +
-  f('D', '/t/dev', '1:a') +
-  f('T', '1', 'missing') +
-  // A stat batch of three (GNU %N), and one of one whose name and link target hold newlines (BusyBox %N).
-  f('X', '2', '3', '/s/f', '/s/l', '/s/c', [statLine('81a4', '/s/f'), statLine('a1ff', '/s/l -> tar get', { size: '7' }), statLine('2180', '/s/c', { tT: '1 3' })].join('\n') + '\n', 'rur') +
-  f('X', '2', '1', '/s/new\nl', statLine('a1ff', "'/s/new\nl' -> 'x\ny'", { size: '3' }) + '\n', 'r') +
-  f('N', '/t/new\nline', H1) +
-  'O' + NUL + '/t/small' + NUL + ' 68 69\n 0a\n' + NUL + '0' + NUL +
-  'O' + NUL + '/t/gone' + NUL + NUL + '1' + NUL +
-  'A' + NUL + 'xattrs' + NUL + '# file: /t/we\\012ird\\134\nuser.a=0x76\nsecurity.selinux=0x73797374656d5f753a6f626a6563745f723a6574635f743a733000\n\n' + NUL +
-  'A' + NUL + 'acl' + NUL + '# file: /t/x\\\\y\n# owner: 0\n# group: 0\nuser::rw-\nuser:1000:r--\ngroup::r--\nmask::r--\nother::r--\n\n' + NUL +
-  f('C', '/t/capbin', ' cap_setuid=ep') +
-  f('L', '0', '2', '/t', '/t/n\nl', '----i---------e------- /t\n-----a--------e------- /t/n\nl\n') +
-  f('L', '1', '3', '/u/a', '/u/b', '/u/c', '--------------e------- /u/c\n') +
-  'A' + NUL + 'flags' + NUL + '----i---------e------- /v/a b\xff\n--------------e------- /v/trailing \n' + NUL +
-  // The perl reader: flags and attributes in hex (names: "user.a=b", "user.\\n"; an empty value).
-  f('K', '/k/new\nline', '-ia', `${hex('user.a=b')}=76 ${hex('user.\\\n')}=`) +
-  f('K', '/k/plain', '-', '') +
-  f('K', '/k/link', '?', `${hex('security.selinux')}=${hex('l_t\0')}`) +
-  'H' + NUL + `${H1} */t/x\n\\${H2}  /t/back\\\\slash\\nnew\n${H2}  /t/plain name\n` + NUL +
-  f('Z');
+import { E, f, H1, H2, NUL, statLine, STREAM, V } from '../../support/scanner-stream.js';
+import { canonicalCaps, canonicalFlags, RecordParser, ScanStreamError, unescapeName, type ScanRecordEvent } from '../../../src/main/scan/records.js';
 
 const meta = (path: string, o: Record<string, unknown> = {}): ScanRecordEvent =>
   ({ kind: 'entry', target: 0, path, type: 'file', mode: '0644', uid: 0, gid: 0, size: 5, mtime: '1700000000.123456789', ctime: '1700000001.500000000', inode: '1234', nlink: 1, link: null, device: null, error: null, ...o }) as ScanRecordEvent;

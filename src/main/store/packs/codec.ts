@@ -12,13 +12,14 @@
 // in another form) · inode, nlink as numbers · then, as the flags say: 32 sha256 bytes, the
 // symlink target (varint length, bytes), device, error and extra (string-table indices; extra is
 // the JSON of the attributes beyond stat(2) and kept content, as the old extra_json column).
-// A number is a varint of 2·n for a safe integer n ≥ 0, else varint 1 then a float64.
+// A number is a varint of 2·n for a safe integer n ≥ 0, else varint 1 then a float64; an inode
+// beyond 2^53 - 1 is instead a string-table index (flag F_INODE_TEXT), so it stays exact.
 //
 // Reading fills one reusable EntryFields per entry (nothing allocated: the strings of a pack are
 // decoded once), so that a scan compares a million stored entries with its table without making
 // a million objects; only the entries that differ are made into EntryState (state()).
 import zlib from 'node:zlib';
-import type { EntryAttributes, EntryType } from '../../../shared/domain.js';
+import type { EntryAttributes, EntryType, Inode } from '../../../shared/domain.js';
 import type { EntryState } from '../../diff/compare.js';
 import { extraJson } from '../entries.js';
 
@@ -39,6 +40,8 @@ const F_EXTRA = 16;
 const F_MTIME_TEXT = 32;
 const F_CTIME_TEXT = 64;
 const F_SHA_TEXT = 128;
+/** An inode beyond 2^53 - 1, kept exact as its decimal text (a string-table index). */
+const F_INODE_TEXT = 256;
 
 const SECONDS = /^(0|-?[1-9][0-9]{0,14})\.([0-9]{9})$/;
 const SHA_HEX = /^[0-9a-f]{64}$/;
@@ -81,7 +84,7 @@ export class EntryFields {
   ctimeS = 0;
   ctimeN = 0;
   ctimeText: string | null = null;
-  inode = 0;
+  inode: Inode = 0;
   nlink = 0;
   device: string | null = null;
   target: string | null = null;
@@ -217,6 +220,7 @@ export class PackEncoder {
     if (f.extra !== null) flags |= F_EXTRA;
     if (f.mtimeText !== null) flags |= F_MTIME_TEXT;
     if (f.ctimeText !== null) flags |= F_CTIME_TEXT;
+    if (typeof f.inode === 'string') flags |= F_INODE_TEXT;
     this.varint(flags);
     this.buf[this.at++] = TYPE_CODE.get(f.type) ?? 7;
     this.varint(this.str(f.mode, 0));
@@ -235,7 +239,8 @@ export class PackEncoder {
       this.num(f.ctimeS);
       this.num(f.ctimeN);
     }
-    this.num(f.inode);
+    if (typeof f.inode === 'string') this.varint(this.str(f.inode));
+    else this.num(f.inode);
     this.num(f.nlink);
     if (f.sha !== null) {
       const sha = f.sha;
@@ -483,7 +488,7 @@ export class PackReader {
       f.ctimeS = this.num();
       f.ctimeN = this.num();
     }
-    f.inode = this.num();
+    f.inode = flags & F_INODE_TEXT ? s[this.varint()]! : this.num();
     f.nlink = this.num();
     f.shaText = null;
     if (flags & F_SHA) {
