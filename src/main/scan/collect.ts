@@ -145,14 +145,15 @@ class StartMarker {
     if (this.skipped >= 0) return chunk;
     const all = this.held.length ? Buffer.concat([this.held, chunk]) : chunk;
     const at = all.indexOf(this.bytes);
+    // Over the bound whether the marker came in the same chunk or is still to come.
+    if (at > LOGIN_OUTPUT_LIMIT || (at < 0 && all.length - this.bytes.length >= LOGIN_OUTPUT_LIMIT)) {
+      const who = this.login ? `the login shell of ${this.login}` : 'the shell that runs the scanner';
+      throw new ScanFailure(`${who} printed more than ${LOGIN_OUTPUT_LIMIT} bytes before the scanner started (the most skipped); check ~/.bashrc or /etc/bash.bashrc for output in non-interactive shells`);
+    }
     if (at >= 0) {
       this.skipped = at;
       this.held = Buffer.alloc(0);
       return all.subarray(at + this.bytes.length);
-    }
-    if (all.length - this.bytes.length >= LOGIN_OUTPUT_LIMIT) {
-      const who = this.login ? `the login shell of ${this.login}` : 'the shell that runs the scanner';
-      throw new ScanFailure(`${who} printed more than ${LOGIN_OUTPUT_LIMIT} bytes before the scanner started (the most skipped); check ~/.bashrc or /etc/bash.bashrc for output in non-interactive shells`);
     }
     this.held = Buffer.from(all);
     return null;
@@ -207,7 +208,8 @@ export async function runScanner(
   const { check } = checked;
   check.run(checked.kind);
   const marker = new StartMarker(transport.login);
-  const proc = await transport.runScript(marker.command + script, args, options);
+  // The arguments travel in the script, on stdin: no command-line limit applies to them.
+  const proc = await transport.runScript(marker.command + argsPrelude(args) + script, [], options);
   // `done` may settle (e.g. reject on a dead connection) before it is awaited below.
   proc.done.catch(() => undefined);
   const parser = new RecordParser(
@@ -450,7 +452,7 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
       String(work.flags.length), ...work.flags,
       String(work.dev.length), ...work.dev,
     ];
-    ran(await runScanner(transport, listPrelude(listArgs) + script, [], options, { check, kind: 'list' }, onRecord, undefined, undefined, progress));
+    ran(await runScanner(transport, script, listArgs, options, { check, kind: 'list' }, onRecord, undefined, undefined, progress));
   };
 
   let twins: Map<number, BaselineTwins> | undefined;
@@ -572,14 +574,15 @@ function shortPassReason(w: ListWork, facts: Facts, total: number): string {
 }
 
 /**
- * The arguments of a `list` run travel in the script itself (`set -- ...` before it): the list
- * may be long, and names are bytes. A word of printable ASCII is single-quoted; any other is
- * rebuilt by printf from octal escapes, so the script text stays ASCII whatever the names hold.
+ * The arguments of every run travel in the script itself (`set -- ...` before it): a scan's
+ * patterns and a list run's names may be long (an SSH command line is one argument, at most 128 KiB
+ * on Linux), and names are bytes. A word of printable ASCII is single-quoted; any other is rebuilt
+ * by printf from octal escapes, so the script text stays ASCII whatever the names hold.
  * `$(...)` drops trailing newlines, so such a word is built into a variable with a final x that
  * is taken off again. Then one `set --` takes every word: linear in the number of words (a loop
  * of `set -- "$@" WORD` copies the whole list each time: 6,000 names took 8 s under dash).
  */
-export function listPrelude(args: string[]): string {
+export function argsPrelude(args: string[]): string {
   const built: string[] = [];
   const words = args.map((a) => {
     if (/^[\x20-\x7e]*$/.test(a)) return `'${a.replace(/'/g, `'\\''`)}'`;

@@ -6,7 +6,6 @@ import { globEscape } from '../policy/glob.js';
 import { isUnder } from '../policy/coverage.js';
 import { PROTOCOL_VERSION } from './records.js';
 import { DEFAULT_SECRET_PATTERNS } from './scan-options.js';
-import { ScanFailure } from './scan-failure.js';
 
 export interface PlannedWalk {
   root: string;
@@ -48,16 +47,8 @@ export function buildPlan(policies: Policy[], jobs = 0): ScanPlan {
       walk.owners.push({ policy: policyIndex, target });
     }
   });
-  // Over SSH the arguments travel in one command line, which Linux caps at 128 KiB for one argument.
-  const bytes = walkArgs.reduce((n, w) => n + Buffer.byteLength(w) + 3, 0);
-  if (bytes > MAX_SCANNER_ARGS_BYTES) {
-    throw new ScanFailure(`the targets' paths and include/exclude patterns take ${bytes} bytes of the scanner's command line, over the ${MAX_SCANNER_ARGS_BYTES} it may take: use fewer or shorter patterns or targets`);
-  }
   return { walks, walkArgs, args: [PROTOCOL_VERSION, 'scan', String(jobs), '1', '1', String(walks.length)].concat(walkArgs) };
 }
-
-/** The bytes the walks' words may take on the scanner's command line (quoted), below Linux's 128 KiB for one argument. */
-export const MAX_SCANNER_ARGS_BYTES = 100_000;
 
 /** ROOT MAXDEPTH XDEV CONTENT NPRUNE PRUNE-WORDS... NINCLUDE INCLUDE-WORDS... (see remote-scripts/scan.sh) */
 export function walkWords(target: Target, nestedRoots: string[]): string[] {

@@ -77,9 +77,12 @@ class FakeHost implements Transport {
   async runScript(script: string, args: string[]) {
     if (this.connectMs) await new Promise((resolve) => setTimeout(resolve, this.connectMs));
     let text: string;
+    // Every run's arguments travel in the script (`set -- ...`), none on the command line.
+    expect(args).toEqual([]);
     const prelude = /^set -- (.*)\n/m.exec(script);
-    if (prelude) {
-      const a = [...prelude[1]!.matchAll(/'([^']*)'/g)].map((m) => m[1]!);
+    if (!prelude) throw new Error('the script does not set its arguments');
+    const a = [...prelude[1]!.matchAll(/'([^']*)'/g)].map((m) => m[1]!);
+    if (a[1] === 'list') {
       this.lists.push(a);
       let at = 4;
       const take = () => a.slice(at + 1, (at += 1 + Number(a[at])));
@@ -91,7 +94,7 @@ class FakeHost implements Transport {
       const flags = take();
       text = rec('V', PROTOCOL_VERSION) + FACTS + attributeRecords(this.host, hash, attrs, flags, read) + rec('Z');
     } else {
-      expect(args[4]).toBe(this.full ? '1' : '0');
+      expect(a[4]).toBe(this.full ? '1' : '0');
       const files = Object.keys(this.host).filter((p) => this.host[p]!.type === 'f' && !this.host[p]!.error);
       const dirsAndFiles = Object.keys(this.host).filter((p) => this.host[p]!.type !== 'l');
       text = this.first || rec('V', PROTOCOL_VERSION) + FACTS + NAMES + entryRecords(this.host, this.walks) +

@@ -2,7 +2,7 @@
 // byte of a name must arrive exactly, under dash, bash and BusyBox sh.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { listPrelude } from '../../../src/main/scan/collect.js';
+import { argsPrelude } from '../../../src/main/scan/collect.js';
 
 const NAMES = [
   '/plain',
@@ -22,9 +22,9 @@ const NAMES = [
 
 const shells = [['dash'], ['bash'], ['busybox', 'sh']].filter(([cmd, ...rest]) => spawnSync(cmd!, [...rest, '-c', 'true']).status === 0);
 
-describe.each(shells.map((s) => [s.join(' '), s] as const))('listPrelude under %s', (_name, shell) => {
+describe.each(shells.map((s) => [s.join(' '), s] as const))('argsPrelude under %s', (_name, shell) => {
   it('rebuilds every argument exactly', () => {
-    const script = listPrelude(NAMES) + 'for a; do printf "%s\\0" "$a"; done\n';
+    const script = argsPrelude(NAMES) + 'for a; do printf "%s\\0" "$a"; done\n';
     expect(/^[\x00-\x7f]*$/.test(script)).toBe(true); // the script text itself is ASCII
     const r = spawnSync(shell[0]!, [...shell.slice(1), '-s'], { input: script, cwd: '/tmp' });
     expect(r.stderr.toString()).toBe('');
