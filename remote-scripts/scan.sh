@@ -445,7 +445,7 @@ if [ "$findf" = gnu ] || [ "$findf" = gnu-printf ]; then
 	longtest="-regextype posix-extended -regex '.{3900}.*'"
 else
 	# 3,900 question marks, built by doubling (no text tool).
-	longpat= piece='?' n=3900
+	longpat='' piece='?' n=3900
 	while [ "$n" -gt 0 ]; do
 		[ $((n % 2)) = 1 ] && longpat="$longpat$piece"
 		piece="$piece$piece" n=$((n / 2))
