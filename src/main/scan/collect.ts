@@ -375,7 +375,7 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
         return;
       }
       case 'flags': {
-        const i = entries.rowInOrder(r.kind, r.path);
+        const i = entries.rowInOrder(r.kind, r.path, true);
         if (i !== undefined) {
           // Marked, an entry shows none (null) by default: only flags set are kept apart.
           if (r.flags || entries.extOf(i)?.flags !== undefined) entries.setExt(i, 'flags', r.flags || null);
@@ -389,7 +389,7 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
         return;
       }
       case 'attributes-read': {
-        const i = entries.rowInOrder(r.kind, r.path);
+        const i = entries.rowInOrder(r.kind, r.path, true);
         if (i !== undefined) attributesRead.add(i);
         return;
       }

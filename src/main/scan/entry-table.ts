@@ -27,6 +27,7 @@ type ExtValues = Partial<Record<ExtKey, string | null>>;
 const TYPES: EntryType[] = ['file', 'directory', 'symlink', 'block', 'char', 'fifo', 'socket', 'unknown'];
 const TYPE_CODE = new Map<EntryType, number>(TYPES.map((t, i) => [t, i]));
 const FILE = 0;
+const DIRECTORY = 1;
 const OVERFLOW = 0xffff;
 const BIG_SIZE = 0xffffffff;
 const MODES: string[] = [];
@@ -230,10 +231,13 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
    * walk as the metadata pass did): looked for a few rows past the last one this kind of record
    * matched, else in the path index.
    */
-  rowInOrder(kind: string, path: ByteString): number | undefined {
+  rowInOrder(kind: string, path: ByteString, filesAndDirectories = false): number | undefined {
     const from = this.cursors.get(kind) ?? 0;
-    const to = Math.min(this.n, from + 8);
-    for (let r = from; r < to; r++) {
+    // Records only for files and directories (lsattr, the perl reader) pass over other rows without
+    // counting them: a run of symlinks (a library folder) would otherwise send each to the index.
+    for (let r = from, looked = 0; r < this.n && looked < 8; r++) {
+      if (filesAndDirectories && this.type[r] !== FILE && this.type[r] !== DIRECTORY) continue;
+      looked++;
       if (this.paths.is(r, path)) {
         this.cursors.set(kind, r + 1);
         return r;
