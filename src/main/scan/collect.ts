@@ -489,9 +489,12 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
   // device its numbers. What is missing is asked for once more, alone; still missing, the scan
   // fails naming the pass and the tool: a lost result is never taken for a change.
   const owed = () => owedWork(entries, facts, limitOf, contents, attributesRead, reused);
-  if (!isEmpty(owed())) await runList(owed());
-  const short = owed();
-  if (!isEmpty(short)) throw new ScanFailure(shortPassReason(short, facts, entries.size));
+  const first = owed();
+  if (!isEmpty(first)) {
+    await runList(first);
+    const short = owed();
+    if (!isEmpty(short)) throw new ScanFailure(shortPassReason(short, facts, entries.size));
+  }
 
   // What a file ended with, and the content a target keeps.
   for (let i = 0; i < entries.size; i++) {
