@@ -632,7 +632,8 @@ if [ "$mode" = list ]; then
 	i=0
 	while [ "$i" -lt "$nc" ]; do
 		number "$1"
-		sh -c "$contentone" sh "$1" "$2"
+		# An od that failed its check is not used (fact od): the console then keeps no content.
+		[ "$odok" = yes ] && sh -c "$contentone" sh "$1" "$2"
 		shift 2
 		i=$((i + 1))
 	done
@@ -903,7 +904,7 @@ add_actions() {
 	if [ "$hash" = 1 ]; then
 		# -readable last: it costs a system call, the other tests do not.
 		action "-type f \\( $longtest -o -path \"*\$nl*\" \\) $readable" hashone
-		[ "$content" -gt 0 ] && have od && action "-type f -size -$((content + 1))c $readable" contentone content
+		[ "$content" -gt 0 ] && [ "$odok" = yes ] && action "-type f -size -$((content + 1))c $readable" contentone content
 	fi
 	# perl reads them all where it can: one_walk hands it the entries, extra_walk walks for it.
 	[ "$perlattrs" = yes ] && return 0
