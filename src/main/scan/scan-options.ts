@@ -1,6 +1,6 @@
 // Scanner options that belong to no single file: which tool checks which extended attribute,
 // per-server scan settings, and how kept file content is masked.
-import type { AttributeName, FileContent } from '../../shared/domain.js';
+import type { AttributeName, FileContent, ServerScanSettings } from '../../shared/domain.js';
 
 /**
  * Each attribute beyond stat(2) and the tools that let the scanner check it, in order of
@@ -41,18 +41,8 @@ export function toolCheckWarnings(facts: Record<string, string>): string[] {
   return failed.length ? [`tools that failed their check on a known input and were not used: ${failed.join(', ')}`] : [];
 }
 
-export interface ScanSettings {
-  /** Parallel hash workers; 0: one per core of the host. */
-  jobs: number;
-  /** Lower the scanner's CPU and I/O priority (nice 10, ionice best-effort 7) where the host can. */
-  nice: boolean;
-  /** A quick scan falls back to a full one after this many scans since the last full one (0: every scan is full). */
-  fullEvery: number;
-  /** ... or when the last full scan is this many days old. */
-  fullEveryDays: number;
-  /** Entries one scan may hold (stream-check.ts). */
-  maxEntries: number;
-}
+/** How a server is scanned: the contract's type (domain.ts), one definition for engine and console. */
+export type ScanSettings = ServerScanSettings;
 
 export const DEFAULT_SCAN_SETTINGS: ScanSettings = { jobs: 0, nice: true, fullEvery: 10, fullEveryDays: 7, maxEntries: 2_000_000 };
 /** The most a server's entry limit may be raised to. */
