@@ -26,7 +26,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openEngine } from '../src/main/engine.js';
+import { openEngine } from '../src/main/engine/engine.js';
 import { DEFAULT_CORPUS, corpusStats, median, type Row } from './util.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -2,8 +2,8 @@
 // inserted, deleted, repeated or cut), fed in random chunks to the parser and the entry table, must
 // either parse or fail with ScanStreamError, never with another exception. Used by the unit test
 // (fixed seed, bounded count) and by `npm run bench -- --fuzz N` (bench/fuzz.ts, a longer run).
-import { EntryTable } from '../../src/main/scan/entry-table.js';
-import { RecordParser, ScanStreamError } from '../../src/main/scan/records.js';
+import { EntryTable } from '../../src/main/scanner/entry-table.js';
+import { RecordParser, ScanStreamError } from '../../src/main/scanner/records.js';
 import { seededRandom } from './seeded-random.js';
 import { E, f, STREAM, V } from './scanner-stream.js';
 

@@ -5,7 +5,7 @@
 // table baseline_packs).
 import { ApiError } from '../../shared/api.js';
 import type { BaselineInfo, BaselineReport, TargetReport } from '../../shared/domain.js';
-import type { EntryState } from '../diff/compare.js';
+import type { EntryState } from '../model/entry.js';
 import type { Db } from '../store/db.js';
 import type { EntryFields } from '../store/packs/codec.js';
 import { baselineSet, loadSet, replaceEntries, SetWriter, writeSet } from '../store/packs/pack-store.js';

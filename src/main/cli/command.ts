@@ -1,6 +1,6 @@
 // What every CLI command is made of: its spec, how it runs, and the two ways it writes.
 import type { ArgsOf, HandlerName, ResultOf, ServerProgress } from '../../shared/api.js';
-import type { Engine } from '../engine.js';
+import type { Engine } from '../engine/engine.js';
 import { checkArgs } from '../api/dispatch.js';
 import type { CommandSpec, Parsed } from './args.js';
 import { plain, table, type Paint } from './format.js';

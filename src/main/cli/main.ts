@@ -2,10 +2,10 @@
 import fs from 'node:fs';
 import { ApiError, type PushEvents, type ResultOf } from '../../shared/api.js';
 import type { AttributeName, ServerScanSettings, Target } from '../../shared/domain.js';
-import { DEFAULT_CONTENT_LIMIT, MAX_CONTENT_LIMIT } from '../scan/scan-options.js';
+import { DEFAULT_CONTENT_LIMIT, MAX_CONTENT_LIMIT } from '../scanner/scan-options.js';
 import { MAX_TARGET_DEPTH } from '../policy/policies.js';
 import { preflightText, scanSettingsText } from './scanner-format.js';
-import type { Engine } from '../engine.js';
+import type { Engine } from '../engine/engine.js';
 import { diskFullMessage } from '../store/disk-full.js';
 import { resolveHome } from '../store/home.js';
 import { intValue, parseArgs, UsageError } from './args.js';
@@ -669,7 +669,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
   try {
     const parsed = parseArgs(found.rest, found.command);
     // The engine (and the store's driver) is loaded only for a command that runs: help costs nothing.
-    const { openEngine } = await import('../engine.js');
+    const { openEngine } = await import('../engine/engine.js');
     engine = openEngine({ home: resolveHome(home) });
     return await found.command.run(engine, parsed, io);
   } catch (err) {

@@ -2,7 +2,7 @@
 // as options, and the check that says how to fix what failed (the server stays stored).
 import type { ServerInput } from '../../shared/api.js';
 import type { ServerAuth } from '../../shared/domain.js';
-import type { Engine } from '../engine.js';
+import type { Engine } from '../engine/engine.js';
 import { intValue, UsageError, type Parsed } from './args.js';
 import { visible } from '../../shared/visible.js';
 import { call, type Command, type Io } from './command.js';

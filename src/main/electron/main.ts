@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { app, BrowserWindow, ipcMain, Menu, nativeImage, protocol, session, shell, dialog, Tray, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { dispatch } from '../api/dispatch.js';
-import { openEngine, type Engine } from '../engine.js';
+import { openEngine, type Engine } from '../engine/engine.js';
 import { startScheduler, type Scheduler } from '../schedule/scheduler.js';
 import { resolveStatic } from '../server/static.js';
 import { resolveHome } from '../store/home.js';

@@ -5,7 +5,7 @@
 import { ApiError, type RemovalImpact } from '../../shared/api.js';
 import type { Target } from '../../shared/domain.js';
 import { detachServerEvents, openEventPaths, retireEvents, retireUnmonitored } from '../events/events.js';
-import { compileTarget, mostSpecific } from '../policy/coverage.js';
+import { compileTarget, mostSpecific } from '../model/coverage.js';
 import { getPolicy } from '../policy/policies.js';
 import { now, type Db } from '../store/db.js';
 import { getGroupId, getServer, UNASSIGNED } from './inventory.js';

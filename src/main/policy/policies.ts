@@ -2,7 +2,7 @@
 import { ApiError, type PolicyDocument } from '../../shared/api.js';
 import { ALL_ATTRIBUTES, type AttributeName, type Policy, type ServerOs, type Target } from '../../shared/domain.js';
 import { now, type Db } from '../store/db.js';
-import { MAX_CONTENT_LIMIT } from '../scan/scan-options.js';
+import { MAX_CONTENT_LIMIT } from '../scanner/scan-options.js';
 import { catastrophicBacktracking } from './regex-safety.js';
 
 /** The deepest a target may reach: a path of PATH_MAX (4096) bytes holds at most 2,048 components. */

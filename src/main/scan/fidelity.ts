@@ -4,16 +4,16 @@
 // cannot check.
 import { ApiError } from '../../shared/api.js';
 import type { AttributeName, ScanMode, ServerPreflight, ServerScanSettings } from '../../shared/domain.js';
-import type { EntryState } from '../diff/compare.js';
-import { comparedAttributes } from '../diff/compare.js';
+import type { EntryState } from '../model/entry.js';
+import { comparedAttributes } from '../compare/compare.js';
 import type { StoredServer } from '../inventory/inventory.js';
 import type { StoredPolicy } from '../policy/policies.js';
 import { now, type Db } from '../store/db.js';
 import { byteOrder, EntryFields, forEachInPacks, PackEncoder } from '../store/packs/codec.js';
 import { baselineSet, clearSet, PACK_SIZE, packsOf, serverFullSet, SetWriter, setLayout, writeSet, type PackLayout } from '../store/packs/pack-store.js';
 import type { Collected, Facts, Reference, ReferenceEntry, ReferenceSource } from './collect.js';
-import { EntryTable, EXT_KEYS } from './entry-table.js';
-import { checkableBy, DEFAULT_SCAN_SETTINGS, MAX_ENTRIES_LIMIT, toolCheckWarnings } from './scan-options.js';
+import { EntryTable, EXT_KEYS } from '../scanner/entry-table.js';
+import { checkableBy, DEFAULT_SCAN_SETTINGS, MAX_ENTRIES_LIMIT, toolCheckWarnings } from '../scanner/scan-options.js';
 
 export function getScanSettings(db: Db, serverId: number): ServerScanSettings {
   const r = db.prepare('SELECT jobs, nice, full_every, full_every_days, max_entries FROM server_scan_settings WHERE server_id = ?').get(serverId) as

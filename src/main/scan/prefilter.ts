@@ -1,6 +1,6 @@
 // What one policy's evaluation needs from a scan, without the entries that are certainly clean.
 //
-// evaluatePolicy (diff/evaluate.ts) judges each path against its candidates: the active
+// evaluatePolicy (compare/evaluate.ts) judges each path against its candidates: the active
 // baselines' entries and a per-server accepted entry (master targets), or the server's own state
 // (self targets); a path equal to one candidate on the attributes its target compares is clean,
 // whatever the others say. Such paths are found here by streaming the candidates' rows once
@@ -9,15 +9,16 @@
 // million entries materializes only the few that differ. Entries with an error are always kept:
 // an unreadable directory decides what below it counts as unchecked.
 import type { AttributeName, Target } from '../../shared/domain.js';
-import { comparedAttributes, diffAttributes, type EntryState } from '../diff/compare.js';
-import { pairWithTable } from '../diff/pair.js';
+import { comparedAttributes, diffAttributes } from '../compare/compare.js';
+import type { EntryState } from '../model/entry.js';
+import { pairWithTable } from '../compare/pair.js';
 import type { StoredPolicy } from '../policy/policies.js';
 import type { Db } from '../store/db.js';
 import { EntryFields } from '../store/packs/codec.js';
 import { baselineSet, forEachEntry, loadSet, selfSet, type EntrySet } from '../store/packs/pack-store.js';
 import type { Collected } from './collect.js';
-import { EntryTable } from './entry-table.js';
-import type { ScanPlan } from './plan.js';
+import { EntryTable } from '../scanner/entry-table.js';
+import type { ScanPlan } from '../scanner/plan.js';
 
 export interface PolicyInputs {
   current: Map<string, { entry: EntryState; target: Target }>;
@@ -46,7 +47,7 @@ export function walkTargets(plan: ScanPlan, policyIndex: number): (Target | unde
  * Policy `policyIndex`'s share of the scan and its references, clean paths left out. With a
  * collection that is not an entry table, nothing is left out.
  *
- * Each active baseline is read once, in path order, merged with the table (diff/pair.ts): a
+ * Each active baseline is read once, in path order, merged with the table (compare/pair.ts): a
  * stored entry equal to its row is never made into an object. A baseline a quick scan already
  * compared while reusing it (Collected.twins) is not read again.
  */

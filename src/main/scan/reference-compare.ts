@@ -10,15 +10,15 @@
 // (warm, then prepare; store/packs/held-set.ts) and each entry is compared as it arrives: the stream's end then leaves
 // nothing to do but the list (a sorted merge after it cost ~0.15 s of a 0.55 s rescan of 65,000
 // entries). A larger one is not held (~160 bytes an entry) but merged with the table after the
-// stream (diff/pair.ts).
+// stream (compare/pair.ts).
 import { ALL_ATTRIBUTES, type AttributeName, type FileContent, type Target } from '../../shared/domain.js';
-import { pairWithTable } from '../diff/pair.js';
+import { pairWithTable } from '../compare/pair.js';
 import { EntryFields, forEachInPacks, parseExtra } from '../store/packs/codec.js';
 import { HeldSet } from '../store/packs/held-set.js';
 import type { BaselineTwins, Reference, ReferenceSource } from './collect.js';
-import { EXT_KEYS, type EntryTable, type ExtKey } from './entry-table.js';
+import { EXT_KEYS, type EntryTable, type ExtKey } from '../scanner/entry-table.js';
 import { reusable } from './fidelity.js';
-import type { ScanPlan } from './plan.js';
+import type { ScanPlan } from '../scanner/plan.js';
 import { walkTargets } from './prefilter.js';
 
 /** Entries of a reference held in memory at most: ~40 MB. */

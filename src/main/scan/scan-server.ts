@@ -5,8 +5,8 @@
 import type { PolicyOutcome, ScanCounts, ScanKind, ScanMode, ServerScanResult, Target, TargetReport } from '../../shared/domain.js';
 import { displayPath } from '../../shared/path-escape.js';
 import { listBaselines, noActiveBaselineReason, storeBaseline, storeBaselineWith } from '../baseline/baselines.js';
-import type { EntryState } from '../diff/compare.js';
-import { evaluatePolicy } from '../diff/evaluate.js';
+import type { EntryState } from '../model/entry.js';
+import { evaluatePolicy } from '../compare/evaluate.js';
 import { ApiError } from '../../shared/api.js';
 import { countOpen, retireEvents, recordDeviations, recordHostKeyMismatch, resolveHostKeyEvents } from '../events/events.js';
 import { serverPolicyIds, type StoredServer } from '../inventory/inventory.js';
@@ -18,9 +18,9 @@ import { EntryFields } from '../store/packs/codec.js';
 import { clearSet, loadSet, selfSet, SetWriter, type EntrySet } from '../store/packs/pack-store.js';
 import type { Transport } from '../transport/transport.js';
 import { collect, type CollectOptions, type Collected } from './collect.js';
-import { limitsFor } from './stream-check.js';
-import { buildPlan, type ScanPlan } from './plan.js';
-import { EntryTable } from './entry-table.js';
+import { limitsFor } from '../scanner/stream-check.js';
+import { buildPlan, type ScanPlan } from '../scanner/plan.js';
+import { EntryTable } from '../scanner/entry-table.js';
 import { policyInputs, walkTargets } from './prefilter.js';
 import { decideMode, expectedEntries, getScanSettings, notCheckedWarnings, referenceOf, setScanMode, storeFullEntries, storePreflight, addFullBaseline } from './fidelity.js';
 

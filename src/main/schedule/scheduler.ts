@@ -13,7 +13,7 @@
 import type { ScheduledTask } from 'node-cron';
 import type { ScheduleInfo } from '../../shared/api.js';
 import type { ServerScanResult } from '../../shared/domain.js';
-import type { Engine } from '../engine.js';
+import type { Engine } from '../engine/engine.js';
 import { newOwnerId, releaseLock, renewLock, tookOverNote, tryLock } from './locks.js';
 import { nextRunAfter, nodeCron } from './cron.js';
 import { groupHasPolicy, SCHEDULE_SELECT, scheduleLockName, type ScheduleRow } from './schedules.js';

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openEngine } from '../engine.js';
+import { openEngine } from '../engine/engine.js';
 import { startScheduler, type Scheduler } from '../schedule/scheduler.js';
 import { startConsoleServer, type ConsoleServer } from './http-server.js';
 

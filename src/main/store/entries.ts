@@ -1,7 +1,7 @@
 // EntryState as JSON (events, per-server accepts), and as the rows of the tables that held entries
 // before migration 7 (baseline_entries, self_entries: read by that migration, which packs them).
 import type { EntryAttributes } from '../../shared/domain.js';
-import type { EntryState } from '../diff/compare.js';
+import type { EntryState } from '../model/entry.js';
 
 export const ENTRY_FIELDS = 'path, type, mode, uid, gid, owner, grp, size, mtime, ctime, inode, nlink, device, target, sha256, error, extra_json';
 export const ENTRY_PLACEHOLDERS = ENTRY_FIELDS.split(',').map(() => '?').join(', ');

@@ -2,7 +2,7 @@
 // handlers; the events are written into the store's events table in one transaction (there is no
 // API for making events without scanning N changed files).
 // Usage: node --import tsx test/e2e/support/seed-events.ts HOME COUNT
-import { openEngine } from '../../../src/main/engine.js';
+import { openEngine } from '../../../src/main/engine/engine.js';
 import { entryToJson } from '../../../src/main/store/entries.js';
 
 export async function seedEvents(home: string, count: number): Promise<void> {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../../src/main/cli/main.js';
-import { openEngine } from '../../../src/main/engine.js';
+import { openEngine } from '../../../src/main/engine/engine.js';
 import { STORE_FILE } from '../../../src/main/store/db.js';
 import { call, cleanup, scanDelivered, setupLocal, startSmtp, type Setup, type TestSmtp } from './helpers.js';
 

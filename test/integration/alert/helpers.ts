@@ -8,7 +8,7 @@ import { SMTPServer } from 'smtp-server';
 import type { ArgsOf, HandlerName, ResultOf, ScanRequest } from '../../../src/shared/api.js';
 import type { ServerScanResult } from '../../../src/shared/domain.js';
 import { main } from '../../../src/main/cli/main.js';
-import { openEngine, type Engine, type EngineOptions } from '../../../src/main/engine.js';
+import { openEngine, type Engine, type EngineOptions } from '../../../src/main/engine/engine.js';
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `dw-${prefix}-`));

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEngine, type Engine } from '../../../src/main/engine.js';
+import { openEngine, type Engine } from '../../../src/main/engine/engine.js';
 import type { FimEvent } from '../../../src/shared/domain.js';
 import { parseCsv } from '../../support/csv-reader.js';
 import { call, cleanup, cliOn, setupLocal, tempDir, type Setup } from '../alert/helpers.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { loadBaseline } from '../../../src/main/baseline/baselines.js';
 import { main } from '../../../src/main/cli/main.js';
-import type { EntryState } from '../../../src/main/diff/compare.js';
+import type { EntryState } from '../../../src/main/model/entry.js';
 import type { FimEvent } from '../../../src/shared/domain.js';
 
 export const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../../../src/main/cli/args.js';
 import { MAX_TARGET_PATTERNS } from '../../../src/main/policy/policies.js';
 import { catastrophicBacktracking } from '../../../src/main/policy/regex-safety.js';
-import { buildPlan } from '../../../src/main/scan/plan.js';
-import { maskContent, MAX_MASKED_LINE } from '../../../src/main/scan/scan-options.js';
+import { buildPlan } from '../../../src/main/scanner/plan.js';
+import { maskContent, MAX_MASKED_LINE } from '../../../src/main/scanner/scan-options.js';
 import type { Policy } from '../../../src/shared/domain.js';
 import { cli, ok } from './helpers.js';
 

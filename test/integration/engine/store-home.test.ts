@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { openEngine } from '../../../src/main/engine.js';
+import { openEngine } from '../../../src/main/engine/engine.js';
 import { startConsole } from '../../../src/main/server/serve-command.js';
 import { cli, ok, removeTemps, scanJson, tempDir } from './helpers.js';
 

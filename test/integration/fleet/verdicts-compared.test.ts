@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/main/cli/main.js';
-import { openEngine } from '../../../src/main/engine.js';
+import { openEngine } from '../../../src/main/engine/engine.js';
 import type { DashboardSummary } from '../../../src/shared/api.js';
 import type { BaselineInfo, ScanRecord } from '../../../src/shared/domain.js';
 import { parseCsv } from '../../support/csv-reader.js';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEngine } from '../../../src/main/engine.js';
+import { openEngine } from '../../../src/main/engine/engine.js';
 import { call, cleanup, cliOn, setupLocal, tempDir, type Setup } from '../alert/helpers.js';
 import { parseCsv } from '../../support/csv-reader.js';
 

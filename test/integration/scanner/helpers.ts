@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { collect, type Collected, type CollectOptions } from '../../../src/main/scan/collect.js';
-import { buildPlan } from '../../../src/main/scan/plan.js';
+import { buildPlan } from '../../../src/main/scanner/plan.js';
 import { LocalTransport } from '../../../src/main/transport/local.js';
 import type { EntryAttributes, Target } from '../../../src/shared/domain.js';
 import { policy, target } from '../../support/targets.js';

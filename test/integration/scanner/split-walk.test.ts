@@ -1,4 +1,4 @@
-// A quick scan's metadata pass in two walks at once (scan.sh split_walks, scan/walk-split.ts):
+// A quick scan's metadata pass in two walks at once (scan.sh split_walks, scanner/walk-split.ts):
 // whatever the directories named for the second walk have become since the last full scan (a
 // file, a link, a mount point, excluded, unreadable, gone), the scan finds exactly what one walk
 // finds; hosts without GNU find -printf or perl walk once. Then the whole chain through the

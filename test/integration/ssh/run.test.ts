@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPlan } from '../../../src/main/scan/plan.js';
+import { buildPlan } from '../../../src/main/scanner/plan.js';
 import { SshError } from '../../../src/main/transport/ssh.js';
 import type { Target } from '../../../src/shared/domain.js';
 import { startFleet, type Fleet, type Host } from '../../fleet/fleet.js';

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/main/cli/main.js';
-import { openEngine, type Engine } from '../../../src/main/engine.js';
+import { openEngine, type Engine } from '../../../src/main/engine/engine.js';
 import { parsePolicyDocument } from '../../../src/main/policy/policies.js';
 import { templatesDir } from '../../../src/main/policy/templates.js';
 import { startFleet, type Fleet, type Host } from '../../fleet/fleet.js';

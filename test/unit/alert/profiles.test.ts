@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openEngine } from '../../../src/main/engine.js';
+import { openEngine } from '../../../src/main/engine/engine.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dw-profiles-'));
 const engine = openEngine({ home });

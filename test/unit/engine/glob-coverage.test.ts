@@ -1,13 +1,13 @@
-// Globs (src/main/policy/glob.ts) must match exactly what find(1) matches in the C locale, since
+// Globs (src/main/model/glob.ts) must match exactly what find(1) matches in the C locale, since
 // the scanner selects with find and the console re-judges stored entries with this matcher; and
-// coverage (src/main/policy/coverage.ts): which target decides a path.
+// coverage (src/main/model/coverage.ts): which target decides a path.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileTarget, covering, isUnder, mostSpecific, selects } from '../../../src/main/policy/coverage.js';
-import { globEscape, globMatch } from '../../../src/main/policy/glob.js';
+import { compileTarget, covering, isUnder, mostSpecific, selects } from '../../../src/main/model/coverage.js';
+import { globEscape, globMatch } from '../../../src/main/model/glob.js';
 import { target } from '../../support/targets.js';
 
 

@@ -1,13 +1,13 @@
-// The scan plan (src/main/scan/plan.ts): the scanner's argument words, with hostile patterns and
+// The scan plan (src/main/scanner/plan.ts): the scanner's argument words, with hostile patterns and
 // paths passed through as data; and, run for real under dash and bash, the scanner selects
 // exactly what coverage.ts says the targets cover.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileTarget, covering } from '../../../src/main/policy/coverage.js';
+import { compileTarget, covering } from '../../../src/main/model/coverage.js';
 import { collect } from '../../../src/main/scan/collect.js';
-import { buildPlan, walkWords } from '../../../src/main/scan/plan.js';
+import { buildPlan, walkWords } from '../../../src/main/scanner/plan.js';
 import { LocalTransport } from '../../../src/main/transport/local.js';
 import { policy, target } from '../../support/targets.js';
 

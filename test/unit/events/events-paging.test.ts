@@ -7,7 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventFilter } from '../../../src/shared/api.js';
-import { openEngine, type Engine } from '../../../src/main/engine.js';
+import { openEngine, type Engine } from '../../../src/main/engine/engine.js';
 import { listEvents } from '../../../src/main/events/events.js';
 import { STORE_FILE } from '../../../src/main/store/db.js';
 

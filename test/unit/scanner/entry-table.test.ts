@@ -2,10 +2,10 @@
 // the text the table shows (mtimeOf / ctimeOf) for every time, canonical or not, and with
 // diffAttributes on the entry made whole for every other attribute.
 import { describe, expect, it } from 'vitest';
-import { EntryTable } from '../../../src/main/scan/entry-table.js';
-import type { MetaRecord } from '../../../src/main/scan/records.js';
+import { EntryTable } from '../../../src/main/scanner/entry-table.js';
+import type { MetaRecord } from '../../../src/main/scanner/records.js';
 import { EntryFields } from '../../../src/main/store/packs/codec.js';
-import { diffAttributes } from '../../../src/main/diff/compare.js';
+import { diffAttributes } from '../../../src/main/compare/compare.js';
 import { ALL_ATTRIBUTES, type EntryAttributes } from '../../../src/shared/domain.js';
 
 const times = ['1700000000.123456789', '0.000000000', '-5.000000001', '999999999999999.999999999', '1700000000.1234567', '01.000000000'];

@@ -2,9 +2,10 @@
 // comparison (issue 15, item 11), device numbers as well: 18446744073709551615 must not become 18446744073709552000, and two
 // inodes that differ only beyond 2^53 must compare different on a `self` target.
 import { describe, expect, it } from 'vitest';
-import { diffAttributes, type EntryState } from '../../../src/main/diff/compare.js';
-import { EntryTable } from '../../../src/main/scan/entry-table.js';
-import { RecordParser, ScanStreamError } from '../../../src/main/scan/records.js';
+import { diffAttributes } from '../../../src/main/compare/compare.js';
+import type { EntryState } from '../../../src/main/model/entry.js';
+import { EntryTable } from '../../../src/main/scanner/entry-table.js';
+import { RecordParser, ScanStreamError } from '../../../src/main/scanner/records.js';
 import { EntryFields, forEachInPack, PackEncoder } from '../../../src/main/store/packs/codec.js';
 import { inodeValue, SELF_ATTRIBUTES, type EntryAttributes } from '../../../src/shared/domain.js';
 import { E, f, V } from '../../support/scanner-stream.js';

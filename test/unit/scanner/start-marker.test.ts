@@ -3,8 +3,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { LOGIN_OUTPUT_LIMIT, runScanner } from '../../../src/main/scan/collect.js';
-import { PROTOCOL_VERSION } from '../../../src/main/scan/records.js';
-import { StreamCheck } from '../../../src/main/scan/stream-check.js';
+import { PROTOCOL_VERSION } from '../../../src/main/scanner/records.js';
+import { StreamCheck } from '../../../src/main/scanner/stream-check.js';
 import type { Transport } from '../../../src/main/transport/transport.js';
 
 /** A host whose login shell prints `banner`, then runs the script: its marker, then a pre-flight stream. */

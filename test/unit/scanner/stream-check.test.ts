@@ -1,9 +1,9 @@
 // The stream held to its plan and limits (stream-check.ts): pure logic on records as the parser
 // emits them. The hostile-host integration tests send the same through real sshd hosts.
 import { describe, expect, it } from 'vitest';
-import { buildPlan } from '../../../src/main/scan/plan.js';
-import type { MetaRecord, ScanRecordEvent } from '../../../src/main/scan/records.js';
-import { MAX_FACTS, MAX_PATH_BYTES, pathDepth, StreamCheck } from '../../../src/main/scan/stream-check.js';
+import { buildPlan } from '../../../src/main/scanner/plan.js';
+import type { MetaRecord, ScanRecordEvent } from '../../../src/main/scanner/records.js';
+import { MAX_FACTS, MAX_PATH_BYTES, pathDepth, StreamCheck } from '../../../src/main/scanner/stream-check.js';
 import { policy, target } from '../../support/targets.js';
 
 const plan = buildPlan([policy('p', [target('/etc'), target('/srv/a b', { depth: 1 }), target('/')])]);

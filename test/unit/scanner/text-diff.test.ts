@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contentChange, unifiedDiff } from '../../../src/main/diff/text-diff.js';
-import { maskContent } from '../../../src/main/scan/scan-options.js';
+import { contentChange, unifiedDiff } from '../../../src/main/compare/text-diff.js';
+import { maskContent } from '../../../src/main/scanner/scan-options.js';
 import type { EntryAttributes } from '../../../src/shared/domain.js';
 
 const hasPatch = (() => {

@@ -1,9 +1,9 @@
-// Which directories a quick scan's second walk takes (scan/walk-split.ts): judged from the layout
+// Which directories a quick scan's second walk takes (scanner/walk-split.ts): judged from the layout
 // of the server's last full scan, about half of the entries in the largest directories, none
 // when it is not worth it or the walk cannot be split safely.
 import { describe, expect, it } from 'vitest';
-import { buildPlan } from '../../../src/main/scan/plan.js';
-import { walkSplitArgs } from '../../../src/main/scan/walk-split.js';
+import { buildPlan } from '../../../src/main/scanner/plan.js';
+import { walkSplitArgs } from '../../../src/main/scanner/walk-split.js';
 import type { PackLayout } from '../../../src/main/store/packs/pack-store.js';
 import type { Target } from '../../../src/shared/domain.js';
 import { policy, target } from '../../support/targets.js';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openEngine } from '../../../src/main/engine.js';
+import { openEngine } from '../../../src/main/engine/engine.js';
 import { parseServeArgs, startConsole, type RunningConsole } from '../../../src/main/server/serve-command.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];

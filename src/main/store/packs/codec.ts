@@ -20,7 +20,7 @@
 // a million objects; only the entries that differ are made into EntryState (state()).
 import zlib from 'node:zlib';
 import type { EntryAttributes, EntryType, Inode } from '../../../shared/domain.js';
-import type { EntryState } from '../../diff/compare.js';
+import type { EntryState } from '../../model/entry.js';
 import { extraJson } from '../entries.js';
 
 export const PACK_VERSION = 2;

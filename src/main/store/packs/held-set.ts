@@ -8,7 +8,7 @@
 // are indexed after, a slice at a time (indexSome): a quick scan does both while the host connects
 // and starts, between the events of the connection (for 65,000 entries, reading took ~20 ms and
 // indexing ~25 ms more), and what is left while the stream arrives.
-import { PathColumn } from '../../scan/path-column.js';
+import { PathColumn } from '../../model/path-column.js';
 import { EntryFields, PackReader } from './codec.js';
 
 export class HeldSet {

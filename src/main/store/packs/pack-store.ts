@@ -3,13 +3,13 @@
 // (self_packs), each a run of packs of up to PACK_SIZE entries in path order,
 // keyed by their first path. One row per few thousand entries instead of one per entry: a set of
 // a million entries is written and read in a few hundred statements, and read in path order so
-// a scan is compared with it by one sorted merge (diff/pair.ts) and writes it in path order.
+// a scan is compared with it by one sorted merge (compare/pair.ts) and writes it in path order.
 //
 // Every pack is checked as it is read from the store (codec.ts checkPack: its checksum, or a
 // whole decoding for a pack written before checksums): a damaged one fails what reads it with a
 // DamagedPack that names the set and the pack, never a decoder's error from deep inside a scan.
 import { displayPath } from '../../../shared/path-escape.js';
-import type { EntryState } from '../../diff/compare.js';
+import type { EntryState } from '../../model/entry.js';
 import type { Db } from '../db.js';
 import { byteOrder, checkPack, EntryFields, forEachInPacks, PackEncoder, PackReader } from './codec.js';
 
@@ -150,7 +150,7 @@ export function setLayout(db: Db, set: EntrySet): PackLayout[] {
 }
 
 export interface PackLayout {
-  /** A byte string (scan/records.ts ByteString). */
+  /** A byte string (model/entry.ts ByteString). */
   firstPath: string;
   entries: number;
 }

@@ -8,8 +8,9 @@
 // cursor. At a million entries a Map of path strings alone cost more than a second and ~100 MB.
 import { inodeValue, type AttributeName, type EntryAttributes, type EntryType, type FileContent, type Inode } from '../../shared/domain.js';
 import { parseExtra, type EntryFields } from '../store/packs/codec.js';
-import { PathColumn } from './path-column.js';
-import type { ByteString, MetaRecord, RawEntry } from './records.js';
+import { PathColumn } from '../model/path-column.js';
+import type { ByteString } from '../model/entry.js';
+import type { MetaRecord, RawEntry } from './records.js';
 
 export interface ScannedEntry {
   path: ByteString;
@@ -616,7 +617,7 @@ export class EntryTable implements ReadonlyMap<ByteString, ScannedEntry> {
 
   /**
    * Whether row i equals the entry in `f` (a stored one, store/packs/codec.ts, or one put there by
-   * fromState) on every attribute named, as diffAttributes (diff/compare.ts) would find it, from
+   * fromState) on every attribute named, as diffAttributes (compare/compare.ts) would find it, from
    * the columns on both sides: nothing is made unless an attribute it does not compare itself
    * (content) is named, the others being equal: then `slow` decides.
    */

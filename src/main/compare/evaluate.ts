@@ -2,8 +2,9 @@
 // policy's active gold-master baselines (an entry is clean if it matches any of them, or a
 // deviation accepted for this server); `self` targets with the server's own accepted state.
 import type { AttributeChange, ChangeKind, Target } from '../../shared/domain.js';
-import { compileTarget, covering, isUnder, type CompiledTarget } from '../policy/coverage.js';
-import { comparedAttributes, describe, diffAttributes, uncheckedAttributes, type EntryState } from './compare.js';
+import { compileTarget, covering, isUnder, type CompiledTarget } from '../model/coverage.js';
+import { comparedAttributes, describe, diffAttributes, uncheckedAttributes } from './compare.js';
+import type { EntryState } from '../model/entry.js';
 
 export interface Deviation {
   path: string; // byte string

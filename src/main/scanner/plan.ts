@@ -2,8 +2,8 @@
 // find walk; a walk prunes the more specific targets of the same policy nested inside it (they
 // are walked on their own), so that every entry is found once, by the target that decides it.
 import type { Policy, Target } from '../../shared/domain.js';
-import { globEscape } from '../policy/glob.js';
-import { isUnder } from '../policy/coverage.js';
+import { globEscape } from '../model/glob.js';
+import { isUnder } from '../model/coverage.js';
 import { PROTOCOL_VERSION } from './records.js';
 import { DEFAULT_SECRET_PATTERNS } from './scan-options.js';
 

@@ -11,12 +11,6 @@ import {
 import { displayPath } from '../../shared/path-escape.js';
 import { contentChange } from './text-diff.js';
 
-/** One entry's state: attributes, and the error that kept part of it from being read. */
-export interface EntryState {
-  path: string; // byte string
-  attrs: EntryAttributes;
-  error: string | null;
-}
 
 export function comparedAttributes(target: Target): AttributeName[] {
   const base = target.compare === 'self' ? SELF_ATTRIBUTES : MASTER_ATTRIBUTES;

@@ -3,7 +3,7 @@
 // in path order (EntryTable.sortedRows). No string is made for a path, and nothing is kept but
 // what differs: a million stored paths once cost a Map of a million strings on each side. (A hash
 // lookup per stored path was measured slower: each one reads a random row's bytes.)
-import type { EntryTable } from '../scan/entry-table.js';
+import type { EntryTable } from '../scanner/entry-table.js';
 import type { EntryFields } from '../store/packs/codec.js';
 
 /**

@@ -3,7 +3,7 @@
 // heap; as bytes they take their length and four bytes each. A string is made only for the few
 // entries that are materialized; order, lookups and merges compare the bytes. The path index is
 // a hash table of row numbers over those bytes (open addressing), made when first asked for.
-import type { ByteString } from './records.js';
+import type { ByteString } from './entry.js';
 
 export class PathColumn {
   private bytes = Buffer.allocUnsafe(1 << 16);

@@ -9,8 +9,8 @@
 //
 // Whatever the choice, the scan finds the same entries: both walks apply the same predicate to
 // the same paths (scan.sh); a poor choice only balances them less well.
-import { isUnder } from '../policy/coverage.js';
-import { globEscape } from '../policy/glob.js';
+import { isUnder } from '../model/coverage.js';
+import { globEscape } from '../model/glob.js';
 import type { PackLayout } from '../store/packs/pack-store.js';
 import type { ScanPlan } from './plan.js';
 

@@ -1,6 +1,7 @@
 // Stream parser for the scanner's record protocol 3 (docs/scanner-protocol.md). It reads chunks
 // as they arrive, holds at most one unfinished field or line, and throws ScanStreamError on
 // anything that is not exactly the protocol: a malformed or truncated stream fails the scan.
+import type { ByteString } from '../model/entry.js';
 import type { EntryType } from '../../shared/domain.js';
 
 export const PROTOCOL_VERSION = '3';
@@ -12,8 +13,6 @@ export class ScanStreamError extends Error {
   }
 }
 
-/** A name as a byte string: one char per byte (see src/shared/path-escape.ts). */
-export type ByteString = string;
 
 export interface MetaRecord {
   kind: 'entry';

@@ -1,32 +1,32 @@
 // The engine: the store plus every handler of the API contract. The CLI, the Electron IPC bridge
 // and the loopback HTTP server all drive this one table.
 import { EventEmitter } from 'node:events';
-import { ApiError, type PushEvents, type PushName, type ScanRequest, type ServerProgress, type ServerSummary } from '../shared/api.js';
-import type { AcceptScope, ScanKind, ScanStatus, ServerScanResult } from '../shared/domain.js';
-import type { HandlerTable, PushListener } from './api/dispatch.js';
-import { activeBaselineIds, baselineReport, listBaselines, parseExpiry, removeBaseline } from './baseline/baselines.js';
-import { lastComparison, monitoringSince } from './inventory/monitoring.js';
-import { acceptEvents, countOpen, getEvent, hostKeyEvent, listEvents, matchingEventIds, openEventsOfServers, retireUnmonitored } from './events/events.js';
-import * as removal from './inventory/removal.js';
-import * as inventory from './inventory/inventory.js';
-import { importSshConfig, pinHostKey, probeServerKey, sshTransportFor, trustServer } from './inventory/ssh-access.js';
-import { SshError } from './transport/ssh.js';
-import * as policies from './policy/policies.js';
-import { DEFAULT_CONCURRENCY, runLimited } from './scan/run-scans.js';
-import { baselineServer, recordHostKeyFailure, scanServer, type BaselineOutcome, type ScanContext } from './scan/scan-server.js';
-import { preflight } from './scan/collect.js';
-import { trackProgress } from './scan/progress.js';
-import { getPreflight, getScanSettings, setScanSettings, storePreflight } from './scan/fidelity.js';
-import { checkStore } from './store/check.js';
-import { diskFullMessage, now, openStore, type Db } from './store/db.js';
-import { LocalTransport } from './transport/local.js';
-import type { Transport } from './transport/transport.js';
-import { createAlerts, type AlertOptions, type Alerts } from './alert/dispatcher.js';
-import { alertHandlers } from './alert/handlers.js';
-import { reportHandlers } from './report/handlers.js';
-import { templateHandlers } from './policy/templates.js';
-import { scheduleHandlers } from './schedule/handlers.js';
-import { LockBusy, newOwnerId, serverLockName, withLock } from './schedule/locks.js';
+import { ApiError, type PushEvents, type PushName, type ScanRequest, type ServerProgress, type ServerSummary } from '../../shared/api.js';
+import type { AcceptScope, ScanKind, ScanStatus, ServerScanResult } from '../../shared/domain.js';
+import type { HandlerTable, PushListener } from '../api/dispatch.js';
+import { activeBaselineIds, baselineReport, listBaselines, parseExpiry, removeBaseline } from '../baseline/baselines.js';
+import { lastComparison, monitoringSince } from '../inventory/monitoring.js';
+import { acceptEvents, countOpen, getEvent, hostKeyEvent, listEvents, matchingEventIds, openEventsOfServers, retireUnmonitored } from '../events/events.js';
+import * as removal from '../inventory/removal.js';
+import * as inventory from '../inventory/inventory.js';
+import { importSshConfig, pinHostKey, probeServerKey, sshTransportFor, trustServer } from '../inventory/ssh-access.js';
+import { SshError } from '../transport/ssh.js';
+import * as policies from '../policy/policies.js';
+import { DEFAULT_CONCURRENCY, runLimited } from '../scan/run-scans.js';
+import { baselineServer, recordHostKeyFailure, scanServer, type BaselineOutcome, type ScanContext } from '../scan/scan-server.js';
+import { preflight } from '../scan/collect.js';
+import { trackProgress } from '../scan/progress.js';
+import { getPreflight, getScanSettings, setScanSettings, storePreflight } from '../scan/fidelity.js';
+import { checkStore } from '../store/check.js';
+import { diskFullMessage, now, openStore, type Db } from '../store/db.js';
+import { LocalTransport } from '../transport/local.js';
+import type { Transport } from '../transport/transport.js';
+import { createAlerts, type AlertOptions, type Alerts } from '../alert/dispatcher.js';
+import { alertHandlers } from '../alert/handlers.js';
+import { reportHandlers } from '../report/handlers.js';
+import { templateHandlers } from '../policy/templates.js';
+import { scheduleHandlers } from '../schedule/handlers.js';
+import { LockBusy, newOwnerId, serverLockName, withLock } from '../schedule/locks.js';
 
 export interface EngineOptions {
   home: string;
