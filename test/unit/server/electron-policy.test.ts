@@ -10,7 +10,7 @@ describe('electron policy', () => {
     expect(isAppUrl('app://driftwatch/index.html#/events')).toBe(true);
     expect(isAppUrl('app://evil/index.html')).toBe(false);
     expect(isAppUrl('app://user@driftwatch/index.html')).toBe(false);
-    expect(isAppUrl('file:///work/main/dist/renderer/index.html')).toBe(false);
+    expect(isAppUrl('file:///home/user/driftwatch/dist/renderer/index.html')).toBe(false);
     expect(isAppUrl('https://driftwatch/')).toBe(false);
     expect(isAppUrl('not a url')).toBe(false);
   });
