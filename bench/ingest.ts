@@ -19,7 +19,8 @@ import * as policies from '../src/main/policy/policies.js';
 import { activeBaselineIds } from '../src/main/baseline/baselines.js';
 import { evaluatePolicy } from '../src/main/compare/evaluate.js';
 import { collect } from '../src/main/scan/collect.js';
-import { expectedEntries, referenceOf } from '../src/main/scan/fidelity.js';
+import { expectedEntries } from '../src/main/scan/fidelity.js';
+import { referenceOf } from '../src/main/scan/reference/stored-reference.js';
 import { buildPlan } from '../src/main/scanner/plan.js';
 import { policyInputs } from '../src/main/scan/prefilter.js';
 import { baselineServer, type ScanContext } from '../src/main/scan/scan-server.js';
@@ -141,7 +142,7 @@ async function main(): Promise<void> {
     const t0 = process.hrtime.bigint();
     const plan = buildPlan([policy]);
     // As scanServer() runs it: sized for the entries of the server's last scan (the baseline's);
-    // a quick scan with the server's reference (fidelity.ts referenceOf).
+    // a quick scan with the server's reference (scan/reference/stored-reference.ts referenceOf).
     const collected = await collect(new SyntheticTransport(quick ? 0 : 1, streamFile(home, quick ? 'quick' : 'measure')), plan, {
       expectedEntries: expectedEntries(db, server.id),
       ...(quick ? { reference: referenceOf(db, server.id, [policy]) } : {}),

@@ -5,21 +5,20 @@
 // A full scan is one run of the scanner (metadata, hashes, content, extended attributes). A quick
 // scan is two: the metadata pass without hashing, then a `list` run that hashes only the regular
 // files whose size, mtime, ctime or inode differ from the server's last full scan (`reference`);
-// the others keep the hash (and content) the full scan recorded (reference-compare.ts: each entry
+// the others keep the hash (and content) the full scan recorded (reference/reference-compare.ts: each entry
 // is compared as it arrives); a gold-master baseline in it that this scan compares is compared at
 // the same time (twins), so that the evaluation does not read it again.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EntryAttributes, FileContent, Inode } from '../../shared/domain.js';
-import type { ByteString, EntryState } from '../model/entry.js';
+import type { ByteString } from '../model/entry.js';
 import { isUnder } from '../model/coverage.js';
-import type { PackLayout } from '../store/packs/pack-store.js';
 import type { Transport, RunOptions } from '../transport/transport.js';
 import type { ScanPlan } from '../scanner/plan.js';
 import { PROTOCOL_VERSION, RecordParser, type RawEntry, type ScanRecordEvent } from '../scanner/records.js';
-import { ReferenceCompare } from './reference-compare.js';
+import { ReferenceCompare, type BaselineTwins } from './reference/reference-compare.js';
+import type { Reference } from './reference/stored-reference.js';
 import { walkSplitArgs } from '../scanner/walk-split.js';
 import { checkableBy, loginOutputWarning, maskContent, toolCheckWarnings, type ScanSettings } from '../scanner/scan-options.js';
 import { aclText, capsText } from '../scanner/xattr-decode.js';
@@ -46,48 +45,6 @@ export interface Collected {
   twins?: Map<number, BaselineTwins>;
   /** What the scan should tell its reader about the host (tools that failed their check, login output). */
   warnings: string[];
-}
-
-/**
- * A compared baseline met in a quick scan's reference: the rows equal to its entry on every
- * attribute (error-free, master-compared by policy `policyIndex`, no kept content), and its other
- * entries, made, for the evaluation (scan/prefilter.ts) to check as it would any other.
- */
-export interface BaselineTwins {
-  policyIndex: number;
-  rows: Uint8Array;
-  leftovers: EntryState[];
-}
-
-/** What a quick scan reuses from the server's last full scan, by path. */
-export interface ReferenceEntry {
-  type: string;
-  size: number;
-  mtime: string;
-  ctime: string;
-  inode: Inode;
-  sha256: string | null;
-  content?: FileContent | null;
-  device?: string | null;
-  /** The attributes beyond stat(2) the full scan checked (absent keys: not checked). */
-  ext?: Partial<Pick<EntryAttributes, 'xattrs' | 'acl' | 'caps' | 'selinux' | 'flags'>>;
-}
-
-/** One stored set of a quick scan's reference, read in path order (store/packs). */
-export interface ReferenceSource {
-  /** Its packs (store/packs/codec.ts) in path order, each read when it is asked for. */
-  packs(): Iterable<Buffer>;
-  /** Entries with times at or after this (host clock, seconds) are racy: read again. */
-  racyFrom: number;
-  /** A gold-master baseline of this scan's policy `policyIndex`: compared while it is read. */
-  baseline?: { id: number; policyIndex: number };
-}
-
-/** What a quick scan may reuse: stored sets, oldest first (a later one's entry replaces an earlier one's). */
-export interface Reference {
-  sources: ReferenceSource[];
-  /** The server's last full scan as its packs lie (none for a reference held elsewhere): walk-split.ts. */
-  layout?: PackLayout[];
 }
 
 export interface CollectOptions extends RunOptions {

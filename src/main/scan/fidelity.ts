@@ -1,18 +1,12 @@
 // What scan-server.ts needs beyond the scan itself: each server's scan settings and pre-flight,
-// which mode a scan runs (full or quick), the entries of the server's last full scan that a
-// quick scan reuses (an entry set in packs, store/packs), and the warnings for attributes a host
-// cannot check.
+// which mode a scan runs (full or quick), and the warnings for attributes a host cannot check.
 import { ApiError } from '../../shared/api.js';
 import type { AttributeName, ScanMode, ServerPreflight, ServerScanSettings } from '../../shared/domain.js';
-import type { EntryState } from '../model/entry.js';
 import { comparedAttributes } from '../compare/compare.js';
 import type { StoredServer } from '../inventory/inventory.js';
 import type { StoredPolicy } from '../policy/policies.js';
 import { now, type Db } from '../store/db.js';
-import { byteOrder, EntryFields, forEachInPacks, PackEncoder } from '../store/packs/codec.js';
-import { baselineSet, clearSet, PACK_SIZE, packsOf, serverFullSet, SetWriter, setLayout, writeSet, type PackLayout } from '../store/packs/pack-store.js';
-import type { Collected, Facts, Reference, ReferenceEntry, ReferenceSource } from './collect.js';
-import { EntryTable, EXT_KEYS } from '../scanner/entry-table.js';
+import type { Collected, Facts } from './collect.js';
 import { checkableBy, DEFAULT_SCAN_SETTINGS, MAX_ENTRIES_LIMIT, toolCheckWarnings } from '../scanner/scan-options.js';
 
 export function getScanSettings(db: Db, serverId: number): ServerScanSettings {
@@ -75,114 +69,6 @@ export function decideMode(db: Db, server: StoredServer, requested?: ScanMode): 
   return { mode: 'quick', why: 'quick scan' };
 }
 
-/**
- * The reference of a quick scan: the server's last full scan (server_full_packs), then the
- * gold-master baselines taken of it since (server_full_baselines, oldest first: a later one's
- * entry replaces an earlier one's). Each is read once, in path order, by collect(). A baseline of
- * one of `policies` (this scan's) is named so that collect() compares it while reusing it, and
- * the evaluation need not read it again. Entries whose times are within two seconds of the host
- * clock when that scan started are not reused: a write in the same clock tick as the read would
- * not have moved them (as git's racy-clean rule).
- */
-export function referenceOf(db: Db, serverId: number, policies: readonly StoredPolicy[] = []): Reference {
-  const full = db.prepare('SELECT host_time FROM server_full_scans WHERE server_id = ?').get(serverId) as { host_time: string | null } | undefined;
-  const racyFrom = full?.host_time && /^\d+$/.test(full.host_time) ? Number(full.host_time) - 2 : Infinity;
-  const sources: ReferenceSource[] = [{ racyFrom, packs: () => packsOf(db, serverFullSet(serverId)) }];
-  const baselines = db
-    .prepare('SELECT f.baseline_id AS id, b.policy_id AS policy FROM server_full_baselines f JOIN baselines b ON b.id = f.baseline_id WHERE f.server_id = ? ORDER BY f.baseline_id')
-    .all(serverId) as { id: number; policy: number }[];
-  for (const b of baselines) {
-    const policyIndex = policies.findIndex((p) => p.id === b.policy);
-    sources.push({
-      racyFrom,
-      packs: () => packsOf(db, baselineSet(b.id)),
-      ...(policyIndex >= 0 ? { baseline: { id: b.id, policyIndex } } : {}),
-    });
-  }
-  // The shape of the server's tree: its largest set (after a gold-master baseline, the last full
-  // scan is that baseline's packs, named rather than copied).
-  const layouts = [setLayout(db, serverFullSet(serverId)), ...baselines.map((b) => setLayout(db, baselineSet(b.id)))];
-  const size = (l: PackLayout[]) => l.reduce((n, p) => n + p.entries, 0);
-  return { sources, layout: layouts.reduce((a, b) => (size(b) > size(a) ? b : a)) };
-}
-
-/** A reference of one set of entries held in memory, encoded as the store would (tests, tools). */
-export function memoryReference(entries: Iterable<EntryState>, racyFrom = Infinity): Reference {
-  const sorted = [...entries].sort((a, b) => byteOrder(a.path, b.path));
-  const packs: Buffer[] = [];
-  const encoder = new PackEncoder();
-  const f = new EntryFields();
-  for (const e of sorted) {
-    encoder.add(e.path, f.fromState(e));
-    if (encoder.count >= PACK_SIZE) packs.push(encoder.finish());
-  }
-  if (encoder.count) packs.push(encoder.finish());
-  return { sources: [{ racyFrom, packs: () => packs }] };
-}
-
-/**
- * What the reference gives for each path, as one map (tests and tools: a scan pairs them with its rows instead).
- * The same rules as collect()'s: the last source that has a path decides, and an entry not read
- * whole by its scan (an error, a file not hashed) or racy gives nothing.
- */
-export function referenceLookup(db: Db, serverId: number): (path: string) => ReferenceEntry | undefined {
-  const map = new Map<string, ReferenceEntry | null>();
-  for (const source of referenceOf(db, serverId).sources) {
-    forEachInPacks(source.packs(), (f) => {
-      if (!reusable(f, source.racyFrom)) return void map.set(f.path(), null);
-      const r: ReferenceEntry = { type: f.type, size: f.size, mtime: f.mtime(), ctime: f.ctime(), inode: f.inode, sha256: f.sha256(), device: f.device };
-      const content = f.ext('content');
-      if (content !== undefined) r.content = content;
-      for (const k of EXT_KEYS) {
-        const v = f.ext(k);
-        if (v !== undefined) (r.ext ??= {})[k] = v;
-      }
-      map.set(f.path(), r);
-    });
-  }
-  return (path) => map.get(path) ?? undefined;
-}
-
-/** Whether a stored entry may be reused: read whole by its scan, and not racy. */
-export function reusable(f: EntryFields, racyFrom: number): boolean {
-  if (f.error !== null || (f.type === 'file' && f.sha === null && f.shaText === null)) return false;
-  if (racyFrom === Infinity) return true;
-  const m = f.mtimeText === null ? f.mtimeS + f.mtimeN / 1e9 : parseFloat(f.mtimeText);
-  const c = f.ctimeText === null ? f.ctimeS + f.ctimeN / 1e9 : parseFloat(f.ctimeText);
-  return !(c >= racyFrom || m >= racyFrom);
-}
-
-
-/**
- * After a full scan of every policy: its entries become the server's reference (what a quick scan
- * reuses), replacing the last one; written in packs straight from the scan's table.
- */
-export function storeFullEntries(db: Db, serverId: number, scanId: number, collected: Collected): void {
-  const set = serverFullSet(serverId);
-  clearSet(db, set);
-  db.prepare('DELETE FROM server_full_baselines WHERE server_id = ?').run(serverId);
-  const table = collected.entries;
-  if (table instanceof EntryTable) {
-    const w = new SetWriter(db, set);
-    const f = new EntryFields();
-    const bytes = table.pathBuffer();
-    for (const row of table.sortedRows()) w.addBytes(bytes, table.pathStart(row), table.pathEnd(row), table.fill(row, f));
-    w.finish();
-  } else writeSet(db, set, collected.entries.values());
-  db.prepare('INSERT OR REPLACE INTO server_full_scans (server_id, scan_id, at, host_time) VALUES (?, ?, ?, ?)').run(serverId, scanId, now(), collected.facts.time ?? null);
-}
-
-/**
- * After a gold-master baseline scan (one policy): its entries, already stored as the baseline's,
- * are added to the server's reference by naming the baseline; they are not written again.
- */
-export function addFullBaseline(db: Db, serverId: number, scanId: number, baselineId: number, collected: Collected): void {
-  db.prepare('INSERT OR IGNORE INTO server_full_baselines (server_id, baseline_id) VALUES (?, ?)').run(serverId, baselineId);
-  if (!db.prepare('SELECT 1 FROM server_full_scans WHERE server_id = ?').get(serverId)) {
-    db.prepare('INSERT OR REPLACE INTO server_full_scans (server_id, scan_id, at, host_time) VALUES (?, ?, ?, ?)').run(serverId, scanId, now(), collected.facts.time ?? null);
-  }
-}
-
 /** How many entries the server's last scan held (0: none yet): what its next one is expected to hold. */
 export function expectedEntries(db: Db, serverId: number): number {
   const counts = db.prepare("SELECT counts_json FROM scans WHERE server_id = ? AND status != 'failed' ORDER BY id DESC LIMIT 1").pluck().get(serverId) as string | undefined;
@@ -203,4 +89,3 @@ export function notCheckedWarnings(collected: Collected, policies: StoredPolicy[
   return [`not checked on this host: ${missing.map((m) => `${m.name} (needs ${m.tool})`).join(', ')}`];
 }
 
-export type { EntryState };

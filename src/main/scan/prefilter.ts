@@ -19,6 +19,7 @@ import { baselineSet, forEachEntry, loadSet, selfSet, type EntrySet } from '../s
 import type { Collected } from './collect.js';
 import { EntryTable } from '../scanner/entry-table.js';
 import type { ScanPlan } from '../scanner/plan.js';
+import { walkTargets } from './walk-targets.js';
 
 export interface PolicyInputs {
   current: Map<string, { entry: EntryState; target: Target }>;
@@ -32,15 +33,6 @@ export interface PolicyInputs {
    */
   selfInitRows: number[];
   selfInitTargets: string[];
-}
-
-/** The target that decides each walk's entries for policy `policyIndex` (the last owner wins, as in sharesOf). */
-export function walkTargets(plan: ScanPlan, policyIndex: number): (Target | undefined)[] {
-  return plan.walks.map((w) => {
-    let t: Target | undefined;
-    for (const o of w.owners) if (o.policy === policyIndex) t = o.target;
-    return t;
-  });
 }
 
 /**

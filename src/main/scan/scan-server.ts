@@ -21,8 +21,11 @@ import { collect, type CollectOptions, type Collected } from './collect.js';
 import { limitsFor } from '../scanner/stream-check.js';
 import { buildPlan, type ScanPlan } from '../scanner/plan.js';
 import { EntryTable } from '../scanner/entry-table.js';
-import { policyInputs, walkTargets } from './prefilter.js';
-import { decideMode, expectedEntries, getScanSettings, notCheckedWarnings, referenceOf, setScanMode, storeFullEntries, storePreflight, addFullBaseline } from './fidelity.js';
+import { policyInputs } from './prefilter.js';
+import { walkTargets } from './walk-targets.js';
+import { decideMode, expectedEntries, getScanSettings, notCheckedWarnings, setScanMode, storePreflight } from './fidelity.js';
+import { referenceOf } from './reference/stored-reference.js';
+import { addFullBaseline, storeFullEntries } from './reference/record-reference.js';
 
 export interface ScanContext {
   db: Db;
