@@ -19,7 +19,7 @@ import * as policies from '../src/main/policy/policies.js';
 import { activeBaselineIds } from '../src/main/baseline/baselines.js';
 import { evaluatePolicy } from '../src/main/compare/evaluate.js';
 import { collect } from '../src/main/scan/collect.js';
-import { expectedEntries } from '../src/main/scan/fidelity.js';
+import { expectedEntries } from '../src/main/scan/scan-history.js';
 import { referenceOf } from '../src/main/scan/reference/stored-reference.js';
 import { buildPlan } from '../src/main/scanner/plan.js';
 import { policyInputs } from '../src/main/scan/prefilter.js';

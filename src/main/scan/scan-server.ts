@@ -23,7 +23,9 @@ import { buildPlan, type ScanPlan } from '../scanner/plan.js';
 import { EntryTable } from '../scanner/entry-table.js';
 import { policyInputs } from './prefilter.js';
 import { walkTargets } from './walk-targets.js';
-import { decideMode, expectedEntries, getScanSettings, notCheckedWarnings, setScanMode, storePreflight } from './fidelity.js';
+import { notCheckedWarnings, storePreflight } from './host-checks.js';
+import { decideMode, expectedEntries, setScanMode } from './scan-history.js';
+import { getScanSettings } from './scan-settings.js';
 import { referenceOf } from './reference/stored-reference.js';
 import { addFullBaseline, storeFullEntries } from './reference/record-reference.js';
 
