@@ -22,18 +22,16 @@ import type { Reference } from './reference/stored-reference.js';
 import { walkSplitArgs } from '../scanner/walk-split.js';
 import { checkableBy, loginOutputWarning, maskContent, toolCheckWarnings, type ScanSettings } from '../scanner/scan-options.js';
 import { aclText, capsText } from '../scanner/xattr-decode.js';
-import { EntryTable, type ScannedEntry } from '../scanner/entry-table.js';
+import { EntryTable } from '../scanner/entry-table.js';
 import { ScanFailure } from '../scanner/scan-failure.js';
 import { shownPath, StreamCheck, type RunKind, type StreamLimits } from '../scanner/stream-check.js';
-
-export type { ScannedEntry };
 
 /** What the host told about itself (P records): tool → value. */
 export type Facts = Record<string, string>;
 
 export interface Collected {
-  /** Every entry, by path: a read-only map whose entries are made when asked for (entry-table.ts). */
-  entries: ReadonlyMap<ByteString, ScannedEntry>;
+  /** Every entry, by path, in columns: an entry is made only when asked for (entry-table.ts). */
+  entries: EntryTable;
   walkState: ('ok' | 'missing')[];
   facts: Facts;
   mode: 'full' | 'quick';

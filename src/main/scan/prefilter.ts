@@ -15,9 +15,8 @@ import { pairWithTable } from '../compare/pair.js';
 import type { StoredPolicy } from '../policy/policies.js';
 import type { Db } from '../store/db.js';
 import { EntryFields } from '../store/packs/codec.js';
-import { baselineSet, forEachEntry, loadSet, selfSet, type EntrySet } from '../store/packs/pack-store.js';
+import { baselineSet, forEachEntry, selfSet, type EntrySet } from '../store/packs/pack-store.js';
 import type { Collected } from './collect.js';
-import { EntryTable } from '../scanner/entry-table.js';
 import type { ScanPlan } from '../scanner/plan.js';
 import { walkTargets } from './walk-targets.js';
 
@@ -36,8 +35,7 @@ export interface PolicyInputs {
 }
 
 /**
- * Policy `policyIndex`'s share of the scan and its references, clean paths left out. With a
- * collection that is not an entry table, nothing is left out.
+ * Policy `policyIndex`'s share of the scan and its references, clean paths left out.
  *
  * Each active baseline is read once, in path order, merged with the table (compare/pair.ts): a
  * stored entry equal to its row is never made into an object. A baseline a quick scan already
@@ -59,24 +57,7 @@ export function policyInputs(
   const { plan, collected, policyIndex, policy, serverId } = args;
   const self = selfSet(serverId, policy.id);
   const walkTarget = walkTargets(plan, policyIndex);
-  const table = collected.entries instanceof EntryTable ? collected.entries : null;
-  if (!table) {
-    const current = new Map<string, { entry: EntryState; target: Target }>();
-    for (const e of collected.entries.values()) {
-      let t: Target | undefined;
-      for (const w of e.walks) t = walkTarget[w] ?? t;
-      if (t) current.set(e.path, { entry: e, target: t });
-    }
-    return {
-      current,
-      baselines: args.baselineIds.map((id) => loadSet(db, baselineSet(id))),
-      serverAccepts: args.serverAccepts,
-      selfState: loadSet(db, self),
-      selfInitRows: [],
-      selfInitTargets: [],
-    };
-  }
-
+  const table = collected.entries;
   const clean = new Uint8Array(table.size);
   const names = new Map<Target, AttributeName[]>();
   const namesOf = (t: Target) => names.get(t) ?? (names.set(t, comparedAttributes(t)), names.get(t)!);

@@ -4,7 +4,7 @@
 // failed scan record: baselines, events and earlier results stay as they were.
 import type { PolicyOutcome, ScanCounts, ScanKind, ScanMode, ServerScanResult, Target, TargetReport } from '../../shared/domain.js';
 import { displayPath } from '../../shared/path-escape.js';
-import { listBaselines, noActiveBaselineReason, storeBaseline, storeBaselineWith } from '../baseline/baselines.js';
+import { listBaselines, noActiveBaselineReason, storeBaselineWith } from '../baseline/baselines.js';
 import type { EntryState } from '../model/entry.js';
 import { evaluatePolicy } from '../compare/evaluate.js';
 import { ApiError } from '../../shared/api.js';
@@ -20,7 +20,6 @@ import type { Transport } from '../transport/transport.js';
 import { collect, type CollectOptions, type Collected } from './collect.js';
 import { limitsFor } from '../scanner/stream-check.js';
 import { buildPlan, type ScanPlan } from '../scanner/plan.js';
-import { EntryTable } from '../scanner/entry-table.js';
 import { policyInputs } from './prefilter.js';
 import { walkTargets } from './walk-targets.js';
 import { notCheckedWarnings, storePreflight } from './host-checks.js';
@@ -35,17 +34,6 @@ export interface ScanContext {
 }
 
 const EMPTY_COUNTS: ScanCounts = { entries: 0, added: 0, removed: 0, modified: 0, unreadable: 0 };
-
-/** Each policy's share of the scan: path → entry and the target that decides it. */
-function sharesOf(plan: ScanPlan, collected: Collected, policyCount: number): Map<string, { entry: EntryState; target: Target }>[] {
-  const shares = Array.from({ length: policyCount }, () => new Map<string, { entry: EntryState; target: Target }>());
-  for (const e of collected.entries.values()) {
-    for (const w of e.walks) {
-      for (const owner of plan.walks[w]!.owners) shares[owner.policy]!.set(e.path, { entry: e, target: owner.target });
-    }
-  }
-  return shares;
-}
 
 async function runScanner(ctx: ScanContext, server: StoredServer, policies: StoredPolicy[], mode: ScanMode, onProgress?: CollectOptions['onProgress']): Promise<{ plan: ScanPlan; collected: Collected }> {
   const plan = buildPlan(policies, 0);
@@ -212,7 +200,7 @@ function addToSelfState(db: Db, set: EntrySet, collected: Collected, rows: numbe
   const g = new EntryFields();
   let j = 0;
   const table = collected.entries;
-  if (rows.length && table instanceof EntryTable) {
+  if (rows.length) {
     const mine = new Uint8Array(table.size);
     for (const r of rows) mine[r] = 1;
     const bytes = table.pathBuffer();
@@ -262,8 +250,7 @@ async function baselineServerOnce(ctx: ScanContext, server: StoredServer, policy
   const { plan, collected } = scanned;
   // The policy's share: each entry and the target that decides it, counted from the table's
   // columns; the entries are written to the baseline's packs straight from them, none made.
-  const table = collected.entries instanceof EntryTable ? collected.entries : null;
-  const share = table ? null : sharesOf(plan, collected, 1)[0]!;
+  const table = collected.entries;
   const walkTarget = walkTargets(plan, 0);
   const perTarget = new Map<Target, { entries: number; unreadable: string[] }>(policy.targets.map((t) => [t, { entries: 0, unreadable: [] }]));
   let shareSize = 0;
@@ -274,12 +261,10 @@ async function baselineServerOnce(ctx: ScanContext, server: StoredServer, policy
     t.entries++;
     if (error) t.unreadable.push(`${displayPath(path()).path}: ${error}`);
   };
-  if (table) {
-    for (let row = 0; row < table.size; row++) {
-      const target = table.lastOfWalks(row, walkTarget);
-      if (target) count(target, table.errorOf(row), () => table.pathOf(row));
-    }
-  } else for (const s of share!.values()) count(s.target, s.entry.error, () => s.entry.path);
+  for (let row = 0; row < table.size; row++) {
+    const target = table.lastOfWalks(row, walkTarget);
+    if (target) count(target, table.errorOf(row), () => table.pathOf(row));
+  }
   const report: TargetReport[] = policy.targets.map((t) => {
     const walk = plan.walks.findIndex((w) => w.owners.some((o) => o.target === t));
     const mine = perTarget.get(t)!;
@@ -292,13 +277,11 @@ async function baselineServerOnce(ctx: ScanContext, server: StoredServer, policy
     setScanMode(db, scanId, 'full');
     storePreflight(db, server.id, collected.facts);
     const head = { policyId: policy.id, serverId: server.id, serverName: server.name, scanId, at: now(), expiresAt, comment, report, add };
-    const baselineId = table
-      ? storeBaselineWith(db, head, (add) => {
-          const f = new EntryFields();
-          const bytes = table.pathBuffer();
-          for (const row of table.sortedRows()) if (table.lastOfWalks(row, walkTarget)) add(bytes, table.pathStart(row), table.pathEnd(row), table.fill(row, f));
-        })
-      : storeBaseline(db, { ...head, entries: [...share!.values()].map((s) => s.entry) });
+    const baselineId = storeBaselineWith(db, head, (add) => {
+      const f = new EntryFields();
+      const bytes = table.pathBuffer();
+      for (const row of table.sortedRows()) if (table.lastOfWalks(row, walkTarget)) add(bytes, table.pathStart(row), table.pathEnd(row), table.fill(row, f));
+    });
     // The baseline's entries are also the server's quick-scan reference: named, not written again.
     addFullBaseline(db, server.id, scanId, baselineId, collected);
     return { result: { name: server.name, status: 'completed_clean', scanId, counts, warnings, mode: 'full' } satisfies ServerScanResult, baselineId };

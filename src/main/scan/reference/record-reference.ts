@@ -2,8 +2,7 @@
 // and a gold-master baseline taken of the server joins it (stored-reference.ts reads it back).
 import { now, type Db } from '../../store/db.js';
 import { EntryFields } from '../../store/packs/codec.js';
-import { clearSet, serverFullSet, SetWriter, writeSet } from '../../store/packs/pack-store.js';
-import { EntryTable } from '../../scanner/entry-table.js';
+import { clearSet, serverFullSet, SetWriter } from '../../store/packs/pack-store.js';
 import type { Collected } from '../collect.js';
 
 /**
@@ -15,13 +14,11 @@ export function storeFullEntries(db: Db, serverId: number, scanId: number, colle
   clearSet(db, set);
   db.prepare('DELETE FROM server_full_baselines WHERE server_id = ?').run(serverId);
   const table = collected.entries;
-  if (table instanceof EntryTable) {
-    const w = new SetWriter(db, set);
-    const f = new EntryFields();
-    const bytes = table.pathBuffer();
-    for (const row of table.sortedRows()) w.addBytes(bytes, table.pathStart(row), table.pathEnd(row), table.fill(row, f));
-    w.finish();
-  } else writeSet(db, set, collected.entries.values());
+  const w = new SetWriter(db, set);
+  const f = new EntryFields();
+  const bytes = table.pathBuffer();
+  for (const row of table.sortedRows()) w.addBytes(bytes, table.pathStart(row), table.pathEnd(row), table.fill(row, f));
+  w.finish();
   db.prepare('INSERT OR REPLACE INTO server_full_scans (server_id, scan_id, at, host_time) VALUES (?, ?, ?, ?)').run(serverId, scanId, now(), collected.facts.time ?? null);
 }
 
