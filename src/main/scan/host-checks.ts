@@ -5,7 +5,8 @@ import type { AttributeName, ServerPreflight } from '../../shared/domain.js';
 import { comparedAttributes } from '../compare/compare.js';
 import type { StoredPolicy } from '../policy/policies.js';
 import { now, type Db } from '../store/db.js';
-import type { Collected, Facts } from './collect.js';
+import type { Collected } from './collect.js';
+import type { Facts } from './run-scanner.js';
 import { checkableBy, toolCheckWarnings } from '../scanner/scan-options.js';
 
 export function preflightOf(facts: Facts, at: string): ServerPreflight {

@@ -4,7 +4,8 @@
 // same twins, on a fake host whose stream comes in small chunks.
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { collect, ScanFailure, type Collected } from '../../../src/main/scan/collect.js';
+import { collect, type Collected } from '../../../src/main/scan/collect.js';
+import { ScanFailure } from '../../../src/main/scanner/scan-failure.js';
 import { memoryReference, type Reference } from '../../../src/main/scan/reference/stored-reference.js';
 import { buildPlan, type ScanPlan } from '../../../src/main/scanner/plan.js';
 import { PROTOCOL_VERSION } from '../../../src/main/scanner/records.js';
