@@ -22,7 +22,7 @@ import { collect } from '../src/main/scan/collect.js';
 import { expectedEntries } from '../src/main/scan/scan-history.js';
 import { referenceOf } from '../src/main/scan/reference/stored-reference.js';
 import { buildPlan } from '../src/main/scanner/plan.js';
-import { policyInputs } from '../src/main/scan/prefilter.js';
+import { leaveOutCleanPaths } from '../src/main/scan/clean-paths.js';
 import { baselineServer, type ScanContext } from '../src/main/scan/scan-server.js';
 import type { ScriptProcess, Transport } from '../src/main/transport/transport.js';
 
@@ -149,10 +149,10 @@ async function main(): Promise<void> {
     });
     const tCollect = Number(process.hrtime.bigint() - t0) / 1e9;
     // What scanServer() does between the scanner and its transaction: each policy's inputs (the
-    // entries certainly clean left out, scan/prefilter.ts), then evaluatePolicy.
+    // entries certainly clean left out, scan/clean-paths.ts), then evaluatePolicy.
     const at = new Date().toISOString();
     const selfInitialized = new Set<string>();
-    const inputs = policyInputs(db, { plan, collected, policyIndex: 0, policy, serverId: server.id, baselineIds: activeBaselineIds(db, policy.id, at), serverAccepts: new Map(), selfInitialized });
+    const inputs = leaveOutCleanPaths(db, { plan, collected, policyIndex: 0, policy, serverId: server.id, baselineIds: activeBaselineIds(db, policy.id, at), serverAccepts: new Map(), selfInitialized });
     const verdict = evaluatePolicy({ targets: policy.targets, ...inputs, selfInitialized });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const counts = { added: 0, removed: 0, modified: 0 };

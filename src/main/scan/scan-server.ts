@@ -20,7 +20,7 @@ import type { Transport } from '../transport/transport.js';
 import { collect, type CollectOptions, type Collected } from './collect.js';
 import { limitsFor } from '../scanner/stream-check.js';
 import { buildPlan, type ScanPlan } from '../scanner/plan.js';
-import { policyInputs } from './prefilter.js';
+import { leaveOutCleanPaths } from './clean-paths.js';
 import { walkTargets } from './walk-targets.js';
 import { notCheckedWarnings, storePreflight } from './host-checks.js';
 import { decideMode, expectedEntries, setScanMode } from './scan-history.js';
@@ -80,7 +80,7 @@ type ScanServerOptions = { mode?: ScanMode; onProgress?: CollectOptions['onProgr
 
 /**
  * An ordinary scan of one server. Whatever fails in it (the host, the stream, a damaged pack of
- * its references, the evaluation) fails this scan alone, recorded with the reason.
+ * a stored set it reads, the evaluation) fails this scan alone, recorded with the reason.
  */
 export async function scanServer(ctx: ScanContext, server: StoredServer, options: ScanServerOptions = {}): Promise<ServerScanResult> {
   const startedAt = now();
@@ -124,8 +124,8 @@ async function scanServerOnce(ctx: ScanContext, server: StoredServer, options: S
     const selfInitialized = new Set(
       (db.prepare('SELECT target_path FROM self_targets WHERE server_id = ? AND policy_id = ?').all(server.id, policy.id) as { target_path: string }[]).map((r) => r.target_path),
     );
-    // The policy's share and its references, without the entries certainly clean (scan/prefilter.ts).
-    const inputs = policyInputs(db, { plan, collected, policyIndex: i, policy, serverId: server.id, baselineIds: active, serverAccepts: accepts, selfInitialized });
+    // The policy's share and its candidates, without the entries certainly clean (clean-paths.ts).
+    const inputs = leaveOutCleanPaths(db, { plan, collected, policyIndex: i, policy, serverId: server.id, baselineIds: active, serverAccepts: accepts, selfInitialized });
     const verdict = evaluatePolicy({ targets: policy.targets, ...inputs, selfInitialized });
     if (verdict.unchecked) warnings.push(`policy '${policy.name}': ${verdict.unchecked} entries below unreadable directories were not checked`);
     const outcome = policyOutcome(policy, active.length ? null : noActiveBaselineReason(all), selfInitialized);
@@ -144,7 +144,7 @@ async function scanServerOnce(ctx: ScanContext, server: StoredServer, options: S
       recordDeviations(db, { serverId: server.id, policyId: policy.id, policyName: policy.name, scanId, at, deviations: v.deviations });
       resolveHostKeyEvents(db, server.id, scanId, at);
       if (v.selfInit.length || v.selfInitRows.length) addToSelfState(db, selfSet(server.id, policy.id), collected, v.selfInitRows, v.selfInit);
-      // Every self target now has its reference, also one this scan found missing: its absence is
+      // Every self target now has its recorded state, also one this scan found missing: its absence is
       // the state later scans compare with (a file appearing there is an event, not adopted).
       for (const t of policy.targets.filter((x) => x.compare === 'self').map((x) => x.path)) db.prepare('INSERT OR IGNORE INTO self_targets (server_id, policy_id, target_path) VALUES (?, ?, ?)').run(server.id, policy.id, t);
     });
@@ -171,7 +171,7 @@ async function scanServerOnce(ctx: ScanContext, server: StoredServer, options: S
 }
 
 /**
- * Whether a scan compared a policy. Every target needs a reference to be compared with: a master
+ * Whether a scan compared a policy. Every target needs something to be compared with: a master
  * target an active baseline of the policy (`noBaseline` says why there is none), a self target the
  * state an earlier scan recorded (the scan that records it first compares nothing). A policy
  * without targets compares nothing either.

@@ -24,7 +24,7 @@ import { reusable, type Reference, type ReferenceSource } from './stored-referen
 /**
  * A compared baseline met in a quick scan's reference: the rows equal to its entry on every
  * attribute (error-free, master-compared by policy `policyIndex`, no kept content), and its other
- * entries, made, for the evaluation (scan/prefilter.ts) to check as it would any other.
+ * entries, made, for the evaluation (scan/clean-paths.ts) to check as it would any other.
  */
 export interface BaselineTwins {
   policyIndex: number;

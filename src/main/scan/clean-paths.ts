@@ -1,11 +1,12 @@
-// What one policy's evaluation needs from a scan, without the entries that are certainly clean.
+// The paths of one policy's share of a scan that are certainly clean, found before the
+// evaluation and left out of what it is given.
 //
 // evaluatePolicy (compare/evaluate.ts) judges each path against its candidates: the active
 // baselines' entries and a per-server accepted entry (master targets), or the server's own state
 // (self targets); a path equal to one candidate on the attributes its target compares is clean,
 // whatever the others say. Such paths are found here by streaming the candidates' rows once
 // (nothing kept) against the scan's entry table, and left out of every map evaluatePolicy gets —
-// the current entries and all references alike — so its verdict is the same while a scan of a
+// the current entries and all candidates alike — so its verdict is the same while a scan of a
 // million entries materializes only the few that differ. Entries with an error are always kept:
 // an unreadable directory decides what below it counts as unchecked.
 import type { AttributeName, Target } from '../../shared/domain.js';
@@ -20,7 +21,8 @@ import type { Collected } from './collect.js';
 import type { ScanPlan } from '../scanner/plan.js';
 import { walkTargets } from './walk-targets.js';
 
-export interface PolicyInputs {
+/** What evaluatePolicy is given for one policy: its share of the scan and its candidates, the paths certainly clean left out. */
+export interface EvaluationInputs {
   current: Map<string, { entry: EntryState; target: Target }>;
   baselines: Map<string, EntryState>[];
   serverAccepts: Map<string, EntryState | null>;
@@ -35,13 +37,13 @@ export interface PolicyInputs {
 }
 
 /**
- * Policy `policyIndex`'s share of the scan and its references, clean paths left out.
+ * Policy `policyIndex`'s share of the scan and its candidates, the paths certainly clean left out.
  *
  * Each active baseline is read once, in path order, merged with the table (compare/pair.ts): a
  * stored entry equal to its row is never made into an object. A baseline a quick scan already
  * compared while reusing it (Collected.twins) is not read again.
  */
-export function policyInputs(
+export function leaveOutCleanPaths(
   db: Db,
   args: {
     plan: ScanPlan;
@@ -53,7 +55,7 @@ export function policyInputs(
     serverAccepts: Map<string, EntryState | null>;
     selfInitialized: Set<string>;
   },
-): PolicyInputs {
+): EvaluationInputs {
   const { plan, collected, policyIndex, policy, serverId } = args;
   const self = selfSet(serverId, policy.id);
   const walkTarget = walkTargets(plan, policyIndex);
@@ -86,7 +88,7 @@ export function policyInputs(
     scratch.fromState(candidate);
     return checkStored(row, scratch, compare);
   };
-  // One pass over each reference, merged with the table: an entry is checked, and kept (made) for
+  // One pass over each stored candidate set, merged with the table: an entry is checked, and kept (made) for
   // evaluatePolicy unless it made its path clean.
   const keep = (set: EntrySet, compare: 'master' | 'self', kept = new Map<string, EntryState>()) => {
     pairWithTable(table, (each) => forEachEntry(db, set, each), (row, f) => {
