@@ -146,7 +146,7 @@ export async function runScanner(
  * by printf from octal escapes, so the script text stays ASCII whatever the names hold.
  * `$(...)` drops trailing newlines, so such a word is built into a variable with a final x that
  * is taken off again. Then one `set --` takes every word: linear in the number of words (a loop
- * of `set -- "$@" WORD` copies the whole list each time: 6,000 names took 8 s under dash).
+ * of `set -- "$@" WORD` copies the whole list each time: quadratic).
  */
 export function argsPrelude(args: string[]): string {
   const built: string[] = [];

@@ -7,10 +7,10 @@
 // does not read it again.
 //
 // A reference of up to `holdLimit` entries is read into memory while the host connects and starts
-// (warm, then prepare; store/packs/held-set.ts) and each entry is compared as it arrives: the stream's end then leaves
-// nothing to do but the list (a sorted merge after it cost ~0.15 s of a 0.55 s rescan of 65,000
-// entries). A larger one is not held (~160 bytes an entry) but merged with the table after the
-// stream (compare/pair.ts).
+// (warm, then prepare; store/packs/held-set.ts) and each entry is compared as it arrives: the
+// stream's end then leaves nothing to do but the list, where a sorted merge after the stream
+// would add to every quick scan's time. A larger one is not held (its memory grows with its
+// entries) but merged with the table after the stream (compare/pair.ts).
 import { ALL_ATTRIBUTES, type AttributeName, type FileContent, type Target } from '../../../shared/domain.js';
 import type { EntryState } from '../../model/entry.js';
 import { pairWithTable } from '../../compare/pair.js';
@@ -32,7 +32,7 @@ export interface BaselineTwins {
   leftovers: EntryState[];
 }
 
-/** Entries of a reference held in memory at most: ~40 MB. */
+/** Entries of a reference held in memory at most (docs/performance.md: what one takes). */
 export const HOLD_LIMIT = 250_000;
 /** Held paths indexed with each row that comes while they are not all. */
 const INDEX_PER_ROW = 16;
