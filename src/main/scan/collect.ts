@@ -25,7 +25,7 @@ import { EntryTable } from '../scanner/entry-table.js';
 import { ScanFailure } from '../scanner/scan-failure.js';
 import { shownPath, StreamCheck, type StreamLimits } from '../scanner/stream-check.js';
 import { runScanner, type Facts, type RunReport } from './run-scanner.js';
-import { isEmpty, listArgs, owedWork, readAgainWork, shortPassReason, type ListWork } from './list-work.js';
+import { isEmptyWork, listArgs, owedWork, readAgainWork, shortPassReason, type ListWork } from './list-work.js';
 
 export interface Collected {
   /** Every entry, by path, in columns: an entry is made only when asked for (entry-table.ts). */
@@ -290,10 +290,10 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
   // fails naming the pass and the tool: a lost result is never taken for a change.
   const owed = () => owedWork(entries, facts, limitOf, contents, attributesRead, reused);
   const first = owed();
-  if (!isEmpty(first)) {
+  if (!isEmptyWork(first)) {
     await runList(first);
     const short = owed();
-    if (!isEmpty(short)) throw new ScanFailure(shortPassReason(short, facts, entries.size));
+    if (!isEmptyWork(short)) throw new ScanFailure(shortPassReason(short, facts, entries.size));
   }
 
   // What a file ended with, and the content a target keeps.

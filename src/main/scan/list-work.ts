@@ -17,7 +17,7 @@ export interface ListWork {
   dev: ByteString[];
 }
 
-export const isEmpty = (w: ListWork) => !w.hash.length && !w.read.length && !w.attr.length && !w.flags.length && !w.dev.length;
+export const isEmptyWork = (w: ListWork) => !w.hash.length && !w.read.length && !w.attr.length && !w.flags.length && !w.dev.length;
 
 /** The arguments of a `list` run of `work`. */
 export function listArgs(work: ListWork, settings: Partial<ScanSettings>): string[] {
