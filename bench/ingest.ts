@@ -19,9 +19,10 @@ import * as policies from '../src/main/policy/policies.js';
 import { activeBaselineIds } from '../src/main/baseline/baselines.js';
 import { evaluatePolicy } from '../src/main/compare/evaluate.js';
 import { collect } from '../src/main/scan/collect.js';
-import { expectedEntries, referenceOf } from '../src/main/scan/fidelity.js';
+import { expectedEntries } from '../src/main/scan/scan-history.js';
+import { referenceOf } from '../src/main/scan/reference/stored-reference.js';
 import { buildPlan } from '../src/main/scanner/plan.js';
-import { policyInputs } from '../src/main/scan/prefilter.js';
+import { leaveOutCleanPaths } from '../src/main/scan/clean-paths.js';
 import { baselineServer, type ScanContext } from '../src/main/scan/scan-server.js';
 import type { ScriptProcess, Transport } from '../src/main/transport/transport.js';
 
@@ -141,17 +142,17 @@ async function main(): Promise<void> {
     const t0 = process.hrtime.bigint();
     const plan = buildPlan([policy]);
     // As scanServer() runs it: sized for the entries of the server's last scan (the baseline's);
-    // a quick scan with the server's reference (fidelity.ts referenceOf).
+    // a quick scan with the server's reference (scan/reference/stored-reference.ts referenceOf).
     const collected = await collect(new SyntheticTransport(quick ? 0 : 1, streamFile(home, quick ? 'quick' : 'measure')), plan, {
       expectedEntries: expectedEntries(db, server.id),
       ...(quick ? { reference: referenceOf(db, server.id, [policy]) } : {}),
     });
     const tCollect = Number(process.hrtime.bigint() - t0) / 1e9;
     // What scanServer() does between the scanner and its transaction: each policy's inputs (the
-    // entries certainly clean left out, scan/prefilter.ts), then evaluatePolicy.
+    // entries certainly clean left out, scan/clean-paths.ts), then evaluatePolicy.
     const at = new Date().toISOString();
     const selfInitialized = new Set<string>();
-    const inputs = policyInputs(db, { plan, collected, policyIndex: 0, policy, serverId: server.id, baselineIds: activeBaselineIds(db, policy.id, at), serverAccepts: new Map(), selfInitialized });
+    const inputs = leaveOutCleanPaths(db, { plan, collected, policyIndex: 0, policy, serverId: server.id, baselineIds: activeBaselineIds(db, policy.id, at), serverAccepts: new Map(), selfInitialized });
     const verdict = evaluatePolicy({ targets: policy.targets, ...inputs, selfInitialized });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const counts = { added: 0, removed: 0, modified: 0 };

@@ -16,8 +16,8 @@ export interface Deviation {
   error: string | null;
 }
 
-/** What the store knows for one path: absent (null) or an entry. */
-export type Reference = Map<string, EntryState | null>;
+/** Accepted entries by path: absent (null) or an entry. */
+export type AcceptedEntries = Map<string, EntryState | null>;
 
 export interface PolicyScan {
   targets: Target[];
@@ -26,7 +26,7 @@ export interface PolicyScan {
   /** Active gold-master baselines: path → entry. */
   baselines: Map<string, EntryState>[];
   /** Deviations accepted for this server only (master targets): path → accepted entry, or null if accepted as absent. */
-  serverAccepts: Reference;
+  serverAccepts: AcceptedEntries;
   /** The server's accepted state of its self targets. */
   selfState: Map<string, EntryState>;
   /** Self targets whose state has been set by an earlier scan. */

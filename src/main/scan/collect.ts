@@ -1,40 +1,35 @@
-// Runs the scanner through a transport and gathers its stream into entries. Nothing here writes
-// to the store: a failure anywhere (transport, exit status, malformed or truncated output) throws,
-// and the caller stores nothing but the failure.
+// Runs the scanner through a transport (run-scanner.ts) and gathers its stream into the scan's
+// entry table. Nothing here writes to the store: a failure anywhere (transport, exit status,
+// malformed or truncated output) throws, and the caller stores nothing but the failure.
 //
 // A full scan is one run of the scanner (metadata, hashes, content, extended attributes). A quick
-// scan is two: the metadata pass without hashing, then a `list` run that hashes only the regular
-// files whose size, mtime, ctime or inode differ from the server's last full scan (`reference`);
-// the others keep the hash (and content) the full scan recorded (reference-compare.ts: each entry
-// is compared as it arrives); a gold-master baseline in it that this scan compares is compared at
-// the same time (twins), so that the evaluation does not read it again.
-import { randomBytes } from 'node:crypto';
+// scan is two: the metadata pass without hashing, then a `list` run (list-work.ts) that hashes
+// only the regular files whose size, mtime, ctime or inode differ from the server's last full
+// scan (`reference`); the others keep the hash (and content) the full scan recorded
+// (reference/reference-compare.ts: each entry is compared as it arrives); a gold-master baseline
+// in it that this scan compares is compared at the same time (twins), so that the evaluation
+// does not read it again.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EntryAttributes, FileContent, Inode } from '../../shared/domain.js';
-import type { ByteString, EntryState } from '../model/entry.js';
 import { isUnder } from '../model/coverage.js';
-import type { PackLayout } from '../store/packs/pack-store.js';
 import type { Transport, RunOptions } from '../transport/transport.js';
 import type { ScanPlan } from '../scanner/plan.js';
-import { PROTOCOL_VERSION, RecordParser, type RawEntry, type ScanRecordEvent } from '../scanner/records.js';
-import { ReferenceCompare } from './reference-compare.js';
+import { PROTOCOL_VERSION, type RawEntry, type ScanRecordEvent } from '../scanner/records.js';
+import { ReferenceCompare, type BaselineTwins } from './reference/reference-compare.js';
+import type { Reference } from './reference/stored-reference.js';
 import { walkSplitArgs } from '../scanner/walk-split.js';
 import { checkableBy, loginOutputWarning, maskContent, toolCheckWarnings, type ScanSettings } from '../scanner/scan-options.js';
 import { aclText, capsText } from '../scanner/xattr-decode.js';
-import { EntryTable, type ScannedEntry } from '../scanner/entry-table.js';
+import { EntryTable } from '../scanner/entry-table.js';
 import { ScanFailure } from '../scanner/scan-failure.js';
-import { shownPath, StreamCheck, type RunKind, type StreamLimits } from '../scanner/stream-check.js';
-
-export type { ScannedEntry };
-
-/** What the host told about itself (P records): tool → value. */
-export type Facts = Record<string, string>;
+import { shownPath, StreamCheck, type StreamLimits } from '../scanner/stream-check.js';
+import { runScanner, type Facts, type RunReport } from './run-scanner.js';
+import { isEmptyWork, listArgs, owedWork, readAgainWork, shortPassReason, type ListWork } from './list-work.js';
 
 export interface Collected {
-  /** Every entry, by path: a read-only map whose entries are made when asked for (entry-table.ts). */
-  entries: ReadonlyMap<ByteString, ScannedEntry>;
+  /** Every entry, by path, in columns: an entry is made only when asked for (entry-table.ts). */
+  entries: EntryTable;
   walkState: ('ok' | 'missing')[];
   facts: Facts;
   mode: 'full' | 'quick';
@@ -48,55 +43,13 @@ export interface Collected {
   warnings: string[];
 }
 
-/**
- * A compared baseline met in a quick scan's reference: the rows equal to its entry on every
- * attribute (error-free, master-compared by policy `policyIndex`, no kept content), and its other
- * entries, made, for the evaluation (scan/prefilter.ts) to check as it would any other.
- */
-export interface BaselineTwins {
-  policyIndex: number;
-  rows: Uint8Array;
-  leftovers: EntryState[];
-}
-
-/** What a quick scan reuses from the server's last full scan, by path. */
-export interface ReferenceEntry {
-  type: string;
-  size: number;
-  mtime: string;
-  ctime: string;
-  inode: Inode;
-  sha256: string | null;
-  content?: FileContent | null;
-  device?: string | null;
-  /** The attributes beyond stat(2) the full scan checked (absent keys: not checked). */
-  ext?: Partial<Pick<EntryAttributes, 'xattrs' | 'acl' | 'caps' | 'selinux' | 'flags'>>;
-}
-
-/** One stored set of a quick scan's reference, read in path order (store/packs). */
-export interface ReferenceSource {
-  /** Its packs (store/packs/codec.ts) in path order, each read when it is asked for. */
-  packs(): Iterable<Buffer>;
-  /** Entries with times at or after this (host clock, seconds) are racy: read again. */
-  racyFrom: number;
-  /** A gold-master baseline of this scan's policy `policyIndex`: compared while it is read. */
-  baseline?: { id: number; policyIndex: number };
-}
-
-/** What a quick scan may reuse: stored sets, oldest first (a later one's entry replaces an earlier one's). */
-export interface Reference {
-  sources: ReferenceSource[];
-  /** The server's last full scan as its packs lie (none for a reference held elsewhere): walk-split.ts. */
-  layout?: PackLayout[];
-}
-
 export interface CollectOptions extends RunOptions {
   settings?: Partial<ScanSettings>;
   /** Quick scan: the last full scan's entries of this server. */
   reference?: Reference;
   /** About how many entries the scan will hold (its server's last scan): room for them is made at once. */
   expectedEntries?: number;
-  /** Quick scan: entries of the reference held in memory at most (reference-compare.ts, HOLD_LIMIT). */
+  /** Quick scan: entries of the reference held in memory at most (reference/reference-compare.ts, HOLD_LIMIT). */
   holdLimit?: number;
   /** Quick scan: entries from which the metadata pass may walk in two (walk-split.ts, SPLIT_FROM). */
   splitFrom?: number;
@@ -114,59 +67,6 @@ export interface CollectProgress {
   bytes: number;
 }
 
-export { ScanFailure };
-
-/**
- * Bytes a login shell may print before the scanner starts (a banner in ~/.bashrc, say): skipped
- * up to the start marker, with a warning; more than this fails the run.
- */
-export const LOGIN_OUTPUT_LIMIT = 65536;
-
-/**
- * Finds the run's start marker in the first bytes of its output: what comes before it is not the
- * scanner's (a login shell's banner) and is skipped, up to LOGIN_OUTPUT_LIMIT bytes.
- */
-class StartMarker {
-  readonly bytes: Buffer;
-  skipped = -1;
-  private held: Buffer = Buffer.alloc(0);
-
-  constructor(private readonly login: string | undefined) {
-    this.bytes = Buffer.from(`DRIFTWATCH-START-${randomBytes(16).toString('hex')}\0`, 'latin1');
-  }
-
-  /** The script's first line: prints the marker. */
-  get command(): string {
-    return `printf '%s\\0' '${this.bytes.toString('latin1', 0, this.bytes.length - 1)}'\n`;
-  }
-
-  /** The part of `chunk` that is the scanner's, or null while the marker is still to come. */
-  pass(chunk: Buffer): Buffer | null {
-    if (this.skipped >= 0) return chunk;
-    const all = this.held.length ? Buffer.concat([this.held, chunk]) : chunk;
-    const at = all.indexOf(this.bytes);
-    // Over the bound whether the marker came in the same chunk or is still to come.
-    if (at > LOGIN_OUTPUT_LIMIT || (at < 0 && all.length - this.bytes.length >= LOGIN_OUTPUT_LIMIT)) {
-      const who = this.login ? `the login shell of ${this.login}` : 'the shell that runs the scanner';
-      throw new ScanFailure(`${who} printed more than ${LOGIN_OUTPUT_LIMIT} bytes before the scanner started (the most skipped); check ~/.bashrc or /etc/bash.bashrc for output in non-interactive shells`);
-    }
-    if (at >= 0) {
-      this.skipped = at;
-      this.held = Buffer.alloc(0);
-      return all.subarray(at + this.bytes.length);
-    }
-    this.held = Buffer.from(all);
-    return null;
-  }
-
-  /** The stream ended: the scanner must have started. */
-  end(): void {
-    if (this.skipped >= 0) return;
-    const who = this.login ? `the login shell of ${this.login}` : 'the shell';
-    throw new ScanFailure(`the scanner never started: ${who} printed ${this.held.length} bytes and then nothing of the scanner's`);
-  }
-}
-
 let scriptCache: string | null = null;
 
 /** The scanner script: next to the sources, or in Electron's resources when packaged. */
@@ -180,83 +80,6 @@ export function scannerScript(): string {
   ].filter((p): p is string => Boolean(p));
   for (const p of candidates) if (fs.existsSync(p)) return (scriptCache = fs.readFileSync(p, 'utf8'));
   throw new Error(`scanner script not found (looked in ${candidates.join(', ')})`);
-}
-
-/** What a run of the scanner said besides its records. */
-export interface RunReport {
-  /** Bytes printed before the scanner started (a login shell's output), skipped. */
-  skipped: number;
-}
-
-/**
- * Runs the script and feeds its stdout to `onRecord`; throws ScanFailure on any failure.
- * `onStarted`: called once the script runs, before its output is read (the host is starting).
- * The script's first line prints a marker made for this run: whatever the host prints before it
- * is not the scanner's and is skipped (bounded); after it the stream is parsed strictly.
- */
-export async function runScanner(
-  transport: Transport,
-  script: string,
-  args: string[],
-  options: RunOptions,
-  checked: { check: StreamCheck; kind: RunKind },
-  onRecord: (r: ScanRecordEvent) => void,
-  onStarted?: () => void,
-  onRawEntry?: (r: RawEntry) => boolean,
-  onChunk?: () => void,
-): Promise<RunReport> {
-  const { check } = checked;
-  check.run(checked.kind);
-  const marker = new StartMarker(transport.login);
-  // The arguments travel in the script, on stdin: no command-line limit applies to them.
-  const proc = await transport.runScript(marker.command + argsPrelude(args) + script, [], options);
-  // `done` may settle (e.g. reject on a dead connection) before it is awaited below.
-  proc.done.catch(() => undefined);
-  const parser = new RecordParser(
-    (r) => {
-      check.record(r);
-      onRecord(r);
-    },
-    onRawEntry &&
-      ((r) => {
-        check.rawEntry(r);
-        return onRawEntry(r);
-      }),
-  );
-  try {
-    onStarted?.();
-    for await (const chunk of proc.stdout) {
-      const begun = marker.skipped >= 0;
-      const mine = marker.pass(chunk as Buffer);
-      if (!begun && marker.skipped >= 0) parser.skipped(marker.skipped + marker.bytes.length);
-      if (!mine?.length) continue;
-      check.received(mine.length);
-      parser.push(mine);
-      onChunk?.();
-    }
-  } catch (err) {
-    proc.kill(err instanceof Error ? err.message : String(err));
-    await proc.done.catch(() => undefined);
-    throw err instanceof ScanFailure ? err : new ScanFailure(err instanceof Error ? err.message : String(err));
-  }
-  let exit;
-  try {
-    exit = await proc.done;
-  } catch (err) {
-    throw new ScanFailure(err instanceof Error ? err.message : String(err));
-  }
-  if (exit.code !== 0) {
-    const detail = exit.stderr.trim().split('\n').slice(-3).join('; ') || (exit.signal ? `killed by ${exit.signal}` : 'no message');
-    throw new ScanFailure(`scanner exited with status ${exit.code ?? exit.signal}: ${detail}`);
-  }
-  marker.end();
-  try {
-    parser.end();
-  } catch (err) {
-    throw new ScanFailure((err as Error).message);
-  }
-  check.finish();
-  return { skipped: marker.skipped };
 }
 
 /**
@@ -444,40 +267,17 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
   const checked = checkedNow();
   // A `list` run: hash, read content, attributes, flags and device numbers of the paths given.
   const runList = async (work: ListWork) => {
-    const listArgs = [
-      PROTOCOL_VERSION, 'list', String(settings.jobs ?? 0), settings.nice === false ? '0' : '1',
-      String(work.hash.length), ...work.hash,
-      String(work.read.length), ...work.read.flatMap(([l, p]) => [String(l), p]),
-      String(work.attr.length), ...work.attr,
-      String(work.flags.length), ...work.flags,
-      String(work.dev.length), ...work.dev,
-    ];
-    ran(await runScanner(transport, script, listArgs, options, { check, kind: 'list' }, onRecord, undefined, undefined, progress));
+    ran(await runScanner(transport, script, listArgs(work, settings), options, { check, kind: 'list' }, onRecord, undefined, undefined, progress));
   };
 
   let twins: Map<number, BaselineTwins> | undefined;
   if (compare) {
     // An entry whose type, inode, ctime (and for a file size and mtime) are those of the last full
     // scan keeps what that scan read (ReferenceCompare); the others are read again by a `list` run.
-    const work: ListWork = { hash: [], read: [], attr: [], flags: [], dev: [] };
-    const anyAttrTool = checked.has('xattrs') || checked.has('acl') || checked.has('caps');
     const decided = compare.finish(checked, users, groups);
     reused = decided;
     twins = compare.twins;
-    for (let i = 0; i < entries.size; i++) {
-      if (decided[i]! < 0) {
-        const path = entries.pathOf(i);
-        const type = entries.typeOf(i);
-        const limit = limitOf(i);
-        if (type === 'file' && entries.errorOf(i) === null) {
-          work.hash.push(path);
-          if (limit !== null && entries.sizeOf(i) <= limit) work.read.push([limit, path]);
-        }
-        if (anyAttrTool) work.attr.push(path);
-        if (checked.has('flags') && (type === 'file' || type === 'directory')) work.flags.push(path);
-        if ((type === 'block' || type === 'char') && entries.deviceOf(i) === null) work.dev.push(path);
-      }
-    }
+    const work = readAgainWork(entries, decided, checked, limitOf);
     if (work.hash.length || work.attr.length || work.flags.length || work.dev.length) await runList(work);
   }
 
@@ -490,10 +290,10 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
   // fails naming the pass and the tool: a lost result is never taken for a change.
   const owed = () => owedWork(entries, facts, limitOf, contents, attributesRead, reused);
   const first = owed();
-  if (!isEmpty(first)) {
+  if (!isEmptyWork(first)) {
     await runList(first);
     const short = owed();
-    if (!isEmpty(short)) throw new ScanFailure(shortPassReason(short, facts, entries.size));
+    if (!isEmptyWork(short)) throw new ScanFailure(shortPassReason(short, facts, entries.size));
   }
 
   // What a file ended with, and the content a target keeps.
@@ -519,85 +319,3 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
   const warnings = [...toolCheckWarnings(facts), ...(skipped > 0 ? [loginOutputWarning(skipped, transport.login)] : [])];
   return { entries, walkState, facts, mode: quick ? 'quick' : 'full', hashed, unreadable: entries.errorCount(), warnings, ...(twins ? { twins } : {}) };
 }
-
-/** What a `list` run is asked to read: paths to hash, (limit, path) to read, paths for attributes, flags, devices. */
-interface ListWork {
-  hash: ByteString[];
-  read: [number, ByteString][];
-  attr: ByteString[];
-  flags: ByteString[];
-  dev: ByteString[];
-}
-
-const isEmpty = (w: ListWork) => !w.hash.length && !w.read.length && !w.attr.length && !w.flags.length && !w.dev.length;
-
-/**
- * What the passes so far owe: files without a hash or a reason, content not read, devices without
- * numbers, and (where perl reads them, answering for every file and directory) attributes and flags.
- * With the tools instead, a name getfattr or lsattr could not read stays "not checked".
- */
-function owedWork(
-  entries: EntryTable, facts: Facts, limitOf: (i: number) => number | null, contents: ReadonlyMap<number, Buffer | null>,
-  attributesRead: ReadonlySet<number>, reused: Int32Array | null,
-): ListWork {
-  const work: ListWork = { hash: [], read: [], attr: [], flags: [], dev: [] };
-  // Device numbers come from GNU stat (the -printf path) or from the stat batches themselves.
-  const devices = facts.stat === 'gnu';
-  const content = facts.od === 'yes';
-  const perl = facts.perl === 'yes';
-  for (let i = 0; i < entries.size; i++) {
-    const type = entries.typeOf(i);
-    if (perl && (type === 'file' || type === 'directory') && !attributesRead.has(i) && !(reused && reused[i]! >= 0)) {
-      work.attr.push(entries.pathOf(i));
-      work.flags.push(entries.pathOf(i));
-    }
-    if (type === 'file' && entries.errorOf(i) === null) {
-      if (!entries.hasSha(i)) work.hash.push(entries.pathOf(i));
-      const limit = limitOf(i);
-      if (content && limit !== null && entries.sizeOf(i) <= limit && !entries.hasContent(i) && !contents.has(i)) work.read.push([limit, entries.pathOf(i)]);
-    } else if (devices && (type === 'block' || type === 'char') && entries.errorOf(i) === null && entries.deviceOf(i) === null) {
-      work.dev.push(entries.pathOf(i));
-    }
-  }
-  return work;
-}
-
-/** Why a scan whose passes came back short (after asking again) fails. */
-function shortPassReason(w: ListWork, facts: Facts, total: number): string {
-  const parts: string[] = [];
-  const eg = (paths: ByteString[]) => `e.g. ${shownPath(paths[0]!)}`;
-  if (w.hash.length) {
-    const how = facts['perl-hash'] === 'yes' ? `${facts.hasher ?? 'the hasher'} with perl framing` : (facts.hasher ?? 'no hasher');
-    parts.push(`the hash pass (${how}) gave no hash and no reason for ${w.hash.length} of ${total} entries, ${eg(w.hash)}`);
-  }
-  if (w.read.length) parts.push(`the content pass (od) returned nothing for ${w.read.length} files, ${eg(w.read.map(([, p]) => p))}`);
-  if (w.dev.length) parts.push(`the device pass (stat) returned nothing for ${w.dev.length} devices, ${eg(w.dev)}`);
-  if (w.flags.length) parts.push(`the attribute pass (perl) returned nothing for ${w.flags.length} files and directories, ${eg(w.flags)}`);
-  return `${parts.join('; ')}; asked twice, so the scan is failed rather than report what it could not read as changed`;
-}
-
-/**
- * The arguments of every run travel in the script itself (`set -- ...` before it): a scan's
- * patterns and a list run's names may be long (an SSH command line is one argument, at most 128 KiB
- * on Linux), and names are bytes. A word of printable ASCII is single-quoted; any other is rebuilt
- * by printf from octal escapes, so the script text stays ASCII whatever the names hold.
- * `$(...)` drops trailing newlines, so such a word is built into a variable with a final x that
- * is taken off again. Then one `set --` takes every word: linear in the number of words (a loop
- * of `set -- "$@" WORD` copies the whole list each time: 6,000 names took 8 s under dash).
- */
-export function argsPrelude(args: string[]): string {
-  const built: string[] = [];
-  const words = args.map((a) => {
-    if (/^[\x20-\x7e]*$/.test(a)) return `'${a.replace(/'/g, `'\\''`)}'`;
-    let esc = '';
-    for (let i = 0; i < a.length; i++) {
-      const c = a.charCodeAt(i);
-      esc += c >= 0x20 && c < 0x7f && c !== 0x27 && c !== 0x5c && c !== 0x25 ? a[i] : `\\${c.toString(8).padStart(3, '0')}`;
-    }
-    const v = `_dw_${built.length}`;
-    built.push(`${v}="$(printf '${esc}x')"; ${v}=\${${v}%x}\n`);
-    return `"$${v}"`;
-  });
-  return `${built.join('')}set -- ${words.join(' ')}\n`;
-}
-

@@ -4,7 +4,7 @@
 // failed scan record: baselines, events and earlier results stay as they were.
 import type { PolicyOutcome, ScanCounts, ScanKind, ScanMode, ServerScanResult, Target, TargetReport } from '../../shared/domain.js';
 import { displayPath } from '../../shared/path-escape.js';
-import { listBaselines, noActiveBaselineReason, storeBaseline, storeBaselineWith } from '../baseline/baselines.js';
+import { listBaselines, noActiveBaselineReason, storeBaselineWith } from '../baseline/baselines.js';
 import type { EntryState } from '../model/entry.js';
 import { evaluatePolicy } from '../compare/evaluate.js';
 import { ApiError } from '../../shared/api.js';
@@ -20,9 +20,13 @@ import type { Transport } from '../transport/transport.js';
 import { collect, type CollectOptions, type Collected } from './collect.js';
 import { limitsFor } from '../scanner/stream-check.js';
 import { buildPlan, type ScanPlan } from '../scanner/plan.js';
-import { EntryTable } from '../scanner/entry-table.js';
-import { policyInputs, walkTargets } from './prefilter.js';
-import { decideMode, expectedEntries, getScanSettings, notCheckedWarnings, referenceOf, setScanMode, storeFullEntries, storePreflight, addFullBaseline } from './fidelity.js';
+import { leaveOutCleanPaths } from './clean-paths.js';
+import { walkTargets } from './walk-targets.js';
+import { notCheckedWarnings, storePreflight } from './host-checks.js';
+import { decideMode, expectedEntries, setScanMode } from './scan-history.js';
+import { getScanSettings } from './scan-settings.js';
+import { referenceOf } from './reference/stored-reference.js';
+import { addFullBaseline, storeFullEntries } from './reference/record-reference.js';
 
 export interface ScanContext {
   db: Db;
@@ -30,17 +34,6 @@ export interface ScanContext {
 }
 
 const EMPTY_COUNTS: ScanCounts = { entries: 0, added: 0, removed: 0, modified: 0, unreadable: 0 };
-
-/** Each policy's share of the scan: path → entry and the target that decides it. */
-function sharesOf(plan: ScanPlan, collected: Collected, policyCount: number): Map<string, { entry: EntryState; target: Target }>[] {
-  const shares = Array.from({ length: policyCount }, () => new Map<string, { entry: EntryState; target: Target }>());
-  for (const e of collected.entries.values()) {
-    for (const w of e.walks) {
-      for (const owner of plan.walks[w]!.owners) shares[owner.policy]!.set(e.path, { entry: e, target: owner.target });
-    }
-  }
-  return shares;
-}
 
 async function runScanner(ctx: ScanContext, server: StoredServer, policies: StoredPolicy[], mode: ScanMode, onProgress?: CollectOptions['onProgress']): Promise<{ plan: ScanPlan; collected: Collected }> {
   const plan = buildPlan(policies, 0);
@@ -87,7 +80,7 @@ type ScanServerOptions = { mode?: ScanMode; onProgress?: CollectOptions['onProgr
 
 /**
  * An ordinary scan of one server. Whatever fails in it (the host, the stream, a damaged pack of
- * its references, the evaluation) fails this scan alone, recorded with the reason.
+ * a stored set it reads, the evaluation) fails this scan alone, recorded with the reason.
  */
 export async function scanServer(ctx: ScanContext, server: StoredServer, options: ScanServerOptions = {}): Promise<ServerScanResult> {
   const startedAt = now();
@@ -131,8 +124,8 @@ async function scanServerOnce(ctx: ScanContext, server: StoredServer, options: S
     const selfInitialized = new Set(
       (db.prepare('SELECT target_path FROM self_targets WHERE server_id = ? AND policy_id = ?').all(server.id, policy.id) as { target_path: string }[]).map((r) => r.target_path),
     );
-    // The policy's share and its references, without the entries certainly clean (scan/prefilter.ts).
-    const inputs = policyInputs(db, { plan, collected, policyIndex: i, policy, serverId: server.id, baselineIds: active, serverAccepts: accepts, selfInitialized });
+    // The policy's share and its candidates, without the entries certainly clean (clean-paths.ts).
+    const inputs = leaveOutCleanPaths(db, { plan, collected, policyIndex: i, policy, serverId: server.id, baselineIds: active, serverAccepts: accepts, selfInitialized });
     const verdict = evaluatePolicy({ targets: policy.targets, ...inputs, selfInitialized });
     if (verdict.unchecked) warnings.push(`policy '${policy.name}': ${verdict.unchecked} entries below unreadable directories were not checked`);
     const outcome = policyOutcome(policy, active.length ? null : noActiveBaselineReason(all), selfInitialized);
@@ -151,7 +144,7 @@ async function scanServerOnce(ctx: ScanContext, server: StoredServer, options: S
       recordDeviations(db, { serverId: server.id, policyId: policy.id, policyName: policy.name, scanId, at, deviations: v.deviations });
       resolveHostKeyEvents(db, server.id, scanId, at);
       if (v.selfInit.length || v.selfInitRows.length) addToSelfState(db, selfSet(server.id, policy.id), collected, v.selfInitRows, v.selfInit);
-      // Every self target now has its reference, also one this scan found missing: its absence is
+      // Every self target now has its recorded state, also one this scan found missing: its absence is
       // the state later scans compare with (a file appearing there is an event, not adopted).
       for (const t of policy.targets.filter((x) => x.compare === 'self').map((x) => x.path)) db.prepare('INSERT OR IGNORE INTO self_targets (server_id, policy_id, target_path) VALUES (?, ?, ?)').run(server.id, policy.id, t);
     });
@@ -178,7 +171,7 @@ async function scanServerOnce(ctx: ScanContext, server: StoredServer, options: S
 }
 
 /**
- * Whether a scan compared a policy. Every target needs a reference to be compared with: a master
+ * Whether a scan compared a policy. Every target needs something to be compared with: a master
  * target an active baseline of the policy (`noBaseline` says why there is none), a self target the
  * state an earlier scan recorded (the scan that records it first compares nothing). A policy
  * without targets compares nothing either.
@@ -207,7 +200,7 @@ function addToSelfState(db: Db, set: EntrySet, collected: Collected, rows: numbe
   const g = new EntryFields();
   let j = 0;
   const table = collected.entries;
-  if (rows.length && table instanceof EntryTable) {
+  if (rows.length) {
     const mine = new Uint8Array(table.size);
     for (const r of rows) mine[r] = 1;
     const bytes = table.pathBuffer();
@@ -257,8 +250,7 @@ async function baselineServerOnce(ctx: ScanContext, server: StoredServer, policy
   const { plan, collected } = scanned;
   // The policy's share: each entry and the target that decides it, counted from the table's
   // columns; the entries are written to the baseline's packs straight from them, none made.
-  const table = collected.entries instanceof EntryTable ? collected.entries : null;
-  const share = table ? null : sharesOf(plan, collected, 1)[0]!;
+  const table = collected.entries;
   const walkTarget = walkTargets(plan, 0);
   const perTarget = new Map<Target, { entries: number; unreadable: string[] }>(policy.targets.map((t) => [t, { entries: 0, unreadable: [] }]));
   let shareSize = 0;
@@ -269,12 +261,10 @@ async function baselineServerOnce(ctx: ScanContext, server: StoredServer, policy
     t.entries++;
     if (error) t.unreadable.push(`${displayPath(path()).path}: ${error}`);
   };
-  if (table) {
-    for (let row = 0; row < table.size; row++) {
-      const target = table.lastOfWalks(row, walkTarget);
-      if (target) count(target, table.errorOf(row), () => table.pathOf(row));
-    }
-  } else for (const s of share!.values()) count(s.target, s.entry.error, () => s.entry.path);
+  for (let row = 0; row < table.size; row++) {
+    const target = table.lastOfWalks(row, walkTarget);
+    if (target) count(target, table.errorOf(row), () => table.pathOf(row));
+  }
   const report: TargetReport[] = policy.targets.map((t) => {
     const walk = plan.walks.findIndex((w) => w.owners.some((o) => o.target === t));
     const mine = perTarget.get(t)!;
@@ -287,13 +277,11 @@ async function baselineServerOnce(ctx: ScanContext, server: StoredServer, policy
     setScanMode(db, scanId, 'full');
     storePreflight(db, server.id, collected.facts);
     const head = { policyId: policy.id, serverId: server.id, serverName: server.name, scanId, at: now(), expiresAt, comment, report, add };
-    const baselineId = table
-      ? storeBaselineWith(db, head, (add) => {
-          const f = new EntryFields();
-          const bytes = table.pathBuffer();
-          for (const row of table.sortedRows()) if (table.lastOfWalks(row, walkTarget)) add(bytes, table.pathStart(row), table.pathEnd(row), table.fill(row, f));
-        })
-      : storeBaseline(db, { ...head, entries: [...share!.values()].map((s) => s.entry) });
+    const baselineId = storeBaselineWith(db, head, (add) => {
+      const f = new EntryFields();
+      const bytes = table.pathBuffer();
+      for (const row of table.sortedRows()) if (table.lastOfWalks(row, walkTarget)) add(bytes, table.pathStart(row), table.pathEnd(row), table.fill(row, f));
+    });
     // The baseline's entries are also the server's quick-scan reference: named, not written again.
     addFullBaseline(db, server.id, scanId, baselineId, collected);
     return { result: { name: server.name, status: 'completed_clean', scanId, counts, warnings, mode: 'full' } satisfies ServerScanResult, baselineId };

@@ -4,7 +4,7 @@
 // stderr noise never matters. Through the CLI, on real sshd hosts: directly, under sudo, behind
 // a jump host, and in the pre-flight.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOGIN_OUTPUT_LIMIT } from '../../../src/main/scan/collect.js';
+import { LOGIN_OUTPUT_LIMIT } from '../../../src/main/scan/run-scanner.js';
 import { startFleet, type Fleet, type Host } from '../../fleet/fleet.js';
 import { addServer, cli, makeAppTree, newHome, ok, policyAndGroup, removeHomes, resultOf, scanJson } from './helpers.js';
 

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openEngine } from '../../../src/main/engine/engine.js';
 import { getPolicy } from '../../../src/main/policy/policies.js';
 import { collect } from '../../../src/main/scan/collect.js';
-import { referenceLookup, referenceOf } from '../../../src/main/scan/fidelity.js';
+import { referenceLookup, referenceOf } from '../../../src/main/scan/reference/stored-reference.js';
 import { buildPlan } from '../../../src/main/scanner/plan.js';
 import { LocalTransport } from '../../../src/main/transport/local.js';
 import { rm, tempDir } from './helpers.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/main/cli/main.js';
-import { memoryReference } from '../../../src/main/scan/fidelity.js';
+import { memoryReference } from '../../../src/main/scan/reference/stored-reference.js';
 import { scan, scannerHosts, target, type Variant } from './helpers.js';
 
 let dir: string;
@@ -143,7 +143,7 @@ describe('full or quick, through the engine', () => {
   });
 
   it('the reference leaves out entries written within 2 s of the full scan (racy), so they are hashed again', async () => {
-    const { referenceLookup } = await import('../../../src/main/scan/fidelity.js');
+    const { referenceLookup } = await import('../../../src/main/scan/reference/stored-reference.js');
     const db = new Database(path.join(home, 'driftwatch.db'));
     try {
       const id = (db.prepare("SELECT id FROM servers WHERE name = 'me'").get() as { id: number }).id;

@@ -9,8 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/main/cli/main.js';
-import type { Reference } from '../../../src/main/scan/collect.js';
-import { memoryReference } from '../../../src/main/scan/fidelity.js';
+import { memoryReference, type Reference } from '../../../src/main/scan/reference/stored-reference.js';
 import type { PackLayout } from '../../../src/main/store/packs/pack-store.js';
 import { canMount, entryLines, scan, scannerHosts, target, type Variant } from './helpers.js';
 

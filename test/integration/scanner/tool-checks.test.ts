@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ScanFailure } from '../../../src/main/scan/collect.js';
-import { memoryReference } from '../../../src/main/scan/fidelity.js';
+import { ScanFailure } from '../../../src/main/scanner/scan-failure.js';
+import { memoryReference } from '../../../src/main/scan/reference/stored-reference.js';
 import { AWKWARD_NAMES, scan, scannerHosts, target } from './helpers.js';
 
 let dir = '';

@@ -2,7 +2,7 @@
 // byte of a name must arrive exactly, under dash, bash and BusyBox sh.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { argsPrelude } from '../../../src/main/scan/collect.js';
+import { argsPrelude } from '../../../src/main/scan/run-scanner.js';
 
 const NAMES = [
   '/plain',

@@ -1,11 +1,12 @@
-// A quick scan against its reference (scan/reference-compare.ts): held in memory, each entry is
+// A quick scan against its reference (scan/reference/reference-compare.ts): held in memory, each entry is
 // compared as it arrives; too large to hold, the reference is merged with the table after the
 // stream. Both must give the same entries, ask the `list` run for the same paths and find the
 // same twins, on a fake host whose stream comes in small chunks.
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { collect, ScanFailure, type Collected, type Reference } from '../../../src/main/scan/collect.js';
-import { memoryReference } from '../../../src/main/scan/fidelity.js';
+import { collect, type Collected } from '../../../src/main/scan/collect.js';
+import { ScanFailure } from '../../../src/main/scanner/scan-failure.js';
+import { memoryReference, type Reference } from '../../../src/main/scan/reference/stored-reference.js';
 import { buildPlan, type ScanPlan } from '../../../src/main/scanner/plan.js';
 import { PROTOCOL_VERSION } from '../../../src/main/scanner/records.js';
 import type { Transport } from '../../../src/main/transport/transport.js';

@@ -2,7 +2,7 @@
 // whatever chunks it arrives: the marker in the same chunk as the banner, or split across two.
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { LOGIN_OUTPUT_LIMIT, runScanner } from '../../../src/main/scan/collect.js';
+import { LOGIN_OUTPUT_LIMIT, runScanner } from '../../../src/main/scan/run-scanner.js';
 import { PROTOCOL_VERSION } from '../../../src/main/scanner/records.js';
 import { StreamCheck } from '../../../src/main/scanner/stream-check.js';
 import type { Transport } from '../../../src/main/transport/transport.js';

@@ -1,6 +1,6 @@
 // A stored set read once into memory and found by path: a quick scan holds its reference while
 // its stream arrives, to compare each entry with its stored one as it comes
-// (scan/reference-compare.ts). The packs are kept as they were read, with where each entry is in
+// (scan/reference/reference-compare.ts). The packs are kept as they were read, with where each entry is in
 // them (its path and fields are read again from there), and the paths are copied into a
 // PathColumn with its index: ~160 bytes an entry, so a set is held only up to a limit.
 //

@@ -1,11 +1,12 @@
-// What one policy's evaluation needs from a scan, without the entries that are certainly clean.
+// The paths of one policy's share of a scan that are certainly clean, found before the
+// evaluation and left out of what it is given.
 //
 // evaluatePolicy (compare/evaluate.ts) judges each path against its candidates: the active
 // baselines' entries and a per-server accepted entry (master targets), or the server's own state
 // (self targets); a path equal to one candidate on the attributes its target compares is clean,
 // whatever the others say. Such paths are found here by streaming the candidates' rows once
 // (nothing kept) against the scan's entry table, and left out of every map evaluatePolicy gets —
-// the current entries and all references alike — so its verdict is the same while a scan of a
+// the current entries and all candidates alike — so its verdict is the same while a scan of a
 // million entries materializes only the few that differ. Entries with an error are always kept:
 // an unreadable directory decides what below it counts as unchecked.
 import type { AttributeName, Target } from '../../shared/domain.js';
@@ -15,12 +16,13 @@ import { pairWithTable } from '../compare/pair.js';
 import type { StoredPolicy } from '../policy/policies.js';
 import type { Db } from '../store/db.js';
 import { EntryFields } from '../store/packs/codec.js';
-import { baselineSet, forEachEntry, loadSet, selfSet, type EntrySet } from '../store/packs/pack-store.js';
+import { baselineSet, forEachEntry, selfSet, type EntrySet } from '../store/packs/pack-store.js';
 import type { Collected } from './collect.js';
-import { EntryTable } from '../scanner/entry-table.js';
 import type { ScanPlan } from '../scanner/plan.js';
+import { walkTargets } from './walk-targets.js';
 
-export interface PolicyInputs {
+/** What evaluatePolicy is given for one policy: its share of the scan and its candidates, the paths certainly clean left out. */
+export interface EvaluationInputs {
   current: Map<string, { entry: EntryState; target: Target }>;
   baselines: Map<string, EntryState>[];
   serverAccepts: Map<string, EntryState | null>;
@@ -34,24 +36,14 @@ export interface PolicyInputs {
   selfInitTargets: string[];
 }
 
-/** The target that decides each walk's entries for policy `policyIndex` (the last owner wins, as in sharesOf). */
-export function walkTargets(plan: ScanPlan, policyIndex: number): (Target | undefined)[] {
-  return plan.walks.map((w) => {
-    let t: Target | undefined;
-    for (const o of w.owners) if (o.policy === policyIndex) t = o.target;
-    return t;
-  });
-}
-
 /**
- * Policy `policyIndex`'s share of the scan and its references, clean paths left out. With a
- * collection that is not an entry table, nothing is left out.
+ * Policy `policyIndex`'s share of the scan and its candidates, the paths certainly clean left out.
  *
  * Each active baseline is read once, in path order, merged with the table (compare/pair.ts): a
  * stored entry equal to its row is never made into an object. A baseline a quick scan already
  * compared while reusing it (Collected.twins) is not read again.
  */
-export function policyInputs(
+export function leaveOutCleanPaths(
   db: Db,
   args: {
     plan: ScanPlan;
@@ -63,28 +55,11 @@ export function policyInputs(
     serverAccepts: Map<string, EntryState | null>;
     selfInitialized: Set<string>;
   },
-): PolicyInputs {
+): EvaluationInputs {
   const { plan, collected, policyIndex, policy, serverId } = args;
   const self = selfSet(serverId, policy.id);
   const walkTarget = walkTargets(plan, policyIndex);
-  const table = collected.entries instanceof EntryTable ? collected.entries : null;
-  if (!table) {
-    const current = new Map<string, { entry: EntryState; target: Target }>();
-    for (const e of collected.entries.values()) {
-      let t: Target | undefined;
-      for (const w of e.walks) t = walkTarget[w] ?? t;
-      if (t) current.set(e.path, { entry: e, target: t });
-    }
-    return {
-      current,
-      baselines: args.baselineIds.map((id) => loadSet(db, baselineSet(id))),
-      serverAccepts: args.serverAccepts,
-      selfState: loadSet(db, self),
-      selfInitRows: [],
-      selfInitTargets: [],
-    };
-  }
-
+  const table = collected.entries;
   const clean = new Uint8Array(table.size);
   const names = new Map<Target, AttributeName[]>();
   const namesOf = (t: Target) => names.get(t) ?? (names.set(t, comparedAttributes(t)), names.get(t)!);
@@ -113,7 +88,7 @@ export function policyInputs(
     scratch.fromState(candidate);
     return checkStored(row, scratch, compare);
   };
-  // One pass over each reference, merged with the table: an entry is checked, and kept (made) for
+  // One pass over each stored candidate set, merged with the table: an entry is checked, and kept (made) for
   // evaluatePolicy unless it made its path clean.
   const keep = (set: EntrySet, compare: 'master' | 'self', kept = new Map<string, EntryState>()) => {
     pairWithTable(table, (each) => forEachEntry(db, set, each), (row, f) => {

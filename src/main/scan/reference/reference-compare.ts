@@ -1,4 +1,4 @@
-// A quick scan's entries against its reference (the server's last full scan, collect.ts). An
+// A quick scan's entries against its reference (the server's last full scan, stored-reference.ts). An
 // entry whose type, inode, ctime (and for a file size and mtime) are those of the last full scan
 // keeps what that scan read: hash, content, device numbers, and the attributes beyond stat(2)
 // (changing any of them moves ctime); the others are read again by a `list` run. Sources are
@@ -7,21 +7,32 @@
 // does not read it again.
 //
 // A reference of up to `holdLimit` entries is read into memory while the host connects and starts
-// (warm, then prepare; store/packs/held-set.ts) and each entry is compared as it arrives: the stream's end then leaves
-// nothing to do but the list (a sorted merge after it cost ~0.15 s of a 0.55 s rescan of 65,000
-// entries). A larger one is not held (~160 bytes an entry) but merged with the table after the
-// stream (compare/pair.ts).
-import { ALL_ATTRIBUTES, type AttributeName, type FileContent, type Target } from '../../shared/domain.js';
-import { pairWithTable } from '../compare/pair.js';
-import { EntryFields, forEachInPacks, parseExtra } from '../store/packs/codec.js';
-import { HeldSet } from '../store/packs/held-set.js';
-import type { BaselineTwins, Reference, ReferenceSource } from './collect.js';
-import { EXT_KEYS, type EntryTable, type ExtKey } from '../scanner/entry-table.js';
-import { reusable } from './fidelity.js';
-import type { ScanPlan } from '../scanner/plan.js';
-import { walkTargets } from './prefilter.js';
+// (warm, then prepare; store/packs/held-set.ts) and each entry is compared as it arrives: the
+// stream's end then leaves nothing to do but the list, where a sorted merge after the stream
+// would add to every quick scan's time. A larger one is not held (its memory grows with its
+// entries) but merged with the table after the stream (compare/pair.ts).
+import { ALL_ATTRIBUTES, type AttributeName, type FileContent, type Target } from '../../../shared/domain.js';
+import type { EntryState } from '../../model/entry.js';
+import { pairWithTable } from '../../compare/pair.js';
+import { EntryFields, forEachInPacks, parseExtra } from '../../store/packs/codec.js';
+import { HeldSet } from '../../store/packs/held-set.js';
+import { EXT_KEYS, type EntryTable, type ExtKey } from '../../scanner/entry-table.js';
+import type { ScanPlan } from '../../scanner/plan.js';
+import { walkTargets } from '../walk-targets.js';
+import { reusable, type Reference, type ReferenceSource } from './stored-reference.js';
 
-/** Entries of a reference held in memory at most: ~40 MB. */
+/**
+ * A compared baseline met in a quick scan's reference: the rows equal to its entry on every
+ * attribute (error-free, master-compared by policy `policyIndex`, no kept content), and its other
+ * entries, made, for the evaluation (scan/clean-paths.ts) to check as it would any other.
+ */
+export interface BaselineTwins {
+  policyIndex: number;
+  rows: Uint8Array;
+  leftovers: EntryState[];
+}
+
+/** Entries of a reference held in memory at most (docs/performance.md: what one takes). */
 export const HOLD_LIMIT = 250_000;
 /** Held paths indexed with each row that comes while they are not all. */
 const INDEX_PER_ROW = 16;
