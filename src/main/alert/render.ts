@@ -5,7 +5,6 @@ import type { AttributeChange, FimEvent } from '../../shared/domain.js';
 import { modeChanges } from '../../shared/human-text.js';
 import { visible, visiblePath } from '../../shared/visible.js';
 import { SEVERITY, formatSyslog } from './syslog.js';
-import { lineDiff } from './diff.js';
 
 /** The part of an event an alert carries (a snapshot taken when the alert was queued). */
 export interface AlertEvent {
@@ -61,8 +60,8 @@ export function truncateText(text: string, maxLines = DIFF_MAX_LINES, maxChars =
 }
 
 /**
- * The content diff of an event, if it has one: the `diff` of its `content` change (targets that
- * keep content), a diff of the two texts, or why there is none (binary, too large, masked…).
+ * The content diff of an event, if it has one: the `diff` its `content` change carries (made by the
+ * engine when it recorded the change), or why there is none (binary, too large, masked…).
  */
 export function contentDiffOf(e: FimEvent): string | undefined {
   const given = (e as FimEvent & { contentDiff?: unknown }).contentDiff;
@@ -71,9 +70,7 @@ export function contentDiffOf(e: FimEvent): string | undefined {
   if (!c) return undefined;
   if (typeof c.diff === 'string' && c.diff) return truncateText(c.diff);
   if (typeof c.skipped === 'string' && c.skipped) return `(no content diff: ${c.skipped})`;
-  if (typeof c.baseline !== 'string' && typeof c.current !== 'string') return undefined;
-  const diff = lineDiff(typeof c.baseline === 'string' ? c.baseline : '', typeof c.current === 'string' ? c.current : '');
-  return diff ? truncateText(diff) : undefined;
+  return undefined;
 }
 
 export function snapshot(e: FimEvent): AlertEvent {

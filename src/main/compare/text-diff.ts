@@ -1,5 +1,11 @@
 // The `content` attribute: kept text of small files (masked before it was stored), compared as a
 // unified diff. A change whose diff cannot be shown says why: binary, too large, masked, ...
+//
+// This is Driftwatch's one line diff: the engine stores it with the change, and alerts and the
+// console show that stored diff. It writes what diff(1) writes and patch(1) applies. The `diff`
+// package is not used: its patches start with a `===` separator line and always write a hunk's
+// range as start,count (`@@ -1,1 +1,1 @@` where diff(1) writes `@@ -1 +1 @@`), so the diffs of new
+// events would not read like diff(1)'s nor like the ones already stored.
 import type { AttributeChange, EntryAttributes, FileContent } from '../../shared/domain.js';
 
 const MAX_DIFF = 64 * 1024;

@@ -10,7 +10,7 @@ import { acceptEvents, countOpen, getEvent, hostKeyEvent, listEvents, matchingEv
 import * as removal from '../inventory/removal.js';
 import * as inventory from '../inventory/inventory.js';
 import { importSshConfig, pinHostKey, probeServerKey, sshTransportFor, trustServer } from '../inventory/ssh-access.js';
-import { SshError } from '../transport/ssh.js';
+import { SshError } from '../transport/ssh-endpoint.js';
 import * as policies from '../policy/policies.js';
 import { DEFAULT_CONCURRENCY, runLimited } from '../scan/run-scans.js';
 import { baselineServer, recordHostKeyFailure, scanServer, type BaselineOutcome, type ScanContext } from '../scan/scan-server.js';

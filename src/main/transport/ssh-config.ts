@@ -4,7 +4,14 @@
 // Semantics follow ssh(1): for a given name every matching block applies in file order and the
 // first value obtained for an option wins (IdentityFile accumulates). Match blocks cannot be
 // evaluated here (they test the local environment), so only `Match all` applies; the others
-// never match. Other keywords are ignored.
+// never match. Other keywords are ignored. test/integration/ssh/ssh-config-openssh.test.ts
+// compares what it resolves with `ssh -G`.
+//
+// Why not the `ssh-config` package: where this reader agrees with ssh -G, the package does not.
+// Its `?` matches zero or one character (`Host db?` applies to `db`); it keeps the quotes of a
+// single-quoted value (`User 'ops'` is `'ops'`); it does not follow Include; and its compute()
+// runs `Match exec` commands and nslookup for canonical names, which reading a file to import
+// hosts must never do.
 import { readdirSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -169,6 +176,7 @@ export function parseSshConfig(text: string, options: ParseOptions = {}): SshCon
   const mainFile = options.file ?? join(home, '.ssh', 'config');
   const warnings: string[] = [];
   const items: Item[] = [];
+  const hostLines: { patterns: string[]; file: string; line: number }[] = [];
 
   const collect = (content: string, file: string, outer: (string[] | null)[], depth: number): void => {
     let block: string[] | null | undefined; // undefined: not in a Host/Match block of this file
@@ -185,6 +193,7 @@ export function parseSshConfig(text: string, options: ParseOptions = {}): SshCon
       const line = i + 1;
       if (key === 'host') {
         block = args.length > 0 ? args : null;
+        hostLines.push({ patterns: args, file, line });
         return;
       }
       if (key === 'match') {
@@ -282,7 +291,6 @@ export function parseSshConfig(text: string, options: ParseOptions = {}): SshCon
 
   // Concrete aliases, first appearance first (blocks from includes included).
   const seen = new Map<string, { file: string; line: number }>();
-  const hostLines = collectHostLines(text, mainFile, home, readFile, listDir);
   for (const { patterns, file, line } of hostLines) {
     const negated = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
     for (const p of patterns) {
@@ -293,41 +301,6 @@ export function parseSshConfig(text: string, options: ParseOptions = {}): SshCon
   }
   const hosts = [...seen].map(([alias, source]) => resolve(alias, source));
   return { hosts, resolve: (name) => resolve(name), warnings };
-}
-
-function collectHostLines(
-  text: string,
-  file: string,
-  home: string,
-  readFile: (p: string) => string,
-  listDir: (p: string) => string[],
-  depth = 0,
-): { patterns: string[]; file: string; line: number }[] {
-  const out: { patterns: string[]; file: string; line: number }[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    let parsed;
-    try {
-      parsed = splitLine(raw);
-    } catch {
-      return;
-    }
-    if (!parsed) return;
-    if (parsed.key === 'host') out.push({ patterns: parsed.args, file, line: i + 1 });
-    else if (parsed.key === 'include' && depth < 16) {
-      for (const arg of parsed.args) {
-        for (const path of expandInclude(arg, home, listDir, [], '')) {
-          let sub: string;
-          try {
-            sub = readFile(path);
-          } catch {
-            continue;
-          }
-          out.push(...collectHostLines(sub, path, home, readFile, listDir, depth + 1));
-        }
-      }
-    }
-  });
-  return out;
 }
 
 /** Include paths: ~ expanded, relative ones under ~/.ssh, `*`/`?` in the last component globbed. */

@@ -3,7 +3,7 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SshError } from '../../../src/main/transport/ssh.js';
+import { SshError } from '../../../src/main/transport/ssh-endpoint.js';
 import { startFleet, type Fleet, type Host } from '../../fleet/fleet.js';
 import { check } from '../../fleet/proc.js';
 import { collect, keyEndpoint, transports } from './helpers.js';

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SshError } from '../../../src/main/transport/ssh.js';
+import { SshError } from '../../../src/main/transport/ssh-endpoint.js';
 import { FLEET_ROOT } from '../../fleet/alloc.js';
 import { startFleet, type Fleet, type Host } from '../../fleet/fleet.js';
 import { isAlive, pidsRootedUnder } from '../../fleet/proc.js';

@@ -1,6 +1,7 @@
 // Shared bits of the SSH integration tests.
 import type { ScriptExit, ScriptProcess } from '../../../src/main/transport/transport.js';
-import { SshTransport, type SshEndpoint } from '../../../src/main/transport/ssh.js';
+import type { SshEndpoint } from '../../../src/main/transport/ssh-endpoint.js';
+import { SshTransport } from '../../../src/main/transport/ssh.js';
 import type { Fleet, Host } from '../../fleet/fleet.js';
 
 export interface Collected extends ScriptExit {

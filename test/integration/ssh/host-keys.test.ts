@@ -2,7 +2,8 @@
 // every hop of a jump chain verified before anything goes through it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../src/shared/api.js';
-import { probeHostKey, SshError } from '../../../src/main/transport/ssh.js';
+import { SshError } from '../../../src/main/transport/ssh-endpoint.js';
+import { probeHostKey } from '../../../src/main/transport/ssh-probe.js';
 import { startFleet, type Fleet, type Host } from '../../fleet/fleet.js';
 import { collect, keyEndpoint, transports } from './helpers.js';
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPlan } from '../../../src/main/scanner/plan.js';
-import { SshError } from '../../../src/main/transport/ssh.js';
+import { SshError } from '../../../src/main/transport/ssh-endpoint.js';
 import type { Target } from '../../../src/shared/domain.js';
 import { startFleet, type Fleet, type Host } from '../../fleet/fleet.js';
 import { collect, keyEndpoint, transports, until, waitForBytes, waitForOutput } from './helpers.js';

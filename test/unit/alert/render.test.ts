@@ -2,7 +2,7 @@
 // syslog framing and escaping, JSON lines, and the line diff.
 import { describe, expect, it } from 'vitest';
 import type { FimEvent } from '../../../src/shared/domain.js';
-import { lineDiff } from '../../../src/main/alert/diff.js';
+import { unifiedDiff } from '../../../src/main/compare/text-diff.js';
 import { contentDiffOf, emailHtml, emailText, jsonLines, snapshot, subjectOf, syslogMessages, truncateText, type Notification } from '../../../src/main/alert/render.js';
 import { formatSyslog, parseSyslogTarget } from '../../../src/main/alert/syslog.js';
 
@@ -48,10 +48,10 @@ describe('email', () => {
     expect(emailHtml(n)).toContain('<code>0666</code> (group-writable added, world-writable added)</td>');
   });
 
-  it('shows the content diff, truncated with a clear mark, and escapes what a hostile name could inject', () => {
+  it('shows the content diff the engine stored, truncated with a clear mark, and escapes what a hostile name could inject', () => {
     const before = Array.from({ length: 200 }, (_, i) => `line ${i}`).join('\n') + '\n';
     const after = before.replace('line 3\n', 'line three\n').replace('line 150\n', 'changed 150\n') + Array.from({ length: 100 }, (_, i) => `extra ${i}`).join('\n') + '\n';
-    const e = event({ path: '/etc/evil\nFAKE: line<b>', attributes: [{ name: 'content', baseline: before, current: after }] });
+    const e = event({ path: '/etc/evil\nFAKE: line<b>', attributes: [{ name: 'content', baseline: null, current: null, diff: unifiedDiff(before, after) }] });
     const text = emailText(note([e]));
     expect(text).toContain('  content diff:\n    --- baseline\n    +++ current\n    @@ -1,7 +1,7 @@\n     line 0\n     line 1\n     line 2\n    -line 3\n    +line three\n');
     expect(text).toMatch(/\[… diff truncated: \d+ more lines not shown …\]/);
@@ -98,20 +98,6 @@ describe('truncation', () => {
     expect(truncateText('a\nb', 5)).toBe('a\nb');
     expect(truncateText('1\n2\n3\n4', 2)).toBe('1\n2\n[… diff truncated: 2 more lines not shown …]');
     expect(truncateText('x'.repeat(50) + '\n' + 'y'.repeat(50), 10, 60)).toBe(`${'x'.repeat(50)}\n[… diff truncated: 1 more line not shown …]`);
-  });
-});
-
-describe('line diff', () => {
-  it('is a unified diff with context', () => {
-    expect(lineDiff('a\nb\nc\n', 'a\nb\nc\n')).toBe('');
-    expect(lineDiff('a\nb\nc\n', 'a\nB\nc\n')).toBe('--- baseline\n+++ current\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c');
-    expect(lineDiff('', 'new\n')).toBe('--- baseline\n+++ current\n@@ -0,0 +1,1 @@\n+new');
-    const long = Array.from({ length: 30 }, (_, i) => String(i));
-    const changed = [...long];
-    changed[2] = 'two';
-    changed[25] = 'twenty-five';
-    const d = lineDiff(long.join('\n'), changed.join('\n')).split('\n');
-    expect(d.filter((l) => l.startsWith('@@'))).toEqual(['@@ -1,6 +1,6 @@', '@@ -23,7 +23,7 @@']);
   });
 });
 

@@ -384,9 +384,9 @@ describe('EventDetails', () => {
     expect(table.querySelector('tr[data-attribute="mode"]')?.className).toBe('changed');
   });
 
-  it('shows a content diff when the event has one', () => {
+  it('shows the content diff the engine stored with the event', () => {
     renderWithConsole(
-      <EventDetails event={event(2, { attributes: [{ name: 'content', baseline: 'a\nb', current: 'a\nc' }] })} onClose={() => undefined} onAccepted={() => undefined} />,
+      <EventDetails event={event(2, { attributes: [{ name: 'content', baseline: null, current: null, diff: '--- baseline\n+++ current\n@@ -1,2 +1,2 @@\n a\n-b\n+c' }] })} onClose={() => undefined} onAccepted={() => undefined} />,
       emptyFleet(),
     );
     const diff = screen.getByLabelText('Content diff');

@@ -30,6 +30,15 @@ describe('unifiedDiff', () => {
     expect(unifiedDiff('a\n', 'a')).toBe(['--- baseline', '+++ current', '@@ -1 +1 @@', '-a', '+a', '\\ No newline at end of file'].join('\n'));
   });
 
+  it('one hunk per change far from the others', () => {
+    const long = Array.from({ length: 30 }, (_, i) => String(i));
+    const changed = [...long];
+    changed[2] = 'two';
+    changed[25] = 'twenty-five';
+    const d = unifiedDiff(long.join('\n'), changed.join('\n')).split('\n');
+    expect(d.filter((l) => l.startsWith('@@'))).toEqual(['@@ -1,6 +1,6 @@', '@@ -23,7 +23,7 @@']);
+  });
+
   it.runIf(hasPatch)('patch(1) turns the baseline into the current text: 400 random edits', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dw-diff-'));
     const rnd = rng(42);

@@ -1,7 +1,8 @@
 // The SSH transport's pure parts: the command line it sends and jump-chain resolution.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { isLoopback, resolveJumpChain, SshError, SshTransport } from '../../../src/main/transport/ssh.js';
+import { isLoopback, resolveJumpChain, SshError } from '../../../src/main/transport/ssh-endpoint.js';
+import { SshTransport } from '../../../src/main/transport/ssh.js';
 import type { Server } from '../../../src/shared/domain.js';
 
 const server = (name: string, jump: string | null = null, extra: Partial<Server> = {}): Server =>

@@ -7,7 +7,7 @@ import { modeChanges } from '../../../shared/human-text.js';
 import { Badge, ErrorNotice, Field } from '../../components/ui.js';
 import { formatEpoch, formatTime } from '../../components/format.js';
 import { useAction, useConsole } from '../../state/context.js';
-import { diffLines, isUnifiedDiff, parseUnifiedDiff, withContext, type DiffLine } from './diff.js';
+import { parseUnifiedDiff } from './diff.js';
 
 export const CHANGE_LABEL: Record<FimEvent['change'], string> = {
   added: 'Added',
@@ -178,20 +178,10 @@ export function EventDetails({ event, onClose, onAccepted }: { event: FimEvent; 
   );
 }
 
+/** The unified diff the engine stored with the content change, or why it has none. */
 function ContentDiff({ change }: { change: AttributeChange }) {
-  let lines: DiffLine[] | null = null;
-  let why: string | null = change.skipped ?? null;
-  if (change.diff !== undefined) lines = parseUnifiedDiff(change.diff);
-  else if (!why && (change.baseline !== null || change.current !== null)) {
-    const before = change.baseline === null ? '' : String(change.baseline);
-    const after = change.current === null ? '' : String(change.current);
-    if (isUnifiedDiff(after) && !before) lines = parseUnifiedDiff(after);
-    else {
-      const full = diffLines(before, after);
-      lines = full ? withContext(full) : null;
-      if (!full) why = 'the content is too long for a line diff here';
-    }
-  }
+  const lines = change.diff !== undefined ? parseUnifiedDiff(change.diff) : null;
+  const why = change.skipped ?? null;
   return (
     <div className="content-diff">
       <h3>Content</h3>

@@ -1,6 +1,6 @@
-// Commands about the store itself (docs/security.md). Like every command, they call the engine's handler table.
-import { call, json, type Command } from './command.js';
-import { table } from './format.js';
+// Commands about the store itself (docs/security.md).
+import { call, json, type Command } from '../command.js';
+import { table } from '../format.js';
 
 export const STORE_COMMANDS: Record<string, Command> = {
   'store check': {
