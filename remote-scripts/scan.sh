@@ -56,75 +56,7 @@ printf 'V\0%s\0' 3
 # XATTRS "HEXNAME=HEXVALUE" pairs, space-separated; for files and directories asked for flags,
 # and for any entry that has extended attributes.
 # shellcheck disable=SC2016
-attrhelper='
-use strict;
-use Config;
-use Fcntl qw(O_RDONLY O_NONBLOCK O_NOFOLLOW O_NOCTTY);
-# openat ioctl close llistxattr flistxattr lgetxattr fgetxattr
-my %nr = (x86_64 => [257, 16, 3, 195, 196, 192, 193], aarch64 => [56, 29, 57, 12, 13, 9, 10]);
-my ($arch) = $Config{archname} =~ /^(x86_64|aarch64)-linux/;
-exit 3 unless defined $arch && $Config{ptrsize} == 8;
-my ($OPENAT, $IOCTL, $CLOSE, $LLIST, $FLIST, $LGET, $FGET) = @{$nr{$arch}};
-my $GETFLAGS = 0x80086601;
-my @LETTERS = ([0x1, "s"], [0x2, "u"], [0x8, "S"], [0x10000, "D"], [0x10, "i"], [0x20, "a"], [0x40, "d"], [0x80, "A"],
-	[0x4, "c"], [0x800, "E"], [0x4000, "j"], [0x8000, "t"], [0x20000, "T"], [0x800000, "C"], [0x2000000, "x"],
-	[0x40000000, "F"], [0x20000000, "P"], [0x100000, "V"], [0x400, "m"]);
-my %letters;
-my $OPEN = O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY;
-my ($list, $value, $word) = ("\0" x 65536, "\0" x 65536, "\0" x 8);
-sub attrs {
-	my ($what, $type, $p) = @_;
-	my ($flags, $fd) = ("?", -1);
-	my $opens = $type eq "f" || $type eq "d";
-	if ($opens) {
-		$fd = syscall($OPENAT, -100, $p, $OPEN);
-		if ($fd >= 0 && $what ne "x" && syscall($IOCTL, $fd, $GETFLAGS, $word) == 0) {
-			my $v = unpack("L", $word);
-			$flags = $letters{$v} //= join("", "-", map { $v & $_->[0] ? $_->[1] : () } @LETTERS);
-		}
-	}
-	my @x;
-	if ($what ne "f") {
-		my $n = $fd >= 0 ? syscall($FLIST, $fd, $list, 65536) : syscall($LLIST, $p, $list, 65536);
-		for my $name ($n > 0 ? split(/\0/, substr($list, 0, $n)) : ()) {
-			my $m = $fd >= 0 ? syscall($FGET, $fd, $name, $value, 65536) : syscall($LGET, $p, $name, $value, 65536);
-			push @x, unpack("H*", $name) . "=" . unpack("H*", substr($value, 0, $m)) if $m >= 0;
-		}
-	}
-	syscall($CLOSE, $fd) if $fd >= 0;
-	return "" if $flags eq "?" && !@x && !($opens && $what ne "x");
-	return "K\0$p\0$flags\0" . join(" ", @x) . "\0";
-}
-my $mode = shift @ARGV;
-if ($mode eq "probe") {
-	my $root = "/";
-	my $fd = syscall($OPENAT, -100, $root, $OPEN);
-	exit 4 if $fd < 0;
-	my $n = syscall($FLIST, $fd, $list, 65536);
-	syscall($CLOSE, $fd);
-	exit 4 if $n < 0 && !$!{EOPNOTSUPP};
-	print "ok";
-	exit 0;
-}
-my $what = $mode eq "paths" ? shift @ARGV : "";
-my @out;
-$/ = "\0";
-binmode STDIN;
-binmode STDOUT;
-while (defined(my $r = <STDIN>)) {
-	chomp $r;
-	if ($mode eq "walk") {
-		push @out, attrs(substr($r, 0, 1), substr($r, 1, 1), substr($r, 2));
-		next;
-	}
-	# An entry gone since the walk is answered too (flags not read), as the walk mode does.
-	my @s = lstat $r;
-	if (!@s) { push @out, "K\0$r\0?\0\0"; next; }
-	my $t = $s[2] & 0170000;
-	push @out, attrs($what, $t == 0100000 ? "f" : $t == 0040000 ? "d" : "o", $r);
-}
-print @out;
-'
+attrhelper='@perl/attr-reader.pl'
 
 # The hash workers' framer, where the host has perl: HASHER-WORDS -- FILE... runs the hasher once
 # on the files (no shell) and writes a line per file in the order given: "SHA256 *FILE" for each
@@ -134,70 +66,7 @@ print @out;
 # sharing one pipe never cut into each other's lines; a name longer than 3,900 bytes or holding
 # a newline never comes here (hashone).
 # shellcheck disable=SC2016
-hashrun='
-use strict;
-my @cmd;
-while (@ARGV) { my $w = shift @ARGV; last if $w eq "--"; push @cmd, $w; }
-my @files = @ARGV;
-binmode STDOUT;
-my $buf = "";
-sub flush {
-	for (my $o = 0; $o < length $buf;) {
-		my $w = syswrite(STDOUT, $buf, length($buf) - $o, $o);
-		if (!defined $w) { next if $!{EINTR}; exit 2; }
-		$o += $w;
-	}
-	$buf = "";
-}
-sub put { flush() if length($buf) + length($_[0]) > 3900; $buf .= $_[0]; }
-my $next = 0;
-# A line of the hasher: (SHA256, NAME), the escaped form of GNU sha256sum undone; () for anything else.
-sub parsed {
-	my $l = shift;
-	chomp $l;
-	my $esc = $l =~ s/^\\//;
-	return () unless $l =~ /^([0-9a-f]{64}) [ *](.*)$/s;
-	my ($sum, $name) = ($1, $2);
-	$name =~ s/\\(.)/$1 eq "n" ? "\n" : $1 eq "r" ? "\r" : $1/ge if $esc;
-	return ($sum, $name);
-}
-# A file the hasher passed over: its error if it cannot be opened as a regular file; if it can
-# (replaced while the batch ran), hashed alone, up to three times.
-sub missed {
-	my $f = shift;
-	for (1 .. 3) {
-		my @s = lstat $f;
-		if (!@s) { put("!$! *$f\n"); return; }
-		if (($s[2] & 0170000) != 0100000) { put("!no longer a regular file *$f\n"); return; }
-		my $fh;
-		if (!open($fh, "<", $f)) { put("!$! *$f\n"); return; }
-		close $fh;
-		if (open(my $h, "-|", @cmd, $f)) {
-			my $l = <$h>;
-			close $h;
-			my ($sum, $name) = defined $l ? parsed($l) : ();
-			if (defined $name && $name eq $f) { put("$sum *$f\n"); return; }
-		}
-	}
-}
-open(STDERR, ">", "/dev/null");
-if (open(my $h, "-|", @cmd, @files)) {
-	binmode $h;
-	while (my $l = <$h>) {
-		my ($sum, $name) = parsed($l);
-		next unless defined $name;
-		my $k = $next;
-		$k++ while $k < @files && $files[$k] ne $name;
-		next if $k == @files;
-		missed($files[$next++]) while $next < $k;
-		put("$sum *$name\n");
-		$next++;
-	}
-	close $h;
-}
-missed($files[$next++]) while $next < @files;
-flush();
-'
+hashrun='@perl/hash-framer.pl'
 
 # ---------------------------------------------------------------------------------------------
 # Pre-flight: what this host offers. Every probe is cheap and writes nothing.
@@ -373,52 +242,7 @@ fi
 # stdin and from descriptor 4 as they come, so that two walks share the stream without one
 # cutting a record of the other. A record cut short at the end fails it.
 # shellcheck disable=SC2016
-merger='
-use strict;
-my $n = shift;
-open(my $second, "<&=", 4) or die "descriptor 4: $!\n";
-# Per input: handle, bytes not passed on yet, NULs among them (of a record begun), ended.
-my @in = ([\*STDIN, "", 0, 0], [$second, "", 0, 0]);
-binmode($_->[0]) for @in;
-binmode(STDOUT);
-sub out {
-	my ($s, $len) = @_;
-	for (my $o = 0; $o < $len;) {
-		my $w = syswrite(STDOUT, $s, $len - $o, $o);
-		if (!defined $w) { next if $!{EINTR}; die "write: $!\n"; }
-		$o += $w;
-	}
-}
-while (@in) {
-	my $rin = "";
-	vec($rin, fileno($_->[0]), 1) = 1 for @in;
-	my $rout = $rin;
-	if (select($rout, undef, undef, undef) < 0) { next if $!{EINTR}; die "select: $!\n"; }
-	for my $s (@in) {
-		next unless vec($rout, fileno($s->[0]), 1);
-		my $got = sysread($s->[0], my $chunk, 65536);
-		if (!defined $got) { next if $!{EINTR}; die "read: $!\n"; }
-		if ($got == 0) {
-			die "a record cut short\n" if length $s->[1];
-			$s->[3] = 1;
-			next;
-		}
-		$s->[1] .= $chunk;
-		$s->[2] = ($s->[2] + ($chunk =~ tr/\0//)) % $n;
-		# The end of the last whole record: the NUL before those of the record begun.
-		my ($need, $end) = ($s->[2] + 1, length $s->[1]);
-		while ($need > 0 && $end > 0) {
-			$end = rindex($s->[1], "\0", $end - 1);
-			last if $end < 0;
-			$need--;
-		}
-		next if $need > 0;
-		out($s->[1], $end + 1);
-		substr($s->[1], 0, $end + 1) = "";
-	}
-	@in = grep { !$_->[3] } @in;
-}
-'
+merger='@perl/merger.pl'
 # ---------------------------------------------------------------------------------------------
 # Common settings of scan and list modes.
 [ $# -ge 2 ] || fail 64 "missing arguments"

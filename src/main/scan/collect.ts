@@ -9,9 +9,6 @@
 // is compared as it arrives); a gold-master baseline in it that this scan compares is compared at
 // the same time (twins), so that the evaluation does not read it again.
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { EntryAttributes, FileContent, Inode } from '../../shared/domain.js';
 import type { ByteString, EntryState } from '../model/entry.js';
 import { isUnder } from '../model/coverage.js';
@@ -25,6 +22,7 @@ import { checkableBy, loginOutputWarning, maskContent, toolCheckWarnings, type S
 import { aclText, capsText } from '../scanner/xattr-decode.js';
 import { EntryTable, type ScannedEntry } from '../scanner/entry-table.js';
 import { ScanFailure } from '../scanner/scan-failure.js';
+import { scannerScript } from '../scanner/script.js';
 import { shownPath, StreamCheck, type RunKind, type StreamLimits } from '../scanner/stream-check.js';
 
 export type { ScannedEntry };
@@ -165,21 +163,6 @@ class StartMarker {
     const who = this.login ? `the login shell of ${this.login}` : 'the shell';
     throw new ScanFailure(`the scanner never started: ${who} printed ${this.held.length} bytes and then nothing of the scanner's`);
   }
-}
-
-let scriptCache: string | null = null;
-
-/** The scanner script: next to the sources, or in Electron's resources when packaged. */
-export function scannerScript(): string {
-  if (scriptCache) return scriptCache;
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [
-    process.env.DRIFTWATCH_SCRIPTS && path.join(process.env.DRIFTWATCH_SCRIPTS, 'scan.sh'),
-    path.resolve(here, '../../../remote-scripts/scan.sh'),
-    (process as { resourcesPath?: string }).resourcesPath && path.join((process as { resourcesPath?: string }).resourcesPath!, 'remote-scripts/scan.sh'),
-  ].filter((p): p is string => Boolean(p));
-  for (const p of candidates) if (fs.existsSync(p)) return (scriptCache = fs.readFileSync(p, 'utf8'));
-  throw new Error(`scanner script not found (looked in ${candidates.join(', ')})`);
 }
 
 /** What a run of the scanner said besides its records. */

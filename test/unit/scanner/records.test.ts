@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scannerScript } from '../../../src/main/scan/collect.js';
+import { scannerScript } from '../../../src/main/scanner/script.js';
 import { EntryTable } from '../../../src/main/scanner/entry-table.js';
 import { buildPlan } from '../../../src/main/scanner/plan.js';
 import { E, f, H1, H2, NUL, statLine, STREAM, V } from '../../support/scanner-stream.js';
