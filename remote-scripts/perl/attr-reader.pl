@@ -1,6 +1,15 @@
-# The attribute reader: extended attributes and ext flags of many entries in one process, by the
-# system calls themselves (perl has no functions for either). Run as perl -e "$attrhelper" by
-# scan.sh, which describes its arguments, input and output.
+# The attributes beyond stat(2) in one process, where the host has perl (perl-base is on every
+# Debian system): extended attributes (llistxattr/lgetxattr, through the open file where it can)
+# and ext flags (FS_IOC_GETFLAGS, the ioctl lsattr uses), without a tool started per batch. perl
+# has no functions for either, so it makes the system calls itself: only on the architectures
+# whose numbers are listed (anything else, or a failed probe, keeps the tools). Like lsattr, it
+# opens only regular files and directories, non-blocking and without following a link.
+# Arguments: probe (prints ok); walk (input: WHAT TYPE PATH, NUL-terminated, TYPE as find's %y);
+# paths WHAT (input: NUL-terminated paths, their type read by lstat). WHAT: b both, x extended
+# attributes, f flags. Output, held until the input ends (so it never interleaves with the walk's
+# records): K PATH FLAGS XATTRS, FLAGS being lsattr's letters ("-" for none, "?" not read) and
+# XATTRS "HEXNAME=HEXVALUE" pairs, space-separated; for files and directories asked for flags,
+# and for any entry that has extended attributes.
 
 use strict;
 use Config;

@@ -1,5 +1,10 @@
-# The hash workers' framer: runs the hasher once on a batch of files and writes a whole line per
-# file, in writes below PIPE_BUF. Run as perl -e "$hashrun" by scan.sh, which describes it.
+# The hash workers' framer, where the host has perl: HASHER-WORDS -- FILE... runs the hasher once
+# on the files (no shell) and writes a line per file in the order given: "SHA256 *FILE" for each
+# file it hashed, "!REASON *FILE" for a file that cannot be opened (REASON the host's own error),
+# nothing for a file it opened but got no hash of (the console then asks again, then fails the
+# scan). Lines are written whole in writes below PIPE_BUF (4096), so that parallel workers
+# sharing one pipe never cut into each other's lines; a name longer than 3,900 bytes or holding
+# a newline never comes here (hashone).
 
 use strict;
 my @cmd;

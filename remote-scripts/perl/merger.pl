@@ -1,5 +1,6 @@
-# The merger of two walks' records: passes on whole records from stdin and descriptor 4. Run as
-# perl -e "$merger" NFIELDS by scan.sh, which describes it.
+# perl -e "$merger" NFIELDS: passes on whole records, of NFIELDS NUL-terminated fields each, from
+# stdin and from descriptor 4 as they come, so that two walks share the stream without one
+# cutting a record of the other. A record cut short at the end fails it.
 
 use strict;
 my $n = shift;

@@ -2,9 +2,10 @@
 // `sh -s --` on stdin (nothing is written on the host). Two kinds of line in a sh file name a part,
 // each path relative to remote-scripts/:
 //   . ./lib/NAME.sh        a sh library: its text takes the line's place (joined the same way)
-//   VAR='@programs/X.sh'   a program run by another process (sh -c "$VAR", perl -e "$VAR"): the
-//                          line becomes VAR='<newline><the program's text>', its leading comment
-//                          block left out (it describes the file, not the program)
+//   VAR='@programs/X.sh'   (indented or not) a program run by another process (sh -c "$VAR",
+//                          perl -e "$VAR"): the line becomes VAR='<newline><the program's text>',
+//                          its leading comment block left out (it describes the file, not the
+//                          program)
 // A program travels in single quotes, so it may hold none: one that does is refused here.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,7 +25,7 @@ export interface JoinedScript {
 
 const ENTRY = 'scan.sh';
 const LIBRARY = /^\. \.\/([a-z0-9/-]+\.sh)$/;
-const PROGRAM = /^([a-z_][a-z0-9_]*)='@([a-z0-9/-]+\.(?:sh|pl))'$/;
+const PROGRAM = /^\s*([a-z_][a-z0-9_]*)='@([a-z0-9/-]+\.(?:sh|pl))'$/;
 /** Libraries include libraries at most this deep: a loop is refused rather than followed. */
 const MAX_DEPTH = 4;
 
