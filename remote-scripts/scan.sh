@@ -47,7 +47,9 @@ printf 'V\0%s\0' 3
 # perl -e "$attrhelper" reads extended attributes and ext flags, perl -e "$hashrun" frames the hash
 # workers' lines, perl -e "$merger" passes on whole records of two walks; the sh -c programs run
 # on batches of names that find -exec or xargs hand them.
-# shellcheck disable=SC2016 # program texts: expanded by the perl or sh that runs them
+# SC2016: program texts, expanded by the perl or sh that runs them. SC2034: a program that
+# action() runs is named there, its text read through eval.
+# shellcheck disable=SC2016,SC2034
 {
 	attrhelper='@perl/attr-reader.pl'
 	hashrun='@perl/hash-framer.pl'

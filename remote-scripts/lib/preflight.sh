@@ -20,6 +20,7 @@ broken=
 if [ "$( (find / -maxdepth 0 -readable -printf '%y%p' -fprint0 /dev/fd/4 4>/dev/null) 2>/dev/null)" = d/ ]; then
 	findf=gnu-printf readable=-readable fdok=1
 else
+	# shellcheck disable=SC2185 # find --version and --help ask find which it is: no walk
 	if [ "$(find / -maxdepth 0 -printf '%y%p' 2>/dev/null)" = d/ ]; then
 		findf=gnu-printf
 	elif find --version 2>/dev/null | grep GNU >/dev/null 2>&1; then
@@ -150,7 +151,7 @@ fact kernel "$kernel"
 fact time "$(date +%s 2>/dev/null || echo unknown)"
 if [ -e /sys/fs/selinux/enforce ]; then fact selinux-enabled yes; else fact selinux-enabled no; fi
 if [ "$findf" = gnu-printf ]; then
-	meta=printf
+	meta='printf'
 elif [ "$statf" != none ] && [ "$findf" != none ]; then
 	meta=stat
 else

@@ -29,7 +29,9 @@ split_words() {
 	split_of "$idx" "$@"
 	[ "$sn" -gt 0 ] || return 1
 	glob_escape "$root"
+	# shellcheck disable=SC2034 # read by the eval'd find text
 	rootpat=$escaped
+	# shellcheck disable=SC2034 # read by the eval'd find text
 	if [ "$root" = / ]; then deep='/*/*'; else deep="$escaped/*/*"; fi
 	sdirs="-path \"\${$spos}\""
 	j=1

@@ -29,6 +29,9 @@ glob_escape() {
 # script. Sets idx, root, content, next (where the following target starts), `sel` (the find
 # command text up to and including the prune clause) and `inc` (the include filter). That text
 # names the script's parameters by number; inside this function they sit one place later.
+# SC2154: idx, root, ... are set by eval from the parameters. SC2034: root_pattern is read by the
+# eval'd find text.
+# shellcheck disable=SC2154,SC2034
 select_target() {
 	o=$1
 	eval "idx=\${$((o + 1))} root=\${$((o + 2))} maxdepth=\${$((o + 3))} xdev=\${$((o + 4))} content=\${$((o + 5))} np=\${$((o + 6))}"
@@ -86,6 +89,7 @@ if [ "$ntargets" != 0 ] && [ "$next" -le $# ]; then
 	splitat=$((next + 1))
 	next=$splitat
 	k=0
+	# shellcheck disable=SC2154 # sx and sc are set by eval
 	while [ "$k" -lt "$nsplit" ]; do
 		[ $((next + 1)) -le $# ] || fail 64 "missing arguments in the split list"
 		eval "sx=\${$next} sc=\${$((next + 1))}"

@@ -100,6 +100,7 @@ extra_walk() {
 	[ -n "$actions" ] && eval "$sel $skipdirs $inc $actions" 2>/dev/null
 	[ "$perlattrs" = yes ] && eval "$sel $skipdirs $inc -print0" 2>/dev/null | perl -e "$attrhelper" paths b
 	k=1
+	# shellcheck disable=SC2154 # c, h and a are set by eval
 	while [ "$k" -le "$nact" ]; do
 		eval "c=\$actc$k h=\$acth$k a=\$acta$k"
 		if [ -n "$c" ]; then c="\\( $c \\)"; fi

@@ -12,7 +12,7 @@ case $out in
 *x)
 	out=${out%x}
 	n=$(printf %s "$out" | wc -l)
-	if [ $n -eq $# ]; then
+	if [ "$n" -eq $# ]; then
 		printf "X\0%s\0%s\0" "$idx" $#
 		printf "%s\0" "$@"
 		printf "%s\0" "$out"
