@@ -14,15 +14,46 @@
 use strict;
 use Config;
 use Fcntl qw(O_RDONLY O_NONBLOCK O_NOFOLLOW O_NOCTTY);
-# openat ioctl close llistxattr flistxattr lgetxattr fgetxattr
-my %nr = (x86_64 => [257, 16, 3, 195, 196, 192, 193], aarch64 => [56, 29, 57, 12, 13, 9, 10]);
+# The kernel interface, each number next to the Linux header it comes from (so that a change there
+# can be checked against it). perl has no function for these calls: it makes them by number.
+# System call numbers (64-bit perl only): x86_64 from arch/x86/entry/syscalls/syscall_64.tbl;
+# aarch64 from include/uapi/asm-generic/unistd.h (arm64 uses the generic table).
+my %nr = (
+	#          openat ioctl close llistxattr flistxattr lgetxattr fgetxattr
+	x86_64  => [257,  16,   3,    195,       196,       192,      193],
+	aarch64 => [56,   29,   57,   12,        13,        9,        10],
+);
 my ($arch) = $Config{archname} =~ /^(x86_64|aarch64)-linux/;
 exit 3 unless defined $arch && $Config{ptrsize} == 8;
 my ($OPENAT, $IOCTL, $CLOSE, $LLIST, $FLIST, $LGET, $FGET) = @{$nr{$arch}};
+# AT_FDCWD, include/uapi/linux/fcntl.h.
+my $AT_FDCWD = -100;
+# FS_IOC_GETFLAGS, _IOR of type f, number 1 and the size of a long (8 bytes): include/uapi/linux/fs.h.
 my $GETFLAGS = 0x80086601;
-my @LETTERS = ([0x1, "s"], [0x2, "u"], [0x8, "S"], [0x10000, "D"], [0x10, "i"], [0x20, "a"], [0x40, "d"], [0x80, "A"],
-	[0x4, "c"], [0x800, "E"], [0x4000, "j"], [0x8000, "t"], [0x20000, "T"], [0x800000, "C"], [0x2000000, "x"],
-	[0x40000000, "F"], [0x20000000, "P"], [0x100000, "V"], [0x400, "m"]);
+# The FS_*_FL flags of include/uapi/linux/fs.h, each with the letter lsattr prints for it, in
+# the order lsattr prints them in (e2fsprogs, lib/e2p/pf.c). Layout flags (extents, indexed, inline data, huge
+# file) are left out: they describe how a file is stored, not how it is protected.
+my @LETTERS = (
+	[0x00000001, "s"],    # FS_SECRM_FL
+	[0x00000002, "u"],    # FS_UNRM_FL
+	[0x00000008, "S"],    # FS_SYNC_FL
+	[0x00010000, "D"],    # FS_DIRSYNC_FL
+	[0x00000010, "i"],    # FS_IMMUTABLE_FL
+	[0x00000020, "a"],    # FS_APPEND_FL
+	[0x00000040, "d"],    # FS_NODUMP_FL
+	[0x00000080, "A"],    # FS_NOATIME_FL
+	[0x00000004, "c"],    # FS_COMPR_FL
+	[0x00000800, "E"],    # FS_ENCRYPT_FL
+	[0x00004000, "j"],    # FS_JOURNAL_DATA_FL
+	[0x00008000, "t"],    # FS_NOTAIL_FL
+	[0x00020000, "T"],    # FS_TOPDIR_FL
+	[0x00800000, "C"],    # FS_NOCOW_FL
+	[0x02000000, "x"],    # FS_DAX_FL
+	[0x40000000, "F"],    # FS_CASEFOLD_FL
+	[0x20000000, "P"],    # FS_PROJINHERIT_FL
+	[0x00100000, "V"],    # FS_VERITY_FL
+	[0x00000400, "m"],    # FS_NOCOMP_FL
+);
 my %letters;
 my $OPEN = O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY;
 my ($list, $value, $word) = ("\0" x 65536, "\0" x 65536, "\0" x 8);
@@ -31,7 +62,7 @@ sub attrs {
 	my ($flags, $fd) = ("?", -1);
 	my $opens = $type eq "f" || $type eq "d";
 	if ($opens) {
-		$fd = syscall($OPENAT, -100, $p, $OPEN);
+		$fd = syscall($OPENAT, $AT_FDCWD, $p, $OPEN);
 		if ($fd >= 0 && $what ne "x" && syscall($IOCTL, $fd, $GETFLAGS, $word) == 0) {
 			my $v = unpack("L", $word);
 			$flags = $letters{$v} //= join("", "-", map { $v & $_->[0] ? $_->[1] : () } @LETTERS);
@@ -52,7 +83,7 @@ sub attrs {
 my $mode = shift @ARGV;
 if ($mode eq "probe") {
 	my $root = "/";
-	my $fd = syscall($OPENAT, -100, $root, $OPEN);
+	my $fd = syscall($OPENAT, $AT_FDCWD, $root, $OPEN);
 	exit 4 if $fd < 0;
 	my $n = syscall($FLIST, $fd, $list, 65536);
 	syscall($CLOSE, $fd);
