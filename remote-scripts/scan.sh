@@ -1,4 +1,4 @@
-# Driftwatch scanner, record protocol 3. The format is documented in docs/scanner-protocol.md.
+# Driftwatch scanner, record protocol 4. The format is documented in docs/scanner-protocol.md.
 #
 # Fed on stdin to `sh -s -- ARGS` (locally or over SSH) so that nothing is written on the host.
 # POSIX sh only: it runs under dash, bash and BusyBox ash, with GNU find (-printf), a find without
@@ -10,10 +10,10 @@
 # text tool (awk, sed) at all.
 #
 # ARGS: PROTO MODE ...
-#   3 preflight
-#   3 scan JOBS NICE HASH NTARGETS, then per target:
+#   4 preflight
+#   4 scan JOBS NICE HASH NTARGETS, then per target:
 #        IDX ROOT MAXDEPTH XDEV CONTENT NPRUNE PRUNE-WORDS... NINCLUDE INCLUDE-WORDS...
-#   3 list JOBS NICE NHASH PATH... NCONTENT (LIMIT PATH)...
+#   4 list JOBS NICE NHASH PATH... NCONTENT (LIMIT PATH)...
 # JOBS: parallel hash workers, 0 for one per core. NICE: 1 to lower CPU and I/O priority.
 # HASH: 0 to skip hashing and file content (the metadata pass of a quick scan). CONTENT: the
 # content size limit of the target's files in bytes, 0 for none.
@@ -30,7 +30,7 @@ fail() {
 	echo "driftwatch scanner: $2" >&2
 	exit "$1"
 }
-[ "${1:-}" = 3 ] || fail 64 "unsupported protocol ${1:-none} (this scanner speaks 3)"
+[ "${1:-}" = 4 ] || fail 64 "unsupported protocol ${1:-none} (this scanner speaks 4)"
 [ $# -ge 2 ] || fail 64 "no mode given"
 mode=$2
 shift 2
@@ -41,19 +41,17 @@ fact() { printf 'P\0%s\0%s\0' "$1" "$2"; }
 
 nl='
 '
-printf 'V\0%s\0' 3
+printf 'V\0%s\0' 4
 
 # The programs other processes run, joined in here as text, each described in its file:
 # perl -e "$attrhelper" reads extended attributes and ext flags, perl -e "$hashrun" frames the hash
-# workers' lines, perl -e "$merger" passes on whole records of two walks; the sh -c programs run
-# on batches of names that find -exec or xargs hand them.
+# workers' lines; the sh -c programs run on batches of names that find -exec or xargs hand them.
 # SC2016: program texts, expanded by the perl or sh that runs them. SC2034: a program that
 # action() runs is named there, its text read through eval.
 # shellcheck disable=SC2016,SC2034
 {
 	attrhelper='@perl/attr-reader.pl'
 	hashrun='@perl/hash-framer.pl'
-	merger='@perl/merger.pl'
 	hashone='@programs/hash-one.sh'
 	contentone='@programs/content-one.sh'
 	statbatch='@programs/stat-batch.sh'
@@ -82,7 +80,6 @@ fi
 
 . ./lib/targets.sh
 . ./lib/walks.sh
-. ./lib/split-walk.sh
 
 if [ "$hash" = 1 ] && [ "$walks" = one ]; then
 	# One walk per target; the hash workers read its list of files from descriptor 4 meanwhile,
@@ -125,16 +122,8 @@ else
 	# The metadata pass of a quick scan: what else the entries hold is reused from the last full
 	# scan where their ctime and inode did not move (any change to them moves ctime), or read by
 	# the list run that follows.
-	if [ "$splitdirs" -gt 0 ] && [ "$meta" = printf ] && [ "$jobs" -ge 2 ] && [ "$perlattrs" = yes ]; then
-		fact split-walk "$splitdirs"
-		names
-		split_walks "$@" || fail 70 "the second walk's merger (perl) failed"
-		each_target split_end "$@"
-	else
-		fact split-walk 0
-		names
-		each_target meta_walk "$@"
-	fi
+	names
+	each_target meta_walk "$@"
 fi
 
 printf 'Z\0'

@@ -83,7 +83,7 @@ case $(printf AB | od -An -v -tx1 2>/dev/null) in
 esac
 tool() { if have "$1"; then fact "$1" "${2:-yes}"; else fact "$1" no; fi; }
 
-fact protocol 3
+fact protocol 4
 fact shell "$shell"
 fact find "$findf"
 fact stat "$statf"

@@ -78,28 +78,4 @@ each_target() {
 # Every argument is checked before anything runs in the background.
 next=1
 each_target : "$@"
-# After the targets, a quick scan's metadata pass may name directories for a second walk
-# (split_walks): NSPLIT, then per target named TARGET-IDX NDIRS DIR-PATTERN...
-nsplit=0
-splitat=$next
-splitdirs=0
-if [ "$ntargets" != 0 ] && [ "$next" -le $# ]; then
-	eval "nsplit=\${$next}"
-	number "$nsplit"
-	splitat=$((next + 1))
-	next=$splitat
-	k=0
-	# shellcheck disable=SC2154 # sx and sc are set by eval
-	while [ "$k" -lt "$nsplit" ]; do
-		[ $((next + 1)) -le $# ] || fail 64 "missing arguments in the split list"
-		eval "sx=\${$next} sc=\${$((next + 1))}"
-		number "$sx"
-		number "$sc"
-		[ "$sc" -gt 0 ] || fail 64 "a split of no directory"
-		next=$((next + 2 + sc))
-		[ "$next" -le $(($# + 1)) ] || fail 64 "missing arguments in the split list"
-		splitdirs=$((splitdirs + sc))
-		k=$((k + 1))
-	done
-fi
 [ "$next" -eq $(($# + 1)) ] || [ "$ntargets" = 0 ] || fail 64 "unexpected arguments after the last target"

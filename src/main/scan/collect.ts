@@ -12,12 +12,10 @@ import { randomBytes } from 'node:crypto';
 import type { EntryAttributes, FileContent, Inode } from '../../shared/domain.js';
 import type { ByteString, EntryState } from '../model/entry.js';
 import { isUnder } from '../model/coverage.js';
-import type { PackLayout } from '../store/packs/pack-store.js';
 import type { Transport, RunOptions } from '../transport/transport.js';
 import type { ScanPlan } from '../scanner/plan.js';
 import { PROTOCOL_VERSION, RecordParser, type RawEntry, type ScanRecordEvent } from '../scanner/records.js';
 import { ReferenceCompare } from './reference-compare.js';
-import { walkSplitArgs } from '../scanner/walk-split.js';
 import { checkableBy, loginOutputWarning, maskContent, toolCheckWarnings, type ScanSettings } from '../scanner/scan-options.js';
 import { aclText, capsText } from '../scanner/xattr-decode.js';
 import { EntryTable, type ScannedEntry } from '../scanner/entry-table.js';
@@ -84,8 +82,6 @@ export interface ReferenceSource {
 /** What a quick scan may reuse: stored sets, oldest first (a later one's entry replaces an earlier one's). */
 export interface Reference {
   sources: ReferenceSource[];
-  /** The server's last full scan as its packs lie (none for a reference held elsewhere): walk-split.ts. */
-  layout?: PackLayout[];
 }
 
 export interface CollectOptions extends RunOptions {
@@ -96,8 +92,6 @@ export interface CollectOptions extends RunOptions {
   expectedEntries?: number;
   /** Quick scan: entries of the reference held in memory at most (reference-compare.ts, HOLD_LIMIT). */
   holdLimit?: number;
-  /** Quick scan: entries from which the metadata pass may walk in two (walk-split.ts, SPLIT_FROM). */
-  splitFrom?: number;
   /** What the host may send at most (stream-check.ts). */
   limits?: StreamLimits;
   /** Called as the stream arrives (after each chunk): what has been read and hashed so far. */
@@ -398,9 +392,8 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
   const ran = (r: RunReport) => {
     skipped = Math.max(skipped, r.skipped);
   };
-  // A quick scan's metadata pass may walk in two. It reads its reference a slice at a time while
-  // the host connects (between the connection's events), and what is left once the host starts.
-  const split = quick ? walkSplitArgs(plan, options.reference!.layout, options.splitFrom) : [];
+  // A quick scan reads its reference a slice at a time while the host connects (between the
+  // connection's events), and what is left once the host starts.
   let warming: NodeJS.Immediate | undefined;
   // A failure reading the reference (a damaged pack) is the scan's: kept, and thrown once the host
   // has started, into the run (never out of the immediate, which would end the process).
@@ -419,7 +412,7 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
     compare?.prepare();
   };
   try {
-    ran(await runScanner(transport, script, [...header(!quick), ...plan.walkArgs, ...split], options, { check, kind: quick ? 'quick' : 'full' }, onRecord, started, onRawEntry, progress));
+    ran(await runScanner(transport, script, [...header(!quick), ...plan.walkArgs], options, { check, kind: quick ? 'quick' : 'full' }, onRecord, started, onRawEntry, progress));
   } finally {
     clearImmediate(warming);
   }

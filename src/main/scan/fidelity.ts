@@ -10,7 +10,7 @@ import type { StoredServer } from '../inventory/inventory.js';
 import type { StoredPolicy } from '../policy/policies.js';
 import { now, type Db } from '../store/db.js';
 import { byteOrder, EntryFields, forEachInPacks, PackEncoder } from '../store/packs/codec.js';
-import { baselineSet, clearSet, PACK_SIZE, packsOf, serverFullSet, SetWriter, setLayout, writeSet, type PackLayout } from '../store/packs/pack-store.js';
+import { baselineSet, clearSet, PACK_SIZE, packsOf, serverFullSet, SetWriter, writeSet } from '../store/packs/pack-store.js';
 import type { Collected, Facts, Reference, ReferenceEntry, ReferenceSource } from './collect.js';
 import { EntryTable, EXT_KEYS } from '../scanner/entry-table.js';
 import { checkableBy, DEFAULT_SCAN_SETTINGS, MAX_ENTRIES_LIMIT, toolCheckWarnings } from '../scanner/scan-options.js';
@@ -99,11 +99,7 @@ export function referenceOf(db: Db, serverId: number, policies: readonly StoredP
       ...(policyIndex >= 0 ? { baseline: { id: b.id, policyIndex } } : {}),
     });
   }
-  // The shape of the server's tree: its largest set (after a gold-master baseline, the last full
-  // scan is that baseline's packs, named rather than copied).
-  const layouts = [setLayout(db, serverFullSet(serverId)), ...baselines.map((b) => setLayout(db, baselineSet(b.id)))];
-  const size = (l: PackLayout[]) => l.reduce((n, p) => n + p.entries, 0);
-  return { sources, layout: layouts.reduce((a, b) => (size(b) > size(a) ? b : a)) };
+  return { sources };
 }
 
 /** A reference of one set of entries held in memory, encoded as the store would (tests, tools). */

@@ -143,9 +143,9 @@ describe('RecordParser, protocol 3', () => {
   });
 
   it('refuses protocols 1 and 2 and any other version; the stream must start with V', () => {
-    expect(failure([bytes(f('V', '1') + f('Z'))])).toMatch(/protocol version 1 \(this console speaks 3\)/);
-    expect(failure([bytes(f('V', '2') + f('Z'))])).toMatch(/protocol version 2 \(this console speaks 3\)/);
-    expect(failure([bytes(f('V', '4') + f('Z'))])).toMatch(/protocol version 4/);
+    expect(failure([bytes(f('V', '1') + f('Z'))])).toMatch(/protocol version 1 \(this console speaks 4\)/);
+    expect(failure([bytes(f('V', '2') + f('Z'))])).toMatch(/protocol version 2 \(this console speaks 4\)/);
+    expect(failure([bytes(f('V', '3') + f('Z'))])).toMatch(/protocol version 3/);
     expect(failure([bytes(f('Z'))])).toMatch(/does not start with a version record/);
   });
 

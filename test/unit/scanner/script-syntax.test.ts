@@ -16,9 +16,9 @@ describe('remote-scripts/scan.sh', () => {
   });
 
   // NAME='...' from the start of a line to a line that is only a quote: the Perl programs it holds.
-  const programs = ['attrhelper', 'hashrun', 'merger'].map((name) => [name, new RegExp(`^${name}='\\n([\\s\\S]*?)\\n'$`, 'm').exec(text)?.[1] ?? ''] as const);
+  const programs = ['attrhelper', 'hashrun'].map((name) => [name, new RegExp(`^${name}='\\n([\\s\\S]*?)\\n'$`, 'm').exec(text)?.[1] ?? ''] as const);
 
-  it('holds its Perl programs (attrhelper, hashrun, merger) in single quotes, none with a quote inside', () => {
+  it('holds its Perl programs (attrhelper, hashrun) in single quotes, none with a quote inside', () => {
     for (const [name, program] of programs) {
       expect(program.length, name).toBeGreaterThan(100);
       expect(program.includes("'"), name).toBe(false);
