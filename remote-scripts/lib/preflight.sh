@@ -108,7 +108,12 @@ if have perl; then
 		broken="$broken perl"
 	fi
 fi
+# The attribute reader must read on / (it exists everywhere) what the host's tools read there.
+. ./lib/attr-check.sh
+attrcheck=no
+[ "$perlattrs" = yes ] && attr_check /
 fact perl "$perlattrs"
+fact attr-check "$attrcheck"
 fact perl-hash "$perlhash"
 # The uid from the kernel (a host's `id` may be replaced); the name from id where it looks like one.
 uid=
