@@ -1,6 +1,6 @@
 # shellcheck shell=sh
-# The scan mode's arguments: HASH NTARGETS, the targets (select_target, each_target) and what
-# follows them; every argument is checked before anything runs.
+# The scan mode's arguments: HASH NTARGETS and the targets (select_target, each_target); every
+# argument is checked before anything runs.
 # Joined into scan.sh where it reads this file (scanner/script.ts): its code runs there, on the
 # script's arguments and variables.
 

@@ -4,7 +4,7 @@
 # nothing for a file it opened but got no hash of (the console then asks again, then fails the
 # scan). Lines are written whole in writes below PIPE_BUF (4096), so that parallel workers
 # sharing one pipe never cut into each other's lines; a name longer than 3,900 bytes or holding
-# a newline never comes here (hashone).
+# a newline never comes here (programs/hash-one.sh hashes those).
 
 use strict;
 my @cmd;
