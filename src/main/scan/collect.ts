@@ -9,20 +9,17 @@
 // (reference/reference-compare.ts: each entry is compared as it arrives); a gold-master baseline
 // in it that this scan compares is compared at the same time (twins), so that the evaluation
 // does not read it again.
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isUnder } from '../model/coverage.js';
 import type { Transport, RunOptions } from '../transport/transport.js';
 import type { ScanPlan } from '../scanner/plan.js';
 import { PROTOCOL_VERSION, type RawEntry, type ScanRecordEvent } from '../scanner/records.js';
 import { ReferenceCompare, type BaselineTwins } from './reference/reference-compare.js';
 import type { Reference } from './reference/stored-reference.js';
-import { walkSplitArgs } from '../scanner/walk-split.js';
 import { checkableBy, loginOutputWarning, maskContent, toolCheckWarnings, type ScanSettings } from '../scanner/scan-options.js';
 import { aclText, capsText } from '../scanner/xattr-decode.js';
 import { EntryTable } from '../scanner/entry-table.js';
 import { ScanFailure } from '../scanner/scan-failure.js';
+import { scannerScript } from '../scanner/script.js';
 import { shownPath, StreamCheck, type StreamLimits } from '../scanner/stream-check.js';
 import { runScanner, type Facts, type RunReport } from './run-scanner.js';
 import { isEmptyWork, listArgs, owedWork, readAgainWork, shortPassReason, type ListWork } from './list-work.js';
@@ -51,8 +48,6 @@ export interface CollectOptions extends RunOptions {
   expectedEntries?: number;
   /** Quick scan: entries of the reference held in memory at most (reference/reference-compare.ts, HOLD_LIMIT). */
   holdLimit?: number;
-  /** Quick scan: entries from which the metadata pass may walk in two (walk-split.ts, SPLIT_FROM). */
-  splitFrom?: number;
   /** What the host may send at most (stream-check.ts). */
   limits?: StreamLimits;
   /** Called as the stream arrives (after each chunk): what has been read and hashed so far. */
@@ -65,21 +60,6 @@ export interface CollectProgress {
   /** Regular files hashed so far, and their bytes. */
   hashed: number;
   bytes: number;
-}
-
-let scriptCache: string | null = null;
-
-/** The scanner script: next to the sources, or in Electron's resources when packaged. */
-export function scannerScript(): string {
-  if (scriptCache) return scriptCache;
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [
-    process.env.DRIFTWATCH_SCRIPTS && path.join(process.env.DRIFTWATCH_SCRIPTS, 'scan.sh'),
-    path.resolve(here, '../../../remote-scripts/scan.sh'),
-    (process as { resourcesPath?: string }).resourcesPath && path.join((process as { resourcesPath?: string }).resourcesPath!, 'remote-scripts/scan.sh'),
-  ].filter((p): p is string => Boolean(p));
-  for (const p of candidates) if (fs.existsSync(p)) return (scriptCache = fs.readFileSync(p, 'utf8'));
-  throw new Error(`scanner script not found (looked in ${candidates.join(', ')})`);
 }
 
 /**
@@ -238,9 +218,8 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
   const ran = (r: RunReport) => {
     skipped = Math.max(skipped, r.skipped);
   };
-  // A quick scan's metadata pass may walk in two. It reads its reference a slice at a time while
-  // the host connects (between the connection's events), and what is left once the host starts.
-  const split = quick ? walkSplitArgs(plan, options.reference!.layout, options.splitFrom) : [];
+  // A quick scan reads its reference a slice at a time while the host connects (between the
+  // connection's events), and what is left once the host starts.
   let warming: NodeJS.Immediate | undefined;
   // A failure reading the reference (a damaged pack) is the scan's: kept, and thrown once the host
   // has started, into the run (never out of the immediate, which would end the process).
@@ -259,7 +238,7 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
     compare?.prepare();
   };
   try {
-    ran(await runScanner(transport, script, [...header(!quick), ...plan.walkArgs, ...split], options, { check, kind: quick ? 'quick' : 'full' }, onRecord, started, onRawEntry, progress));
+    ran(await runScanner(transport, script, [...header(!quick), ...plan.walkArgs], options, { check, kind: quick ? 'quick' : 'full' }, onRecord, started, onRawEntry, progress));
   } finally {
     clearImmediate(warming);
   }

@@ -4,7 +4,7 @@
 import type { ByteString } from '../model/entry.js';
 import type { EntryType } from '../../shared/domain.js';
 
-export const PROTOCOL_VERSION = '3';
+export const PROTOCOL_VERSION = '4';
 
 export class ScanStreamError extends Error {
   constructor(message: string) {

@@ -35,10 +35,16 @@ export function loginOutputWarning(bytes: number, login: string | undefined): st
     : `the shell that runs the scanner printed ${what} before the scanner started`;
 }
 
-/** The warning for host tools that failed their check on a known input (fact checks-failed). */
+/**
+ * The warnings for host tools that failed their check: on a known input (fact checks-failed), and
+ * perl's attribute reader where it disagreed with the host's own tools on / (fact attr-check).
+ */
 export function toolCheckWarnings(facts: Record<string, string>): string[] {
   const failed = (facts['checks-failed'] ?? '').split(' ').filter(Boolean);
-  return failed.length ? [`tools that failed their check on a known input and were not used: ${failed.join(', ')}`] : [];
+  const warnings = failed.length ? [`tools that failed their check on a known input and were not used: ${failed.join(', ')}`] : [];
+  const disagreed = /^disagree: (.+)$/.exec(facts['attr-check'] ?? '');
+  if (disagreed) warnings.push(`perl's attribute reader disagreed with the host's tools on / (${disagreed[1]}) and was not used: the tools read the attributes beyond stat(2)`);
+  return warnings;
 }
 
 /** How a server is scanned: the contract's type (domain.ts), one definition for engine and console. */

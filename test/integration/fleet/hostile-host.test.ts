@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 const rec = (...fields: string[]) => fields.map((f) => `${f}\0`).join('');
-const HEAD = rec('V', '3') + rec('P', 'protocol', '3') + rec('P', 'meta', 'printf') + rec('P', 'hasher', 'openssl');
+const HEAD = rec('V', '4') + rec('P', 'protocol', '4') + rec('P', 'meta', 'printf') + rec('P', 'hasher', 'openssl');
 const E = (path: string, type = 'f') => rec('E', '0', path, type, '644', '0', '0', '5', '1700000000.0000000000', '1700000000.0000000000', '7', '1', '', '');
 
 /** Scans `evil` with `stream` as what its host sends; returns the result, after checking nothing was stored. */
@@ -77,7 +77,7 @@ describe('a host that sends a hostile stream', () => {
 
   it('more pre-flight facts than any host has: refused at the limit, none stored', async () => {
     const facts = Array.from({ length: 300 }, (_, i) => rec('P', `k${i}`, 'v')).join('');
-    const r = await scanEvil(rec('V', '3') + facts + rec('Z'));
+    const r = await scanEvil(rec('V', '4') + facts + rec('Z'));
     expect(r.reason).toBe('malformed scanner output: more than 256 pre-flight facts');
     // Nothing of them was stored as the host's pre-flight.
     const pre = query<{ facts_json: string }>(home, "SELECT facts_json FROM server_preflight p JOIN servers s ON s.id = p.server_id WHERE s.name = 'evil'");
@@ -105,7 +105,7 @@ describe('a host that sends a hostile stream', () => {
   it('a million entries streamed past the limit: failed at the limit, the console\'s memory bounded', async () => {
     await ok(home, 'server', 'settings', 'evil', '--max-entries', '100000');
     // The host makes its stream itself (perl), ~120 MB of distinct, valid entry records.
-    const gen = `perl -e 'my $z = chr(0); print join($z, "V", 3, "T", 0, "ok", ""); for my $i (0 .. 999999) { print join($z, "E", 0, "/srv/app/f$i", "f", "644", 0, 0, 5, "1700000000.0000000000", "1700000000.0000000000", $i + 10, 1, "", ""), $z } print join($z, "W", 0, 0, "Z", "")'`;
+    const gen = `perl -e 'my $z = chr(0); print join($z, "V", 4, "T", 0, "ok", ""); for my $i (0 .. 999999) { print join($z, "E", 0, "/srv/app/f$i", "f", "644", 0, 0, 5, "1700000000.0000000000", "1700000000.0000000000", $i + 10, 1, "", ""), $z } print join($z, "W", 0, 0, "Z", "")'`;
     await host.writeFile(EVIL, `#!/bin/sh\nIFS= read -r first\nm=\${first#*\\' \\'}\nm=\${m%\\'}\nprintf '%s\\0' "$m"\n${gen}\n`, 0o755);
     try {
       global.gc?.();

@@ -142,8 +142,9 @@ describe.each(BASES)('a host %s', (label, base) => {
 
 describe('a host whose perl reads attributes for the probe but returns nothing for the real walk', () => {
   it('the attribute pass is counted: asked again, then the scan fails naming it', async () => {
-    // Passes the probe and frames hashes (its arguments then end in "probe" or hold "--"), swallows the attribute passes.
-    const body = ['last=; for a; do last=$a; done', 'case " $* " in *" -- "*) exec /usr/bin/perl "$@" ;; esac', 'case $last in probe) exec /usr/bin/perl "$@" ;; esac', 'cat >/dev/null'].join('\n');
+    // Passes the probe and the pre-flight's check against the tools, and frames hashes (its arguments then end in
+    // "probe" or "b", or hold "--"), swallows the attribute passes of the scan (its walk, then the list run's paths).
+    const body = ['last=; for a; do last=$a; done', 'case " $* " in *" -- "*) exec /usr/bin/perl "$@" ;; esac', 'case $last in probe | b) exec /usr/bin/perl "$@" ;; esac', 'cat >/dev/null'].join('\n');
     const shell = host('perl-silent', withPerl, { perl: body });
     const err = await scan(shell, [target(tree)]).then(
       () => null,

@@ -1,15 +1,14 @@
 // Running scripts over SSH on real hosts: arguments, exit status, sudo, the scanner itself,
 // compression, and every way a session can hang or be killed.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPlan } from '../../../src/main/scanner/plan.js';
+import { scannerScript } from '../../../src/main/scanner/script.js';
 import { SshError } from '../../../src/main/transport/ssh-endpoint.js';
 import type { Target } from '../../../src/shared/domain.js';
 import { startFleet, type Fleet, type Host } from '../../fleet/fleet.js';
 import { collect, keyEndpoint, transports, until, waitForBytes, waitForOutput } from './helpers.js';
 
-const SCAN = readFileSync(join(import.meta.dirname, '../../../remote-scripts/scan.sh'), 'utf8');
+const SCAN = scannerScript();
 
 let fleet: Fleet;
 let host: Host;

@@ -42,7 +42,7 @@ describe('walkWords', () => {
 describe('buildPlan', () => {
   it('one walk per distinct target; nested targets of the same policy are pruned from the outer walk', () => {
     const plan = buildPlan([policy('a', [target('/etc'), target('/etc/ssh', { critical: true })]), policy('b', [target('/etc')])], 4);
-    expect(plan.args.slice(0, 6)).toEqual(['3', 'scan', '4', '1', '1', '3']);
+    expect(plan.args.slice(0, 6)).toEqual(['4', 'scan', '4', '1', '1', '3']);
     expect(plan.walks.map((w) => [w.root, w.owners.map((o) => o.policy)])).toEqual([
       ['/etc', [0]],
       ['/etc/ssh', [0]],

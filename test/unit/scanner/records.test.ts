@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scannerScript } from '../../../src/main/scan/collect.js';
+import { scannerScript } from '../../../src/main/scanner/script.js';
 import { EntryTable } from '../../../src/main/scanner/entry-table.js';
 import { buildPlan } from '../../../src/main/scanner/plan.js';
 import { E, f, H1, H2, NUL, statLine, STREAM, V } from '../../support/scanner-stream.js';
@@ -143,9 +143,9 @@ describe('RecordParser, protocol 3', () => {
   });
 
   it('refuses protocols 1 and 2 and any other version; the stream must start with V', () => {
-    expect(failure([bytes(f('V', '1') + f('Z'))])).toMatch(/protocol version 1 \(this console speaks 3\)/);
-    expect(failure([bytes(f('V', '2') + f('Z'))])).toMatch(/protocol version 2 \(this console speaks 3\)/);
-    expect(failure([bytes(f('V', '4') + f('Z'))])).toMatch(/protocol version 4/);
+    expect(failure([bytes(f('V', '1') + f('Z'))])).toMatch(/protocol version 1 \(this console speaks 4\)/);
+    expect(failure([bytes(f('V', '2') + f('Z'))])).toMatch(/protocol version 2 \(this console speaks 4\)/);
+    expect(failure([bytes(f('V', '3') + f('Z'))])).toMatch(/protocol version 3/);
     expect(failure([bytes(f('Z'))])).toMatch(/does not start with a version record/);
   });
 

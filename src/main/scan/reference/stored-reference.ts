@@ -5,7 +5,7 @@ import type { EntryAttributes, FileContent, Inode } from '../../../shared/domain
 import type { EntryState } from '../../model/entry.js';
 import type { Db } from '../../store/db.js';
 import { byteOrder, EntryFields, forEachInPacks, PackEncoder } from '../../store/packs/codec.js';
-import { baselineSet, PACK_SIZE, packsOf, serverFullSet, setLayout, type PackLayout } from '../../store/packs/pack-store.js';
+import { baselineSet, PACK_SIZE, packsOf, serverFullSet } from '../../store/packs/pack-store.js';
 import type { StoredPolicy } from '../../policy/policies.js';
 import { EXT_KEYS } from '../../scanner/entry-table.js';
 
@@ -36,8 +36,6 @@ export interface ReferenceSource {
 /** What a quick scan may reuse: stored sets, oldest first (a later one's entry replaces an earlier one's). */
 export interface Reference {
   sources: ReferenceSource[];
-  /** The server's last full scan as its packs lie (none for a reference held elsewhere): walk-split.ts. */
-  layout?: PackLayout[];
 }
 
 /**
@@ -64,11 +62,7 @@ export function referenceOf(db: Db, serverId: number, policies: readonly StoredP
       ...(policyIndex >= 0 ? { baseline: { id: b.id, policyIndex } } : {}),
     });
   }
-  // The shape of the server's tree: its largest set (after a gold-master baseline, the last full
-  // scan is that baseline's packs, named rather than copied).
-  const layouts = [setLayout(db, serverFullSet(serverId)), ...baselines.map((b) => setLayout(db, baselineSet(b.id)))];
-  const size = (l: PackLayout[]) => l.reduce((n, p) => n + p.entries, 0);
-  return { sources, layout: layouts.reduce((a, b) => (size(b) > size(a) ? b : a)) };
+  return { sources };
 }
 
 /** A reference of one set of entries held in memory, encoded as the store would (tests, tools). */

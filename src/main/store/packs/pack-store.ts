@@ -143,18 +143,6 @@ export function loadSet(db: Db, set: EntrySet): Map<string, EntryState> {
   return map;
 }
 
-/** Each pack's first path and entry count, in path order: the set's shape, without reading an entry. */
-export function setLayout(db: Db, set: EntrySet): PackLayout[] {
-  const rows = db.prepare(`SELECT first_path, entries FROM ${set.table} WHERE ${where(set)} ORDER BY first_path`).raw(true).all(...set.id) as [Buffer, number][];
-  return rows.map(([first, entries]) => ({ firstPath: first.toString('latin1'), entries }));
-}
-
-export interface PackLayout {
-  /** A byte string (model/entry.ts ByteString). */
-  firstPath: string;
-  entries: number;
-}
-
 export function setSize(db: Db, set: EntrySet): number {
   return (db.prepare(`SELECT COALESCE(SUM(entries), 0) AS n FROM ${set.table} WHERE ${where(set)}`).get(...set.id) as { n: number }).n;
 }
