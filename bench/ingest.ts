@@ -1,5 +1,5 @@
-// The console's side of a scan, alone: a synthetic scanner stream of N entries (protocol 2,
-// as GNU find and openssl print it) fed through a fake transport into the real scanServer():
+// The console's side of a scan, alone: a synthetic scanner stream of N entries (the current
+// protocol, as GNU find and openssl print it) fed through a fake transport into the real scanServer():
 // parse, assemble entries, compare with a gold-master baseline of the same N entries (1 % of
 // them changed, 0.1 % added, 0.1 % removed) and write events. Run as its own process so that
 // its peak RSS is its own:  tsx bench/ingest.ts ENTRIES setup HOME; tsx bench/ingest.ts ENTRIES measure HOME
@@ -22,6 +22,7 @@ import { collect } from '../src/main/scan/collect.js';
 import { expectedEntries } from '../src/main/scan/scan-history.js';
 import { referenceOf } from '../src/main/scan/reference/stored-reference.js';
 import { buildPlan } from '../src/main/scanner/plan.js';
+import { PROTOCOL_VERSION } from '../src/main/scanner/records.js';
 import { leaveOutCleanPaths } from '../src/main/scan/clean-paths.js';
 import { baselineServer, type ScanContext } from '../src/main/scan/scan-server.js';
 import type { ScriptProcess, Transport } from '../src/main/transport/transport.js';
@@ -47,7 +48,7 @@ function* stream(variant: 0 | 1, hash = true): Generator<Buffer> {
     parts.length = 0;
     size = 0;
   };
-  push('V\x002\x00P\x00hasher\x00openssl\x00P\x00getfattr\x00no\x00P\x00lsattr\x00no\x00P\x00getfacl\x00no\x00P\x00getcap\x00no\x00');
+  push(`V\x00${PROTOCOL_VERSION}\x00P\x00hasher\x00openssl\x00P\x00getfattr\x00no\x00P\x00lsattr\x00no\x00P\x00getfacl\x00no\x00P\x00getcap\x00no\x00`);
   push('U\x00root:x:0:0:root:/root:/bin/sh\n\x00G\x00root:x:0:\n\x00T\x000\x00ok\x00');
   push(`E\x000\x00${ROOT}\x00d\x00755\x000\x000\x004096\x001700000000.1234567890\x001700000000.1234567890\x001\x002\x00\x00\x00`);
   const dirs = Math.ceil(N / 1000);
@@ -62,6 +63,7 @@ function* stream(variant: 0 | 1, hash = true): Generator<Buffer> {
     if (size > CHUNK) yield* flush();
     if (parts.length > 2000) yield* flush();
   }
+  push('W\x000\x000\x00'); // the walk ended, find's status 0
   yield* flush();
   if (!hash) {
     push('Z\x00');
@@ -90,20 +92,33 @@ async function writeStream(file: string, variant: 0 | 1, hash: boolean): Promise
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
 }
 
+/** The run's start marker, as the script's first line prints it (scan/run-scanner.ts). */
+function startMarker(script: string): Buffer {
+  const marker = /^printf '%s\\0' '(DRIFTWATCH-START-[0-9a-f]+)'\n/.exec(script);
+  if (!marker) throw new Error('the script does not begin with its start marker');
+  return Buffer.from(`${marker[1]}\0`, 'latin1');
+}
+
 class SyntheticTransport implements Transport {
-  /** `file`: the stream, written before, sent by `cat` through a pipe; else made on the fly. */
+  /**
+   * `file`: the stream, written before, sent by `cat` through a pipe after the run's start marker;
+   * else made on the fly (a full scan with hashes). A quick scan's `list` run is not simulated.
+   */
   constructor(private readonly variant: 0 | 1, private readonly file?: string) {}
-  async runScript(_script: string, args: string[]): Promise<ScriptProcess> {
-    // `2 scan JOBS NICE HASH ...` (a quick scan's `list` run, for what changed, is not simulated).
-    if (args[1] !== 'scan') throw new Error('the synthetic scanner only runs scans');
+  async runScript(script: string): Promise<ScriptProcess> {
+    if (!/^set -- '\d+' 'scan'/m.test(script)) throw new Error('the synthetic scanner only runs scans');
+    const marker = startMarker(script);
     if (this.file) {
-      const child = spawn('cat', [this.file], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn('sh', ['-c', 'printf "%s\\0" "$1"; exec cat "$2"', 'sh', marker.toString('latin1', 0, marker.length - 1), this.file], { stdio: ['ignore', 'pipe', 'inherit'] });
       const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
         child.on('close', (code, signal) => resolve({ code, signal, stderr: '' })),
       );
       return { stdout: child.stdout, done, kill: () => child.kill() };
     }
-    const stdout = Readable.from(stream(this.variant, args[4] === '1'), { objectMode: false });
+    const stdout = Readable.from((function* (variant) {
+      yield marker;
+      yield* stream(variant, true);
+    })(this.variant), { objectMode: false });
     let end: () => void = () => undefined;
     const done = new Promise<{ code: number; signal: null; stderr: string }>((resolve) => (end = () => resolve({ code: 0, signal: null, stderr: '' })));
     stdout.on('end', () => end());
