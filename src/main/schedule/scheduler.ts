@@ -11,9 +11,10 @@
 //   - node-cron fires at each schedule's times; a sync task (every minute) picks up schedules
 //     changed by other processes, catches up, and retries pending alert notifications.
 import type { ScheduledTask } from 'node-cron';
-import type { ScheduleInfo } from '../../shared/api.js';
+import type { PushEvents, ScanRequest, ScheduleInfo } from '../../shared/api.js';
 import type { ServerScanResult } from '../../shared/domain.js';
-import type { Engine } from '../engine/engine.js';
+import type { Alerts } from '../alert/dispatcher.js';
+import type { Db } from '../store/db.js';
 import { newOwnerId, releaseLock, renewLock, tookOverNote, tryLock } from './locks.js';
 import { nextRunAfter, nodeCron } from './cron.js';
 import { groupHasPolicy, SCHEDULE_SELECT, scheduleLockName, type ScheduleRow } from './schedules.js';
@@ -43,6 +44,17 @@ export interface SchedulerOptions {
   onRun?: (run: ScheduledRun) => void;
 }
 
+/** What the scheduler needs of the engine that it drives (the surface starting it passes the engine in). */
+export interface SchedulerHost {
+  db: Db;
+  /** Scans the servers asked for; `scheduled`: a failed scan is then alerted. */
+  scan(request: ScanRequest, options: { scheduled: boolean }): Promise<ServerScanResult[]>;
+  alerts: Pick<Alerts, 'enqueueRunFailure' | 'deliverPending' | 'settled'>;
+  push(name: 'schedules/run', payload: PushEvents['schedules/run']): void;
+  /** Which scheduler runs on this engine: set while one runs (the console asks through schedules/runner). */
+  readonly runner: { owner: string | null };
+}
+
 export interface Scheduler {
   readonly owner: string;
   /** Runs every due schedule (and with startup, the scan-on-start ones) once; resolves when they finish. */
@@ -55,7 +67,7 @@ export interface Scheduler {
 
 const DEFAULT_LEASE_MS = 15 * 60_000;
 
-export function createScheduler(engine: Engine, options: SchedulerOptions = {}): Scheduler {
+export function createScheduler(engine: SchedulerHost, options: SchedulerOptions = {}): Scheduler {
   const { db } = engine;
   const clock = options.clock ?? (() => new Date());
   const owner = options.owner ?? newOwnerId('scheduler');
@@ -237,7 +249,7 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
  * Starts the scheduler for an engine (the desktop app and run-schedules call this). Returns at
  * once; `ready` resolves after the start tick (scan-on-start and catch-up runs) has finished.
  */
-export function startScheduler(engine: Engine, options: SchedulerOptions = {}): Scheduler & { ready: Promise<void> } {
+export function startScheduler(engine: SchedulerHost, options: SchedulerOptions = {}): Scheduler & { ready: Promise<void> } {
   const scheduler = createScheduler(engine, options);
   const ready = scheduler.start();
   ready.catch((err) => (options.log ?? (() => undefined))(`scheduler: ${(err as Error).message}`));
