@@ -10,7 +10,7 @@ import path from 'node:path';
 import { type DeliveryReport, type OutboxItem, type PushEvents, type PushName } from '../../shared/api.js';
 import type { FimEvent, ServerScanResult } from '../../shared/domain.js';
 import { getEvent } from '../events/events.js';
-import { newOwnerId } from '../schedule/locks.js';
+import { newOwnerId } from '../store/locks.js';
 import { SecretBox } from '../secrets/secrets.js';
 import type { Db } from '../store/db.js';
 import { profilesForGroup, type StoredProfile } from './profiles.js';

@@ -26,7 +26,7 @@ import { alertHandlers } from '../alert/handlers.js';
 import { reportHandlers } from '../report/handlers.js';
 import { templateHandlers } from '../policy/templates.js';
 import { scheduleHandlers } from '../schedule/handlers.js';
-import { LockBusy, newOwnerId, serverLockName, withLock } from '../schedule/locks.js';
+import { LockBusy, newOwnerId, serverLockName, withLock } from '../store/locks.js';
 
 export interface EngineOptions {
   home: string;

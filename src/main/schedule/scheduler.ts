@@ -15,9 +15,9 @@ import type { PushEvents, ScanRequest, ScheduleInfo } from '../../shared/api.js'
 import type { ServerScanResult } from '../../shared/domain.js';
 import type { Alerts } from '../alert/dispatcher.js';
 import type { Db } from '../store/db.js';
-import { newOwnerId, releaseLock, renewLock, tookOverNote, tryLock } from './locks.js';
+import { newOwnerId, releaseLock, renewLock, tookOverNote, tryLock } from '../store/locks.js';
 import { nextRunAfter, nodeCron } from './cron.js';
-import { groupHasPolicy, SCHEDULE_SELECT, scheduleLockName, type ScheduleRow } from './schedules.js';
+import { groupHasPolicy, recordRunEnd, recordRunStart, scheduleLockName, schedulePatterns, scheduleRow, type ScheduleRow } from './schedules.js';
 
 export interface ScheduledRun {
   group: string;
@@ -91,7 +91,7 @@ export function createScheduler(engine: SchedulerHost, options: SchedulerOptions
   function claim(groupId: number, now: Date, startup: boolean): Claim | null {
     return db
       .transaction((): Claim | null => {
-        const row = db.prepare(`${SCHEDULE_SELECT} WHERE s.group_id = ?`).get(groupId) as ScheduleRow | undefined;
+        const row = scheduleRow(db, groupId);
         if (!row) return null;
         const iso = now.toISOString();
         const due = row.next_run !== null && row.next_run <= iso;
@@ -103,13 +103,12 @@ export function createScheduler(engine: SchedulerHost, options: SchedulerOptions
         if (!got.ok) return null;
         if (got.tookOver) log(`scheduler: ${row.group_name}: ${tookOverNote(got.tookOver.pid)}`);
         const hasPolicy = groupHasPolicy(db, groupId);
-        db.prepare('UPDATE schedules SET next_run = ?, last_run = ?, last_status = ?, last_message = ? WHERE group_id = ?').run(
-          nextRunAfter(row.cron, now).toISOString(),
-          iso,
-          hasPolicy ? 'running' : 'skipped',
-          hasPolicy ? `started by ${owner}` : `group '${row.group_name}' has no policy assigned: nothing to scan`,
-          groupId,
-        );
+        recordRunStart(db, groupId, {
+          nextRun: nextRunAfter(row.cron, now).toISOString(),
+          at: iso,
+          status: hasPolicy ? 'running' : 'skipped',
+          message: hasPolicy ? `started by ${owner}` : `group '${row.group_name}' has no policy assigned: nothing to scan`,
+        });
         return { row, lock, holder, reason: due ? 'due' : 'start', hasPolicy };
       })
       .immediate();
@@ -117,7 +116,7 @@ export function createScheduler(engine: SchedulerHost, options: SchedulerOptions
 
   function finish(c: Claim, status: ScheduledRun['status'], message: string, at: Date): void {
     try {
-      db.prepare('UPDATE schedules SET last_finished = ?, last_status = ?, last_message = ? WHERE group_id = ?').run(at.toISOString(), status, message, c.row.group_id);
+      recordRunEnd(db, c.row.group_id, { at: at.toISOString(), status, message });
       releaseLock(db, c.lock, c.holder);
     } catch (err) {
       log(`scheduler: could not record the end of ${c.row.group_name}'s run: ${(err as Error).message}`);
@@ -165,7 +164,7 @@ export function createScheduler(engine: SchedulerHost, options: SchedulerOptions
 
   async function tick(opts: { startup?: boolean; at?: Date } = {}): Promise<ScheduledRun[]> {
     const now = opts.at ?? clock();
-    const ids = (db.prepare('SELECT group_id FROM schedules ORDER BY group_id').all() as { group_id: number }[]).map((r) => r.group_id);
+    const ids = [...schedulePatterns(db).keys()];
     const claims = ids.map((id) => claim(id, now, opts.startup ?? false)).filter((c): c is Claim => c !== null);
     const runs = await Promise.all(
       claims.map(async (c) => {
@@ -192,8 +191,7 @@ export function createScheduler(engine: SchedulerHost, options: SchedulerOptions
 
   /** One node-cron task per schedule, following the store (other processes may change it). */
   function reconcile(): void {
-    const rows = db.prepare('SELECT group_id, cron FROM schedules').all() as { group_id: number; cron: string }[];
-    const wanted = new Map(rows.map((r) => [r.group_id, r.cron]));
+    const wanted = schedulePatterns(db);
     for (const [id, t] of tasks) {
       if (wanted.get(id) !== t.pattern) {
         void t.task.destroy();
