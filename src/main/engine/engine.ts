@@ -5,7 +5,8 @@ import { ApiError, type PushEvents, type PushName, type ScanRequest, type Server
 import type { AcceptScope, ScanKind, ScanStatus, ServerScanResult } from '../../shared/domain.js';
 import type { HandlerTable, PushListener } from '../api/dispatch.js';
 import { activeBaselineIds, baselineReport, listBaselines, parseExpiry, removeBaseline } from '../baseline/baselines.js';
-import { lastComparison, monitoringSince } from '../inventory/monitoring.js';
+import { monitoringSince } from '../inventory/monitoring.js';
+import { lastComparison } from '../scan/scans.js';
 import { acceptEvents, countOpen, getEvent, hostKeyEvent, listEvents, matchingEventIds, openEventsOfServers, retireUnmonitored } from '../events/events.js';
 import * as removal from '../inventory/removal.js';
 import * as inventory from '../inventory/inventory.js';

@@ -18,11 +18,3 @@ export function monitoringSince(db: Db, serverId: number): string | null {
   if (!r || r.policy_since === null) return null;
   return [r.created_at, r.group_since ?? r.created_at, r.policy_since].sort().pop()!;
 }
-
-/** The end of the server's last scan that compared every policy (clean or with findings), or null. */
-export function lastComparison(db: Db, serverId: number, until?: string): string | null {
-  const r = db
-    .prepare(`SELECT MAX(finished_at) AS at FROM scans WHERE server_id = ? AND kind = 'scan' AND status IN ('completed_clean', 'completed_with_findings') AND finished_at <= ?`)
-    .get(serverId, until ?? '9999') as { at: string | null };
-  return r.at;
-}

@@ -10,6 +10,7 @@ import { visible, visiblePath } from '../../shared/visible.js';
 import { listBaselines } from '../baseline/baselines.js';
 import { listEvents } from '../events/events.js';
 import { getGroup, listGroups } from '../inventory/inventory.js';
+import { everyScan } from '../scan/scans.js';
 import type { Db } from '../store/db.js';
 import { nextTurn } from './next-turn.js';
 
@@ -118,10 +119,7 @@ export const SCAN_COLUMNS = ['id', 'server', 'group', 'kind', 'status', 'started
 export function scansCsv(db: Db, filter: ReportFilter = {}): CsvReport {
   const f = normalizeFilter(filter);
   const rows: Cell[][] = [];
-  const all = db
-    .prepare('SELECT sc.*, s.name AS server, g.name AS grp FROM scans sc JOIN servers s ON s.id = sc.server_id LEFT JOIN groups g ON g.id = s.group_id ORDER BY sc.id')
-    .all() as { id: number; server: string; grp: string | null; kind: string; status: string; started_at: string; finished_at: string | null; mode: string | null; counts_json: string; policies_json: string | null; reason: string | null }[];
-  for (const r of all) {
+  for (const r of everyScan(db)) {
     const group = r.grp ?? 'Unassigned';
     if (f.server?.length && !f.server.includes(r.server)) continue;
     if (f.group?.length && !f.group.includes(group)) continue;

@@ -12,6 +12,7 @@ import { now, type Db } from '../store/db.js';
 import { byteOrder, EntryFields, forEachInPacks, PackEncoder } from '../store/packs/codec.js';
 import { baselineSet, clearSet, PACK_SIZE, packsOf, serverFullSet, SetWriter, setLayout, writeSet, type PackLayout } from '../store/packs/pack-store.js';
 import type { Collected, Facts, Reference, ReferenceEntry, ReferenceSource } from './collect.js';
+import { lastCountsJson, quickScansSince } from './scans.js';
 import { EntryTable, EXT_KEYS } from '../scanner/entry-table.js';
 import { checkableBy, DEFAULT_SCAN_SETTINGS, MAX_ENTRIES_LIMIT, toolCheckWarnings } from '../scanner/scan-options.js';
 
@@ -68,7 +69,7 @@ export function decideMode(db: Db, server: StoredServer, requested?: ScanMode): 
   const s = getScanSettings(db, server.id);
   if (!last) return { mode: 'full', why: 'first full scan of this server' };
   if (s.fullEvery === 0) return { mode: 'full', why: 'every scan of this server is full' };
-  const quickSince = (db.prepare("SELECT COUNT(*) AS n FROM scans WHERE server_id = ? AND kind = 'scan' AND mode = 'quick' AND status != 'failed' AND id > ?").get(server.id, last.scan_id ?? 0) as { n: number }).n;
+  const quickSince = quickScansSince(db, server.id, last.scan_id ?? 0);
   if (quickSince >= s.fullEvery) return { mode: 'full', why: `${quickSince} quick scans since the last full one` };
   const ageDays = (Date.now() - Date.parse(last.at)) / 86400_000;
   if (ageDays >= s.fullEveryDays) return { mode: 'full', why: `the last full scan is ${ageDays.toFixed(1)} days old` };
@@ -185,13 +186,9 @@ export function addFullBaseline(db: Db, serverId: number, scanId: number, baseli
 
 /** How many entries the server's last scan held (0: none yet): what its next one is expected to hold. */
 export function expectedEntries(db: Db, serverId: number): number {
-  const counts = db.prepare("SELECT counts_json FROM scans WHERE server_id = ? AND status != 'failed' ORDER BY id DESC LIMIT 1").pluck().get(serverId) as string | undefined;
+  const counts = lastCountsJson(db, serverId);
   const n = counts ? (JSON.parse(counts) as { entries?: unknown }).entries : 0;
   return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : 0;
-}
-
-export function setScanMode(db: Db, scanId: number, mode: ScanMode): void {
-  db.prepare('UPDATE scans SET mode = ? WHERE id = ?').run(mode, scanId);
 }
 
 /** "acl, caps not checked on this host (it lacks getfattr or getfacl, ...)" for what the policies compare. */

@@ -22,7 +22,8 @@ import { limitsFor } from '../scanner/stream-check.js';
 import { buildPlan, type ScanPlan } from '../scanner/plan.js';
 import { EntryTable } from '../scanner/entry-table.js';
 import { policyInputs, walkTargets } from './prefilter.js';
-import { decideMode, expectedEntries, getScanSettings, notCheckedWarnings, referenceOf, setScanMode, storeFullEntries, storePreflight, addFullBaseline } from './fidelity.js';
+import { insertScan, setScanMode, setScanVerdict } from './scans.js';
+import { decideMode, expectedEntries, getScanSettings, notCheckedWarnings, referenceOf, storeFullEntries, storePreflight, addFullBaseline } from './fidelity.js';
 
 export interface ScanContext {
   db: Db;
@@ -56,13 +57,6 @@ async function runScanner(ctx: ScanContext, server: StoredServer, policies: Stor
   } finally {
     transport.close();
   }
-}
-
-function insertScan(db: Db, serverId: number, kind: ScanKind, status: string, startedAt: string, counts: ScanCounts, warnings: string[], reason?: string): number {
-  const r = db
-    .prepare('INSERT INTO scans (server_id, kind, status, reason, started_at, finished_at, counts_json, warnings_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-    .run(serverId, kind, status, reason ?? null, startedAt, now(), JSON.stringify(counts), JSON.stringify(warnings));
-  return Number(r.lastInsertRowid);
 }
 
 export function recordFailure(db: Db, server: StoredServer, kind: ScanKind, startedAt: string, reason: string): ServerScanResult {
@@ -172,7 +166,7 @@ async function scanServerOnce(ctx: ScanContext, server: StoredServer, options: S
     const reason = notCompared.length
       ? [...notCompared.map((o) => `policy '${o.policy}' not compared: ${o.reason}`), ...(compared.length ? [`compared: ${compared.join(', ')}`] : [])].join('; ')
       : undefined;
-    db.prepare('UPDATE scans SET status = ?, reason = ?, policies_json = ? WHERE id = ?').run(status, reason ?? null, JSON.stringify(outcomes), scanId);
+    setScanVerdict(db, scanId, status, reason ?? null, outcomes);
     return { name: server.name, status, ...(reason ? { reason } : {}), scanId, counts, openEvents: open, warnings, mode: collected.mode, policies: outcomes } satisfies ServerScanResult;
   })();
 }
