@@ -251,6 +251,12 @@ export function countOpen(db: Db, serverId: number): number {
   return (db.prepare("SELECT COUNT(*) AS n FROM events WHERE server_id = ? AND status = 'open'").get(serverId) as { n: number }).n;
 }
 
+/** The server's open events, critical and not. */
+export function openCounts(db: Db, serverId: number): { critical: number; nonCritical: number } {
+  const open = db.prepare("SELECT critical, COUNT(*) AS n FROM events WHERE server_id = ? AND status = 'open' GROUP BY critical").all(serverId) as { critical: number; n: number }[];
+  return { critical: open.find((o) => o.critical === 1)?.n ?? 0, nonCritical: open.find((o) => o.critical === 0)?.n ?? 0 };
+}
+
 /**
  * Accepts open events. scope 'server': this server keeps the new state (a per-server exception to
  * the gold master, or its own accepted state for self targets). scope 'baseline': the new state

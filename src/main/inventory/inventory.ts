@@ -55,6 +55,12 @@ function serverFromRow(r: ServerRow): StoredServer {
   };
 }
 
+/** A stored server as the API shows it: without the store's ids. */
+export function publicServer(s: StoredServer): Server {
+  const { id: _id, groupId: _g, ...server } = s;
+  return server;
+}
+
 export function listServers(db: Db): StoredServer[] {
   return (db.prepare(`${SERVER_SELECT} ORDER BY s.name`).all() as ServerRow[]).map(serverFromRow);
 }
