@@ -247,7 +247,28 @@ export function openEventsOfServers(db: Db, serverIds: number[]): FimEvent[] {
   return rows.map(toFimEvent);
 }
 
-export function countOpen(db: Db, serverId: number): number {
+/** The server's accepted deviations from the gold master of a policy: path → the accepted entry (null: accepted as absent). */
+export function serverAccepts(db: Db, serverId: number, policyId: number): Map<string, EntryState | null> {
+  const accepts = new Map<string, EntryState | null>();
+  for (const r of db.prepare('SELECT path, present, entry_json FROM server_accepts WHERE server_id = ? AND policy_id = ?').iterate(serverId, policyId) as IterableIterator<{ path: Buffer; present: number; entry_json: string | null }>) {
+    accepts.set(r.path.toString('latin1'), r.present ? entryFromJson(r.entry_json) : null);
+  }
+  return accepts;
+}
+
+/** The open events to alert about that a scan of the server opened or saw again, in id order. */
+export function openAlertEventsOfScan(db: Db, serverId: number, scanId: number): FimEvent[] {
+  return (db.prepare("SELECT id FROM events WHERE server_id = ? AND last_scan_id = ? AND status = 'open' AND alert = 1 ORDER BY id").all(serverId, scanId) as { id: number }[]).map((x) => getEvent(db, x.id));
+}
+
+/** Whether the server has an open changed-host-key event. */
+export function hasOpenHostKeyEvent(db: Db, serverId: number): boolean {
+  return db.prepare("SELECT 1 FROM events WHERE server_id = ? AND change = 'host_key_mismatch' AND status = 'open'").get(serverId) !== undefined;
+}
+
+/** The open events of a server (all open events without one). */
+export function countOpen(db: Db, serverId?: number): number {
+  if (serverId === undefined) return (db.prepare("SELECT COUNT(*) AS n FROM events WHERE status = 'open'").get() as { n: number }).n;
   return (db.prepare("SELECT COUNT(*) AS n FROM events WHERE server_id = ? AND status = 'open'").get(serverId) as { n: number }).n;
 }
 

@@ -66,9 +66,15 @@ export function listServers(db: Db): StoredServer[] {
 }
 
 export function getServer(db: Db, name: string): StoredServer {
+  const server = findServer(db, name);
+  if (!server) throw new ApiError('not_found', `no server named '${name}'`);
+  return server;
+}
+
+/** The server of that name, if there is one. */
+export function findServer(db: Db, name: string): StoredServer | undefined {
   const row = db.prepare(`${SERVER_SELECT} WHERE s.name = ?`).get(name) as ServerRow | undefined;
-  if (!row) throw new ApiError('not_found', `no server named '${name}'`);
-  return serverFromRow(row);
+  return row && serverFromRow(row);
 }
 
 export function getServerById(db: Db, id: number): StoredServer {
@@ -152,6 +158,26 @@ export function moveServers(db: Db, names: string[], group: string | null): void
   })();
 }
 
+/** Reaches the server through the jump host `jumpId`. */
+export function setJumpHost(db: Db, serverId: number, jumpId: number): void {
+  db.prepare('UPDATE servers SET jump_id = ? WHERE id = ?').run(jumpId, serverId);
+}
+
+/** The names of the servers reached through this one. */
+export function jumpClients(db: Db, serverId: number): string[] {
+  return db.prepare('SELECT name FROM servers WHERE jump_id = ?').pluck().all(serverId) as string[];
+}
+
+/** Deletes the server row (what hangs on it goes by its foreign keys: cascades, or kept with SET NULL). */
+export function deleteServer(db: Db, id: number): void {
+  db.prepare('DELETE FROM servers WHERE id = ?').run(id);
+}
+
+/** Deletes the group row (its servers become unassigned: SET NULL). */
+export function deleteGroup(db: Db, id: number): void {
+  db.prepare('DELETE FROM groups WHERE id = ?').run(id);
+}
+
 /** Pins (or unpins) a server's host key; a change is recorded with who, when and how. */
 export function setHostKey(db: Db, name: string, fingerprint: string | null, how: string): StoredServer {
   const s = getServer(db, name);
@@ -190,9 +216,37 @@ export function getGroup(db: Db, name: string): Group {
 }
 
 export function getGroupId(db: Db, name: string): number {
-  const row = db.prepare('SELECT id FROM groups WHERE name = ?').get(name) as { id: number } | undefined;
-  if (!row) throw new ApiError('not_found', name === UNASSIGNED ? `'${UNASSIGNED}' holds servers with no group; it cannot be changed` : `no group named '${name}'`);
-  return row.id;
+  const id = findGroupId(db, name);
+  if (id === undefined) throw new ApiError('not_found', name === UNASSIGNED ? `'${UNASSIGNED}' holds servers with no group; it cannot be changed` : `no group named '${name}'`);
+  return id;
+}
+
+/** The id of the group of that name, if there is one. */
+export function findGroupId(db: Db, name: string): number | undefined {
+  return db.prepare('SELECT id FROM groups WHERE name = ?').pluck().get(name) as number | undefined;
+}
+
+export function groupHasPolicy(db: Db, groupId: number): boolean {
+  return db.prepare('SELECT 1 FROM group_policies WHERE group_id = ? LIMIT 1').get(groupId) !== undefined;
+}
+
+// When monitoring of a server began: what the weekly-comparison evidence and the dashboard's
+// "stale" count from, so a server is never called late for a time before it was watched.
+/**
+ * The later of: the server was added, it joined its current group, the group's first (current)
+ * policy was assigned. null while no policy applies to it (nothing is monitored). Stores older than
+ * these dates count a policy from its group's creation (the earliest it can have been assigned).
+ */
+export function monitoringSince(db: Db, serverId: number): string | null {
+  const r = db
+    .prepare(
+      `SELECT s.created_at, s.group_since,
+        (SELECT MIN(COALESCE(gp.assigned_at, g.created_at)) FROM group_policies gp WHERE gp.group_id = s.group_id) AS policy_since
+       FROM servers s LEFT JOIN groups g ON g.id = s.group_id WHERE s.id = ?`,
+    )
+    .get(serverId) as { created_at: string; group_since: string | null; policy_since: string | null } | undefined;
+  if (!r || r.policy_since === null) return null;
+  return [r.created_at, r.group_since ?? r.created_at, r.policy_since].sort().pop()!;
 }
 
 export function addGroup(db: Db, name: string, policies: string[] = []): Group {

@@ -10,7 +10,7 @@ import { loadSshConfig, type JumpHop } from '../transport/ssh-config.js';
 import { probeHostKey, resolveJumpChain, SshTransport, type SshTransportOptions } from '../transport/ssh.js';
 import { now, type Db } from '../store/db.js';
 import { resolveTrustedHostKey } from '../events/events.js';
-import { addServer, getServer, listServers, setHostKey, type StoredServer } from './inventory.js';
+import { addServer, getServer, listServers, setHostKey, setJumpHost, type StoredServer } from './inventory.js';
 
 const lookup = (db: Db) => (name: string) => {
   try {
@@ -182,7 +182,7 @@ export function importSshConfig(db: Db, options: { file?: string; hosts?: string
     const name = serverForHop(hop);
     if (previous) {
       const s = getServer(db, name);
-      if (!s.jump) db.prepare('UPDATE servers SET jump_id = ? WHERE id = ?').run(getServer(db, previous).id, s.id);
+      if (!s.jump) setJumpHost(db, s.id, getServer(db, previous).id);
     }
     return name;
   }

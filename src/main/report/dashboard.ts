@@ -3,7 +3,6 @@
 // it) or not compared.
 import type { HandlerTable } from '../api/dispatch.js';
 import { listBaselines } from '../baseline/baselines.js';
-import { monitoringSince } from '../inventory/monitoring.js';
 import * as inventory from '../inventory/inventory.js';
 import { hasCompletedScan, lastComparison } from '../scan/scans.js';
 import { serverSummary } from '../scan/server-summary.js';
@@ -29,7 +28,7 @@ export function dashboardHandlers(db: Db): Pick<HandlerTable, 'dashboard/summary
         neverScanned: [...never].map((s) => s.name),
         // Stale: watched for more than a week without a comparison in it; a server added minutes ago is not.
         staleServers: stored
-          .filter((s) => !never.has(s) && (lastComparison(db, s.id) ?? '') < weekAgo && (monitoringSince(db, s.id) ?? '9999') <= weekAgo)
+          .filter((s) => !never.has(s) && (lastComparison(db, s.id) ?? '') < weekAgo && (inventory.monitoringSince(db, s.id) ?? '9999') <= weekAgo)
           .map((s) => s.name),
         notCompared: servers.filter((s) => s.lastScan?.status === 'not_compared').map((s) => s.name),
       };

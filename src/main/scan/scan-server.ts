@@ -8,12 +8,11 @@ import { listBaselines, noActiveBaselineReason, storeBaseline, storeBaselineWith
 import type { EntryState } from '../model/entry.js';
 import { evaluatePolicy } from '../compare/evaluate.js';
 import { ApiError } from '../../shared/api.js';
-import { countOpen, retireEvents, recordDeviations, recordHostKeyMismatch, resolveHostKeyEvents } from '../events/events.js';
+import { countOpen, retireEvents, recordDeviations, recordHostKeyMismatch, resolveHostKeyEvents, serverAccepts } from '../events/events.js';
 import { serverPolicyIds, type StoredServer } from '../inventory/inventory.js';
 import { getPolicyById, type StoredPolicy } from '../policy/policies.js';
 import path from 'node:path';
 import { diskFullMessage, now, type Db } from '../store/db.js';
-import { entryFromJson } from '../store/entries.js';
 import { EntryFields } from '../store/packs/codec.js';
 import { clearSet, loadSet, selfSet, SetWriter, type EntrySet } from '../store/packs/pack-store.js';
 import type { Transport } from '../transport/transport.js';
@@ -118,10 +117,7 @@ async function scanServerOnce(ctx: ScanContext, server: StoredServer, options: S
       warnings.push(`policy '${policy.name}': baseline #${b.id} from ${b.server} expired on ${b.expiresAt!.slice(0, 10)} and was not used`);
     }
     const active = all.filter((b) => b.status === 'active').map((b) => b.id);
-    const accepts = new Map<string, EntryState | null>();
-    for (const r of db.prepare('SELECT path, present, entry_json FROM server_accepts WHERE server_id = ? AND policy_id = ?').iterate(server.id, policy.id) as IterableIterator<{ path: Buffer; present: number; entry_json: string | null }>) {
-      accepts.set(r.path.toString('latin1'), r.present ? entryFromJson(r.entry_json) : null);
-    }
+    const accepts = serverAccepts(db, server.id, policy.id);
     const selfInitialized = new Set(
       (db.prepare('SELECT target_path FROM self_targets WHERE server_id = ? AND policy_id = ?').all(server.id, policy.id) as { target_path: string }[]).map((r) => r.target_path),
     );

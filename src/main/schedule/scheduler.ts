@@ -17,7 +17,8 @@ import type { Alerts } from '../alert/dispatcher.js';
 import type { Db } from '../store/db.js';
 import { newOwnerId, releaseLock, renewLock, tookOverNote, tryLock } from '../store/locks.js';
 import { nextRunAfter, nodeCron } from './cron.js';
-import { groupHasPolicy, recordRunEnd, recordRunStart, scheduleLockName, schedulePatterns, scheduleRow, type ScheduleRow } from './schedules.js';
+import { groupHasPolicy } from '../inventory/inventory.js';
+import { recordRunEnd, recordRunStart, scheduleLockName, schedulePatterns, scheduleRow, type ScheduleRow } from './schedules.js';
 
 export interface ScheduledRun {
   group: string;

@@ -2,7 +2,7 @@
 // expression; "scan on start"; and the next and last run. The scheduler (scheduler.ts) decides and
 // runs from these rows, so every process on the store sees the same schedule.
 import { ApiError, type ScheduleInfo, type ScheduleInput } from '../../shared/api.js';
-import { getGroupId, listGroups } from '../inventory/inventory.js';
+import { getGroupId, groupHasPolicy, listGroups } from '../inventory/inventory.js';
 import type { Db } from '../store/db.js';
 import { leaseHeld } from '../store/locks.js';
 import { describeEvery, everyPattern, nextRunAfter, parseEvery, validCron, type Every } from './cron.js';
@@ -41,10 +41,6 @@ export function recordRunStart(db: Db, groupId: number, run: { nextRun: string; 
 /** The end of a run: when, and how it went. */
 export function recordRunEnd(db: Db, groupId: number, run: { at: string; status: ScheduleInfo['lastStatus']; message: string }): void {
   db.prepare('UPDATE schedules SET last_finished = ?, last_status = ?, last_message = ? WHERE group_id = ?').run(run.at, run.status, run.message, groupId);
-}
-
-export function groupHasPolicy(db: Db, groupId: number): boolean {
-  return db.prepare('SELECT 1 FROM group_policies WHERE group_id = ? LIMIT 1').get(groupId) !== undefined;
 }
 
 function info(db: Db, group: string, groupId: number, row: ScheduleRow | undefined): ScheduleInfo {
