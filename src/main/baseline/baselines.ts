@@ -53,6 +53,11 @@ function info(r: BaselineRow, at: string): BaselineInfo {
   };
 }
 
+/** The policy a baseline is of. */
+export function baselinePolicyId(db: Db, id: number): number {
+  return db.prepare('SELECT policy_id FROM baselines WHERE id = ?').pluck().get(id) as number;
+}
+
 export function countBaselines(db: Db): number {
   return (db.prepare('SELECT COUNT(*) AS n FROM baselines').get() as { n: number }).n;
 }

@@ -266,6 +266,16 @@ export function hasOpenHostKeyEvent(db: Db, serverId: number): boolean {
   return db.prepare("SELECT 1 FROM events WHERE server_id = ? AND change = 'host_key_mismatch' AND status = 'open'").get(serverId) !== undefined;
 }
 
+/** Whether events still name a removed server (they keep its name). */
+export function eventsNameRemovedServer(db: Db, name: string): boolean {
+  return db.prepare('SELECT 1 FROM events WHERE server_id IS NULL AND former_server = ? LIMIT 1').get(name) !== undefined;
+}
+
+/** Whether events name a policy (one removed since still names its events). */
+export function eventsNamePolicy(db: Db, name: string): boolean {
+  return db.prepare('SELECT 1 FROM events WHERE policy_name = ? LIMIT 1').get(name) !== undefined;
+}
+
 /** The open events of a server (all open events without one). */
 export function countOpen(db: Db, serverId?: number): number {
   if (serverId === undefined) return (db.prepare("SELECT COUNT(*) AS n FROM events WHERE status = 'open'").get() as { n: number }).n;

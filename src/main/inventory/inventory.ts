@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { ApiError, type ServerInput } from '../../shared/api.js';
 import type { Group, Server, ServerAuth, TrustChange } from '../../shared/domain.js';
+import { eventsNamePolicy, eventsNameRemovedServer } from '../events/events.js';
 import { validName } from '../policy/policies.js';
 import { now, type Db } from '../store/db.js';
 import { checkKeyFile } from './key-file.js';
@@ -282,13 +283,13 @@ export function requireNames(db: Db, names: { servers?: readonly string[]; group
     return gone.length ? [`no ${kind[gone.length > 1 ? 1 : 0]} named ${gone.map((n) => `'${n}'`).join(', ')}`] : [];
   };
   // A removed server still names its events (they keep its name).
-  const server = db.prepare('SELECT 1 FROM servers WHERE name = ? UNION ALL SELECT 1 FROM events WHERE server_id IS NULL AND former_server = ? LIMIT 1');
+  const server = db.prepare('SELECT 1 FROM servers WHERE name = ?');
   const group = db.prepare('SELECT 1 FROM groups WHERE name = ?');
-  const policy = db.prepare('SELECT 1 FROM policies WHERE name = ? UNION ALL SELECT 1 FROM events WHERE policy_name = ? LIMIT 1');
+  const policy = db.prepare('SELECT 1 FROM policies WHERE name = ?');
   const problems = [
-    ...missing(names.servers, ['server', 'servers'], (n) => server.get(n, n)),
+    ...missing(names.servers, ['server', 'servers'], (n) => server.get(n) || eventsNameRemovedServer(db, n)),
     ...missing(names.groups, ['group', 'groups'], (n) => n === UNASSIGNED || group.get(n)),
-    ...missing(names.policies, ['policy', 'policies'], (n) => policy.get(n, n)),
+    ...missing(names.policies, ['policy', 'policies'], (n) => policy.get(n) || eventsNamePolicy(db, n)),
   ];
   if (problems.length) throw new ApiError('not_found', problems.join('; '));
 }

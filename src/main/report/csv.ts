@@ -7,7 +7,7 @@ import type { CsvReport, ReportFilter } from '../../shared/api.js';
 import type { FimEvent, PolicyOutcome } from '../../shared/domain.js';
 import { normalizeEventFilter } from '../../shared/event-filter.js';
 import { visible, visiblePath } from '../../shared/visible.js';
-import { listBaselines } from '../baseline/baselines.js';
+import { baselineReport, listBaselines } from '../baseline/baselines.js';
 import { listEvents } from '../events/events.js';
 import { getGroup, listGroups } from '../inventory/inventory.js';
 import { everyScan } from '../scan/scans.js';
@@ -99,12 +99,7 @@ export function coverageCsv(db: Db, filter: ReportFilter = {}): CsvReport {
     if (policies && !policies.has(b.policy)) continue;
     if (filter.policy?.length && !filter.policy.includes(b.policy)) continue;
     if (filter.server?.length && !filter.server.includes(b.server)) continue;
-    const report = JSON.parse((db.prepare('SELECT report_json FROM baselines WHERE id = ?').get(b.id) as { report_json: string }).report_json) as {
-      path: string;
-      state: 'found' | 'missing';
-      entries: number;
-      unreadable: string[];
-    }[];
+    const report = baselineReport(db, b.id, at).targets;
     const inGroups = groups.filter((g) => g.policies.includes(b.policy)).map((g) => g.name).join('; ');
     for (const t of report) {
       rows.push([b.policy, inGroups, b.id, b.server, visible(t.path), t.state, t.entries, t.unreadable.length, b.createdAt, b.expiresAt ?? '', b.expired, b.status, b.supersededAt ?? '', b.supersededBy ?? '']);

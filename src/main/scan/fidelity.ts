@@ -13,6 +13,7 @@ import { byteOrder, EntryFields, forEachInPacks, PackEncoder } from '../store/pa
 import { baselineSet, clearSet, PACK_SIZE, packsOf, serverFullSet, SetWriter, setLayout, writeSet, type PackLayout } from '../store/packs/pack-store.js';
 import type { Collected, Facts, Reference, ReferenceEntry, ReferenceSource } from './collect.js';
 import { lastCountsJson, quickScansSince } from './scans.js';
+import { baselinePolicyId } from '../baseline/baselines.js';
 import { EntryTable, EXT_KEYS } from '../scanner/entry-table.js';
 import { checkableBy, DEFAULT_SCAN_SETTINGS, MAX_ENTRIES_LIMIT, toolCheckWarnings } from '../scanner/scan-options.js';
 
@@ -89,9 +90,7 @@ export function referenceOf(db: Db, serverId: number, policies: readonly StoredP
   const full = db.prepare('SELECT host_time FROM server_full_scans WHERE server_id = ?').get(serverId) as { host_time: string | null } | undefined;
   const racyFrom = full?.host_time && /^\d+$/.test(full.host_time) ? Number(full.host_time) - 2 : Infinity;
   const sources: ReferenceSource[] = [{ racyFrom, packs: () => packsOf(db, serverFullSet(serverId)) }];
-  const baselines = db
-    .prepare('SELECT f.baseline_id AS id, b.policy_id AS policy FROM server_full_baselines f JOIN baselines b ON b.id = f.baseline_id WHERE f.server_id = ? ORDER BY f.baseline_id')
-    .all(serverId) as { id: number; policy: number }[];
+  const baselines = (db.prepare('SELECT baseline_id FROM server_full_baselines WHERE server_id = ? ORDER BY baseline_id').pluck().all(serverId) as number[]).map((id) => ({ id, policy: baselinePolicyId(db, id) }));
   for (const b of baselines) {
     const policyIndex = policies.findIndex((p) => p.id === b.policy);
     sources.push({
