@@ -7,7 +7,8 @@ import { activeBaselineIds } from '../baseline/baselines.js';
 import { getServer, requireNames } from '../inventory/inventory.js';
 import { pinHostKey } from '../inventory/ssh-access.js';
 import { now, type Db } from '../store/db.js';
-import { acceptEvents, getEvent, hostKeyEvent, listEvents, matchingEventIds } from './events.js';
+import { getEvent, listEvents, matchingEventIds } from './event-list.js';
+import { acceptEvents, hostKeyEvent } from './events.js';
 
 export function eventHandlers(db: Db, push: PushListener): Pick<HandlerTable, 'events/list' | 'events/get' | 'events/accept' | 'events/acceptMatching' | 'events/trustHostKey'> {
   function accept(ids: number[], note: string | undefined, scope: AcceptScope | undefined) {

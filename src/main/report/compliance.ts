@@ -7,7 +7,7 @@ import { ApiError } from '../../shared/api.js';
 import { parseTime, TIME_FORMS } from '../../shared/event-filter.js';
 import type { BaselineInfo, FimEvent, TrustChange } from '../../shared/domain.js';
 import { listBaselines } from '../baseline/baselines.js';
-import { listEvents } from '../events/events.js';
+import { listEvents } from '../events/event-list.js';
 import { getGroup, listGroups, listServers, monitoringSince, trustHistory, UNASSIGNED } from '../inventory/inventory.js';
 import { comparisonsIn, lastComparison, notComparedIn } from '../scan/scans.js';
 import { listPolicies } from '../policy/policies.js';

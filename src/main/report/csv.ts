@@ -8,7 +8,7 @@ import type { FimEvent, PolicyOutcome } from '../../shared/domain.js';
 import { normalizeEventFilter } from '../../shared/event-filter.js';
 import { visible, visiblePath } from '../../shared/visible.js';
 import { baselineReport, listBaselines } from '../baseline/baselines.js';
-import { listEvents } from '../events/events.js';
+import { listEvents } from '../events/event-list.js';
 import { getGroup, listGroups } from '../inventory/inventory.js';
 import { everyScan } from '../scan/scans.js';
 import type { Db } from '../store/db.js';

@@ -5,7 +5,7 @@ import { ApiError, type ScanRequest, type ServerProgress } from '../../shared/ap
 import type { ServerScanResult } from '../../shared/domain.js';
 import type { HandlerTable, PushListener } from '../api/dispatch.js';
 import { baselineReport, parseExpiry } from '../baseline/baselines.js';
-import { openEventsOfServers } from '../events/events.js';
+import { openEventsOfServers } from '../events/event-list.js';
 import * as inventory from '../inventory/inventory.js';
 import { probeServerKey, sshTransportFor } from '../inventory/ssh-access.js';
 import { getPolicy } from '../policy/policies.js';
