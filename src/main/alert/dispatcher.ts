@@ -9,8 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type DeliveryReport, type OutboxItem, type PushEvents, type PushName } from '../../shared/api.js';
 import type { FimEvent, ServerScanResult } from '../../shared/domain.js';
-import { getEvent } from '../events/events.js';
-import { newOwnerId } from '../schedule/locks.js';
+import { openAlertEventsOfScan } from '../events/event-list.js';
+import { hasOpenHostKeyEvent } from '../events/events.js';
+import { findGroupId, findServer } from '../inventory/inventory.js';
+import { newOwnerId } from '../store/locks.js';
 import { SecretBox } from '../secrets/secrets.js';
 import type { Db } from '../store/db.js';
 import { profilesForGroup, type StoredProfile } from './profiles.js';
@@ -103,19 +105,17 @@ export function createAlerts(args: { db: Db; home: string; push: <K extends Push
         const clearNotCompared = db.prepare('DELETE FROM alert_not_compared WHERE server_id = ?');
         for (const r of results) {
           if (r.busy) continue;
-          const server = db.prepare('SELECT s.id, s.group_id, g.name AS group_name FROM servers s LEFT JOIN groups g ON g.id = s.group_id WHERE s.name = ?').get(r.name) as
-            | { id: number; group_id: number | null; group_name: string | null }
-            | undefined;
+          const server = findServer(db, r.name);
           if (!server) continue;
-          const profiles = profilesForGroup(db, server.group_id);
+          const profiles = profilesForGroup(db, server.groupId);
           if (!profiles.length) continue;
-          const group = server.group_name ?? 'Unassigned';
+          const group = server.group ?? 'Unassigned';
           const events =
             r.scanId === undefined
               ? []
-              : (db.prepare("SELECT id FROM events WHERE server_id = ? AND last_scan_id = ? AND status = 'open' AND alert = 1 ORDER BY id").all(server.id, r.scanId) as { id: number }[]).map((x) => getEvent(db, x.id));
+              : openAlertEventsOfScan(db, server.id, r.scanId);
           const hostKeyFailure = r.status === 'failed' && /^host_key_mismatch\b|host key .* has changed/i.test(r.reason ?? '');
-          const anyHostKeyEvent = db.prepare("SELECT 1 FROM events WHERE server_id = ? AND change = 'host_key_mismatch' AND status = 'open'").get(server.id) !== undefined;
+          const anyHostKeyEvent = hasOpenHostKeyEvent(db, server.id);
           const base = { server: r.name, group, scanId: r.scanId ?? null, at, scheduled: options.scheduled };
           // Compared again: the next time it is not, that is news.
           if (r.status === 'completed_clean' || r.status === 'completed_with_findings') clearNotCompared.run(server.id);
@@ -147,9 +147,8 @@ export function createAlerts(args: { db: Db; home: string; push: <K extends Push
     const at = clock().toISOString();
     return db
       .transaction(() => {
-        const g = db.prepare('SELECT id FROM groups WHERE name = ?').get(group) as { id: number } | undefined;
         const ids: number[] = [];
-        for (const p of profilesForGroup(db, g?.id ?? null)) {
+        for (const p of profilesForGroup(db, findGroupId(db, group) ?? null)) {
           ids.push(...queue(p, { kind: 'scan_failed', profile: p.name, server: '', group, scanId: null, at, scheduled: true, reason, events: [] }));
         }
         return ids;

@@ -53,6 +53,15 @@ function info(r: BaselineRow, at: string): BaselineInfo {
   };
 }
 
+/** The policy a baseline is of. */
+export function baselinePolicyId(db: Db, id: number): number {
+  return db.prepare('SELECT policy_id FROM baselines WHERE id = ?').pluck().get(id) as number;
+}
+
+export function countBaselines(db: Db): number {
+  return (db.prepare('SELECT COUNT(*) AS n FROM baselines').get() as { n: number }).n;
+}
+
 export function listBaselines(db: Db, at: string, policyId?: number): BaselineInfo[] {
   const rows = (policyId === undefined ? db.prepare(`${SELECT} ORDER BY b.id`).all() : db.prepare(`${SELECT} WHERE b.policy_id = ? ORDER BY b.id`).all(policyId)) as BaselineRow[];
   return rows.map((r) => info(r, at));

@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { ApiError, type ServerInput } from '../../shared/api.js';
 import type { Group, Server, ServerAuth, TrustChange } from '../../shared/domain.js';
+import { eventsNamePolicy, eventsNameRemovedServer } from '../events/events.js';
 import { validName } from '../policy/policies.js';
 import { now, type Db } from '../store/db.js';
 import { checkKeyFile } from './key-file.js';
@@ -55,14 +56,26 @@ function serverFromRow(r: ServerRow): StoredServer {
   };
 }
 
+/** A stored server as the API shows it: without the store's ids. */
+export function publicServer(s: StoredServer): Server {
+  const { id: _id, groupId: _g, ...server } = s;
+  return server;
+}
+
 export function listServers(db: Db): StoredServer[] {
   return (db.prepare(`${SERVER_SELECT} ORDER BY s.name`).all() as ServerRow[]).map(serverFromRow);
 }
 
 export function getServer(db: Db, name: string): StoredServer {
+  const server = findServer(db, name);
+  if (!server) throw new ApiError('not_found', `no server named '${name}'`);
+  return server;
+}
+
+/** The server of that name, if there is one. */
+export function findServer(db: Db, name: string): StoredServer | undefined {
   const row = db.prepare(`${SERVER_SELECT} WHERE s.name = ?`).get(name) as ServerRow | undefined;
-  if (!row) throw new ApiError('not_found', `no server named '${name}'`);
-  return serverFromRow(row);
+  return row && serverFromRow(row);
 }
 
 export function getServerById(db: Db, id: number): StoredServer {
@@ -146,6 +159,26 @@ export function moveServers(db: Db, names: string[], group: string | null): void
   })();
 }
 
+/** Reaches the server through the jump host `jumpId`. */
+export function setJumpHost(db: Db, serverId: number, jumpId: number): void {
+  db.prepare('UPDATE servers SET jump_id = ? WHERE id = ?').run(jumpId, serverId);
+}
+
+/** The names of the servers reached through this one. */
+export function jumpClients(db: Db, serverId: number): string[] {
+  return db.prepare('SELECT name FROM servers WHERE jump_id = ?').pluck().all(serverId) as string[];
+}
+
+/** Deletes the server row (what hangs on it goes by its foreign keys: cascades, or kept with SET NULL). */
+export function deleteServer(db: Db, id: number): void {
+  db.prepare('DELETE FROM servers WHERE id = ?').run(id);
+}
+
+/** Deletes the group row (its servers become unassigned: SET NULL). */
+export function deleteGroup(db: Db, id: number): void {
+  db.prepare('DELETE FROM groups WHERE id = ?').run(id);
+}
+
 /** Pins (or unpins) a server's host key; a change is recorded with who, when and how. */
 export function setHostKey(db: Db, name: string, fingerprint: string | null, how: string): StoredServer {
   const s = getServer(db, name);
@@ -184,9 +217,37 @@ export function getGroup(db: Db, name: string): Group {
 }
 
 export function getGroupId(db: Db, name: string): number {
-  const row = db.prepare('SELECT id FROM groups WHERE name = ?').get(name) as { id: number } | undefined;
-  if (!row) throw new ApiError('not_found', name === UNASSIGNED ? `'${UNASSIGNED}' holds servers with no group; it cannot be changed` : `no group named '${name}'`);
-  return row.id;
+  const id = findGroupId(db, name);
+  if (id === undefined) throw new ApiError('not_found', name === UNASSIGNED ? `'${UNASSIGNED}' holds servers with no group; it cannot be changed` : `no group named '${name}'`);
+  return id;
+}
+
+/** The id of the group of that name, if there is one. */
+export function findGroupId(db: Db, name: string): number | undefined {
+  return db.prepare('SELECT id FROM groups WHERE name = ?').pluck().get(name) as number | undefined;
+}
+
+export function groupHasPolicy(db: Db, groupId: number): boolean {
+  return db.prepare('SELECT 1 FROM group_policies WHERE group_id = ? LIMIT 1').get(groupId) !== undefined;
+}
+
+// When monitoring of a server began: what the weekly-comparison evidence and the dashboard's
+// "stale" count from, so a server is never called late for a time before it was watched.
+/**
+ * The later of: the server was added, it joined its current group, the group's first (current)
+ * policy was assigned. null while no policy applies to it (nothing is monitored). Stores older than
+ * these dates count a policy from its group's creation (the earliest it can have been assigned).
+ */
+export function monitoringSince(db: Db, serverId: number): string | null {
+  const r = db
+    .prepare(
+      `SELECT s.created_at, s.group_since,
+        (SELECT MIN(COALESCE(gp.assigned_at, g.created_at)) FROM group_policies gp WHERE gp.group_id = s.group_id) AS policy_since
+       FROM servers s LEFT JOIN groups g ON g.id = s.group_id WHERE s.id = ?`,
+    )
+    .get(serverId) as { created_at: string; group_since: string | null; policy_since: string | null } | undefined;
+  if (!r || r.policy_since === null) return null;
+  return [r.created_at, r.group_since ?? r.created_at, r.policy_since].sort().pop()!;
 }
 
 export function addGroup(db: Db, name: string, policies: string[] = []): Group {
@@ -222,13 +283,13 @@ export function requireNames(db: Db, names: { servers?: readonly string[]; group
     return gone.length ? [`no ${kind[gone.length > 1 ? 1 : 0]} named ${gone.map((n) => `'${n}'`).join(', ')}`] : [];
   };
   // A removed server still names its events (they keep its name).
-  const server = db.prepare('SELECT 1 FROM servers WHERE name = ? UNION ALL SELECT 1 FROM events WHERE server_id IS NULL AND former_server = ? LIMIT 1');
+  const server = db.prepare('SELECT 1 FROM servers WHERE name = ?');
   const group = db.prepare('SELECT 1 FROM groups WHERE name = ?');
-  const policy = db.prepare('SELECT 1 FROM policies WHERE name = ? UNION ALL SELECT 1 FROM events WHERE policy_name = ? LIMIT 1');
+  const policy = db.prepare('SELECT 1 FROM policies WHERE name = ?');
   const problems = [
-    ...missing(names.servers, ['server', 'servers'], (n) => server.get(n, n)),
+    ...missing(names.servers, ['server', 'servers'], (n) => server.get(n) || eventsNameRemovedServer(db, n)),
     ...missing(names.groups, ['group', 'groups'], (n) => n === UNASSIGNED || group.get(n)),
-    ...missing(names.policies, ['policy', 'policies'], (n) => policy.get(n, n)),
+    ...missing(names.policies, ['policy', 'policies'], (n) => policy.get(n) || eventsNamePolicy(db, n)),
   ];
   if (problems.length) throw new ApiError('not_found', problems.join('; '));
 }

@@ -4,18 +4,19 @@
 // a transaction that is rolled back, so what the confirmation says is what the removal does.
 import { ApiError, type RemovalImpact } from '../../shared/api.js';
 import type { Target } from '../../shared/domain.js';
-import { detachServerEvents, openEventPaths, retireEvents, retireUnmonitored } from '../events/events.js';
+import { countBaselines } from '../baseline/baselines.js';
+import { countOpen, detachServerEvents, openEventPaths, retireEvents, retireUnmonitored } from '../events/events.js';
 import { compileTarget, mostSpecific } from '../model/coverage.js';
-import { getPolicy } from '../policy/policies.js';
+import { deletePolicy, deleteTarget, getPolicy } from '../policy/policies.js';
 import { now, type Db } from '../store/db.js';
-import { getGroupId, getServer, UNASSIGNED } from './inventory.js';
+import { deleteGroup, deleteServer, getGroupId, getServer, jumpClients, UNASSIGNED } from './inventory.js';
 
 const ROLLBACK = Symbol('preview');
 
 function measured(db: Db, what: string, preview: boolean, remove: (at: string) => void): RemovalImpact {
   const count = () => ({
-    baselines: (db.prepare('SELECT COUNT(*) AS n FROM baselines').get() as { n: number }).n,
-    open: (db.prepare("SELECT COUNT(*) AS n FROM events WHERE status = 'open'").get() as { n: number }).n,
+    baselines: countBaselines(db),
+    open: countOpen(db),
   });
   let impact: RemovalImpact | null = null;
   try {
@@ -46,7 +47,7 @@ export function removePolicy(db: Db, name: string, preview = false): RemovalImpa
   const p = getPolicy(db, name);
   return measured(db, `policy '${p.name}'`, preview, (at) => {
     retireEvents(db, 'policy_id = ?', [p.id], `policy '${p.name}' was removed`, at);
-    db.prepare('DELETE FROM policies WHERE id = ?').run(p.id);
+    deletePolicy(db, p.id);
   });
 }
 
@@ -55,7 +56,7 @@ export function removeTarget(db: Db, policyName: string, path: string, preview =
   const p = getPolicy(db, policyName);
   if (!p.targets.some((t) => t.path === path)) throw new ApiError('not_found', `policy '${p.name}' has no target ${path}`);
   return measured(db, `target ${path} of policy '${p.name}'`, preview, (at) => {
-    db.prepare('DELETE FROM targets WHERE policy_id = ? AND path = ?').run(p.id, path);
+    deleteTarget(db, p.id, path);
     retireGoneTargets(db, p.name, p.targets, at);
   });
 }
@@ -78,17 +79,17 @@ export function retireGoneTargets(db: Db, policyName: string, before: readonly T
 export function removeGroup(db: Db, name: string, preview = false): RemovalImpact {
   const id = getGroupId(db, name);
   return measured(db, `group '${name}'`, preview, (at) => {
-    db.prepare('DELETE FROM groups WHERE id = ?').run(id);
+    deleteGroup(db, id);
     retireUnmonitored(db, `group '${name}' was removed (its servers are now ${UNASSIGNED})`, at);
   });
 }
 
 export function removeServer(db: Db, name: string, preview = false): RemovalImpact {
   const s = getServer(db, name);
-  const hops = db.prepare('SELECT name FROM servers WHERE jump_id = ?').all(s.id) as { name: string }[];
-  if (hops.length) throw new ApiError('conflict', `server '${name}' is the jump host of ${hops.map((h) => h.name).join(', ')}`);
+  const hops = jumpClients(db, s.id);
+  if (hops.length) throw new ApiError('conflict', `server '${name}' is the jump host of ${hops.join(', ')}`);
   return measured(db, `server '${s.name}'`, preview, (at) => {
     detachServerEvents(db, s.id, s.name, s.group, `server '${s.name}' was removed`, at);
-    db.prepare('DELETE FROM servers WHERE id = ?').run(s.id);
+    deleteServer(db, s.id);
   });
 }

@@ -12,7 +12,7 @@ import { probeHostKey } from '../transport/ssh-probe.js';
 import { SshTransport } from '../transport/ssh.js';
 import { now, type Db } from '../store/db.js';
 import { resolveTrustedHostKey } from '../events/events.js';
-import { addServer, getServer, listServers, setHostKey, type StoredServer } from './inventory.js';
+import { addServer, getServer, listServers, setHostKey, setJumpHost, type StoredServer } from './inventory.js';
 
 const lookup = (db: Db) => (name: string) => {
   try {
@@ -184,7 +184,7 @@ export function importSshConfig(db: Db, options: { file?: string; hosts?: string
     const name = serverForHop(hop);
     if (previous) {
       const s = getServer(db, name);
-      if (!s.jump) db.prepare('UPDATE servers SET jump_id = ? WHERE id = ?').run(getServer(db, previous).id, s.id);
+      if (!s.jump) setJumpHost(db, s.id, getServer(db, previous).id);
     }
     return name;
   }

@@ -197,10 +197,19 @@ export function updateTarget(db: Db, policyName: string, path: string, patch: Pa
   if (!old) throw new ApiError('not_found', `policy '${p.name}' has no target ${path}`);
   const t = validTarget({ ...old, ...patch, path: patch.path ?? old.path }, 'target', p.os);
   db.transaction(() => {
-    db.prepare('DELETE FROM targets WHERE policy_id = ? AND path = ?').run(p.id, path);
+    deleteTarget(db, p.id, path);
     insertTarget(db, p.id, t);
   })();
   return getPolicy(db, policyName);
+}
+
+export function deleteTarget(db: Db, policyId: number, path: string): void {
+  db.prepare('DELETE FROM targets WHERE policy_id = ? AND path = ?').run(policyId, path);
+}
+
+/** Deletes the policy row (its targets, baselines and assignments go with it: ON DELETE CASCADE). */
+export function deletePolicy(db: Db, id: number): void {
+  db.prepare('DELETE FROM policies WHERE id = ?').run(id);
 }
 
 function insertTarget(db: Db, policyId: number, t: Target): void {

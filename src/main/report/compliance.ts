@@ -7,9 +7,9 @@ import { ApiError } from '../../shared/api.js';
 import { parseTime, TIME_FORMS } from '../../shared/event-filter.js';
 import type { BaselineInfo, FimEvent, TrustChange } from '../../shared/domain.js';
 import { listBaselines } from '../baseline/baselines.js';
-import { listEvents } from '../events/events.js';
-import { getGroup, listGroups, listServers, trustHistory, UNASSIGNED } from '../inventory/inventory.js';
-import { lastComparison, monitoringSince } from '../inventory/monitoring.js';
+import { listEvents } from '../events/event-list.js';
+import { getGroup, listGroups, listServers, monitoringSince, trustHistory, UNASSIGNED } from '../inventory/inventory.js';
+import { comparisonsIn, lastComparison, notComparedIn } from '../scan/scans.js';
 import { listPolicies } from '../policy/policies.js';
 import type { Db } from '../store/db.js';
 
@@ -96,16 +96,12 @@ export function complianceData(db: Db, args: { group?: string; since?: string; u
   const servers = listServers(db).filter((s) => group === null || (s.group ?? UNASSIGNED) === group);
   const policyNames = new Set(group === null ? listGroups(db).flatMap((g) => g.policies) : group === UNASSIGNED ? [] : getGroup(db, group).policies);
 
-  const comparisonsOf = db.prepare(
-    "SELECT finished_at FROM scans WHERE server_id = ? AND kind = 'scan' AND status IN ('completed_clean', 'completed_with_findings') AND finished_at >= ? AND finished_at <= ? ORDER BY finished_at",
-  );
-  const notComparedOf = db.prepare("SELECT finished_at, reason FROM scans WHERE server_id = ? AND kind = 'scan' AND status = 'not_compared' AND finished_at >= ? AND finished_at <= ? ORDER BY finished_at");
   const rows: ServerCompliance[] = servers.map((s) => {
     // Counted from when monitoring began, never from before the server (or its policy) existed.
     const began = monitoringSince(db, s.id);
     const fromMs = began === null ? null : Math.max(sinceMs, Date.parse(began));
     const countedFrom = fromMs === null || fromMs > untilMs ? null : new Date(fromMs).toISOString();
-    const comparisons = countedFrom === null ? [] : (comparisonsOf.all(s.id, countedFrom, until) as { finished_at: string }[]).map((r) => r.finished_at);
+    const comparisons = countedFrom === null ? [] : comparisonsIn(db, s.id, countedFrom, until);
     const points = countedFrom === null ? [] : [fromMs!, ...comparisons.map((c) => Date.parse(c)), untilMs];
     let gap = 0;
     for (let i = 1; i < points.length; i++) gap = Math.max(gap, points[i]! - points[i - 1]!);
@@ -117,7 +113,7 @@ export function complianceData(db: Db, args: { group?: string; since?: string; u
       countedFrom,
       comparisons,
       lastCompared: lastComparison(db, s.id, until),
-      notCompared: (notComparedOf.all(s.id, since, until) as { finished_at: string; reason: string | null }[]).map((r) => ({ at: r.finished_at, reason: r.reason ?? '' })),
+      notCompared: notComparedIn(db, s.id, since, until).map((r) => ({ at: r.finished_at, reason: r.reason ?? '' })),
       maxGapDays: Math.round((gap / DAY) * 10) / 10,
       weekly,
     };

@@ -7,9 +7,10 @@ import type { CsvReport, ReportFilter } from '../../shared/api.js';
 import type { FimEvent, PolicyOutcome } from '../../shared/domain.js';
 import { normalizeEventFilter } from '../../shared/event-filter.js';
 import { visible, visiblePath } from '../../shared/visible.js';
-import { listBaselines } from '../baseline/baselines.js';
-import { listEvents } from '../events/events.js';
+import { baselineReport, listBaselines } from '../baseline/baselines.js';
+import { listEvents } from '../events/event-list.js';
 import { getGroup, listGroups } from '../inventory/inventory.js';
+import { everyScan } from '../scan/scans.js';
 import type { Db } from '../store/db.js';
 import { nextTurn } from './next-turn.js';
 
@@ -98,12 +99,7 @@ export function coverageCsv(db: Db, filter: ReportFilter = {}): CsvReport {
     if (policies && !policies.has(b.policy)) continue;
     if (filter.policy?.length && !filter.policy.includes(b.policy)) continue;
     if (filter.server?.length && !filter.server.includes(b.server)) continue;
-    const report = JSON.parse((db.prepare('SELECT report_json FROM baselines WHERE id = ?').get(b.id) as { report_json: string }).report_json) as {
-      path: string;
-      state: 'found' | 'missing';
-      entries: number;
-      unreadable: string[];
-    }[];
+    const report = baselineReport(db, b.id, at).targets;
     const inGroups = groups.filter((g) => g.policies.includes(b.policy)).map((g) => g.name).join('; ');
     for (const t of report) {
       rows.push([b.policy, inGroups, b.id, b.server, visible(t.path), t.state, t.entries, t.unreadable.length, b.createdAt, b.expiresAt ?? '', b.expired, b.status, b.supersededAt ?? '', b.supersededBy ?? '']);
@@ -118,10 +114,7 @@ export const SCAN_COLUMNS = ['id', 'server', 'group', 'kind', 'status', 'started
 export function scansCsv(db: Db, filter: ReportFilter = {}): CsvReport {
   const f = normalizeFilter(filter);
   const rows: Cell[][] = [];
-  const all = db
-    .prepare('SELECT sc.*, s.name AS server, g.name AS grp FROM scans sc JOIN servers s ON s.id = sc.server_id LEFT JOIN groups g ON g.id = s.group_id ORDER BY sc.id')
-    .all() as { id: number; server: string; grp: string | null; kind: string; status: string; started_at: string; finished_at: string | null; mode: string | null; counts_json: string; policies_json: string | null; reason: string | null }[];
-  for (const r of all) {
+  for (const r of everyScan(db)) {
     const group = r.grp ?? 'Unassigned';
     if (f.server?.length && !f.server.includes(r.server)) continue;
     if (f.group?.length && !f.group.includes(group)) continue;

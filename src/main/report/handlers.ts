@@ -1,7 +1,7 @@
 // The API handlers of reports: CSV (events, coverage) and the PDF compliance report (base64).
 import { ApiError, type PdfReport, type ReportFilter } from '../../shared/api.js';
 import { describeEventFilter } from '../../shared/event-filter.js';
-import { listEvents } from '../events/events.js';
+import { listEvents } from '../events/event-list.js';
 import type { HandlerTable } from '../api/dispatch.js';
 import { requireNames } from '../inventory/inventory.js';
 import type { Db } from '../store/db.js';

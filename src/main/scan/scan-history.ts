@@ -1,9 +1,10 @@
 // What a server's earlier scans decide about its next one: whether it runs full or quick, and how
-// many entries it is expected to hold; and the mode a scan ran in, recorded with it.
+// many entries it is expected to hold.
 import type { ScanMode } from '../../shared/domain.js';
 import type { StoredServer } from '../inventory/inventory.js';
 import type { Db } from '../store/db.js';
 import { getScanSettings } from './scan-settings.js';
+import { lastCountsJson, quickScansSince } from './scans.js';
 
 /**
  * Full or quick: forced by the request, else quick while the server has a last full scan that is
@@ -18,7 +19,7 @@ export function decideMode(db: Db, server: StoredServer, requested?: ScanMode): 
   const s = getScanSettings(db, server.id);
   if (!last) return { mode: 'full', why: 'first full scan of this server' };
   if (s.fullEvery === 0) return { mode: 'full', why: 'every scan of this server is full' };
-  const quickSince = (db.prepare("SELECT COUNT(*) AS n FROM scans WHERE server_id = ? AND kind = 'scan' AND mode = 'quick' AND status != 'failed' AND id > ?").get(server.id, last.scan_id ?? 0) as { n: number }).n;
+  const quickSince = quickScansSince(db, server.id, last.scan_id ?? 0);
   if (quickSince >= s.fullEvery) return { mode: 'full', why: `${quickSince} quick scans since the last full one` };
   const ageDays = (Date.now() - Date.parse(last.at)) / 86400_000;
   if (ageDays >= s.fullEveryDays) return { mode: 'full', why: `the last full scan is ${ageDays.toFixed(1)} days old` };
@@ -27,11 +28,7 @@ export function decideMode(db: Db, server: StoredServer, requested?: ScanMode): 
 
 /** How many entries the server's last scan held (0: none yet): what its next one is expected to hold. */
 export function expectedEntries(db: Db, serverId: number): number {
-  const counts = db.prepare("SELECT counts_json FROM scans WHERE server_id = ? AND status != 'failed' ORDER BY id DESC LIMIT 1").pluck().get(serverId) as string | undefined;
+  const counts = lastCountsJson(db, serverId);
   const n = counts ? (JSON.parse(counts) as { entries?: unknown }).entries : 0;
   return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : 0;
-}
-
-export function setScanMode(db: Db, scanId: number, mode: ScanMode): void {
-  db.prepare('UPDATE scans SET mode = ? WHERE id = ?').run(mode, scanId);
 }

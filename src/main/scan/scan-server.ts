@@ -8,12 +8,11 @@ import { listBaselines, noActiveBaselineReason, storeBaselineWith } from '../bas
 import type { EntryState } from '../model/entry.js';
 import { evaluatePolicy } from '../compare/evaluate.js';
 import { ApiError } from '../../shared/api.js';
-import { countOpen, retireEvents, recordDeviations, recordHostKeyMismatch, resolveHostKeyEvents } from '../events/events.js';
+import { countOpen, retireEvents, recordDeviations, recordHostKeyMismatch, resolveHostKeyEvents, serverAccepts } from '../events/events.js';
 import { serverPolicyIds, type StoredServer } from '../inventory/inventory.js';
 import { getPolicyById, type StoredPolicy } from '../policy/policies.js';
 import path from 'node:path';
 import { diskFullMessage, now, type Db } from '../store/db.js';
-import { entryFromJson } from '../store/entries.js';
 import { EntryFields } from '../store/packs/codec.js';
 import { clearSet, loadSet, selfSet, SetWriter, type EntrySet } from '../store/packs/pack-store.js';
 import type { Transport } from '../transport/transport.js';
@@ -23,7 +22,8 @@ import { buildPlan, type ScanPlan } from '../scanner/plan.js';
 import { leaveOutCleanPaths } from './clean-paths.js';
 import { walkTargets } from './walk-targets.js';
 import { notCheckedWarnings, storePreflight } from './host-checks.js';
-import { decideMode, expectedEntries, setScanMode } from './scan-history.js';
+import { decideMode, expectedEntries } from './scan-history.js';
+import { insertScan, setScanMode, setScanVerdict } from './scans.js';
 import { getScanSettings } from './scan-settings.js';
 import { referenceOf } from './reference/stored-reference.js';
 import { addFullBaseline, storeFullEntries } from './reference/record-reference.js';
@@ -49,13 +49,6 @@ async function runScanner(ctx: ScanContext, server: StoredServer, policies: Stor
   } finally {
     transport.close();
   }
-}
-
-function insertScan(db: Db, serverId: number, kind: ScanKind, status: string, startedAt: string, counts: ScanCounts, warnings: string[], reason?: string): number {
-  const r = db
-    .prepare('INSERT INTO scans (server_id, kind, status, reason, started_at, finished_at, counts_json, warnings_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-    .run(serverId, kind, status, reason ?? null, startedAt, now(), JSON.stringify(counts), JSON.stringify(warnings));
-  return Number(r.lastInsertRowid);
 }
 
 export function recordFailure(db: Db, server: StoredServer, kind: ScanKind, startedAt: string, reason: string): ServerScanResult {
@@ -117,10 +110,7 @@ async function scanServerOnce(ctx: ScanContext, server: StoredServer, options: S
       warnings.push(`policy '${policy.name}': baseline #${b.id} from ${b.server} expired on ${b.expiresAt!.slice(0, 10)} and was not used`);
     }
     const active = all.filter((b) => b.status === 'active').map((b) => b.id);
-    const accepts = new Map<string, EntryState | null>();
-    for (const r of db.prepare('SELECT path, present, entry_json FROM server_accepts WHERE server_id = ? AND policy_id = ?').iterate(server.id, policy.id) as IterableIterator<{ path: Buffer; present: number; entry_json: string | null }>) {
-      accepts.set(r.path.toString('latin1'), r.present ? entryFromJson(r.entry_json) : null);
-    }
+    const accepts = serverAccepts(db, server.id, policy.id);
     const selfInitialized = new Set(
       (db.prepare('SELECT target_path FROM self_targets WHERE server_id = ? AND policy_id = ?').all(server.id, policy.id) as { target_path: string }[]).map((r) => r.target_path),
     );
@@ -165,7 +155,7 @@ async function scanServerOnce(ctx: ScanContext, server: StoredServer, options: S
     const reason = notCompared.length
       ? [...notCompared.map((o) => `policy '${o.policy}' not compared: ${o.reason}`), ...(compared.length ? [`compared: ${compared.join(', ')}`] : [])].join('; ')
       : undefined;
-    db.prepare('UPDATE scans SET status = ?, reason = ?, policies_json = ? WHERE id = ?').run(status, reason ?? null, JSON.stringify(outcomes), scanId);
+    setScanVerdict(db, scanId, status, reason ?? null, outcomes);
     return { name: server.name, status, ...(reason ? { reason } : {}), scanId, counts, openEvents: open, warnings, mode: collected.mode, policies: outcomes } satisfies ServerScanResult;
   })();
 }

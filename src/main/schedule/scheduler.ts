@@ -11,12 +11,14 @@
 //   - node-cron fires at each schedule's times; a sync task (every minute) picks up schedules
 //     changed by other processes, catches up, and retries pending alert notifications.
 import type { ScheduledTask } from 'node-cron';
-import type { ScheduleInfo } from '../../shared/api.js';
+import type { PushEvents, ScanRequest, ScheduleInfo } from '../../shared/api.js';
 import type { ServerScanResult } from '../../shared/domain.js';
-import type { Engine } from '../engine/engine.js';
-import { newOwnerId, releaseLock, renewLock, tookOverNote, tryLock } from './locks.js';
+import type { Alerts } from '../alert/dispatcher.js';
+import type { Db } from '../store/db.js';
+import { newOwnerId, releaseLock, renewLock, tookOverNote, tryLock } from '../store/locks.js';
 import { nextRunAfter, nodeCron } from './cron.js';
-import { groupHasPolicy, SCHEDULE_SELECT, scheduleLockName, type ScheduleRow } from './schedules.js';
+import { groupHasPolicy } from '../inventory/inventory.js';
+import { recordRunEnd, recordRunStart, scheduleLockName, schedulePatterns, scheduleRow, type ScheduleRow } from './schedules.js';
 
 export interface ScheduledRun {
   group: string;
@@ -43,6 +45,17 @@ export interface SchedulerOptions {
   onRun?: (run: ScheduledRun) => void;
 }
 
+/** What the scheduler needs of the engine that it drives (the surface starting it passes the engine in). */
+export interface SchedulerHost {
+  db: Db;
+  /** Scans the servers asked for; `scheduled`: a failed scan is then alerted. */
+  scan(request: ScanRequest, options: { scheduled: boolean }): Promise<ServerScanResult[]>;
+  alerts: Pick<Alerts, 'enqueueRunFailure' | 'deliverPending' | 'settled'>;
+  push(name: 'schedules/run', payload: PushEvents['schedules/run']): void;
+  /** Which scheduler runs on this engine: set while one runs (the console asks through schedules/runner). */
+  readonly runner: { owner: string | null };
+}
+
 export interface Scheduler {
   readonly owner: string;
   /** Runs every due schedule (and with startup, the scan-on-start ones) once; resolves when they finish. */
@@ -55,7 +68,7 @@ export interface Scheduler {
 
 const DEFAULT_LEASE_MS = 15 * 60_000;
 
-export function createScheduler(engine: Engine, options: SchedulerOptions = {}): Scheduler {
+export function createScheduler(engine: SchedulerHost, options: SchedulerOptions = {}): Scheduler {
   const { db } = engine;
   const clock = options.clock ?? (() => new Date());
   const owner = options.owner ?? newOwnerId('scheduler');
@@ -79,7 +92,7 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
   function claim(groupId: number, now: Date, startup: boolean): Claim | null {
     return db
       .transaction((): Claim | null => {
-        const row = db.prepare(`${SCHEDULE_SELECT} WHERE s.group_id = ?`).get(groupId) as ScheduleRow | undefined;
+        const row = scheduleRow(db, groupId);
         if (!row) return null;
         const iso = now.toISOString();
         const due = row.next_run !== null && row.next_run <= iso;
@@ -91,13 +104,12 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
         if (!got.ok) return null;
         if (got.tookOver) log(`scheduler: ${row.group_name}: ${tookOverNote(got.tookOver.pid)}`);
         const hasPolicy = groupHasPolicy(db, groupId);
-        db.prepare('UPDATE schedules SET next_run = ?, last_run = ?, last_status = ?, last_message = ? WHERE group_id = ?').run(
-          nextRunAfter(row.cron, now).toISOString(),
-          iso,
-          hasPolicy ? 'running' : 'skipped',
-          hasPolicy ? `started by ${owner}` : `group '${row.group_name}' has no policy assigned: nothing to scan`,
-          groupId,
-        );
+        recordRunStart(db, groupId, {
+          nextRun: nextRunAfter(row.cron, now).toISOString(),
+          at: iso,
+          status: hasPolicy ? 'running' : 'skipped',
+          message: hasPolicy ? `started by ${owner}` : `group '${row.group_name}' has no policy assigned: nothing to scan`,
+        });
         return { row, lock, holder, reason: due ? 'due' : 'start', hasPolicy };
       })
       .immediate();
@@ -105,7 +117,7 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
 
   function finish(c: Claim, status: ScheduledRun['status'], message: string, at: Date): void {
     try {
-      db.prepare('UPDATE schedules SET last_finished = ?, last_status = ?, last_message = ? WHERE group_id = ?').run(at.toISOString(), status, message, c.row.group_id);
+      recordRunEnd(db, c.row.group_id, { at: at.toISOString(), status, message });
       releaseLock(db, c.lock, c.holder);
     } catch (err) {
       log(`scheduler: could not record the end of ${c.row.group_name}'s run: ${(err as Error).message}`);
@@ -153,7 +165,7 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
 
   async function tick(opts: { startup?: boolean; at?: Date } = {}): Promise<ScheduledRun[]> {
     const now = opts.at ?? clock();
-    const ids = (db.prepare('SELECT group_id FROM schedules ORDER BY group_id').all() as { group_id: number }[]).map((r) => r.group_id);
+    const ids = [...schedulePatterns(db).keys()];
     const claims = ids.map((id) => claim(id, now, opts.startup ?? false)).filter((c): c is Claim => c !== null);
     const runs = await Promise.all(
       claims.map(async (c) => {
@@ -180,8 +192,7 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
 
   /** One node-cron task per schedule, following the store (other processes may change it). */
   function reconcile(): void {
-    const rows = db.prepare('SELECT group_id, cron FROM schedules').all() as { group_id: number; cron: string }[];
-    const wanted = new Map(rows.map((r) => [r.group_id, r.cron]));
+    const wanted = schedulePatterns(db);
     for (const [id, t] of tasks) {
       if (wanted.get(id) !== t.pattern) {
         void t.task.destroy();
@@ -237,7 +248,7 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
  * Starts the scheduler for an engine (the desktop app and run-schedules call this). Returns at
  * once; `ready` resolves after the start tick (scan-on-start and catch-up runs) has finished.
  */
-export function startScheduler(engine: Engine, options: SchedulerOptions = {}): Scheduler & { ready: Promise<void> } {
+export function startScheduler(engine: SchedulerHost, options: SchedulerOptions = {}): Scheduler & { ready: Promise<void> } {
   const scheduler = createScheduler(engine, options);
   const ready = scheduler.start();
   ready.catch((err) => (options.log ?? (() => undefined))(`scheduler: ${(err as Error).message}`));

@@ -2,8 +2,9 @@
 // expression; "scan on start"; and the next and last run. The scheduler (scheduler.ts) decides and
 // runs from these rows, so every process on the store sees the same schedule.
 import { ApiError, type ScheduleInfo, type ScheduleInput } from '../../shared/api.js';
-import { getGroupId, listGroups } from '../inventory/inventory.js';
+import { getGroupId, groupHasPolicy, listGroups } from '../inventory/inventory.js';
 import type { Db } from '../store/db.js';
+import { leaseHeld } from '../store/locks.js';
 import { describeEvery, everyPattern, nextRunAfter, parseEvery, validCron, type Every } from './cron.js';
 
 export interface ScheduleRow {
@@ -19,10 +20,27 @@ export interface ScheduleRow {
   last_message: string | null;
 }
 
-export const SCHEDULE_SELECT = 'SELECT s.*, g.name AS group_name FROM schedules s JOIN groups g ON g.id = s.group_id';
+const SCHEDULE_SELECT = 'SELECT s.*, g.name AS group_name FROM schedules s JOIN groups g ON g.id = s.group_id';
 
-export function groupHasPolicy(db: Db, groupId: number): boolean {
-  return db.prepare('SELECT 1 FROM group_policies WHERE group_id = ? LIMIT 1').get(groupId) !== undefined;
+/** A group's schedule row (undefined: off). */
+export function scheduleRow(db: Db, groupId: number): ScheduleRow | undefined {
+  return db.prepare(`${SCHEDULE_SELECT} WHERE s.group_id = ?`).get(groupId) as ScheduleRow | undefined;
+}
+
+/** Each scheduled group's cron pattern, by group id in id order. */
+export function schedulePatterns(db: Db): Map<number, string> {
+  const rows = db.prepare('SELECT group_id, cron FROM schedules ORDER BY group_id').all() as { group_id: number; cron: string }[];
+  return new Map(rows.map((r) => [r.group_id, r.cron]));
+}
+
+/** A claimed run: its next occurrence, when it started, and how (running, or skipped and why). */
+export function recordRunStart(db: Db, groupId: number, run: { nextRun: string; at: string; status: ScheduleInfo['lastStatus']; message: string }): void {
+  db.prepare('UPDATE schedules SET next_run = ?, last_run = ?, last_status = ?, last_message = ? WHERE group_id = ?').run(run.nextRun, run.at, run.status, run.message, groupId);
+}
+
+/** The end of a run: when, and how it went. */
+export function recordRunEnd(db: Db, groupId: number, run: { at: string; status: ScheduleInfo['lastStatus']; message: string }): void {
+  db.prepare('UPDATE schedules SET last_finished = ?, last_status = ?, last_message = ? WHERE group_id = ?').run(run.at, run.status, run.message, groupId);
 }
 
 function info(db: Db, group: string, groupId: number, row: ScheduleRow | undefined): ScheduleInfo {
@@ -40,15 +58,10 @@ function info(db: Db, group: string, groupId: number, row: ScheduleRow | undefin
     nextRun: row.next_run,
     lastRun: row.last_run,
     lastFinished: row.last_finished,
-    ...(row.last_status === 'running' && !runLeaseHeld(db, groupId)
+    ...(row.last_status === 'running' && !leaseHeld(db, scheduleLockName(groupId))
       ? { lastStatus: 'failed' as const, lastMessage: 'interrupted: the scheduler running it stopped before the run finished' }
       : { lastStatus: row.last_status, lastMessage: row.last_message }),
   };
-}
-
-/** Whether some scheduler holds the group's run lease now (its run is going on). */
-function runLeaseHeld(db: Db, groupId: number): boolean {
-  return db.prepare('SELECT 1 FROM locks WHERE name = ? AND expires_at > ?').get(scheduleLockName(groupId), new Date().toISOString()) !== undefined;
 }
 
 /** The lease a scheduler holds while it runs a group's scheduled scan. */
@@ -67,7 +80,7 @@ export function listSchedules(db: Db): ScheduleInfo[] {
 
 export function getSchedule(db: Db, group: string): ScheduleInfo {
   const id = getGroupId(db, group);
-  return info(db, group, id, db.prepare(`${SCHEDULE_SELECT} WHERE s.group_id = ?`).get(id) as ScheduleRow | undefined);
+  return info(db, group, id, scheduleRow(db, id));
 }
 
 export function setSchedule(db: Db, input: ScheduleInput, at: Date = new Date()): ScheduleInfo {

@@ -1,10 +1,9 @@
 // Numbered migrations. PRAGMA user_version holds the last one applied; an older store is upgraded
 // in place, one migration per transaction. Never edit a shipped migration: add the next one. A
-// migration is SQL, or a function for one that must re-encode data (7).
+// migration is SQL, or a function for one that must re-encode data (7). A migration never calls
+// code that can change: one that needs code carries a frozen copy of it (migration-7-packs.ts).
 import type Database from 'better-sqlite3';
-import { EntryFields } from './packs/codec.js';
-import { baselineSet, selfSet, SetWriter, type EntrySet } from './packs/pack-store.js';
-import { entryFromRow, ENTRY_FIELDS, type EntryRow } from './entries.js';
+import { repackRows } from './migration-7-packs.js';
 
 export type Migration = string | ((db: Database.Database) => void);
 
@@ -202,31 +201,12 @@ export const MIGRATIONS: readonly Migration[] = [
       PRIMARY KEY (server_id, policy_id, first_path)
     );
     `);
-    // Rows of one set in path order, a page at a time (no statement left open while writing).
-    const PAGE = 4096;
-    const f = new EntryFields();
-    const repack = (table: string, owner: string[], ids: unknown[], set: EntrySet): number => {
-      const cond = owner.map((c) => `${c} = ?`).join(' AND ');
-      const first = db.prepare(`SELECT ${ENTRY_FIELDS} FROM ${table} WHERE ${cond} ORDER BY path LIMIT ?`);
-      const next = db.prepare(`SELECT ${ENTRY_FIELDS} FROM ${table} WHERE ${cond} AND path > ? ORDER BY path LIMIT ?`);
-      const w = new SetWriter(db, set);
-      let last: Buffer | null = null;
-      for (;;) {
-        const rows = (last === null ? first.all(...ids, PAGE) : next.all(...ids, last, PAGE)) as EntryRow[];
-        for (const r of rows) {
-          const e = entryFromRow(r);
-          w.add(e.path, f.fromState(e, r.extra_json));
-        }
-        if (rows.length < PAGE) break;
-        last = rows[rows.length - 1]!.path;
-      }
-      return w.finish();
-    };
     for (const id of db.prepare('SELECT id FROM baselines ORDER BY id').pluck().all() as number[]) {
-      db.prepare('UPDATE baselines SET entries = ? WHERE id = ?').run(repack('baseline_entries', ['baseline_id'], [id], baselineSet(id)), id);
+      const entries = repackRows(db, { from: 'baseline_entries', to: 'baseline_packs', owner: ['baseline_id'], ids: [id] });
+      db.prepare('UPDATE baselines SET entries = ? WHERE id = ?').run(entries, id);
     }
     for (const s of db.prepare('SELECT DISTINCT server_id, policy_id FROM self_entries').all() as { server_id: number; policy_id: number }[]) {
-      repack('self_entries', ['server_id', 'policy_id'], [s.server_id, s.policy_id], selfSet(s.server_id, s.policy_id));
+      repackRows(db, { from: 'self_entries', to: 'self_packs', owner: ['server_id', 'policy_id'], ids: [s.server_id, s.policy_id] });
     }
     db.exec(`
     DROP TABLE baseline_entries;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../../src/main/cli/main.js';
 import { openEngine, type Engine } from '../../../src/main/engine/engine.js';
-import { serverLockName, releaseLock, tryLock } from '../../../src/main/schedule/locks.js';
+import { serverLockName, releaseLock, tryLock } from '../../../src/main/store/locks.js';
 import { createScheduler, startScheduler, type ScheduledRun } from '../../../src/main/schedule/scheduler.js';
 import { setSchedule } from '../../../src/main/schedule/schedules.js';
 import { LocalTransport } from '../../../src/main/transport/local.js';

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventFilter } from '../../../src/shared/api.js';
 import { openEngine, type Engine } from '../../../src/main/engine/engine.js';
-import { listEvents } from '../../../src/main/events/events.js';
+import { listEvents } from '../../../src/main/events/event-list.js';
 import { STORE_FILE } from '../../../src/main/store/db.js';
 
 interface Seeded {

@@ -7,6 +7,7 @@ import type { Db } from '../../store/db.js';
 import { byteOrder, EntryFields, forEachInPacks, PackEncoder } from '../../store/packs/codec.js';
 import { baselineSet, PACK_SIZE, packsOf, serverFullSet } from '../../store/packs/pack-store.js';
 import type { StoredPolicy } from '../../policy/policies.js';
+import { baselinePolicyId } from '../../baseline/baselines.js';
 import { EXT_KEYS } from '../../scanner/entry-table.js';
 
 /** What a quick scan reuses from the server's last full scan, by path. */
@@ -51,9 +52,7 @@ export function referenceOf(db: Db, serverId: number, policies: readonly StoredP
   const full = db.prepare('SELECT host_time FROM server_full_scans WHERE server_id = ?').get(serverId) as { host_time: string | null } | undefined;
   const racyFrom = full?.host_time && /^\d+$/.test(full.host_time) ? Number(full.host_time) - 2 : Infinity;
   const sources: ReferenceSource[] = [{ racyFrom, packs: () => packsOf(db, serverFullSet(serverId)) }];
-  const baselines = db
-    .prepare('SELECT f.baseline_id AS id, b.policy_id AS policy FROM server_full_baselines f JOIN baselines b ON b.id = f.baseline_id WHERE f.server_id = ? ORDER BY f.baseline_id')
-    .all(serverId) as { id: number; policy: number }[];
+  const baselines = (db.prepare('SELECT baseline_id FROM server_full_baselines WHERE server_id = ? ORDER BY baseline_id').pluck().all(serverId) as number[]).map((id) => ({ id, policy: baselinePolicyId(db, id) }));
   for (const b of baselines) {
     const policyIndex = policies.findIndex((p) => p.id === b.policy);
     sources.push({

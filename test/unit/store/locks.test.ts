@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LockBusy, listLocks, newOwnerId, releaseLock, renewLock, tryLock, withLock } from '../../../src/main/schedule/locks.js';
+import { LockBusy, listLocks, newOwnerId, releaseLock, renewLock, tryLock, withLock } from '../../../src/main/store/locks.js';
 import { openStore } from '../../../src/main/store/db.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dw-locks-'));

@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import type { Db } from '../store/db.js';
+import type { Db } from './db.js';
 
 export interface LockInfo {
   name: string;
@@ -102,6 +102,11 @@ export function renewLock(db: Db, name: string, owner: string, ttlMs: number, at
 
 export function releaseLock(db: Db, name: string, owner: string): void {
   db.prepare('DELETE FROM locks WHERE name = ? AND owner = ?').run(name, owner);
+}
+
+/** Whether someone holds the lease now (not expired at `at`). */
+export function leaseHeld(db: Db, name: string, at: Date = new Date()): boolean {
+  return db.prepare('SELECT 1 FROM locks WHERE name = ? AND expires_at > ?').get(name, at.toISOString()) !== undefined;
 }
 
 export function listLocks(db: Db): LockInfo[] {
