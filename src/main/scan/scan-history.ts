@@ -5,6 +5,7 @@ import type { StoredServer } from '../inventory/inventory.js';
 import type { Db } from '../store/db.js';
 import { getScanSettings } from './scan-settings.js';
 import { lastCountsJson, quickScansSince } from './scans.js';
+import { lastFullScan } from './reference/full-scans.js';
 
 /**
  * Full or quick: forced by the request, else quick while the server has a last full scan that is
@@ -12,14 +13,14 @@ import { lastCountsJson, quickScansSince } from './scans.js';
  */
 export function decideMode(db: Db, server: StoredServer, requested?: ScanMode): { mode: ScanMode; why: string } {
   if (requested === 'full') return { mode: 'full', why: 'full scan requested' };
-  const last = db.prepare('SELECT scan_id, at FROM server_full_scans WHERE server_id = ?').get(server.id) as { scan_id: number | null; at: string } | undefined;
+  const last = lastFullScan(db, server.id);
   if (requested === 'quick') {
     return last ? { mode: 'quick', why: 'quick scan requested' } : { mode: 'full', why: 'quick scan requested, but the server has no full scan yet' };
   }
   const s = getScanSettings(db, server.id);
   if (!last) return { mode: 'full', why: 'first full scan of this server' };
   if (s.fullEvery === 0) return { mode: 'full', why: 'every scan of this server is full' };
-  const quickSince = quickScansSince(db, server.id, last.scan_id ?? 0);
+  const quickSince = quickScansSince(db, server.id, last.scanId ?? 0);
   if (quickSince >= s.fullEvery) return { mode: 'full', why: `${quickSince} quick scans since the last full one` };
   const ageDays = (Date.now() - Date.parse(last.at)) / 86400_000;
   if (ageDays >= s.fullEveryDays) return { mode: 'full', why: `the last full scan is ${ageDays.toFixed(1)} days old` };

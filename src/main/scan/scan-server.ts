@@ -26,7 +26,7 @@ import { decideMode, expectedEntries } from './scan-history.js';
 import { insertScan, setScanMode, setScanVerdict } from './scans.js';
 import { getScanSettings } from './scan-settings.js';
 import { referenceOf } from './reference/stored-reference.js';
-import { addFullBaseline, storeFullEntries } from './reference/record-reference.js';
+import { addFullBaseline, storeFullEntries } from './reference/full-scans.js';
 
 export interface ScanContext {
   db: Db;

@@ -8,6 +8,7 @@ import { byteOrder, EntryFields, forEachInPacks, PackEncoder } from '../../store
 import { baselineSet, PACK_SIZE, packsOf, serverFullSet } from '../../store/packs/pack-store.js';
 import type { StoredPolicy } from '../../policy/policies.js';
 import { baselinePolicyId } from '../../baseline/baselines.js';
+import { fullScanBaselineIds, lastFullScan } from './full-scans.js';
 import { EXT_KEYS } from '../../scanner/entry-table.js';
 
 /** What a quick scan reuses from the server's last full scan, by path. */
@@ -49,10 +50,10 @@ export interface Reference {
  * not have moved them (as git's racy-clean rule).
  */
 export function referenceOf(db: Db, serverId: number, policies: readonly StoredPolicy[] = []): Reference {
-  const full = db.prepare('SELECT host_time FROM server_full_scans WHERE server_id = ?').get(serverId) as { host_time: string | null } | undefined;
-  const racyFrom = full?.host_time && /^\d+$/.test(full.host_time) ? Number(full.host_time) - 2 : Infinity;
+  const hostTime = lastFullScan(db, serverId)?.hostTime;
+  const racyFrom = hostTime && /^\d+$/.test(hostTime) ? Number(hostTime) - 2 : Infinity;
   const sources: ReferenceSource[] = [{ racyFrom, packs: () => packsOf(db, serverFullSet(serverId)) }];
-  const baselines = (db.prepare('SELECT baseline_id FROM server_full_baselines WHERE server_id = ? ORDER BY baseline_id').pluck().all(serverId) as number[]).map((id) => ({ id, policy: baselinePolicyId(db, id) }));
+  const baselines = fullScanBaselineIds(db, serverId).map((id) => ({ id, policy: baselinePolicyId(db, id) }));
   for (const b of baselines) {
     const policyIndex = policies.findIndex((p) => p.id === b.policy);
     sources.push({
