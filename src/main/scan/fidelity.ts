@@ -12,7 +12,8 @@ import { now, type Db } from '../store/db.js';
 import { byteOrder, EntryFields, forEachInPacks, PackEncoder } from '../store/packs/codec.js';
 import { baselineSet, clearSet, PACK_SIZE, packsOf, serverFullSet, SetWriter, setLayout, writeSet, type PackLayout } from '../store/packs/pack-store.js';
 import type { Collected, Facts, Reference, ReferenceEntry, ReferenceSource } from './collect.js';
-import { EntryTable, EXT_KEYS } from '../scanner/entry-table.js';
+import { EXT_KEYS } from '../scanner/entry-columns.js';
+import { EntryTable } from '../scanner/entry-table.js';
 import { checkableBy, DEFAULT_SCAN_SETTINGS, MAX_ENTRIES_LIMIT, toolCheckWarnings } from '../scanner/scan-options.js';
 
 export function getScanSettings(db: Db, serverId: number): ServerScanSettings {

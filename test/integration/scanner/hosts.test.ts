@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION } from '../../../src/main/scanner/records.js';
+import { PROTOCOL_VERSION } from '../../../src/main/scanner/protocol.js';
 import { buildTree, entryLines, makeVariants, oracle, rm, scan, target, tempDir, type Variant } from './helpers.js';
 
 let dir: string;

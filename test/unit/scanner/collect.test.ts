@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { collect, ScanFailure, type Collected, type Reference } from '../../../src/main/scan/collect.js';
 import { memoryReference } from '../../../src/main/scan/fidelity.js';
 import { buildPlan, type ScanPlan } from '../../../src/main/scanner/plan.js';
-import { PROTOCOL_VERSION } from '../../../src/main/scanner/records.js';
+import { PROTOCOL_VERSION } from '../../../src/main/scanner/protocol.js';
 import type { Transport } from '../../../src/main/transport/transport.js';
 import { policy, target } from '../../support/targets.js';
 

@@ -3,7 +3,7 @@
 // diffAttributes on the entry made whole for every other attribute.
 import { describe, expect, it } from 'vitest';
 import { EntryTable } from '../../../src/main/scanner/entry-table.js';
-import type { MetaRecord } from '../../../src/main/scanner/records.js';
+import type { MetaRecord } from '../../../src/main/scanner/protocol.js';
 import { EntryFields } from '../../../src/main/store/packs/codec.js';
 import { diffAttributes } from '../../../src/main/compare/compare.js';
 import { ALL_ATTRIBUTES, type EntryAttributes } from '../../../src/shared/domain.js';

@@ -10,7 +10,9 @@ import { scannerScript } from '../../../src/main/scan/collect.js';
 import { EntryTable } from '../../../src/main/scanner/entry-table.js';
 import { buildPlan } from '../../../src/main/scanner/plan.js';
 import { E, f, H1, H2, NUL, statLine, STREAM, V } from '../../support/scanner-stream.js';
-import { canonicalCaps, canonicalFlags, RecordParser, ScanStreamError, unescapeName, type ScanRecordEvent } from '../../../src/main/scanner/records.js';
+import { canonicalCaps, canonicalFlags, unescapeName } from '../../../src/main/scanner/attribute-text.js';
+import { ScanStreamError, type ScanRecordEvent } from '../../../src/main/scanner/protocol.js';
+import { RecordParser } from '../../../src/main/scanner/record-parser.js';
 
 const meta = (path: string, o: Record<string, unknown> = {}): ScanRecordEvent =>
   ({ kind: 'entry', target: 0, path, type: 'file', mode: '0644', uid: 0, gid: 0, size: 5, mtime: '1700000000.123456789', ctime: '1700000001.500000000', inode: '1234', nlink: 1, link: null, device: null, error: null, ...o }) as ScanRecordEvent;

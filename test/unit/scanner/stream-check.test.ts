@@ -2,7 +2,7 @@
 // emits them. The hostile-host integration tests send the same through real sshd hosts.
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../../src/main/scanner/plan.js';
-import type { MetaRecord, ScanRecordEvent } from '../../../src/main/scanner/records.js';
+import type { MetaRecord, ScanRecordEvent } from '../../../src/main/scanner/protocol.js';
 import { MAX_FACTS, MAX_PATH_BYTES, pathDepth, StreamCheck } from '../../../src/main/scanner/stream-check.js';
 import { policy, target } from '../../support/targets.js';
 
