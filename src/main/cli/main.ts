@@ -1,7 +1,8 @@
 // The `driftwatch` command. Every command calls the engine's handler table, as the UI does.
 import fs from 'node:fs';
 import { ApiError, type PushEvents, type ResultOf } from '../../shared/api.js';
-import type { AttributeName, ServerScanSettings, Target } from '../../shared/domain.js';
+import type { AttributeName } from '../../shared/attributes.js';
+import type { ServerScanSettings, Target } from '../../shared/domain.js';
 import { DEFAULT_CONTENT_LIMIT, MAX_CONTENT_LIMIT } from '../scanner/scan-options.js';
 import { MAX_TARGET_DEPTH } from '../policy/policies.js';
 import { preflightText, scanSettingsText } from './scanner-format.js';

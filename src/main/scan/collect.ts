@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ToolAttribute } from '../../shared/attributes.js';
 import type { EntryAttributes, FileContent, Inode } from '../../shared/domain.js';
 import type { ByteString, EntryState } from '../model/entry.js';
 import { isUnder } from '../model/coverage.js';
@@ -71,7 +72,7 @@ export interface ReferenceEntry {
   content?: FileContent | null;
   device?: string | null;
   /** The attributes beyond stat(2) the full scan checked (absent keys: not checked). */
-  ext?: Partial<Pick<EntryAttributes, 'xattrs' | 'acl' | 'caps' | 'selinux' | 'flags'>>;
+  ext?: Partial<Pick<EntryAttributes, ToolAttribute>>;
 }
 
 /** One stored set of a quick scan's reference, read in path order (store/packs). */

@@ -3,7 +3,8 @@
 // quick scan reuses (an entry set in packs, store/packs), and the warnings for attributes a host
 // cannot check.
 import { ApiError } from '../../shared/api.js';
-import type { AttributeName, ScanMode, ServerPreflight, ServerScanSettings } from '../../shared/domain.js';
+import { TOOL_ATTRIBUTES, type AttributeName } from '../../shared/attributes.js';
+import type { ScanMode, ServerPreflight, ServerScanSettings } from '../../shared/domain.js';
 import type { EntryState } from '../model/entry.js';
 import { comparedAttributes } from '../compare/compare.js';
 import type { StoredServer } from '../inventory/inventory.js';
@@ -12,7 +13,6 @@ import { now, type Db } from '../store/db.js';
 import { byteOrder, EntryFields, forEachInPacks, PackEncoder } from '../store/packs/codec.js';
 import { baselineSet, clearSet, PACK_SIZE, packsOf, serverFullSet, SetWriter, setLayout, writeSet, type PackLayout } from '../store/packs/pack-store.js';
 import type { Collected, Facts, Reference, ReferenceEntry, ReferenceSource } from './collect.js';
-import { EXT_KEYS } from '../scanner/entry-columns.js';
 import { EntryTable } from '../scanner/entry-table.js';
 import { checkableBy, DEFAULT_SCAN_SETTINGS, MAX_ENTRIES_LIMIT, toolCheckWarnings } from '../scanner/scan-options.js';
 
@@ -134,7 +134,7 @@ export function referenceLookup(db: Db, serverId: number): (path: string) => Ref
       const r: ReferenceEntry = { type: f.type, size: f.size, mtime: f.mtime(), ctime: f.ctime(), inode: f.inode, sha256: f.sha256(), device: f.device };
       const content = f.ext('content');
       if (content !== undefined) r.content = content;
-      for (const k of EXT_KEYS) {
+      for (const k of TOOL_ATTRIBUTES) {
         const v = f.ext(k);
         if (v !== undefined) (r.ext ??= {})[k] = v;
       }

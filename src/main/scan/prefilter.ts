@@ -8,7 +8,8 @@
 // the current entries and all references alike — so its verdict is the same while a scan of a
 // million entries materializes only the few that differ. Entries with an error are always kept:
 // an unreadable directory decides what below it counts as unchecked.
-import type { AttributeName, Target } from '../../shared/domain.js';
+import type { AttributeName } from '../../shared/attributes.js';
+import type { Target } from '../../shared/domain.js';
 import { comparedAttributes, diffAttributes } from '../compare/compare.js';
 import type { EntryState } from '../model/entry.js';
 import { pairWithTable } from '../compare/pair.js';

@@ -3,16 +3,15 @@
 // holds ~150 bytes per entry instead of ~600. EntryColumns is the storage: rows added from the
 // stream (add, addRaw), the columns grown, and each value read or set by row; EntryTable
 // (entry-table.ts) puts lookups and entries on top.
+import type { ToolAttribute } from '../../shared/attributes.js';
 import { inodeValue, type EntryType, type FileContent, type Inode } from '../../shared/domain.js';
 import { PathColumn } from '../model/path-column.js';
 import type { ByteString } from '../model/entry.js';
 import { TimeCache } from '../model/time.js';
 import type { MetaRecord, RawEntry } from './protocol.js';
 
-/** The attributes beyond stat(2) an entry keeps (content aside), in the order of the pack's extra JSON. */
-export const EXT_KEYS = ['xattrs', 'acl', 'caps', 'selinux', 'flags'] as const;
-export type ExtKey = (typeof EXT_KEYS)[number];
-type ExtValues = Partial<Record<ExtKey, string | null>>;
+/** The values a row holds of the attributes beyond stat(2) its host's tools read (content aside). */
+type ToolValues = Partial<Record<ToolAttribute, string | null>>;
 
 export const TYPES: EntryType[] = ['file', 'directory', 'symlink', 'block', 'char', 'fifo', 'socket', 'unknown'];
 const TYPE_CODE = new Map<EntryType, number>(TYPES.map((t, i) => [t, i]));
@@ -85,7 +84,7 @@ export class EntryColumns {
   protected readonly bigSizes = new Map<number, number>();
   /** Inodes beyond 2^53 - 1 as their exact text (the column holds -1 for them). */
   protected readonly bigInodes = new Map<number, string>();
-  protected readonly ext = new Map<number, ExtValues>();
+  protected readonly ext = new Map<number, ToolValues>();
   protected readonly contents = new Map<number, FileContent | null>();
 
   /**
@@ -384,13 +383,13 @@ export class EntryColumns {
     Buffer.from(this.sha.buffer, this.sha.byteOffset + i * 32, 32).write(hex, 'hex');
     this.bits[i]! |= HAS_SHA;
   }
-  setExt(i: number, key: ExtKey, value: string | null): void {
+  setExt(i: number, key: ToolAttribute, value: string | null): void {
     let e = this.ext.get(i);
     if (!e) this.ext.set(i, (e = {}));
     e[key] = value;
     this.bits[i]! |= HAS_EXT;
   }
-  extOf(i: number): ExtValues | undefined {
+  extOf(i: number): ToolValues | undefined {
     return this.bits[i]! & HAS_EXT ? this.ext.get(i) : undefined;
   }
   /** lsattr answered for this entry (its flags are known, maybe none). */

@@ -3,10 +3,12 @@
 // (hash lines that follow the entries' order are matched by a cursor: at a million entries a Map
 // of path strings alone cost more than a second and ~100 MB), entries materialized only when
 // asked for and never kept, and a row compared with a stored entry from the columns on both sides.
-import type { AttributeName, EntryAttributes, EntryType, FileContent } from '../../shared/domain.js';
+import { ATTRIBUTES, TOOL_ATTRIBUTES, type AttributeName, type ToolAttribute } from '../../shared/attributes.js';
+import type { EntryAttributes, EntryType, FileContent } from '../../shared/domain.js';
+import { extraJson, extraKey, type Extra } from '../store/entries.js';
 import { parseExtra, type EntryFields } from '../store/packs/codec.js';
 import type { ByteString } from '../model/entry.js';
-import { DIRECTORY, EntryColumns, EXT_KEYS, FILE, FLAGS_READ, HAS_ERROR, HAS_EXT, HAS_SHA, HAS_TIMES, modeString, OVERFLOW, TYPES, type ExtKey } from './entry-columns.js';
+import { DIRECTORY, EntryColumns, FILE, FLAGS_READ, HAS_ERROR, HAS_EXT, HAS_SHA, HAS_TIMES, modeString, OVERFLOW, TYPES } from './entry-columns.js';
 
 export interface ScannedEntry {
   path: ByteString;
@@ -16,13 +18,11 @@ export interface ScannedEntry {
   error: string | null;
 }
 
-/** One bit per attribute sameAsStored compares itself; SLOW for any other. */
+/** One bit per attribute sameAsStored compares itself (all but content); SLOW for any other. */
 const ATTR_BIT: Partial<Record<AttributeName, number>> = {};
-for (const [k, name] of (['type', 'mode', 'uid', 'gid', 'owner', 'group', 'size', 'mtime', 'ctime', 'inode', 'nlink', 'sha256', 'target', 'device', ...EXT_KEYS] as const).entries()) {
-  ATTR_BIT[name] = 1 << k;
-}
+for (const [k, a] of ATTRIBUTES.filter((a) => a.source !== 'content').entries()) ATTR_BIT[a.name] = 1 << k;
 const A = ATTR_BIT as Record<Exclude<AttributeName, 'content'>, number>;
-const EXT_BITS = A.xattrs | A.acl | A.caps | A.selinux | A.flags;
+const TOOL_BITS = TOOL_ATTRIBUTES.reduce((bits, name) => bits | A[name], 0);
 const SLOW = 1 << 30;
 const MASKS = new WeakMap<readonly AttributeName[], number>();
 /** The bits of a list of names (lists are few and reused: remembered). */
@@ -35,17 +35,13 @@ function maskOf(names: readonly AttributeName[]): number {
   }
   return m;
 }
-const EXTRA_VALUES: (string | null | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
-/** The extra JSON (store/packs/codec.ts) of these values (EXT_KEYS order) and content. */
+const TOOL_VALUES: (string | null | undefined)[] = TOOL_ATTRIBUTES.map(() => undefined);
+/** The extra JSON (store/entries.ts) of these values (TOOL_ATTRIBUTES order) and content. */
 function extraText(values: readonly (string | null | undefined)[], content: FileContent | null | undefined): string | null {
-  let o: Record<string, unknown> | null = null;
-  for (let k = 0; k < 5; k++) if (values[k] !== undefined) (o ??= {})[EXT_KEYS[k]!] = values[k];
-  if (content !== undefined) (o ??= {}).content = content;
-  return o === null ? null : JSON.stringify(o);
+  const extra: Extra = { content };
+  TOOL_ATTRIBUTES.forEach((name, k) => (extra[name] = values[k]));
+  return extraJson(extra);
 }
-
-/** An attribute value as part of a key: absent, none and each text apart. */
-const k = (v: string | null | undefined) => (v === undefined ? 'u' : v === null ? 'n' : `s${v}`);
 
 export class EntryTable extends EntryColumns implements ReadonlyMap<ByteString, ScannedEntry> {
   /** What materialized entries show for the attributes beyond stat(2) (see finish()): ATTR_BIT of those the host checked. */
@@ -142,7 +138,7 @@ export class EntryTable extends EntryColumns implements ReadonlyMap<ByteString, 
     this.owners = owners;
     this.groups = groups;
     this.checkedBits = 0;
-    for (const k of EXT_KEYS) if (checked.has(k)) this.checkedBits |= ATTR_BIT[k]!;
+    for (const k of TOOL_ATTRIBUTES) if (checked.has(k)) this.checkedBits |= ATTR_BIT[k]!;
     this.pairOwner = [];
     this.pairGroup = [];
     this.plainExtras = [];
@@ -207,10 +203,9 @@ export class EntryTable extends EntryColumns implements ReadonlyMap<ByteString, 
     if (want & A.owner && f.owner !== this.ownerOf(i)) return false;
     if (want & A.group && f.group !== this.groupOf(i)) return false;
     // Not checked on the stored side (no extra, or the key absent): not a change.
-    if (want & EXT_BITS && f.extra !== null) {
+    if (want & TOOL_BITS && f.extra !== null) {
       const stored = parseExtra(f.extra);
-      for (let k = 0; k < 5; k++) {
-        const key = EXT_KEYS[k]!;
+      for (const key of TOOL_ATTRIBUTES) {
         if (!(want & ATTR_BIT[key]!)) continue;
         const cv = stored[key];
         if (cv === undefined) continue;
@@ -257,17 +252,12 @@ export class EntryTable extends EntryColumns implements ReadonlyMap<ByteString, 
   private plainExtras: (string | null | undefined)[] = [];
   /** The JSON of row i's attributes beyond stat(2) and content; entries alike share one text. */
   private extraOf(i: number, type: EntryType): string | null {
-    const values = EXTRA_VALUES;
-    values[0] = this.extValue(i, 'xattrs', type);
-    values[1] = this.extValue(i, 'acl', type);
-    values[2] = this.extValue(i, 'caps', type);
-    values[3] = this.extValue(i, 'selinux', type);
-    values[4] = this.extValue(i, 'flags', type);
+    const values = TOOL_VALUES;
+    for (let k = 0; k < TOOL_ATTRIBUTES.length; k++) values[k] = this.extValue(i, TOOL_ATTRIBUTES[k]!, type);
     const content = this.contents.get(i) ?? undefined;
     if (content !== undefined) return extraText(values, content);
     let plain = 0;
-    for (let k = 0; k < 5; k++) {
-      const v = values[k];
+    for (const v of values) {
       if (typeof v === 'string') {
         plain = -1;
         break;
@@ -275,7 +265,7 @@ export class EntryTable extends EntryColumns implements ReadonlyMap<ByteString, 
       plain = plain * 3 + (v === undefined ? 0 : 1);
     }
     if (plain >= 0) return (this.plainExtras[plain] ??= extraText(values, undefined));
-    const key = values.map(k).join('\0');
+    const key = extraKey(values);
     let text = this.extraTexts.get(key);
     if (text === undefined) {
       text = extraText(values, undefined);
@@ -290,7 +280,7 @@ export class EntryTable extends EntryColumns implements ReadonlyMap<ByteString, 
    * An attribute beyond stat(2) of row i: the value read, else none where the host checked it (or
    * where it cannot exist for this type), else not checked (undefined).
    */
-  private extValue(i: number, k: ExtKey, type: EntryType): string | null | undefined {
+  private extValue(i: number, k: ToolAttribute, type: EntryType): string | null | undefined {
     let applies = true;
     let checkedHere: boolean;
     const bits = this.bits[i]!;

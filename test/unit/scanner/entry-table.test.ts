@@ -6,7 +6,8 @@ import { EntryTable } from '../../../src/main/scanner/entry-table.js';
 import type { MetaRecord } from '../../../src/main/scanner/protocol.js';
 import { EntryFields } from '../../../src/main/store/packs/codec.js';
 import { diffAttributes } from '../../../src/main/compare/compare.js';
-import { ALL_ATTRIBUTES, type EntryAttributes } from '../../../src/shared/domain.js';
+import { ALL_ATTRIBUTES } from '../../../src/shared/attributes.js';
+import type { EntryAttributes } from '../../../src/shared/domain.js';
 
 const times = ['1700000000.123456789', '0.000000000', '-5.000000001', '999999999999999.999999999', '1700000000.1234567', '01.000000000'];
 const candidates = [

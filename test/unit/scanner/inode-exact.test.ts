@@ -8,7 +8,8 @@ import { EntryTable } from '../../../src/main/scanner/entry-table.js';
 import { ScanStreamError } from '../../../src/main/scanner/protocol.js';
 import { RecordParser } from '../../../src/main/scanner/record-parser.js';
 import { EntryFields, forEachInPack, PackEncoder } from '../../../src/main/store/packs/codec.js';
-import { inodeValue, SELF_ATTRIBUTES, type EntryAttributes } from '../../../src/shared/domain.js';
+import { SELF_ATTRIBUTES } from '../../../src/shared/attributes.js';
+import { inodeValue, type EntryAttributes } from '../../../src/shared/domain.js';
 import { E, f, V } from '../../support/scanner-stream.js';
 
 const MAX = '18446744073709551615';

@@ -21,7 +21,7 @@
 import zlib from 'node:zlib';
 import type { EntryAttributes, EntryType, Inode } from '../../../shared/domain.js';
 import type { EntryState } from '../../model/entry.js';
-import { extraJson } from '../entries.js';
+import { extraJson, type Extra } from '../entries.js';
 
 export const PACK_VERSION = 2;
 /** Packs written before the checksum: read, and checked by decoding them whole. */
@@ -45,10 +45,6 @@ const F_INODE_TEXT = 256;
 
 const SECONDS = /^(0|-?[1-9][0-9]{0,14})\.([0-9]{9})$/;
 const SHA_HEX = /^[0-9a-f]{64}$/;
-
-/** The attributes beyond stat(2) and kept content, as stored in `extra`: absent keys were not checked. */
-type ExtraKey = 'xattrs' | 'acl' | 'caps' | 'selinux' | 'flags' | 'content';
-type Extra = Partial<Pick<EntryAttributes, ExtraKey>>;
 
 const extraCache = new Map<string, Extra>();
 /** The parsed extra JSON, shared (read-only): a large set has few distinct ones. */
@@ -110,7 +106,7 @@ export class EntryFields {
     return Buffer.from(this.sha.buffer, this.sha.byteOffset + this.shaAt, 32).toString('hex');
   }
   /** An attribute beyond stat(2) or the content: undefined when not checked. */
-  ext<K extends ExtraKey>(k: K): Extra[K] {
+  ext<K extends keyof Extra>(k: K): Extra[K] {
     return this.extra === null ? undefined : parseExtra(this.extra)[k];
   }
   attrs(): EntryAttributes {
