@@ -7,7 +7,7 @@ import type { ToolAttribute } from '../../shared/attributes.js';
 import { inodeValue, type EntryType, type FileContent, type Inode } from '../../shared/domain.js';
 import { PathColumn } from '../model/path-column.js';
 import type { ByteString } from '../model/entry.js';
-import { TimeCache } from '../model/time.js';
+import { formatTime, TimeCache } from '../model/time.js';
 import type { MetaRecord, RawEntry } from './protocol.js';
 
 /** The values a row holds of the attributes beyond stat(2) its host's tools read (content aside). */
@@ -328,10 +328,10 @@ export class EntryColumns {
     return modeString(this.mode[i]!);
   }
   mtimeOf(i: number): string {
-    return this.bits[i]! & HAS_TIMES ? this.times.get(i)![0] : `${this.mtimeS[i]}.${String(this.mtimeN[i]).padStart(9, '0')}`;
+    return this.bits[i]! & HAS_TIMES ? this.times.get(i)![0] : formatTime(this.mtimeS[i]!, this.mtimeN[i]!);
   }
   ctimeOf(i: number): string {
-    return this.bits[i]! & HAS_TIMES ? this.times.get(i)![1] : `${this.ctimeS[i]}.${String(this.ctimeN[i]).padStart(9, '0')}`;
+    return this.bits[i]! & HAS_TIMES ? this.times.get(i)![1] : formatTime(this.ctimeS[i]!, this.ctimeN[i]!);
   }
   errorOf(i: number): string | null {
     return this.bits[i]! & HAS_ERROR ? this.errors.get(i)! : null;

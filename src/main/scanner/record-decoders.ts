@@ -3,6 +3,7 @@
 // into fields and lines; the functions here decode them.
 import type { ByteString } from '../model/entry.js';
 import type { EntryType } from '../../shared/domain.js';
+import { canonicalTime } from '../model/time.js';
 import { canonicalCaps, canonicalFlags, escapeAttrName } from './attribute-text.js';
 import { ScanStreamError, type MetaRecord, type ScanRecordEvent } from './protocol.js';
 
@@ -249,14 +250,14 @@ function statTime(seconds: string, clock: string): string {
   const dot = clock.indexOf('.');
   const frac = dot === -1 ? '' : clock.slice(dot + 1);
   if (!/^[0-9]*$/.test(frac)) throw new ScanStreamError(`bad time ${JSON.stringify(clock)}`);
-  return `${seconds}.${(frac + '000000000').slice(0, 9)}`;
+  return canonicalTime(seconds, frac);
 }
 
 /** Seconds with nine fraction digits, whatever the host printed (GNU find prints ten). */
 function time(s: string, what: string): string {
   const m = TIME.exec(s);
   if (!m) throw new ScanStreamError(`bad ${what} ${JSON.stringify(s)}`);
-  return `${m[1]}.${((m[2] ?? '') + '000000000').slice(0, 9)}`;
+  return canonicalTime(m[1]!, m[2] ?? '');
 }
 
 /** "major:minor" in decimal from hex (at most 64 bits each, checked by the caller), exact: BigInt, not a float. */

@@ -5,6 +5,7 @@
 import type { EntryType } from '../../shared/domain.js';
 import { MAX_FIELD, type RawEntry, type ScanRecordEvent } from './protocol.js';
 import { FIND_TYPES, utf8 } from './record-decoders.js';
+import { parsedTime, timeFromBytes, timeTextFromBytes } from '../model/time.js';
 
 const NUL = 0x00;
 const LF = 0x0a;
@@ -33,13 +34,13 @@ export function fastEntry(chunk: Buffer, start: number, emit: (record: ScanRecor
   const nlink = digits(chunk, at[10]!, at[11]! - 1);
   if (target < 0 || !type || modeValue < 0 || uid < 0 || gid < 0 || size < 0 || nlink < 0 || digits(chunk, at[9]!, at[10]! - 1) < 0) return -1;
   if (chunk[at[1]!] !== 0x2f) return -1; // not absolute: the general path says so
-  if (raw && rawTime(chunk, at[7]!, at[8]! - 1)) {
+  if (raw && timeFromBytes(chunk, at[7]!, at[8]! - 1)) {
     const r = RAW;
-    r.mtimeS = RAW_S;
-    r.mtimeN = RAW_N;
-    if (rawTime(chunk, at[8]!, at[9]! - 1)) {
-      r.ctimeS = RAW_S;
-      r.ctimeN = RAW_N;
+    r.mtimeS = parsedTime.s;
+    r.mtimeN = parsedTime.n;
+    if (timeFromBytes(chunk, at[8]!, at[9]! - 1)) {
+      r.ctimeS = parsedTime.s;
+      r.ctimeN = parsedTime.n;
       r.chunk = chunk;
       r.at = at;
       r.target = target;
@@ -53,8 +54,8 @@ export function fastEntry(chunk: Buffer, start: number, emit: (record: ScanRecor
       if (raw(r)) return at[13]!;
     }
   }
-  const mtime = fastTime(chunk, at[7]!, at[8]! - 1);
-  const ctime = fastTime(chunk, at[8]!, at[9]! - 1);
+  const mtime = timeTextFromBytes(chunk, at[7]!, at[8]! - 1);
+  const ctime = timeTextFromBytes(chunk, at[8]!, at[9]! - 1);
   if (mtime === null || ctime === null) return -1;
   emit({
     kind: 'entry',
@@ -125,57 +126,7 @@ function modeString(m: number): string {
   return (MODES[m] ??= m.toString(8).padStart(4, '0'));
 }
 
-/** "SECONDS.FRACTION" (GNU find's ten digits, or any) as seconds with nine fraction digits; null otherwise. */
-function fastTime(b: Buffer, from: number, to: number): string | null {
-  let dot = -1;
-  for (let i = from; i < to; i++) {
-    const c = b[i]!;
-    if (c === 0x2e && dot === -1 && i > from) dot = i;
-    else if (c < 0x30 || c > 0x39) return null;
-  }
-  if (dot === -1) return to > from ? b.toString('latin1', from, to) + '.000000000' : null;
-  const frac = to - dot - 1;
-  if (frac === 0) return null;
-  if (frac >= 9) return b.toString('latin1', from, dot + 10);
-  return b.toString('latin1', from, to) + '000000000'.slice(frac);
-}
-
 const RAW: RawEntry = {
   chunk: Buffer.alloc(0), at: FAST_AT, target: 0, type: 'file', mode: 0, uid: 0, gid: 0, size: 0, nlink: 0, inode: 0,
   mtimeS: 0, mtimeN: 0, ctimeS: 0, ctimeN: 0,
 };
-let RAW_S = 0;
-let RAW_N = 0;
-/**
- * A time as fastTime reads it, into RAW_S and RAW_N, when the entry table keeps it as numbers
- * (EntryTable's parseTime: no leading zero, seconds up to 2^32 - 1); false for any other form.
- */
-function rawTime(b: Buffer, from: number, to: number): boolean {
-  let s = 0;
-  let i = from;
-  for (; i < to && b[i] !== 0x2e; i++) {
-    const d = b[i]! - 0x30;
-    if (d < 0 || d > 9) return false;
-    s = s * 10 + d;
-  }
-  const digitsBefore = i - from;
-  if (digitsBefore < 1 || digitsBefore > 15 || (b[from] === 0x30 && digitsBefore > 1) || s > 0xffffffff) return false;
-  let n = 0;
-  if (i < to) {
-    if (i + 1 === to) return false;
-    // Nine fraction digits: fewer are padded, more cut (GNU find prints ten).
-    for (let k = 0, j = i + 1; k < 9; k++, j++) {
-      if (j >= to) {
-        n *= 10;
-        continue;
-      }
-      const d = b[j]! - 0x30;
-      if (d < 0 || d > 9) return false;
-      n = n * 10 + d;
-    }
-    for (let j = i + 10; j < to; j++) if (b[j]! < 0x30 || b[j]! > 0x39) return false;
-  }
-  RAW_S = s;
-  RAW_N = n;
-  return true;
-}

@@ -21,6 +21,7 @@
 import zlib from 'node:zlib';
 import type { EntryAttributes, EntryType, Inode } from '../../../shared/domain.js';
 import type { EntryState } from '../../model/entry.js';
+import { formatTime, parsedTime, parseTime } from '../../model/time.js';
 import { extraJson, type Extra } from '../entries.js';
 
 export const PACK_VERSION = 2;
@@ -43,7 +44,6 @@ const F_SHA_TEXT = 128;
 /** An inode beyond 2^53 - 1, kept exact as its decimal text (a string-table index). */
 const F_INODE_TEXT = 256;
 
-const SECONDS = /^(0|-?[1-9][0-9]{0,14})\.([0-9]{9})$/;
 const SHA_HEX = /^[0-9a-f]{64}$/;
 
 const extraCache = new Map<string, Extra>();
@@ -96,10 +96,10 @@ export class EntryFields {
     return this.pathBuf.toString('latin1', 0, this.pathLen);
   }
   mtime(): string {
-    return this.mtimeText ?? `${this.mtimeS}.${String(this.mtimeN).padStart(9, '0')}`;
+    return this.mtimeText ?? formatTime(this.mtimeS, this.mtimeN);
   }
   ctime(): string {
-    return this.ctimeText ?? `${this.ctimeS}.${String(this.ctimeN).padStart(9, '0')}`;
+    return this.ctimeText ?? formatTime(this.ctimeS, this.ctimeN);
   }
   sha256(): string | null {
     if (this.sha === null) return this.shaText;
@@ -132,11 +132,9 @@ export class EntryFields {
     this.owner = a.owner;
     this.group = a.group;
     this.size = a.size;
-    const m = SECONDS.exec(a.mtime);
-    if (m) [this.mtimeS, this.mtimeN, this.mtimeText] = [Number(m[1]), Number(m[2]), null];
+    if (parseTime(a.mtime)) [this.mtimeS, this.mtimeN, this.mtimeText] = [parsedTime.s, parsedTime.n, null];
     else this.mtimeText = a.mtime;
-    const c = SECONDS.exec(a.ctime);
-    if (c) [this.ctimeS, this.ctimeN, this.ctimeText] = [Number(c[1]), Number(c[2]), null];
+    if (parseTime(a.ctime)) [this.ctimeS, this.ctimeN, this.ctimeText] = [parsedTime.s, parsedTime.n, null];
     else this.ctimeText = a.ctime;
     this.inode = a.inode;
     this.nlink = a.nlink;
