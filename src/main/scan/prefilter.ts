@@ -11,7 +11,7 @@
 import type { AttributeName } from '../../shared/attributes.js';
 import type { Target } from '../../shared/domain.js';
 import { comparedAttributes, diffAttributes } from '../compare/compare.js';
-import type { EntryState } from '../model/entry.js';
+import { byteString, type EntryState } from '../model/entry.js';
 import { pairWithTable } from '../compare/pair.js';
 import type { StoredPolicy } from '../policy/policies.js';
 import type { Db } from '../store/db.js';
@@ -138,7 +138,8 @@ export function policyInputs(
   if (args.baselineIds.length > 0) for (const e of args.serverAccepts.values()) checkEntry(e, 'master');
   const selfState = keep(self, 'self');
   const isClean = (path: string) => {
-    const row = table.row(path);
+    // The sets' keys are entry paths, typed string here: the brand stops at this edge.
+    const row = table.row(byteString(path));
     return row !== undefined && clean[row] === 1;
   };
   if (baselines.length > 1 || args.serverAccepts.size) for (const b of baselines) for (const p of b.keys()) if (isClean(p)) b.delete(p);

@@ -6,7 +6,7 @@
 import type { ToolAttribute } from '../../shared/attributes.js';
 import { inodeValue, type EntryType, type FileContent, type Inode } from '../../shared/domain.js';
 import { PathColumn } from '../model/path-column.js';
-import type { ByteString } from '../model/entry.js';
+import { byteStringFromBuffer, type ByteString } from '../model/entry.js';
 import { formatTime, TimeCache } from '../model/time.js';
 import type { MetaRecord, RawEntry } from './protocol.js';
 
@@ -146,7 +146,7 @@ export class EntryColumns {
     const i = this.newRow();
     this.paths.pushRange(b, from, to);
     const at = r.at;
-    const link = r.type === 'symlink' ? b.toString('latin1', at[11]!, at[12]! - 1) : null;
+    const link = r.type === 'symlink' ? byteStringFromBuffer(b, at[11]!, at[12]! - 1) : null;
     const error = at[13]! - 1 > at[12]! ? b.toString('utf8', at[12]!, at[13]! - 1) : null;
     this.bits[i] = this.setRow(i, r.target, r.type, r.mode, r.uid, r.gid, r.nlink, r.size, r.inode, link, null, error);
     this.mtimeS[i] = r.mtimeS;

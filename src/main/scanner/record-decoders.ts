@@ -1,7 +1,7 @@
 // The records of the scanner's protocol, field by field: what each field must be (anything else
 // is a ScanStreamError) and the record it makes. RecordParser (record-parser.ts) cuts the stream
 // into fields and lines; the functions here decode them.
-import type { ByteString } from '../model/entry.js';
+import { byteString, type ByteString } from '../model/entry.js';
 import type { EntryType } from '../../shared/domain.js';
 import { canonicalTime } from '../model/time.js';
 import { canonicalCaps, canonicalFlags, escapeAttrName } from './attribute-text.js';
@@ -128,7 +128,7 @@ function decodeFlagsBatch(f: string[], emit: Emit): void {
       const name = line.slice(sp + 1);
       while (next < names.length && names[next] !== name) next++;
       if (sp < 1 || next === names.length) throw new ScanStreamError(`lsattr line ${JSON.stringify(line.slice(0, 80))} is for no name of its batch`);
-      emit({ kind: 'flags', path: name, flags: canonicalFlags(line.slice(0, sp)) });
+      emit({ kind: 'flags', path: names[next]!, flags: canonicalFlags(line.slice(0, sp)) });
       next++;
     }
     return;
@@ -183,7 +183,7 @@ function fromFind(f: string[]): MetaRecord {
     ctime: time(f[8]!, 'ctime'),
     inode: f[9]!,
     nlink: int(f[10]!, 'link count'),
-    link: type === 'symlink' ? f[11]! : null,
+    link: type === 'symlink' ? byteString(f[11]!) : null,
     device: null,
     error: f[12] ? utf8(f[12]) : null,
   };
@@ -206,7 +206,7 @@ function fromStat(target: number, name: ByteString, line: string, readable: bool
   const type = HEX_TYPES[raw & 0o170000] ?? 'unknown';
   if (!DECIMAL.test(tok[12]!)) throw new ScanStreamError(`bad inode ${JSON.stringify(tok[12])}`);
   if (!/^[0-9a-f]{1,16}$/.test(tok[14]!) || !/^[0-9a-f]{1,16}$/.test(tok[15]!)) throw new ScanStreamError(`bad device numbers ${tok[14]}:${tok[15]}`);
-  let link: string | null = null;
+  let link: ByteString | null = null;
   let error: string | null = null;
   if (type === 'symlink') {
     link = linkTarget(name, quoted);
@@ -236,11 +236,11 @@ function fromStat(target: number, name: ByteString, line: string, readable: bool
 }
 
 /** The target out of %N: `NAME -> TARGET` (GNU, QUOTING_STYLE=literal) or `'NAME' -> 'TARGET'` (BusyBox). */
-function linkTarget(name: string, quoted: string): string | null {
+function linkTarget(name: ByteString, quoted: string): ByteString | null {
   const gnu = `${name} -> `;
   const bb = `'${name}' -> '`;
-  if (quoted.startsWith(bb) && quoted.endsWith("'") && quoted.length > bb.length) return quoted.slice(bb.length, -1);
-  if (quoted.startsWith(gnu)) return quoted.slice(gnu.length);
+  if (quoted.startsWith(bb) && quoted.endsWith("'") && quoted.length > bb.length) return byteString(quoted.slice(bb.length, -1));
+  if (quoted.startsWith(gnu)) return byteString(quoted.slice(gnu.length));
   return null;
 }
 
@@ -280,7 +280,7 @@ export function int(s: string, what: string): number {
 
 export function path(s: string): ByteString {
   if (!s.startsWith('/')) throw new ScanStreamError(`a path that is not absolute: ${JSON.stringify(s.slice(0, 80))}`);
-  return s;
+  return byteString(s);
 }
 
 function sha(s: string): string {

@@ -5,6 +5,7 @@
 import type { EntryType } from '../../shared/domain.js';
 import { MAX_FIELD, type RawEntry, type ScanRecordEvent } from './protocol.js';
 import { FIND_TYPES, utf8 } from './record-decoders.js';
+import { byteStringFromBuffer } from '../model/entry.js';
 import { parsedTime, timeFromBytes, timeTextFromBytes } from '../model/time.js';
 
 const NUL = 0x00;
@@ -60,7 +61,7 @@ export function fastEntry(chunk: Buffer, start: number, emit: (record: ScanRecor
   emit({
     kind: 'entry',
     target,
-    path: chunk.toString('latin1', at[1]!, at[2]! - 1),
+    path: byteStringFromBuffer(chunk, at[1]!, at[2]! - 1),
     type,
     mode: modeString(modeValue),
     uid,
@@ -70,7 +71,7 @@ export function fastEntry(chunk: Buffer, start: number, emit: (record: ScanRecor
     ctime,
     inode: chunk.toString('latin1', at[9]!, at[10]! - 1),
     nlink,
-    link: type === 'symlink' ? chunk.toString('latin1', at[11]!, at[12]! - 1) : null,
+    link: type === 'symlink' ? byteStringFromBuffer(chunk, at[11]!, at[12]! - 1) : null,
     device: null,
     error: at[13]! - 1 > at[12]! ? utf8(chunk.toString('latin1', at[12]!, at[13]! - 1)) : null,
   });
@@ -87,7 +88,7 @@ export function fastHashLine(chunk: Buffer, start: number, emit: (record: ScanRe
   if (lf === end || chunk[lf] !== LF || lf - start < 67 || lf - start > MAX_FIELD) return -1;
   for (let i = start; i < start + 64; i++) if (!HEX_BYTE[chunk[i]!]) return -1;
   if (chunk[start + 64] !== 0x20 || (chunk[start + 65] !== 0x2a && chunk[start + 65] !== 0x20) || chunk[start + 66] !== 0x2f) return -1;
-  emit({ kind: 'hash', path: chunk.toString('latin1', start + 66, lf), sha256: chunk.toString('latin1', start, start + 64) });
+  emit({ kind: 'hash', path: byteStringFromBuffer(chunk, start + 66, lf), sha256: chunk.toString('latin1', start, start + 64) });
   return lf + 1;
 }
 

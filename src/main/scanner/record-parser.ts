@@ -27,6 +27,8 @@ export class RecordParser {
   /** Inside a section of lines: which one. */
   private lines: 'U' | 'G' | 'H' | 'A' | 'O' | null = null;
   private section = '';
+  /** The path of the content section (O) being read. */
+  private contentPath: ByteString | null = null;
   private block: { path: ByteString; items: string[] } | null = null;
   private content: Buffer[] = [];
   private sawVersion = false;
@@ -147,7 +149,7 @@ export class RecordParser {
         return;
       }
       if (tag === 'O' && this.fields.length === 1) {
-        this.section = path(this.fields[0]!);
+        this.contentPath = path(this.fields[0]!);
         this.content = [];
         this.tag = null;
         this.lines = 'O';
@@ -180,7 +182,7 @@ export class RecordParser {
         // The status after the content lines: 0 when od read the file.
         const bytes = f[0] === '0' ? Buffer.concat(this.content) : null;
         this.content = [];
-        return this.emit({ kind: 'content', path: this.section, bytes });
+        return this.emit({ kind: 'content', path: this.contentPath!, bytes });
       }
       case 'Z':
         this.ended = true;

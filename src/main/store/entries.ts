@@ -2,7 +2,7 @@
 // before migration 7 (baseline_entries, self_entries: read by that migration, which packs them).
 import { EXTENDED_ATTRIBUTES, TOOL_ATTRIBUTES, type AttributeName, type CoreAttribute } from '../../shared/attributes.js';
 import type { EntryAttributes } from '../../shared/domain.js';
-import type { EntryState } from '../model/entry.js';
+import { byteStringFromBuffer, type EntryState } from '../model/entry.js';
 
 export const ENTRY_FIELDS = 'path, type, mode, uid, gid, owner, grp, size, mtime, ctime, inode, nlink, device, target, sha256, error, extra_json';
 export const ENTRY_PLACEHOLDERS = ENTRY_FIELDS.split(',').map(() => '?').join(', ');
@@ -68,7 +68,7 @@ export function entryValues(e: EntryState, extras?: Map<string, string | null>):
 
 export function entryFromRow(r: EntryRow): EntryState {
   return {
-    path: r.path.toString('latin1'),
+    path: byteStringFromBuffer(r.path, 0, r.path.length),
     error: r.error,
     attrs: {
       type: r.type, mode: r.mode, uid: r.uid, gid: r.gid, owner: r.owner, group: r.grp, size: r.size, mtime: r.mtime, ctime: r.ctime,

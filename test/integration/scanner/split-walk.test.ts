@@ -13,6 +13,7 @@ import type { Reference } from '../../../src/main/scan/collect.js';
 import { memoryReference } from '../../../src/main/scan/fidelity.js';
 import type { PackLayout } from '../../../src/main/store/packs/pack-store.js';
 import { canMount, entryLines, scan, scannerHosts, target, type Variant } from './helpers.js';
+import { byteString } from '../../../src/main/model/entry.js';
 
 let dir: string;
 let variants: Record<string, Variant>;
@@ -25,8 +26,8 @@ const write = (p: string, text = 'x\n') => {
 
 /** A layout in which each of `names` below `root` holds a pack of 100 entries (two begin in it), beside `own` of the root's own. */
 const layoutOf = (root: string, names: string[], own = 1000): PackLayout[] => [
-  { firstPath: `${root}/0-file`, entries: own },
-  ...names.flatMap((n) => [{ firstPath: `${root}/${n}/x`, entries: 100 }, { firstPath: `${root}/${n}/y`, entries: 100 }]),
+  { firstPath: byteString(`${root}/0-file`), entries: own },
+  ...names.flatMap((n) => [{ firstPath: byteString(`${root}/${n}/x`), entries: 100 }, { firstPath: byteString(`${root}/${n}/y`), entries: 100 }]),
 ];
 
 // Directories named for the second walk, and what each is by the quick scan.
@@ -77,10 +78,10 @@ describe.each(['dash', 'bash', 'nobody-dash', 'busybox', 'noprintf', 'noperl'])(
       const paths = [...two.entries.keys()];
       expect(paths).toEqual(expect.arrayContaining([path.join(t, 'big/d0/f0'), path.join(t, 'b c[1]*?/in [x]'), path.join(t, 'linkdir'), path.join(t, 'turned'), path.join(t, 'deep/x/y/z'), path.join(t, 'not-named/new'), path.join(t2, 'a/x.conf')]));
       expect(paths.filter((p) => p.includes('excluded') || p.startsWith(path.join(t, 'linkdir/')) || p.endsWith('y.txt') || p.endsWith('z.conf'))).toEqual([]);
-      expect(two.entries.get(path.join(t, 'big/d0/f0'))!.attrs.sha256).toBe(one.entries.get(path.join(t, 'big/d0/f0'))!.attrs.sha256);
-      const unread = two.entries.get(path.join(t, 'unread'))!;
+      expect(two.entries.get(byteString(path.join(t, 'big/d0/f0')))!.attrs.sha256).toBe(one.entries.get(byteString(path.join(t, 'big/d0/f0')))!.attrs.sha256);
+      const unread = two.entries.get(byteString(path.join(t, 'unread')))!;
       if (name.startsWith('nobody')) expect(unread.error).toMatch(/Permission denied/);
-      else expect(two.entries.has(path.join(t, 'unread/secret'))).toBe(true);
+      else expect(two.entries.has(byteString(path.join(t, 'unread/secret')))).toBe(true);
     } finally {
       fs.chmodSync(path.join(t, 'unread'), 0o755);
     }
@@ -99,8 +100,8 @@ describe.each(['dash', 'bash', 'nobody-dash', 'busybox', 'noprintf', 'noperl'])(
       const two = await scan(variants[name]!, [target(t)], { reference, splitFrom: 0 });
       expect(two.facts['split-walk']).toBe(splits ? '2' : '0');
       expect(entryLines(two)).toEqual(entryLines(one));
-      expect(two.entries.has(path.join(t, 'mnt'))).toBe(true);
-      expect(two.entries.has(path.join(t, 'mnt/inner'))).toBe(false);
+      expect(two.entries.has(byteString(path.join(t, 'mnt')))).toBe(true);
+      expect(two.entries.has(byteString(path.join(t, 'mnt/inner')))).toBe(false);
     } finally {
       execFileSync('umount', ['-l', path.join(t, 'mnt')]);
     }

@@ -7,10 +7,11 @@ import { walkSplitArgs } from '../../../src/main/scanner/walk-split.js';
 import type { PackLayout } from '../../../src/main/store/packs/pack-store.js';
 import type { Target } from '../../../src/shared/domain.js';
 import { policy, target } from '../../support/targets.js';
+import { byteString } from '../../../src/main/model/entry.js';
 
 const PACK = 4096;
 /** Packs beginning at these paths, PACK entries each, in any order. */
-const layout = (...firsts: string[]): PackLayout[] => firsts.map((firstPath) => ({ firstPath, entries: PACK }));
+const layout = (...firsts: string[]): PackLayout[] => firsts.map((firstPath) => ({ firstPath: byteString(firstPath), entries: PACK }));
 const planOf = (...targets: Target[]) => buildPlan([policy('p', targets)]);
 
 // /usr/share: man spans packs 1-4 (three lie wholly in it), doc packs 5-6 (one), icons 7 (none:

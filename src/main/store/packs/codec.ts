@@ -20,7 +20,7 @@
 // a million objects; only the entries that differ are made into EntryState (state()).
 import zlib from 'node:zlib';
 import type { EntryAttributes, EntryType, Inode } from '../../../shared/domain.js';
-import type { EntryState } from '../../model/entry.js';
+import { byteStringFromBuffer, type ByteString, type EntryState } from '../../model/entry.js';
 import { formatTime, parsedTime, parseTime } from '../../model/time.js';
 import { extraJson, type Extra } from '../entries.js';
 
@@ -92,8 +92,8 @@ export class EntryFields {
   /** JSON of the attributes beyond stat(2) and the kept content (null: none checked, no content). */
   extra: string | null = null;
 
-  path(): string {
-    return this.pathBuf.toString('latin1', 0, this.pathLen);
+  path(): ByteString {
+    return byteStringFromBuffer(this.pathBuf, 0, this.pathLen);
   }
   mtime(): string {
     return this.mtimeText ?? formatTime(this.mtimeS, this.mtimeN);
@@ -173,7 +173,7 @@ export class PackEncoder {
   /** The first path of the pack (null while empty). */
   first: Buffer | null = null;
 
-  add(path: string, f: EntryFields): void {
+  add(path: ByteString, f: EntryFields): void {
     if (path.length > this.scratch.length) this.scratch = Buffer.allocUnsafe(path.length * 2);
     const n = this.scratch.write(path, 0, 'latin1');
     this.addBytes(this.scratch, 0, n, f);
