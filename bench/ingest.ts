@@ -22,7 +22,7 @@ import { collect } from '../src/main/scan/collect.js';
 import { expectedEntries } from '../src/main/scan/scan-history.js';
 import { referenceOf } from '../src/main/scan/reference/stored-reference.js';
 import { buildPlan } from '../src/main/scanner/plan.js';
-import { PROTOCOL_VERSION } from '../src/main/scanner/records.js';
+import { PROTOCOL_VERSION } from '../src/main/scanner/protocol.js';
 import { leaveOutCleanPaths } from '../src/main/scan/clean-paths.js';
 import { baselineServer, type ScanContext } from '../src/main/scan/scan-server.js';
 import type { ScriptProcess, Transport } from '../src/main/transport/transport.js';

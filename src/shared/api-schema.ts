@@ -2,7 +2,7 @@
 // argument is an `invalid_input` naming the field, never an internal error). The table's type makes
 // it complete: a handler added to the contract without a schema here does not compile.
 import type { ArgsOf, HandlerName } from './api.js';
-import type { AttributeName } from './domain.js';
+import type { AttributeName } from './attributes.js';
 import { EVENT_STATUSES } from './event-filter.js';
 import { anything, bool, byKind, int, list, noArgs, nullable, num, object, oneOf, optional, partial, str, type Schema } from './validate.js';
 

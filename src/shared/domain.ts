@@ -1,26 +1,9 @@
 // Domain types shared by the engine, the CLI and the renderer. Pure data: no Node, DOM or Electron.
+import type { AttributeName } from './attributes.js';
 
 export type ServerOs = 'linux' | 'windows';
 export type CompareMode = 'master' | 'self';
 export type EntryType = 'file' | 'directory' | 'symlink' | 'block' | 'char' | 'fifo' | 'socket' | 'unknown';
-
-/** Attribute names as they appear in events, exactly (the CLI's JSON contract depends on them). */
-export const CORE_ATTRIBUTES = [
-  'type', 'mode', 'uid', 'gid', 'owner', 'group', 'size', 'mtime', 'ctime', 'inode', 'nlink', 'device', 'target', 'sha256',
-] as const;
-export const EXTENDED_ATTRIBUTES = ['xattrs', 'acl', 'caps', 'selinux', 'flags', 'content'] as const;
-export type CoreAttribute = (typeof CORE_ATTRIBUTES)[number];
-export type AttributeName = CoreAttribute | (typeof EXTENDED_ATTRIBUTES)[number];
-export const ALL_ATTRIBUTES: readonly AttributeName[] = [...CORE_ATTRIBUTES, ...EXTENDED_ATTRIBUTES];
-
-/** What a `master` target compares by default: what should be equal on every host built alike. */
-export const MASTER_ATTRIBUTES: readonly AttributeName[] = [
-  'type', 'mode', 'uid', 'gid', 'size', 'sha256', 'target', 'device',
-  // Beyond stat(2), where the host can check them (see the server's pre-flight).
-  'xattrs', 'acl', 'caps', 'selinux', 'flags',
-];
-/** A `self` target compares a host with its own past, so times, inode and link count count too. */
-export const SELF_ATTRIBUTES: readonly AttributeName[] = [...MASTER_ATTRIBUTES, 'mtime', 'ctime', 'inode', 'nlink'];
 
 /**
  * One file-system entry as scanned. `path` uses the path escape of docs/formats.md: the exact
@@ -43,7 +26,7 @@ export interface EntryAttributes {
   device: string | null; // "major:minor" of block and character devices
   target: string | null; // symlink target, never followed
   sha256: string | null; // regular files only
-  // Beyond stat(2), each checked where the host has the tool (see the server's pre-flight). Absent:
+  // Beyond stat(2) (attributes.ts), each checked where the host has the tool (see the server's pre-flight). Absent:
   // not checked on this host (never taken as equal); null: checked, none (or cannot exist here).
   xattrs?: string | null; // "name=0xHEX" sorted, space-separated; without the four below
   acl?: string | null; // extended POSIX ACL entries, comma-separated (getfacl -n)
@@ -56,9 +39,6 @@ export interface EntryAttributes {
 
 /** Kept text of a small file: lines matching secret patterns masked, or why it is not kept. */
 export type FileContent = { text: string; masked?: number } | { skipped: 'binary' | 'too large' | 'unreadable' | 'changed during the scan' };
-
-/** What an entry shows for an extended attribute its host could not check. */
-export const NOT_CHECKED = 'not checked on this host';
 
 export interface Entry extends EntryAttributes {
   path: string;

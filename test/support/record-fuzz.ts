@@ -3,7 +3,8 @@
 // either parse or fail with ScanStreamError, never with another exception. Used by the unit test
 // (fixed seed, bounded count) and by `npm run bench -- --fuzz N` (bench/fuzz.ts, a longer run).
 import { EntryTable } from '../../src/main/scanner/entry-table.js';
-import { RecordParser, ScanStreamError } from '../../src/main/scanner/records.js';
+import { ScanStreamError } from '../../src/main/scanner/protocol.js';
+import { RecordParser } from '../../src/main/scanner/record-parser.js';
 import { seededRandom } from './seeded-random.js';
 import { E, f, STREAM, V } from './scanner-stream.js';
 

@@ -1,6 +1,6 @@
 // A valid scanner stream holding every record kind (protocol 3), and the helpers that build one:
 // the parser's tests and its fuzz test start from it.
-import { PROTOCOL_VERSION } from '../../src/main/scanner/records.js';
+import { PROTOCOL_VERSION } from '../../src/main/scanner/protocol.js';
 
 export const NUL = '\0';
 export const f = (...parts: string[]) => parts.map((p) => p + NUL).join('');

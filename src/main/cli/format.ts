@@ -1,5 +1,6 @@
 // Human output of the CLI: aligned tables (coloured on a terminal) and an event's side-by-side view.
-import { NOT_CHECKED, type BaselineInfo, type BaselineReport, type FimEvent, type ServerScanResult } from '../../shared/domain.js';
+import { attributeSpec, CORE_ATTRIBUTES, NOT_CHECKED, TOOL_ATTRIBUTES, type AttributeName } from '../../shared/attributes.js';
+import type { BaselineInfo, BaselineReport, FimEvent, ServerScanResult } from '../../shared/domain.js';
 import { localTime, modeChanges } from '../../shared/human-text.js';
 import { visible, visiblePath } from '../../shared/visible.js';
 
@@ -53,16 +54,16 @@ export function eventDetails(e: FimEvent, paint: Paint = plain): string {
   const changed = new Set(e.attributes.filter((a) => !a.notChecked).map((a) => a.name));
   const b = e.baselineEntry as Record<string, unknown> | null;
   const c = e.currentEntry as Record<string, unknown> | null;
-  const names = ['type', 'mode', 'uid', 'gid', 'owner', 'group', 'size', 'mtime', 'ctime', 'inode', 'nlink', 'device', 'target', 'sha256'];
+  const names = CORE_ATTRIBUTES;
   // Beyond stat(2): absent from an entry when its host could not check it.
-  const extended = ['xattrs', 'acl', 'caps', 'selinux', 'flags'];
+  const extended = TOOL_ATTRIBUTES;
   const show = (v: unknown) => (v === null || v === undefined ? '-' : visible(String(v)));
   // Times as local dates; the host's epoch seconds are in the JSON (docs/formats.md).
-  const showValue = (n: string, v: unknown) => ((n === 'mtime' || n === 'ctime') && (typeof v === 'string' || typeof v === 'number') ? localTime(v) : show(v));
-  const showExt = (entry: Record<string, unknown> | null, n: string) => (!entry ? '(absent)' : entry[n] === undefined ? NOT_CHECKED : show(entry[n]));
-  const rows = names.filter((n) => (b && b[n] !== null && b[n] !== undefined) || (c && c[n] !== null && c[n] !== undefined)).map((n) => [changed.has(n as never) ? `* ${n}` : `  ${n}`, b ? showValue(n, b[n]) : '(absent)', c ? showValue(n, c[n]) : '(absent)']);
+  const showValue = (n: AttributeName, v: unknown) => (attributeSpec(n).shown === 'time' && (typeof v === 'string' || typeof v === 'number') ? localTime(v) : show(v));
+  const showExt = (entry: Record<string, unknown> | null, n: AttributeName) => (!entry ? '(absent)' : entry[n] === undefined ? NOT_CHECKED : show(entry[n]));
+  const rows = names.filter((n) => (b && b[n] !== null && b[n] !== undefined) || (c && c[n] !== null && c[n] !== undefined)).map((n) => [changed.has(n) ? `* ${n}` : `  ${n}`, b ? showValue(n, b[n]) : '(absent)', c ? showValue(n, c[n]) : '(absent)']);
   for (const n of extended) {
-    if ((b && b[n] !== null) || (c && c[n] !== null)) rows.push([changed.has(n as never) ? `* ${n}` : `  ${n}`, showExt(b, n), showExt(c, n)]);
+    if ((b && b[n] !== null) || (c && c[n] !== null)) rows.push([changed.has(n) ? `* ${n}` : `  ${n}`, showExt(b, n), showExt(c, n)]);
   }
   lines.push('', table(rows, ['  ATTRIBUTE', 'BASELINE', 'CURRENT']), '', '(* = changed)');
   for (const a of e.attributes) {

@@ -1,13 +1,6 @@
 // Attribute comparison: which attributes a target compares, and how two entries differ.
-import {
-  MASTER_ATTRIBUTES,
-  SELF_ATTRIBUTES,
-  type AttributeChange,
-  type AttributeName,
-  type CoreAttribute,
-  type EntryAttributes,
-  type Target,
-} from '../../shared/domain.js';
+import { attributeSpec, isCheckedPerHost, MASTER_ATTRIBUTES, SELF_ATTRIBUTES, type AttributeName, type CoreAttribute } from '../../shared/attributes.js';
+import type { AttributeChange, EntryAttributes, Target } from '../../shared/domain.js';
 import { displayPath } from '../../shared/path-escape.js';
 import { contentChange } from './text-diff.js';
 
@@ -18,9 +11,6 @@ export function comparedAttributes(target: Target): AttributeName[] {
   return (target.content ? [...base, 'content' as const] : base).filter((a) => !target.ignore.includes(a));
 }
 
-/** Attributes beyond stat(2): absent from an entry when its host could not check them. */
-const CHECKED_PER_HOST = new Set<AttributeName>(['xattrs', 'acl', 'caps', 'selinux', 'flags', 'content']);
-
 /**
  * Compared attributes that one side checked and the other could not: not known to be equal, so
  * a deviation lists them (notChecked) rather than passing over them.
@@ -28,7 +18,7 @@ const CHECKED_PER_HOST = new Set<AttributeName>(['xattrs', 'acl', 'caps', 'selin
 export function uncheckedAttributes(baseline: EntryAttributes, current: EntryAttributes, names: readonly AttributeName[]): AttributeChange[] {
   const out: AttributeChange[] = [];
   for (const name of names) {
-    if (!CHECKED_PER_HOST.has(name) || name === 'content') continue;
+    if (attributeSpec(name).source !== 'tool') continue;
     const b = name in baseline && (baseline as unknown as Record<string, unknown>)[name] !== undefined;
     const c = name in current && (current as unknown as Record<string, unknown>)[name] !== undefined;
     if (b !== c) out.push({ name, baseline: value(baseline, name), current: value(current, name), notChecked: b ? 'current' : 'baseline' });
@@ -44,7 +34,8 @@ export function diffAttributes(baseline: EntryAttributes, current: EntryAttribut
   const sizeless = baseline.type === current.type && (current.type === 'directory' || current.type === 'symlink');
   for (const name of names) {
     if (name === 'size' && sizeless) continue;
-    if (CHECKED_PER_HOST.has(name)) {
+    // Beyond stat(2): absent from an entry when its host could not check it.
+    if (isCheckedPerHost(name)) {
       if (name === 'content') {
         const change = contentChange(baseline, current);
         if (change) changes.push(change);
@@ -75,8 +66,9 @@ function raw(e: EntryAttributes, name: AttributeName): string | number | null {
 
 function value(e: EntryAttributes, name: AttributeName): string | number | null {
   if (!(name in e)) return null; // an attribute the host did not check
-  if (name === 'content') return null; // the text is in the entries, the diff in the change
+  const shown = attributeSpec(name).shown;
+  if (shown === 'diff') return null; // the text is in the entries, the diff in the change
   const v = e[name as CoreAttribute];
-  if (name === 'target' && typeof v === 'string') return displayPath(v).path;
+  if (shown === 'path' && typeof v === 'string') return displayPath(v).path;
   return v ?? null;
 }

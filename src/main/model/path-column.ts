@@ -3,7 +3,7 @@
 // heap; as bytes they take their length and four bytes each. A string is made only for the few
 // entries that are materialized; order, lookups and merges compare the bytes. The path index is
 // a hash table of row numbers over those bytes (open addressing), made when first asked for.
-import type { ByteString } from './entry.js';
+import { byteStringFromBuffer, type ByteString } from './entry.js';
 
 export class PathColumn {
   private bytes = Buffer.allocUnsafe(1 << 16);
@@ -140,7 +140,7 @@ export class PathColumn {
   }
 
   at(i: number): ByteString {
-    return this.bytes.toString('latin1', this.start(i), this.ends[i]!);
+    return byteStringFromBuffer(this.bytes, this.start(i), this.ends[i]!);
   }
 
   /** Whether row i's path is `s`. */

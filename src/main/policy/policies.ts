@@ -1,6 +1,7 @@
 // Policies and their targets in the store, with validation, and the JSON export format.
 import { ApiError, type PolicyDocument } from '../../shared/api.js';
-import { ALL_ATTRIBUTES, type AttributeName, type Policy, type ServerOs, type Target } from '../../shared/domain.js';
+import { ALL_ATTRIBUTES, type AttributeName } from '../../shared/attributes.js';
+import type { Policy, ServerOs, Target } from '../../shared/domain.js';
 import { now, type Db } from '../store/db.js';
 import { MAX_CONTENT_LIMIT } from '../scanner/scan-options.js';
 import { catastrophicBacktracking } from './regex-safety.js';

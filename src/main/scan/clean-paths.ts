@@ -9,9 +9,10 @@
 // the current entries and all candidates alike — so its verdict is the same while a scan of a
 // million entries materializes only the few that differ. Entries with an error are always kept:
 // an unreadable directory decides what below it counts as unchecked.
-import type { AttributeName, Target } from '../../shared/domain.js';
+import type { AttributeName } from '../../shared/attributes.js';
+import type { Target } from '../../shared/domain.js';
 import { comparedAttributes, diffAttributes } from '../compare/compare.js';
-import type { EntryState } from '../model/entry.js';
+import { byteString, type EntryState } from '../model/entry.js';
 import { pairWithTable } from '../compare/pair.js';
 import type { StoredPolicy } from '../policy/policies.js';
 import type { Db } from '../store/db.js';
@@ -112,7 +113,8 @@ export function leaveOutCleanPaths(
   if (args.baselineIds.length > 0) for (const e of args.serverAccepts.values()) checkEntry(e, 'master');
   const selfState = keep(self, 'self');
   const isClean = (path: string) => {
-    const row = table.row(path);
+    // The sets' keys are entry paths, typed string here: the brand stops at this edge.
+    const row = table.row(byteString(path));
     return row !== undefined && clean[row] === 1;
   };
   if (baselines.length > 1 || args.serverAccepts.size) for (const b of baselines) for (const p of b.keys()) if (isClean(p)) b.delete(p);

@@ -12,7 +12,7 @@
 import { isUnder } from '../model/coverage.js';
 import type { Transport, RunOptions } from '../transport/transport.js';
 import type { ScanPlan } from '../scanner/plan.js';
-import { PROTOCOL_VERSION, type RawEntry, type ScanRecordEvent } from '../scanner/records.js';
+import { PROTOCOL_VERSION, type RawEntry, type ScanRecordEvent } from '../scanner/protocol.js';
 import { ReferenceCompare, type BaselineTwins } from './reference/reference-compare.js';
 import type { Reference } from './reference/stored-reference.js';
 import { checkableBy, loginOutputWarning, maskContent, toolCheckWarnings, type ScanSettings } from '../scanner/scan-options.js';

@@ -1,7 +1,8 @@
 // What a host can check: its pre-flight facts as stored (the tools it has, which attributes they
 // let a scan check, and the warnings for those it cannot), and the warnings a scan gives for the
 // attributes its policies compare that the host cannot check.
-import type { AttributeName, ServerPreflight } from '../../shared/domain.js';
+import type { AttributeName } from '../../shared/attributes.js';
+import type { ServerPreflight } from '../../shared/domain.js';
 import { comparedAttributes } from '../compare/compare.js';
 import type { StoredPolicy } from '../policy/policies.js';
 import { now, type Db } from '../store/db.js';

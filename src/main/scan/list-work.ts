@@ -3,7 +3,7 @@
 // reference did not decide; for any scan, what the passes so far still owe.
 import type { ByteString } from '../model/entry.js';
 import type { EntryTable } from '../scanner/entry-table.js';
-import { PROTOCOL_VERSION } from '../scanner/records.js';
+import { PROTOCOL_VERSION } from '../scanner/protocol.js';
 import type { ScanSettings } from '../scanner/scan-options.js';
 import { shownPath } from '../scanner/stream-check.js';
 import type { Facts } from './run-scanner.js';

@@ -4,7 +4,8 @@
 // truncated output) throws ScanFailure.
 import { randomBytes } from 'node:crypto';
 import type { Transport, RunOptions } from '../transport/transport.js';
-import { RecordParser, type RawEntry, type ScanRecordEvent } from '../scanner/records.js';
+import type { RawEntry, ScanRecordEvent } from '../scanner/protocol.js';
+import { RecordParser } from '../scanner/record-parser.js';
 import { ScanFailure } from '../scanner/scan-failure.js';
 import type { RunKind, StreamCheck } from '../scanner/stream-check.js';
 

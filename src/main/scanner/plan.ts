@@ -4,7 +4,7 @@
 import type { Policy, Target } from '../../shared/domain.js';
 import { globEscape } from '../model/glob.js';
 import { isUnder } from '../model/coverage.js';
-import { PROTOCOL_VERSION } from './records.js';
+import { PROTOCOL_VERSION } from './protocol.js';
 import { DEFAULT_SECRET_PATTERNS } from './scan-options.js';
 
 export interface PlannedWalk {

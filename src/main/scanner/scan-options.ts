@@ -1,26 +1,19 @@
 // Scanner options that belong to no single file: which tool checks which extended attribute,
 // per-server scan settings, and how kept file content is masked.
-import type { AttributeName, FileContent, ServerScanSettings } from '../../shared/domain.js';
+import { attributeSpec, PREFLIGHT_ORDER, type ToolAttribute } from '../../shared/attributes.js';
+import type { FileContent, ServerScanSettings } from '../../shared/domain.js';
 
 /**
- * Each attribute beyond stat(2) and the tools that let the scanner check it, in order of
- * preference: perl (the pre-flight's `perl` fact: it can make the system calls itself) reads
- * them all in one process; getfattr reads all extended attributes, including the ACL and
- * capability ones.
+ * Which attributes beyond stat(2) a host can check, from its pre-flight facts (tool → "no" when
+ * absent): each where it has one of the attribute's tools (attributes.ts). perl (the pre-flight's
+ * `perl` fact: it can make the system calls itself) reads them all in one process; getfattr reads
+ * all extended attributes, including the ACL and capability ones.
  */
-export const TOOLS_OF: Record<string, string[]> = {
-  xattrs: ['perl', 'getfattr'],
-  selinux: ['perl', 'getfattr'],
-  acl: ['perl', 'getfattr', 'getfacl'],
-  caps: ['perl', 'getfattr', 'getcap'],
-  flags: ['perl', 'lsattr'],
-};
-
-/** Which extended attributes a host can check, from its pre-flight facts (tool → "no" when absent). */
-export function checkableBy(facts: Record<string, string>): { checked: AttributeName[]; notChecked: { name: AttributeName; tool: string }[] } {
-  const checked: AttributeName[] = [];
-  const notChecked: { name: AttributeName; tool: string }[] = [];
-  for (const [name, tools] of Object.entries(TOOLS_OF) as [AttributeName, string[]][]) {
+export function checkableBy(facts: Record<string, string>): { checked: ToolAttribute[]; notChecked: { name: ToolAttribute; tool: string }[] } {
+  const checked: ToolAttribute[] = [];
+  const notChecked: { name: ToolAttribute; tool: string }[] = [];
+  for (const name of PREFLIGHT_ORDER) {
+    const tools = attributeSpec(name).tools ?? [];
     if (tools.some((t) => facts[t] && facts[t] !== 'no')) checked.push(name);
     else notChecked.push({ name, tool: tools.join(' or ') });
   }

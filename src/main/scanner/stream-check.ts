@@ -5,7 +5,7 @@
 // the records its mode allows, and the entries, names, facts and bytes of a scan are bounded, so
 // that memory stays bounded whatever a host sends (docs/security.md states the bound).
 import type { ScanPlan } from './plan.js';
-import type { RawEntry, ScanRecordEvent } from './records.js';
+import type { RawEntry, ScanRecordEvent } from './protocol.js';
 import { ScanFailure } from './scan-failure.js';
 import { DEFAULT_SCAN_SETTINGS } from './scan-options.js';
 

@@ -1,7 +1,8 @@
 // EntryState as JSON (events, per-server accepts), and as the rows of the tables that held entries
 // before migration 7 (baseline_entries, self_entries: read by that migration, which packs them).
+import { EXTENDED_ATTRIBUTES, TOOL_ATTRIBUTES, type AttributeName, type CoreAttribute } from '../../shared/attributes.js';
 import type { EntryAttributes } from '../../shared/domain.js';
-import type { EntryState } from '../model/entry.js';
+import { byteStringFromBuffer, type EntryState } from '../model/entry.js';
 
 export const ENTRY_FIELDS = 'path, type, mode, uid, gid, owner, grp, size, mtime, ctime, inode, nlink, device, target, sha256, error, extra_json';
 export const ENTRY_PLACEHOLDERS = ENTRY_FIELDS.split(',').map(() => '?').join(', ');
@@ -26,17 +27,22 @@ export interface EntryRow {
   extra_json: string | null;
 }
 
-/** The attributes beyond stat(2) and kept content travel in extra_json; a key absent there was not checked. */
-const EXTRA_KEYS = ['xattrs', 'acl', 'caps', 'selinux', 'flags', 'content'] as const;
+/**
+ * The attributes beyond stat(2) and kept content, as they travel in extra_json and in a pack's
+ * extra (its keys in the table's order, attributes.ts): a key absent there was not checked.
+ */
+export type Extra = Partial<Pick<EntryAttributes, Exclude<AttributeName, CoreAttribute>>>;
 
-export function extraJson(a: EntryAttributes): string | null {
+export function extraJson(a: Extra): string | null {
   let extra: Record<string, unknown> | null = null;
-  for (const k of EXTRA_KEYS) if (a[k] !== undefined) (extra ??= {})[k] = a[k];
+  for (const k of EXTENDED_ATTRIBUTES) if (a[k] !== undefined) (extra ??= {})[k] = a[k];
   return extra === null ? null : JSON.stringify(extra);
 }
 
-/** An attribute value as part of a key: absent, none and each text apart. */
-const k = (v: string | null | undefined) => (v === undefined ? 'u' : v === null ? 'n' : `s${v}`);
+/** The tool attributes' values (TOOL_ATTRIBUTES order) as a key: absent, none and each text apart. */
+export function extraKey(values: readonly (string | null | undefined)[]): string {
+  return values.map((v) => (v === undefined ? 'u' : v === null ? 'n' : `s${v}`)).join('\0');
+}
 
 /**
  * The row values of an entry (ENTRY_FIELDS, in that order). With `extras`, the extra_json of
@@ -46,7 +52,7 @@ export function entryValues(e: EntryState, extras?: Map<string, string | null>):
   const a = e.attrs;
   let extra: string | null;
   if (extras && a.content === undefined) {
-    const key = `${k(a.xattrs)}\0${k(a.acl)}\0${k(a.caps)}\0${k(a.selinux)}\0${k(a.flags)}`;
+    const key = extraKey(TOOL_ATTRIBUTES.map((name) => a[name]));
     const known = extras.get(key);
     if (known !== undefined) extra = known;
     else {
@@ -62,7 +68,7 @@ export function entryValues(e: EntryState, extras?: Map<string, string | null>):
 
 export function entryFromRow(r: EntryRow): EntryState {
   return {
-    path: r.path.toString('latin1'),
+    path: byteStringFromBuffer(r.path, 0, r.path.length),
     error: r.error,
     attrs: {
       type: r.type, mode: r.mode, uid: r.uid, gid: r.gid, owner: r.owner, group: r.grp, size: r.size, mtime: r.mtime, ctime: r.ctime,

@@ -4,6 +4,7 @@
 // Usage: node --import tsx test/e2e/support/seed-events.ts HOME COUNT
 import { openEngine } from '../../../src/main/engine/engine.js';
 import { entryToJson } from '../../../src/main/store/entries.js';
+import { byteString } from '../../../src/main/model/entry.js';
 
 export async function seedEvents(home: string, count: number): Promise<void> {
   const engine = openEngine({ home });
@@ -51,8 +52,8 @@ export async function seedEvents(home: string, count: number): Promise<void> {
           at,
           at,
           JSON.stringify(changes),
-          kind === 'added' ? null : entryToJson({ path, attrs: before, error: null }),
-          kind === 'removed' ? null : entryToJson({ path, attrs: after, error: null }),
+          kind === 'added' ? null : entryToJson({ path: byteString(path), attrs: before, error: null }),
+          kind === 'removed' ? null : entryToJson({ path: byteString(path), attrs: after, error: null }),
         );
       }
     })();

@@ -28,6 +28,7 @@ import {
   withStore,
   baselineEntries,
 } from './helpers.js';
+import { byteString } from '../../../src/main/model/entry.js';
 
 afterAll(removeTemps);
 
@@ -74,14 +75,14 @@ describe.each(SHELLS)('scanner under %s', (shell) => {
     const key = (name: string | Buffer) => (typeof name === 'string' ? Buffer.from(p(name)) : bytePath(root, name)).toString('latin1');
     expect(rows).toHaveLength(count);
     for (const name of ['a.txt', ...AWKWARD, BAD_NAME, Buffer.concat([Buffer.from('bytes/'), ALL_BYTES]), 'sub/deep/f', path.join('sub', ...LONG_DIRS, 'long.txt')]) {
-      const row = byName.get(key(name));
+      const row = byName.get(byteString(key(name)));
       expect(row, String(name)).toBeDefined();
       expect(row!.type).toBe('file');
       expect(row!.sha256).toBe(sha256(typeof name === 'string' ? p(name) : bytePath(root, name)));
       expect(row!.error).toBeNull();
     }
-    const of = (name: string) => byName.get(key(name))!;
-    expect([of('sub').type, of('sub/deep').type, byName.get(Buffer.from(root).toString('latin1'))!.type]).toEqual(['directory', 'directory', 'directory']);
+    const of = (name: string) => byName.get(byteString(key(name)))!;
+    expect([of('sub').type, of('sub/deep').type, byName.get(byteString(Buffer.from(root).toString('latin1')))!.type]).toEqual(['directory', 'directory', 'directory']);
     expect(['link', 'dangling', 'loop1', 'loop2'].map((n) => [of(n).type, of(n).target?.toString()])).toEqual([
       ['symlink', 'a.txt'],
       ['symlink', 'nowhere'],

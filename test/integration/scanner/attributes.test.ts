@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/main/cli/main.js';
 import type { FimEvent } from '../../../src/shared/domain.js';
 import { entryLines, have, makeVariants, rm, scan, target, tempDir, type Variant } from './helpers.js';
+import { byteString } from '../../../src/main/model/entry.js';
 
 const tools = ['setfattr', 'getfattr', 'setfacl', 'getfacl', 'setcap', 'getcap', 'chattr', 'lsattr'];
 const ready = tools.every(have);
@@ -56,7 +57,7 @@ afterAll(() => {
   rm(dir);
 });
 
-const get = (c: Awaited<ReturnType<typeof scan>>, name: string) => c.entries.get(path.join(root, name))!.attrs;
+const get = (c: Awaited<ReturnType<typeof scan>>, name: string) => c.entries.get(byteString(path.join(root, name)))!.attrs;
 
 describe.runIf(ready)('extended attributes', () => {
   it.each([
@@ -78,7 +79,7 @@ describe.runIf(ready)('extended attributes', () => {
     expect(get(c, 'shared')).toMatchObject({ caps: null });
     expect(get(c, 'odd').xattrs).toContain('user.bs\\134x=0x32');
     expect(get(c, 'odd').xattrs).toContain('user.nl\\012x=0x34');
-    expect(c.entries.get(path.join(root, 'sub\ndir', 'appended'))!.attrs.flags).toBe('a');
+    expect(c.entries.get(byteString(path.join(root, 'sub\ndir', 'appended')))!.attrs.flags).toBe('a');
   });
 
   it('perl and the tools read the same attributes: the test tree, a real system tree, as root and as nobody', async () => {
@@ -131,9 +132,9 @@ describe.runIf(ready)('extended attributes', () => {
     const c = await scan(variants[name]!, [target(t)]);
     expect(c.facts.lsattr).toBe('yes');
     expect(c.facts.perl).toBe(name === 'nobody-dash' ? 'yes' : 'no');
-    expect(c.entries.get(path.join(t, 'secret'))!.error).toBe('Permission denied');
-    expect(c.entries.get(path.join(t, 'secret'))!.attrs.flags).toBeUndefined();
-    expect(c.entries.get(path.join(t, 'open'))!.attrs.flags).toBeNull();
+    expect(c.entries.get(byteString(path.join(t, 'secret')))!.error).toBe('Permission denied');
+    expect(c.entries.get(byteString(path.join(t, 'secret')))!.attrs.flags).toBeUndefined();
+    expect(c.entries.get(byteString(path.join(t, 'open')))!.attrs.flags).toBeNull();
   });
 });
 

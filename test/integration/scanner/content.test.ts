@@ -8,6 +8,7 @@ import { loadBaseline } from '../../../src/main/baseline/baselines.js';
 import { main } from '../../../src/main/cli/main.js';
 import type { FimEvent } from '../../../src/shared/domain.js';
 import { scan, scannerHosts, target, type Variant } from './helpers.js';
+import { byteString } from '../../../src/main/model/entry.js';
 
 let dir: string;
 let variants: Record<string, Variant>;
@@ -36,7 +37,7 @@ describe.each(['dash', 'busybox', 'noprintf'])('kept content under %s', (name) =
     tree(t);
     fs.writeFileSync(path.join(t, 'new\nline.conf'), 'token=abc\nok\n');
     const c = await scan(variants[name]!, [target(t, { content: 100 })]);
-    const get = (n: string) => c.entries.get(path.join(t, n))!.attrs.content;
+    const get = (n: string) => c.entries.get(byteString(path.join(t, n)))!.attrs.content;
     expect(get('app.conf')).toEqual({ text: 'listen 80\n[masked: matches password]\nworkers 4\n', masked: 1 });
     expect(get('blob.bin')).toEqual({ skipped: 'binary' });
     expect(get('latin1')).toEqual({ skipped: 'binary' });
@@ -44,7 +45,7 @@ describe.each(['dash', 'busybox', 'noprintf'])('kept content under %s', (name) =
     expect(get('empty')).toEqual({ text: '' });
     expect(get('no-newline')).toEqual({ text: 'last' });
     expect(get('new\nline.conf')).toEqual({ text: '[masked: matches token]\nok\n', masked: 1 });
-    expect(c.entries.get(t)!.attrs.content).toBeUndefined();
+    expect(c.entries.get(byteString(t))!.attrs.content).toBeUndefined();
   });
 
   it('never by default', async () => {

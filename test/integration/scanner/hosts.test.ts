@@ -4,8 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION } from '../../../src/main/scanner/records.js';
+import { PROTOCOL_VERSION } from '../../../src/main/scanner/protocol.js';
 import { buildTree, entryLines, makeVariants, oracle, rm, scan, target, tempDir, type Variant } from './helpers.js';
+import { byteString } from '../../../src/main/model/entry.js';
 
 let dir: string;
 let root: string;
@@ -38,7 +39,7 @@ describe.each(['dash', 'bash', 'busybox', 'noprintf', 'nofd'])('the %s host', (n
     const truth = oracle(root);
     expect([...c.entries.keys()].sort()).toEqual([...truth.keys()].sort());
     for (const [p, want] of truth) {
-      const got = c.entries.get(p)!;
+      const got = c.entries.get(byteString(p))!;
       for (const k of CORE) expect(got.attrs[k], `${JSON.stringify(p)} ${k}`).toEqual(want[k]);
       expect(got.attrs.owner).toBe('root');
       expect(got.error, JSON.stringify(p)).toBeNull();
@@ -81,10 +82,10 @@ describe('every host gives the same entries', () => {
     fs.chmodSync(t, 0o755);
     const base = await scan(variants['nobody-dash']!, [target(t)]);
     expect(base.facts.user).toMatch(/\(65534\)$/);
-    expect(base.entries.get(path.join(t, 'secret'))).toMatchObject({ error: 'Permission denied', attrs: { sha256: null } });
-    expect(base.entries.get(path.join(t, 'closed'))).toMatchObject({ error: 'Permission denied (directory not listable)' });
-    expect(base.entries.has(path.join(t, 'closed/hidden'))).toBe(false);
-    expect(base.entries.get(path.join(t, 'open/f'))?.attrs.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(base.entries.get(byteString(path.join(t, 'secret')))).toMatchObject({ error: 'Permission denied', attrs: { sha256: null } });
+    expect(base.entries.get(byteString(path.join(t, 'closed')))).toMatchObject({ error: 'Permission denied (directory not listable)' });
+    expect(base.entries.has(byteString(path.join(t, 'closed/hidden')))).toBe(false);
+    expect(base.entries.get(byteString(path.join(t, 'open/f')))?.attrs.sha256).toMatch(/^[0-9a-f]{64}$/);
     for (const name of ['nobody-busybox', 'nobody-noprintf']) expect(entryLines(await scan(variants[name]!, [target(t)]), []), name).toEqual(entryLines(base, []));
   });
 });

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/main/cli/main.js';
 import { memoryReference } from '../../../src/main/scan/reference/stored-reference.js';
 import { scan, scannerHosts, target, type Variant } from './helpers.js';
+import { byteString } from '../../../src/main/model/entry.js';
 
 let dir: string;
 let variants: Record<string, Variant>;
@@ -59,8 +60,8 @@ describe.each(['dash', 'noperl', 'busybox', 'noprintf'])('a quick scan under %s'
       expect(quick.mode).toBe('quick');
       expect(quick.hashed).toBe(6);
       if (name === 'dash' || name === 'noperl') {
-        expect(quick.entries.get(path.join(t, 'f3'))!.attrs.xattrs).toBe('user.mark=0x736574');
-        expect(quick.entries.get(path.join(t, 'f4'))!.attrs.flags).toBe('a');
+        expect(quick.entries.get(byteString(path.join(t, 'f3')))!.attrs.xattrs).toBe('user.mark=0x736574');
+        expect(quick.entries.get(byteString(path.join(t, 'f4')))!.attrs.flags).toBe('a');
       }
       for (const e of quick.entries.values()) if (e.attrs.type === 'file') expect(e.attrs.sha256, JSON.stringify(e.path)).toBe(sha(e.path));
       // The same entries as a full scan would give, attributes beyond stat(2) included.

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canMount, scan, scannerHosts, target, type Variant } from './helpers.js';
+import { byteString } from '../../../src/main/model/entry.js';
 
 let dir: string;
 let variants: Record<string, Variant>;
@@ -27,7 +28,7 @@ describe.each(VARIANTS)('under %s', (name) => {
     try {
       for (let round = 0; round < 3; round++) {
         const c = await scan(variants[name]!, [target(t)]);
-        for (let i = 0; i < 200; i++) expect(c.entries.get(path.join(t, 'stable', `s${i}`))!.attrs.sha256).toBe(sha(path.join(t, 'stable', `s${i}`)));
+        for (let i = 0; i < 200; i++) expect(c.entries.get(byteString(path.join(t, 'stable', `s${i}`)))!.attrs.sha256).toBe(sha(path.join(t, 'stable', `s${i}`)));
         for (const e of c.entries.values()) {
           // A churned file is either hashed exactly as some content it had, or marked as not hashed with the host's reason.
           if (e.attrs.type === 'file' && e.attrs.sha256 === null) expect(e.error).toMatch(/^(not hashed: (No such file or directory|no longer a regular file)|Permission denied)$/);
@@ -47,11 +48,11 @@ describe.each(VARIANTS)('under %s', (name) => {
     fs.symlinkSync('a', path.join(t, 'b'));
     fs.symlinkSync('..', path.join(t, 'up'));
     const c = await scan(variants[name]!, [target(t, { content: 1000 })]);
-    expect(c.entries.get(path.join(t, 'fifo'))!.attrs).toMatchObject({ type: 'fifo', sha256: null });
-    expect(c.entries.get(path.join(t, 'fifo'))!.attrs.content).toBeUndefined();
-    expect(c.entries.get(path.join(t, 'tty'))!.attrs).toMatchObject({ type: 'char', device: '5:0' });
-    expect(c.entries.get(path.join(t, 'a'))!.attrs.target).toBe('b');
-    expect(c.entries.get(path.join(t, 'up'))!.attrs.target).toBe('..');
+    expect(c.entries.get(byteString(path.join(t, 'fifo')))!.attrs).toMatchObject({ type: 'fifo', sha256: null });
+    expect(c.entries.get(byteString(path.join(t, 'fifo')))!.attrs.content).toBeUndefined();
+    expect(c.entries.get(byteString(path.join(t, 'tty')))!.attrs).toMatchObject({ type: 'char', device: '5:0' });
+    expect(c.entries.get(byteString(path.join(t, 'a')))!.attrs.target).toBe('b');
+    expect(c.entries.get(byteString(path.join(t, 'up')))!.attrs.target).toBe('..');
     expect(c.entries.size).toBe(6);
   });
 
@@ -68,10 +69,10 @@ describe.each(VARIANTS)('under %s', (name) => {
     try {
       const c = await scan(variants[name]!, [target(t)]);
       expect([...c.entries.keys()].filter((p) => p.startsWith(path.join(t, 'proc/')))).toEqual([]);
-      expect(c.entries.has(path.join(t, 'tmp/inner'))).toBe(false);
-      expect(c.entries.has(path.join(t, 'proc'))).toBe(true);
+      expect(c.entries.has(byteString(path.join(t, 'tmp/inner')))).toBe(false);
+      expect(c.entries.has(byteString(path.join(t, 'proc')))).toBe(true);
       const crossing = await scan(variants[name]!, [target(t, { crossMounts: true, exclude: ['proc'] })]);
-      expect(crossing.entries.get(path.join(t, 'tmp/inner'))!.attrs.sha256).toBe(sha(path.join(t, 'tmp/inner')));
+      expect(crossing.entries.get(byteString(path.join(t, 'tmp/inner')))!.attrs.sha256).toBe(sha(path.join(t, 'tmp/inner')));
       // The bind mount of the tree into itself: entered once at most (same file system), never forever.
       expect(crossing.entries.size).toBeLessThan(40);
     } finally {
@@ -86,7 +87,7 @@ describe('huge and many', () => {
     fs.mkdirSync(t);
     execFileSync('truncate', ['-s', '1G', path.join(t, 'holes')]);
     const c = await scan(variants.dash!, [target(t)]);
-    expect(c.entries.get(path.join(t, 'holes'))!.attrs).toMatchObject({ size: 1073741824, sha256: '49bc20df15e412a64472421e13fe86ff1c5165e18b2afccf160d4dc19fe68a14' });
+    expect(c.entries.get(byteString(path.join(t, 'holes')))!.attrs).toMatchObject({ size: 1073741824, sha256: '49bc20df15e412a64472421e13fe86ff1c5165e18b2afccf160d4dc19fe68a14' });
   });
 
   it.each(['dash', 'busybox'])('%s: hash lines from 8 parallel workers never interleave (2,000 names of ~3,800 bytes, and longer ones)', async (name) => {
@@ -106,6 +107,6 @@ describe('huge and many', () => {
     }
     const c = await scan(variants[name]!, [target(t)], { settings: { jobs: 8 } });
     expect(c.facts.jobs).toBe('8');
-    for (const p of files) expect(c.entries.get(p)!.attrs.sha256, p.slice(-20)).toBe(sha(p));
+    for (const p of files) expect(c.entries.get(byteString(p))!.attrs.sha256, p.slice(-20)).toBe(sha(p));
   });
 });

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ScanFailure } from '../../../src/main/scanner/scan-failure.js';
 import { memoryReference } from '../../../src/main/scan/reference/stored-reference.js';
 import { AWKWARD_NAMES, scan, scannerHosts, target } from './helpers.js';
+import { byteString } from '../../../src/main/model/entry.js';
 
 let dir = '';
 let tree = '';
@@ -108,7 +109,7 @@ describe.each(BASES)('a host %s', (label, base) => {
     const shell = host(`vanish-${tag}`, base(), { openssl: 'for a; do case $a in */vanish) rm -f "$a" ;; esac; done\nexec /usr/bin/openssl "$@"' });
     const full = await scan(shell, [target(tree)]);
     expect(fs.existsSync(victim)).toBe(false);
-    const e = full.entries.get(victim)!;
+    const e = full.entries.get(byteString(victim))!;
     expect(e.attrs.sha256).toBeNull();
     expect(e.error).toBe('not hashed: No such file or directory');
     // Every other file has its hash.

@@ -10,6 +10,7 @@ import { collect } from '../../../src/main/scan/collect.js';
 import { buildPlan, walkWords } from '../../../src/main/scanner/plan.js';
 import { LocalTransport } from '../../../src/main/transport/local.js';
 import { policy, target } from '../../support/targets.js';
+import { byteString } from '../../../src/main/model/entry.js';
 
 
 const HOSTILE = ['$(touch PWNED)', '`touch PWNED`', "'; touch PWNED; '", '"; touch PWNED; "', '-exec', '(', ')', '-o', '!', '--', '-delete', '\n', '${IFS}', '\\', '*', '%p\\0'];
@@ -124,7 +125,7 @@ describe.each(['dash', 'bash'])('the scanner under %s selects exactly what cover
     const hashed = [...collected.entries.values()].filter((e) => e.attrs.sha256 !== null).map((e) => e.path);
     expect(hashed).toContain(Buffer.from(`${root}/hostile/bad\xff.conf`, 'latin1').toString('latin1'));
     expect(hashed).toContain(`${root}/hostile/new\nline.conf`);
-    expect(found.get(`${root}/link.conf`)).toBe(root); // the symlink itself, not /etc
+    expect(found.get(byteString(`${root}/link.conf`))).toBe(root); // the symlink itself, not /etc
     expect([...found.keys()].some((p) => p.startsWith('/etc/'))).toBe(false);
   });
 });

@@ -8,9 +8,10 @@ import { collect, type Collected } from '../../../src/main/scan/collect.js';
 import { ScanFailure } from '../../../src/main/scanner/scan-failure.js';
 import { memoryReference, type Reference } from '../../../src/main/scan/reference/stored-reference.js';
 import { buildPlan, type ScanPlan } from '../../../src/main/scanner/plan.js';
-import { PROTOCOL_VERSION } from '../../../src/main/scanner/records.js';
+import { PROTOCOL_VERSION } from '../../../src/main/scanner/protocol.js';
 import type { Transport } from '../../../src/main/transport/transport.js';
 import { policy, target } from '../../support/targets.js';
+import { byteString } from '../../../src/main/model/entry.js';
 
 const NUL = '\0';
 const rec = (...parts: string[]) => parts.map((p) => p + NUL).join('');
@@ -188,11 +189,11 @@ describe('a quick scan against its reference', () => {
 
     const byPath = new Map(held.entries.map((e) => [e.path, e]));
     // Reused: the full scan's hash and attributes beyond stat(2); read again: what moved.
-    expect(byPath.get('/t/same')!.attrs).toMatchObject({ sha256: sha('a'), flags: null, xattrs: null });
-    expect(byPath.get('/t/immutable')!.attrs).toMatchObject({ sha256: sha('e'), flags: 'i' });
-    expect(byPath.get('/t/xattr')!.attrs).toMatchObject({ sha256: sha('f'), xattrs: 'user.a=0x76' });
-    expect(byPath.get('/t/rewritten')!.attrs.sha256).toBe(sha('9'));
-    expect(byPath.get('/t/sub/x')!.attrs.content).toEqual({ text: 'hi' });
+    expect(byPath.get(byteString('/t/same'))!.attrs).toMatchObject({ sha256: sha('a'), flags: null, xattrs: null });
+    expect(byPath.get(byteString('/t/immutable'))!.attrs).toMatchObject({ sha256: sha('e'), flags: 'i' });
+    expect(byPath.get(byteString('/t/xattr'))!.attrs).toMatchObject({ sha256: sha('f'), xattrs: 'user.a=0x76' });
+    expect(byPath.get(byteString('/t/rewritten'))!.attrs.sha256).toBe(sha('9'));
+    expect(byPath.get(byteString('/t/sub/x'))!.attrs.content).toEqual({ text: 'hi' });
     expect(held.lists).toHaveLength(1);
     const hashList = held.lists[0]!.slice(5, 5 + Number(held.lists[0]![4]));
     expect(hashList.sort()).toEqual(['/t/chmod', '/t/new', '/t/rewritten']);

@@ -3,10 +3,12 @@
 // diffAttributes on the entry made whole for every other attribute.
 import { describe, expect, it } from 'vitest';
 import { EntryTable } from '../../../src/main/scanner/entry-table.js';
-import type { MetaRecord } from '../../../src/main/scanner/records.js';
+import type { MetaRecord } from '../../../src/main/scanner/protocol.js';
 import { EntryFields } from '../../../src/main/store/packs/codec.js';
 import { diffAttributes } from '../../../src/main/compare/compare.js';
-import { ALL_ATTRIBUTES, type EntryAttributes } from '../../../src/shared/domain.js';
+import { ALL_ATTRIBUTES } from '../../../src/shared/attributes.js';
+import type { EntryAttributes } from '../../../src/shared/domain.js';
+import { byteString } from '../../../src/main/model/entry.js';
 
 const times = ['1700000000.123456789', '0.000000000', '-5.000000001', '999999999999999.999999999', '1700000000.1234567', '01.000000000'];
 const candidates = [
@@ -20,14 +22,14 @@ describe('EntryTable.sameAsStored on times', () => {
   it('agrees with the text of mtimeOf and ctimeOf', () => {
     const table = new EntryTable();
     times.forEach((t, i) => {
-      table.add({ kind: 'entry', target: 0, path: `/p${i}`, type: 'file', mode: '644', uid: 0, gid: 0, size: 1, mtime: t, ctime: t, inode: String(i + 1), nlink: 1, link: null, device: null, error: null });
+      table.add({ kind: 'entry', target: 0, path: byteString(`/p${i}`), type: 'file', mode: '644', uid: 0, gid: 0, size: 1, mtime: t, ctime: t, inode: String(i + 1), nlink: 1, link: null, device: null, error: null });
     });
     table.finish(new Set(), new Map(), new Map());
     const f = new EntryFields();
     for (let i = 0; i < times.length; i++) {
       for (const c of candidates) {
         for (const name of ['mtime', 'ctime'] as const) {
-          f.fromState({ path: `/p${i}`, attrs: { ...table.entryAt(i).attrs, mtime: c, ctime: c }, error: null });
+          f.fromState({ path: byteString(`/p${i}`), attrs: { ...table.entryAt(i).attrs, mtime: c, ctime: c }, error: null });
           const text = name === 'mtime' ? table.mtimeOf(i) : table.ctimeOf(i);
           expect([i, c, name, table.sameAsStored(i, f, [name], () => false)]).toEqual([i, c, name, c === text]);
         }
@@ -38,7 +40,7 @@ describe('EntryTable.sameAsStored on times', () => {
 
 describe('EntryTable against stored entries', () => {
   const row = (path: string, over: Partial<MetaRecord> = {}): MetaRecord => ({
-    kind: 'entry', target: 0, path, type: 'file', mode: '644', uid: 1000, gid: 100, size: 5, mtime: '1700000000.123456789', ctime: '1700000000.123456789',
+    kind: 'entry', target: 0, path: byteString(path), type: 'file', mode: '644', uid: 1000, gid: 100, size: 5, mtime: '1700000000.123456789', ctime: '1700000000.123456789',
     inode: '9', nlink: 1, link: null, device: null, error: null, ...over,
   });
 
@@ -50,7 +52,7 @@ describe('EntryTable against stored entries', () => {
     for (let i = 0; i < times.length; i++) {
       for (const c of candidates) {
         const attrs = { ...table.entryAt(i).attrs, mtime: c, ctime: c };
-        f.fromState({ path: `/p${i}`, attrs, error: null });
+        f.fromState({ path: byteString(`/p${i}`), attrs, error: null });
         const same = diffAttributes(attrs, table.entryAt(i).attrs, ['mtime', 'ctime']).length === 0;
         expect([i, c, table.sameAsStored(i, f, ['mtime', 'ctime'], () => false)]).toEqual([i, c, same]);
       }
@@ -70,7 +72,7 @@ describe('EntryTable against stored entries', () => {
 
   it('sameAsStored agrees with diffAttributes on rows with what few have (link, device, error, attributes, a second walk)', () => {
     const table = new EntryTable();
-    table.add(row('/l', { type: 'symlink', link: '/x\xff', mode: '777' }));
+    table.add(row('/l', { type: 'symlink', link: byteString('/x\xff'), mode: '777' }));
     table.add(row('/c', { type: 'char', device: '1:3' }));
     table.add(row('/e', { error: 'Permission denied' }));
     table.add(row('/x'));
@@ -119,8 +121,8 @@ describe('EntryTable against stored entries', () => {
   it('matches hash lines in stream order without a path index, and out of order with one', () => {
     const table = new EntryTable(false);
     ['/d', '/d/a', '/d/b', '/d/e', '/d/c'].forEach((p, i) => table.add(row(p, { type: i === 0 || i === 3 ? 'directory' : 'file' })));
-    expect(['/d/a', '/d/b', '/d/c'].map((p) => table.rowOfHash(p))).toEqual([1, 2, 4]);
-    expect(table.rowOfHash('/d/a')).toBe(1);
-    expect(table.rowOfHash('/nope')).toBeUndefined();
+    expect(['/d/a', '/d/b', '/d/c'].map((p) => table.rowOfHash(byteString(p)))).toEqual([1, 2, 4]);
+    expect(table.rowOfHash(byteString('/d/a'))).toBe(1);
+    expect(table.rowOfHash(byteString('/nope'))).toBeUndefined();
   });
 });

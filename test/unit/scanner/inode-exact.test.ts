@@ -5,9 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { diffAttributes } from '../../../src/main/compare/compare.js';
 import type { EntryState } from '../../../src/main/model/entry.js';
 import { EntryTable } from '../../../src/main/scanner/entry-table.js';
-import { RecordParser, ScanStreamError } from '../../../src/main/scanner/records.js';
+import { ScanStreamError } from '../../../src/main/scanner/protocol.js';
+import { RecordParser } from '../../../src/main/scanner/record-parser.js';
 import { EntryFields, forEachInPack, PackEncoder } from '../../../src/main/store/packs/codec.js';
-import { inodeValue, SELF_ATTRIBUTES, type EntryAttributes } from '../../../src/shared/domain.js';
+import { SELF_ATTRIBUTES } from '../../../src/shared/attributes.js';
+import { inodeValue, type EntryAttributes } from '../../../src/shared/domain.js';
 import { E, f, V } from '../../support/scanner-stream.js';
 
 const MAX = '18446744073709551615';

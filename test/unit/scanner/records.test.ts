@@ -10,7 +10,10 @@ import { scannerScript } from '../../../src/main/scanner/script.js';
 import { EntryTable } from '../../../src/main/scanner/entry-table.js';
 import { buildPlan } from '../../../src/main/scanner/plan.js';
 import { E, f, H1, H2, NUL, statLine, STREAM, V } from '../../support/scanner-stream.js';
-import { canonicalCaps, canonicalFlags, RecordParser, ScanStreamError, unescapeName, type ScanRecordEvent } from '../../../src/main/scanner/records.js';
+import { canonicalCaps, canonicalFlags, unescapeName } from '../../../src/main/scanner/attribute-text.js';
+import { ScanStreamError, type ScanRecordEvent } from '../../../src/main/scanner/protocol.js';
+import { RecordParser } from '../../../src/main/scanner/record-parser.js';
+import { byteString } from '../../../src/main/model/entry.js';
 
 const meta = (path: string, o: Record<string, unknown> = {}): ScanRecordEvent =>
   ({ kind: 'entry', target: 0, path, type: 'file', mode: '0644', uid: 0, gid: 0, size: 5, mtime: '1700000000.123456789', ctime: '1700000001.500000000', inode: '1234', nlink: 1, link: null, device: null, error: null, ...o }) as ScanRecordEvent;
@@ -27,33 +30,33 @@ const EXPECTED: ScanRecordEvent[] = [
   meta('/t/link', { type: 'symlink', mode: '0777', link: '../x\xff' }),
   meta('/t/dev', { type: 'char', size: 0 }),
   meta('/t/secret', { error: 'Permission denied' }),
-  { kind: 'device', path: '/t/dev', device: '1:10' },
+  { kind: 'device', path: byteString('/t/dev'), device: '1:10' },
   { kind: 'target', target: 1, state: 'missing' },
   meta('/s/f', { target: 2 }),
   meta('/s/l', { target: 2, type: 'symlink', mode: '0777', size: 7, link: 'tar get' }),
   meta('/s/c', { target: 2, type: 'char', mode: '0600', device: '1:3', error: null }),
   meta('/s/new\nl', { target: 2, type: 'symlink', mode: '0777', size: 3, link: 'x\ny' }),
-  { kind: 'hash', path: '/t/new\nline', sha256: H1 },
-  { kind: 'content', path: '/t/small', bytes: Buffer.from('hi\n') },
-  { kind: 'content', path: '/t/gone', bytes: null },
-  { kind: 'xattrs', path: '/t/we\nird\\', attrs: [['user.a', '76'], ['security.selinux', '73797374656d5f753a6f626a6563745f723a6574635f743a733000']] },
-  { kind: 'acl', path: '/t/x\\y', acl: 'user::rw-,user:1000:r--,group::r--,mask::r--,other::r--' },
-  { kind: 'caps', path: '/t/capbin', caps: 'cap_setuid=ep' },
-  { kind: 'flags', path: '/t', flags: 'i' },
-  { kind: 'flags', path: '/t/n\nl', flags: 'a' },
-  { kind: 'flags', path: '/u/c', flags: '' },
-  { kind: 'flags', path: '/v/a b\xff', flags: 'i' },
-  { kind: 'flags', path: '/v/trailing ', flags: '' },
-  { kind: 'attributes-read', path: '/k/new\nline' },
-  { kind: 'xattrs', path: '/k/new\nline', attrs: [['user.a\\075b', '76'], ['user.\\134\\012', '']] },
-  { kind: 'flags', path: '/k/new\nline', flags: 'ai' },
-  { kind: 'attributes-read', path: '/k/plain' },
-  { kind: 'flags', path: '/k/plain', flags: '' },
-  { kind: 'attributes-read', path: '/k/link' },
-  { kind: 'xattrs', path: '/k/link', attrs: [['security.selinux', '6c5f7400']] },
-  { kind: 'hash', path: '/t/x', sha256: H1 },
-  { kind: 'hash', path: '/t/back\\slash\nnew', sha256: H2 },
-  { kind: 'hash', path: '/t/plain name', sha256: H2 },
+  { kind: 'hash', path: byteString('/t/new\nline'), sha256: H1 },
+  { kind: 'content', path: byteString('/t/small'), bytes: Buffer.from('hi\n') },
+  { kind: 'content', path: byteString('/t/gone'), bytes: null },
+  { kind: 'xattrs', path: byteString('/t/we\nird\\'), attrs: [['user.a', '76'], ['security.selinux', '73797374656d5f753a6f626a6563745f723a6574635f743a733000']] },
+  { kind: 'acl', path: byteString('/t/x\\y'), acl: 'user::rw-,user:1000:r--,group::r--,mask::r--,other::r--' },
+  { kind: 'caps', path: byteString('/t/capbin'), caps: 'cap_setuid=ep' },
+  { kind: 'flags', path: byteString('/t'), flags: 'i' },
+  { kind: 'flags', path: byteString('/t/n\nl'), flags: 'a' },
+  { kind: 'flags', path: byteString('/u/c'), flags: '' },
+  { kind: 'flags', path: byteString('/v/a b\xff'), flags: 'i' },
+  { kind: 'flags', path: byteString('/v/trailing '), flags: '' },
+  { kind: 'attributes-read', path: byteString('/k/new\nline') },
+  { kind: 'xattrs', path: byteString('/k/new\nline'), attrs: [['user.a\\075b', '76'], ['user.\\134\\012', '']] },
+  { kind: 'flags', path: byteString('/k/new\nline'), flags: 'ai' },
+  { kind: 'attributes-read', path: byteString('/k/plain') },
+  { kind: 'flags', path: byteString('/k/plain'), flags: '' },
+  { kind: 'attributes-read', path: byteString('/k/link') },
+  { kind: 'xattrs', path: byteString('/k/link'), attrs: [['security.selinux', '6c5f7400']] },
+  { kind: 'hash', path: byteString('/t/x'), sha256: H1 },
+  { kind: 'hash', path: byteString('/t/back\\slash\nnew'), sha256: H2 },
+  { kind: 'hash', path: byteString('/t/plain name'), sha256: H2 },
   { kind: 'end' },
 ];
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION } from '../../../src/main/scanner/records.js';
+import { PROTOCOL_VERSION } from '../../../src/main/scanner/protocol.js';
 import { joinScanner, scannerScript } from '../../../src/main/scanner/script.js';
 
 let dir = '';

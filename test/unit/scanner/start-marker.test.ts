@@ -3,7 +3,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { LOGIN_OUTPUT_LIMIT, runScanner } from '../../../src/main/scan/run-scanner.js';
-import { PROTOCOL_VERSION } from '../../../src/main/scanner/records.js';
+import { PROTOCOL_VERSION } from '../../../src/main/scanner/protocol.js';
 import { StreamCheck } from '../../../src/main/scanner/stream-check.js';
 import type { Transport } from '../../../src/main/transport/transport.js';
 

@@ -2,13 +2,14 @@
 // emits them. The hostile-host integration tests send the same through real sshd hosts.
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../../src/main/scanner/plan.js';
-import type { MetaRecord, ScanRecordEvent } from '../../../src/main/scanner/records.js';
+import type { MetaRecord, ScanRecordEvent } from '../../../src/main/scanner/protocol.js';
 import { MAX_FACTS, MAX_PATH_BYTES, pathDepth, StreamCheck } from '../../../src/main/scanner/stream-check.js';
 import { policy, target } from '../../support/targets.js';
+import { byteString } from '../../../src/main/model/entry.js';
 
 const plan = buildPlan([policy('p', [target('/etc'), target('/srv/a b', { depth: 1 }), target('/')])]);
 const entry = (t: number, path: string, over: Partial<MetaRecord> = {}): MetaRecord => ({
-  kind: 'entry', target: t, path, type: 'file', mode: '0644', uid: 0, gid: 0, size: 1, mtime: '1.000000000', ctime: '1.000000000', inode: '1', nlink: 1, link: null, device: null, error: null, ...over,
+  kind: 'entry', target: t, path: byteString(path), type: 'file', mode: '0644', uid: 0, gid: 0, size: 1, mtime: '1.000000000', ctime: '1.000000000', inode: '1', nlink: 1, link: null, device: null, error: null, ...over,
 });
 const begin = (t: number): ScanRecordEvent => ({ kind: 'target', target: t, state: 'ok' });
 const end = (t: number, status = 0): ScanRecordEvent => ({ kind: 'walk-end', target: t, status });
@@ -73,7 +74,7 @@ describe('StreamCheck', () => {
     // Bytes that are not printable are shown escaped, a backslash too.
     expect(run(walked(entry(0, '/x\x1b[2J\\\x9b')))).toMatch(/^malformed scanner output: '\/x\\x1b\[2J\\x5c\\x9b' is not a plain path/);
     expect(run(walked(entry(0, `/etc/${'a'.repeat(MAX_PATH_BYTES)}`)))).toMatch(/a path longer than 4096 bytes \(PATH_MAX\)/);
-    expect(run(walked(entry(0, '/etc/l', { type: 'symlink', link: 'x'.repeat(MAX_PATH_BYTES + 1) })))).toMatch(/a symlink target longer than 4096 bytes/);
+    expect(run(walked(entry(0, '/etc/l', { type: 'symlink', link: byteString('x'.repeat(MAX_PATH_BYTES + 1)) })))).toMatch(/a symlink target longer than 4096 bytes/);
   });
 
   it('fails entries before their walk began or after it ended, and unknown walks', () => {
@@ -83,10 +84,10 @@ describe('StreamCheck', () => {
   });
 
   it('allows each run only the records of its mode', () => {
-    expect(run([{ kind: 'hash', path: '/etc/x', sha256: 'a'.repeat(64) }], 'quick')).toBe("malformed scanner output: a quick run does not send 'hash' records");
+    expect(run([{ kind: 'hash', path: byteString('/etc/x'), sha256: 'a'.repeat(64) }], 'quick')).toBe("malformed scanner output: a quick run does not send 'hash' records");
     expect(run([begin(0)], 'list')).toBe("malformed scanner output: a list run does not send 'target' records");
     expect(run([entry(0, '/etc')], 'list')).toMatch(/a list run does not send 'entry' records/);
-    expect(run([{ kind: 'hash', path: '/etc/x', sha256: 'a'.repeat(64) }], 'list')).toBeNull();
+    expect(run([{ kind: 'hash', path: byteString('/etc/x'), sha256: 'a'.repeat(64) }], 'list')).toBeNull();
   });
 
   it('bounds entries, bytes, facts and names', () => {

@@ -17,6 +17,7 @@ import { checkPack, EntryFields, forEachInPack, PackEncoder } from '../../../src
 import { HeldSet } from '../../../src/main/store/packs/held-set.js';
 import { baselineSet, forEachEntry, loadSet, PACK_SIZE, packsOf, replaceEntries, replaceEntry, selfSet, setSize, writeSet } from '../../../src/main/store/packs/pack-store.js';
 import type { EntryAttributes } from '../../../src/shared/domain.js';
+import { byteString } from '../../../src/main/model/entry.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -36,7 +37,7 @@ const base: EntryAttributes = {
   type: 'file', mode: '0644', uid: 0, gid: 0, owner: 'root', group: 'root', size: 12, mtime: '1700000000.123456789', ctime: '1700000001.000000000',
   inode: 42, nlink: 1, device: null, target: null, sha256: 'ab'.repeat(32),
 };
-const entry = (p: string, attrs: Partial<EntryAttributes> = {}, error: string | null = null): EntryState => ({ path: p, attrs: { ...base, ...attrs }, error });
+const entry = (p: string, attrs: Partial<EntryAttributes> = {}, error: string | null = null): EntryState => ({ path: byteString(p), attrs: { ...base, ...attrs }, error });
 
 const many = (n: number) => Array.from({ length: n }, (_, i) => entry(`/d${i % 7}/f${i}`, { inode: i, size: i }));
 
@@ -70,11 +71,11 @@ describe('the pack codec', () => {
   it('refuses entries out of order or twice', () => {
     const enc = new PackEncoder();
     const f = new EntryFields().fromState(entry('/b'));
-    enc.add('/b', f);
-    expect(() => enc.add('/a', f)).toThrow(/out of order/);
-    expect(() => enc.add('/b', f)).toThrow(/out of order/);
-    expect(() => enc.add('/', f)).toThrow(/out of order/);
-    enc.add('/b/c', f);
+    enc.add(byteString('/b'), f);
+    expect(() => enc.add(byteString('/a'), f)).toThrow(/out of order/);
+    expect(() => enc.add(byteString('/b'), f)).toThrow(/out of order/);
+    expect(() => enc.add(byteString('/'), f)).toThrow(/out of order/);
+    enc.add(byteString('/b/c'), f);
     expect(enc.count).toBe(2);
   });
 
@@ -127,9 +128,9 @@ describe('entry sets in a store', () => {
     const want = new Map(many(PACK_SIZE + 10).map((e) => [e.path, e]));
     writeSet(db, set, want.values());
     const put = (e: EntryState | null, p: string) => {
-      replaceEntry(db, set, p, e);
-      if (e) want.set(p, e);
-      else want.delete(p);
+      replaceEntry(db, set, byteString(p), e);
+      if (e) want.set(byteString(p), e);
+      else want.delete(byteString(p));
       expect(loadSet(db, set)).toEqual(new Map([...want].sort(([a], [b]) => (a < b ? -1 : 1))));
     };
     put(entry('/0-before-all'), '/0-before-all');
@@ -167,8 +168,8 @@ describe('replaceEntries', () => {
     changes.set('/not-there', null);
     const want = new Map(start.map((e) => [e.path, e]));
     for (const [p, e] of changes) {
-      if (e) want.set(p, e);
-      else want.delete(p);
+      if (e) want.set(byteString(p), e);
+      else want.delete(byteString(p));
     }
     const sorted = new Map([...want].sort(([a], [b]) => (a < b ? -1 : 1)));
     // Baseline 1 in one go, baseline 2 a path at a time, baseline 3 from nothing.
@@ -178,7 +179,7 @@ describe('replaceEntries', () => {
     db.exec("CREATE TEMP TABLE taken (id INTEGER); CREATE TEMP TRIGGER count_taken AFTER DELETE ON baseline_packs BEGIN INSERT INTO taken VALUES (OLD.baseline_id); END;");
     replaceEntries(db, baselineSet(1), changes);
     expect(db.prepare('SELECT COUNT(*) FROM taken WHERE id = 1').pluck().get()).toBe(4);
-    for (const [p, e] of changes) replaceEntry(db, baselineSet(2), p, e);
+    for (const [p, e] of changes) replaceEntry(db, baselineSet(2), byteString(p), e);
     expect(loadSet(db, baselineSet(1))).toEqual(sorted);
     expect(loadSet(db, baselineSet(2))).toEqual(sorted);
     replaceEntries(db, baselineSet(3), changes);
@@ -274,16 +275,16 @@ describe('a scan merged with a stored set', () => {
     const table = new EntryTable(false);
     const arrival = ['/m/z', '/m', '/m/a.b', '/m/a', '/m/a/x', '/m/\xff', '/m/a-'];
     arrival.forEach((p, i) =>
-      table.add({ kind: 'entry', target: 0, path: p, type: 'file', mode: '644', uid: 0, gid: 0, size: 1, mtime: '1.000000000', ctime: '1.000000000', inode: String(i), nlink: 1, link: null, device: null, error: null }),
+      table.add({ kind: 'entry', target: 0, path: byteString(p), type: 'file', mode: '644', uid: 0, gid: 0, size: 1, mtime: '1.000000000', ctime: '1.000000000', inode: String(i), nlink: 1, link: null, device: null, error: null }),
     );
     table.finish(new Set(), new Map(), new Map());
     expect([...table.sortedRows()].map((r) => table.pathOf(r))).toEqual([...arrival].sort());
-    for (const p of arrival) expect(table.row(p)).toBe(arrival.indexOf(p));
-    expect(table.row('/m/b')).toBeUndefined();
+    for (const p of arrival) expect(table.row(byteString(p))).toBe(arrival.indexOf(p));
+    expect(table.row(byteString('/m/b'))).toBeUndefined();
     const stored = ['/a', '/m/a', '/m/a/x', '/m/b', '/m/\xff', '/n'];
     const enc = new PackEncoder();
     const f = new EntryFields();
-    for (const p of stored) enc.add(p, f.fromState(entry(p)));
+    for (const p of stored) enc.add(byteString(p), f.fromState(entry(p)));
     const pack = enc.finish();
     const pairs: [string, string | null][] = [];
     pairWithTable(table, (each) => forEachInPack(pack, new EntryFields(), each), (row, g) => pairs.push([g.path(), row < 0 ? null : table.pathOf(row)]));
@@ -302,25 +303,25 @@ describe('a scan merged with a stored set', () => {
       for (let k = 0; k < n; k++) p += alphabet[next() % alphabet.length];
       if (seen.has(p)) continue;
       seen.add(p);
-      column.push(p);
+      column.push(byteString(p));
     }
     const paths = [...seen];
     expect([...column.sorted()].map((i) => paths[i])).toEqual([...paths].sort());
-    paths.forEach((p, i) => expect(column.is(i, p)).toBe(true));
+    paths.forEach((p, i) => expect(column.is(i, byteString(p))).toBe(true));
   });
 
   it('finds a path by its bytes, the index made before or after the paths came', () => {
     const early = new PathColumn();
-    expect(early.findString('/a')).toBe(-1); // the index exists from here on, and grows
+    expect(early.findString(byteString('/a'))).toBe(-1); // the index exists from here on, and grows
     const late = new PathColumn();
     const paths = Array.from({ length: 5000 }, (_, i) => `/d${i % 13}/\xff${i}`);
     for (const p of paths) {
-      early.push(p);
-      late.push(p);
+      early.push(byteString(p));
+      late.push(byteString(p));
     }
     for (const column of [early, late]) {
-      paths.forEach((p, i) => expect(column.findString(p)).toBe(i));
-      for (const absent of ['/d1', '/d1/\xff', '/d1/\xff14x', '', '/d0/\xff5000']) expect(column.findString(absent)).toBe(-1);
+      paths.forEach((p, i) => expect(column.findString(byteString(p))).toBe(i));
+      for (const absent of ['/d1', '/d1/\xff', '/d1/\xff14x', '', '/d0/\xff5000']) expect(column.findString(byteString(absent))).toBe(-1);
     }
   });
 });

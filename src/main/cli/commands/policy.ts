@@ -1,7 +1,8 @@
 // The policy commands: add (empty or from a template), targets, list, show, export, import, remove.
 import fs from 'node:fs';
 import { ApiError } from '../../../shared/api.js';
-import type { AttributeName, Target } from '../../../shared/domain.js';
+import type { AttributeName } from '../../../shared/attributes.js';
+import type { Target } from '../../../shared/domain.js';
 import { visible } from '../../../shared/visible.js';
 import { MAX_TARGET_DEPTH } from '../../policy/policies.js';
 import { DEFAULT_CONTENT_LIMIT, MAX_CONTENT_LIMIT } from '../../scanner/scan-options.js';

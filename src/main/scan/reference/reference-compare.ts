@@ -11,12 +11,13 @@
 // stream's end then leaves nothing to do but the list, where a sorted merge after the stream
 // would add to every quick scan's time. A larger one is not held (its memory grows with its
 // entries) but merged with the table after the stream (compare/pair.ts).
-import { ALL_ATTRIBUTES, type AttributeName, type FileContent, type Target } from '../../../shared/domain.js';
+import { ALL_ATTRIBUTES, TOOL_ATTRIBUTES, type AttributeName, type ToolAttribute } from '../../../shared/attributes.js';
+import type { FileContent, Target } from '../../../shared/domain.js';
 import type { EntryState } from '../../model/entry.js';
 import { pairWithTable } from '../../compare/pair.js';
 import { EntryFields, forEachInPacks, parseExtra } from '../../store/packs/codec.js';
 import { HeldSet } from '../../store/packs/held-set.js';
-import { EXT_KEYS, type EntryTable, type ExtKey } from '../../scanner/entry-table.js';
+import type { EntryTable } from '../../scanner/entry-table.js';
 import type { ScanPlan } from '../../scanner/plan.js';
 import { walkTargets } from '../walk-targets.js';
 import { reusable, type Reference, type ReferenceSource } from './stored-reference.js';
@@ -294,17 +295,17 @@ interface ExtraPlan {
   /** The full scan checked every attribute this host can check now. */
   covers: boolean;
   /** The attributes this host checks that have a value, and those that have none. */
-  values: [ExtKey, string][];
-  nones: ExtKey[];
+  values: [ToolAttribute, string][];
+  nones: ToolAttribute[];
   /** lsattr answered. */
   flags: boolean;
   content: FileContent | null | undefined;
 }
 
 function extraPlan(ext: ReturnType<typeof parseExtra> | undefined, checked: ReadonlySet<string>): ExtraPlan {
-  const values: [ExtKey, string][] = [];
-  const nones: ExtKey[] = [];
-  for (const k of EXT_KEYS) {
+  const values: [ToolAttribute, string][] = [];
+  const nones: ToolAttribute[] = [];
+  for (const k of TOOL_ATTRIBUTES) {
     const v = ext?.[k];
     if (v === undefined || !checked.has(k)) continue;
     if (v === null) nones.push(k);
@@ -328,7 +329,7 @@ const SAME_OTHER: AttributeName[] = ['type', 'inode', 'ctime'];
  * it copied from it (the hash and the attributes beyond stat(2): equal by then).
  */
 const TWIN_ALL: AttributeName[] = ALL_ATTRIBUTES.filter((a) => a !== 'content');
-const COPIED: AttributeName[] = ['sha256', 'xattrs', 'acl', 'caps', 'selinux', 'flags'];
+const COPIED: AttributeName[] = ['sha256', ...TOOL_ATTRIBUTES];
 const TWIN_FILE: AttributeName[] = TWIN_ALL.filter((a) => !SAME_FILE.includes(a) && !COPIED.includes(a));
 const TWIN_OTHER: AttributeName[] = TWIN_ALL.filter((a) => !SAME_OTHER.includes(a) && !COPIED.includes(a));
 const UNDECIDED = -1;

@@ -1,6 +1,7 @@
 // The quick-scan reference: what a quick scan may reuse instead of reading it again (the
 // server's last full scan, and the gold-master baselines taken of it since), as stored sets of
 // entries in packs (store/packs), and the rule that decides whether a stored entry may be reused.
+import { TOOL_ATTRIBUTES, type ToolAttribute } from '../../../shared/attributes.js';
 import type { EntryAttributes, FileContent, Inode } from '../../../shared/domain.js';
 import type { EntryState } from '../../model/entry.js';
 import type { Db } from '../../store/db.js';
@@ -9,7 +10,6 @@ import { baselineSet, PACK_SIZE, packsOf, serverFullSet } from '../../store/pack
 import type { StoredPolicy } from '../../policy/policies.js';
 import { baselinePolicyId } from '../../baseline/baselines.js';
 import { fullScanBaselineIds, lastFullScan } from './full-scans.js';
-import { EXT_KEYS } from '../../scanner/entry-table.js';
 
 /** What a quick scan reuses from the server's last full scan, by path. */
 export interface ReferenceEntry {
@@ -22,7 +22,7 @@ export interface ReferenceEntry {
   content?: FileContent | null;
   device?: string | null;
   /** The attributes beyond stat(2) the full scan checked (absent keys: not checked). */
-  ext?: Partial<Pick<EntryAttributes, 'xattrs' | 'acl' | 'caps' | 'selinux' | 'flags'>>;
+  ext?: Partial<Pick<EntryAttributes, ToolAttribute>>;
 }
 
 /** One stored set of a quick scan's reference, read in path order (store/packs). */
@@ -92,7 +92,7 @@ export function referenceLookup(db: Db, serverId: number): (path: string) => Ref
       const r: ReferenceEntry = { type: f.type, size: f.size, mtime: f.mtime(), ctime: f.ctime(), inode: f.inode, sha256: f.sha256(), device: f.device };
       const content = f.ext('content');
       if (content !== undefined) r.content = content;
-      for (const k of EXT_KEYS) {
+      for (const k of TOOL_ATTRIBUTES) {
         const v = f.ext(k);
         if (v !== undefined) (r.ext ??= {})[k] = v;
       }

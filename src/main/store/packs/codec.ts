@@ -20,8 +20,9 @@
 // a million objects; only the entries that differ are made into EntryState (state()).
 import zlib from 'node:zlib';
 import type { EntryAttributes, EntryType, Inode } from '../../../shared/domain.js';
-import type { EntryState } from '../../model/entry.js';
-import { extraJson } from '../entries.js';
+import { byteStringFromBuffer, type ByteString, type EntryState } from '../../model/entry.js';
+import { formatTime, parsedTime, parseTime } from '../../model/time.js';
+import { extraJson, type Extra } from '../entries.js';
 
 export const PACK_VERSION = 2;
 /** Packs written before the checksum: read, and checked by decoding them whole. */
@@ -43,12 +44,7 @@ const F_SHA_TEXT = 128;
 /** An inode beyond 2^53 - 1, kept exact as its decimal text (a string-table index). */
 const F_INODE_TEXT = 256;
 
-const SECONDS = /^(0|-?[1-9][0-9]{0,14})\.([0-9]{9})$/;
 const SHA_HEX = /^[0-9a-f]{64}$/;
-
-/** The attributes beyond stat(2) and kept content, as stored in `extra`: absent keys were not checked. */
-type ExtraKey = 'xattrs' | 'acl' | 'caps' | 'selinux' | 'flags' | 'content';
-type Extra = Partial<Pick<EntryAttributes, ExtraKey>>;
 
 const extraCache = new Map<string, Extra>();
 /** The parsed extra JSON, shared (read-only): a large set has few distinct ones. */
@@ -96,21 +92,21 @@ export class EntryFields {
   /** JSON of the attributes beyond stat(2) and the kept content (null: none checked, no content). */
   extra: string | null = null;
 
-  path(): string {
-    return this.pathBuf.toString('latin1', 0, this.pathLen);
+  path(): ByteString {
+    return byteStringFromBuffer(this.pathBuf, 0, this.pathLen);
   }
   mtime(): string {
-    return this.mtimeText ?? `${this.mtimeS}.${String(this.mtimeN).padStart(9, '0')}`;
+    return this.mtimeText ?? formatTime(this.mtimeS, this.mtimeN);
   }
   ctime(): string {
-    return this.ctimeText ?? `${this.ctimeS}.${String(this.ctimeN).padStart(9, '0')}`;
+    return this.ctimeText ?? formatTime(this.ctimeS, this.ctimeN);
   }
   sha256(): string | null {
     if (this.sha === null) return this.shaText;
     return Buffer.from(this.sha.buffer, this.sha.byteOffset + this.shaAt, 32).toString('hex');
   }
   /** An attribute beyond stat(2) or the content: undefined when not checked. */
-  ext<K extends ExtraKey>(k: K): Extra[K] {
+  ext<K extends keyof Extra>(k: K): Extra[K] {
     return this.extra === null ? undefined : parseExtra(this.extra)[k];
   }
   attrs(): EntryAttributes {
@@ -136,11 +132,9 @@ export class EntryFields {
     this.owner = a.owner;
     this.group = a.group;
     this.size = a.size;
-    const m = SECONDS.exec(a.mtime);
-    if (m) [this.mtimeS, this.mtimeN, this.mtimeText] = [Number(m[1]), Number(m[2]), null];
+    if (parseTime(a.mtime)) [this.mtimeS, this.mtimeN, this.mtimeText] = [parsedTime.s, parsedTime.n, null];
     else this.mtimeText = a.mtime;
-    const c = SECONDS.exec(a.ctime);
-    if (c) [this.ctimeS, this.ctimeN, this.ctimeText] = [Number(c[1]), Number(c[2]), null];
+    if (parseTime(a.ctime)) [this.ctimeS, this.ctimeN, this.ctimeText] = [parsedTime.s, parsedTime.n, null];
     else this.ctimeText = a.ctime;
     this.inode = a.inode;
     this.nlink = a.nlink;
@@ -179,7 +173,7 @@ export class PackEncoder {
   /** The first path of the pack (null while empty). */
   first: Buffer | null = null;
 
-  add(path: string, f: EntryFields): void {
+  add(path: ByteString, f: EntryFields): void {
     if (path.length > this.scratch.length) this.scratch = Buffer.allocUnsafe(path.length * 2);
     const n = this.scratch.write(path, 0, 'latin1');
     this.addBytes(this.scratch, 0, n, f);

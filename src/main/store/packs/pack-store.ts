@@ -9,7 +9,7 @@
 // whole decoding for a pack written before checksums): a damaged one fails what reads it with a
 // DamagedPack that names the set and the pack, never a decoder's error from deep inside a scan.
 import { displayPath } from '../../../shared/path-escape.js';
-import type { EntryState } from '../../model/entry.js';
+import { byteStringFromBuffer, type ByteString, type EntryState } from '../../model/entry.js';
 import type { Db } from '../db.js';
 import { byteOrder, checkPack, EntryFields, forEachInPacks, PackEncoder, PackReader } from './codec.js';
 
@@ -72,7 +72,7 @@ export class SetWriter {
     this.insert = db.prepare(`INSERT INTO ${set.table} (${set.owner.join(', ')}, first_path, entries, data) VALUES (${set.owner.map(() => '?').join(', ')}, ?, ?, ?)`);
   }
 
-  add(path: string, f: EntryFields): void {
+  add(path: ByteString, f: EntryFields): void {
     this.encoder.add(path, f);
     this.added();
   }
@@ -148,7 +148,7 @@ export function setSize(db: Db, set: EntrySet): number {
 }
 
 /** Puts `entry` at `path` (null: takes the path out): replaceEntries for one path. */
-export function replaceEntry(db: Db, set: EntrySet, path: string, entry: EntryState | null): void {
+export function replaceEntry(db: Db, set: EntrySet, path: ByteString, entry: EntryState | null): void {
   replaceEntries(db, set, new Map([[path, entry]]));
 }
 
@@ -181,7 +181,7 @@ export function replaceEntries(db: Db, set: EntrySet, changes: ReadonlyMap<strin
     const f = new EntryFields();
     const g = new EntryFields();
     const put = (key: Buffer) => {
-      const path = key.toString('latin1');
+      const path = byteStringFromBuffer(key, 0, key.length);
       const entry = changes.get(path)!;
       if (entry) w.add(path, g.fromState({ ...entry, path }));
     };

@@ -2,7 +2,7 @@
 // content diff when there is one, and accept (for this server, or into the baseline) with a note.
 import { useState, type FormEvent } from 'react';
 import type { AcceptScope, AttributeChange, Entry, FimEvent } from '../../../shared/domain.js';
-import { CORE_ATTRIBUTES, EXTENDED_ATTRIBUTES, NOT_CHECKED } from '../../../shared/domain.js';
+import { CORE_ATTRIBUTES, EXTENDED_ATTRIBUTES, NOT_CHECKED } from '../../../shared/attributes.js';
 import { modeChanges } from '../../../shared/human-text.js';
 import { Badge, ErrorNotice, Field } from '../../components/ui.js';
 import { formatEpoch, formatTime } from '../../components/format.js';

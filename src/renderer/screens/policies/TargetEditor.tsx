@@ -1,6 +1,7 @@
 // One target of a policy: the path, how deep, which names, how it is compared, and what it ignores.
 import { useState, type FormEvent } from 'react';
-import { ALL_ATTRIBUTES, MASTER_ATTRIBUTES, SELF_ATTRIBUTES, type AttributeName, type CompareMode, type Target } from '../../../shared/domain.js';
+import { ALL_ATTRIBUTES, MASTER_ATTRIBUTES, SELF_ATTRIBUTES, type AttributeName } from '../../../shared/attributes.js';
+import type { CompareMode, Target } from '../../../shared/domain.js';
 import { ErrorNotice, Field } from '../../components/ui.js';
 import { splitList } from '../../components/format.js';
 import { useAction, useConsole } from '../../state/context.js';
