@@ -1,4 +1,4 @@
-// A valid scanner stream holding every record kind (protocol 3), and the helpers that build one:
+// A valid scanner stream holding every record kind (the current protocol), and the helpers that build one:
 // the parser's tests and its fuzz test start from it.
 import { PROTOCOL_VERSION } from '../../src/main/scanner/protocol.js';
 

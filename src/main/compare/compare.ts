@@ -60,7 +60,7 @@ export function describe(entry: EntryAttributes, names: readonly AttributeName[]
 }
 
 function raw(e: EntryAttributes, name: AttributeName): string | number | null {
-  if (!(name in e)) return null; // extended attributes arrive with the scanner-fidelity work
+  if (!(name in e)) return null; // an attribute the host did not check
   return e[name as CoreAttribute] ?? null;
 }
 

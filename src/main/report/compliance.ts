@@ -25,7 +25,7 @@ export type WeeklyVerdict = 'yes' | 'no' | 'not due' | 'not monitored';
 export interface ServerCompliance {
   name: string;
   group: string;
-  /** When monitoring of the server began (inventory/monitoring.ts); null while no policy applies. */
+  /** When monitoring of the server began (inventory/inventory.ts monitoringSince); null while no policy applies. */
   monitoringSince: string | null;
   /** Where the weekly check starts: the later of the period's start and monitoringSince (null: not monitored in the period). */
   countedFrom: string | null;

@@ -1,4 +1,4 @@
-// The scanner stream parser, record protocol 2 (docs/scanner-protocol.md): every record kind
+// The scanner stream parser, record protocol (docs/scanner-protocol.md): every record kind
 // exactly, whatever the chunking; refusal of every truncation and of anything malformed; and a
 // real scanner's stream on a tree of awkward names.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -80,7 +80,7 @@ function failure(chunks: Buffer[]): string {
   throw new Error('the stream was accepted');
 }
 
-describe('RecordParser, protocol 3', () => {
+describe('RecordParser, the current protocol', () => {
   it('parses every record kind exactly', () => {
     // The unreadable one of the batch: 'u' for /s/l, a symlink (readability only matters for files and directories).
     expect(parse([bytes(STREAM)])).toEqual(EXPECTED);
