@@ -25,11 +25,14 @@ export const FILTER_OPTIONS = {
 export const FILTER_USAGE =
   '[--server NAME...] [--group G...] [--policy P...] [--status open|accepted|resolved|retired|all] [--critical | --non-critical] [--since TIME] [--until TIME] [--path TEXT|GLOB]';
 
+/** The statuses that have a flag of their own (`--open` for `--status open`). */
+const STATUS_FLAGS = ['open', 'all', 'accepted', 'resolved', 'retired'] as const;
+
 /** The filter the options give; the status is left out when none is given (each command has its default). */
 export function filterFromArgs(p: Parsed, usage: string): ReportFilter {
-  const shortForms = (['open', 'all', 'accepted', 'resolved', 'retired'] as const).filter((s) => p.flags.has(s));
+  const shortForms = STATUS_FLAGS.filter((s) => p.flags.has(s));
   const status = p.values.get('status');
-  if (shortForms.length + (status === undefined ? 0 : 1) > 1) throw new UsageError('choose one of --status, --open, --all, --accepted, --resolved', usage);
+  if (shortForms.length + (status === undefined ? 0 : 1) > 1) throw new UsageError(`choose one of --status, ${STATUS_FLAGS.map((s) => `--${s}`).join(', ')}`, usage);
   if (status !== undefined && !EVENT_STATUSES.includes(status as EventStatusFilter)) throw new UsageError(`--status takes ${EVENT_STATUSES.join(', ')}, got '${status}'`, usage);
   if (p.flags.has('critical') && p.flags.has('non-critical')) throw new UsageError('--critical and --non-critical exclude each other', usage);
   const filter: ReportFilter = {};

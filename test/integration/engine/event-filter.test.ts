@@ -78,7 +78,7 @@ describe('the events command', () => {
     expect((await events('--status', 'all')).length).toBe((await events('--all')).length);
     for (const [args, message] of [
       [['--status', 'closed'], "--status takes open, accepted, resolved, retired, all, got 'closed'"],
-      [['--status', 'all', '--open'], 'choose one of --status, --open, --all, --accepted, --resolved'],
+      [['--status', 'all', '--open'], 'choose one of --status, --open, --all, --accepted, --resolved, --retired'],
       [['--critical', '--non-critical'], '--critical and --non-critical exclude each other'],
     ] as const) {
       const r = await cli('events', ...args);
