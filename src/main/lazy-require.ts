@@ -1,5 +1,5 @@
 // Heavy dependencies are loaded on first use, so a command that never needs them (`driftwatch --help`,
-// `server list`) does not pay for them at start-up: ssh2 takes ~110 ms to load, node-cron ~75 ms.
+// `server list`) does not pay for their load time (docs/performance.md, CLI start-up).
 // For code that cannot await; code that can uses `await import()` (pdfkit, nodemailer).
 import { createRequire } from 'node:module';
 

@@ -80,7 +80,7 @@ export async function sendMail(db: Db, box: SecretBox, mail: Mail, env: NodeJS.P
   const s = load(db);
   if (!s) throw new ApiError('invalid_input', 'SMTP is not set up (driftwatch smtp set --host H --port N --from ADDR)');
   const pass = s.passwordEnv ? secretFromEnv(s.passwordEnv, env) : s.password ? box.open(s.password) : null;
-  const { default: nodemailer } = await import('nodemailer'); // ~50 ms to load: only when mail is sent
+  const { default: nodemailer } = await import('nodemailer'); // loaded only when mail is sent (slow to load)
   const transport = nodemailer.createTransport({
     host: s.host,
     port: s.port,

@@ -8,7 +8,7 @@ import type { ParsedKey } from 'ssh2';
 import { ApiError } from '../../shared/api.js';
 import { lazyRequire } from '../lazy-require.js';
 
-// Loaded when a key is checked: ssh2 costs every CLI start ~110 ms otherwise.
+// Loaded when a key is checked: otherwise every CLI start would pay for loading ssh2.
 const ssh2 = lazyRequire<typeof Ssh2>('ssh2');
 
 export function keyFilePath(keyFile: string): string {

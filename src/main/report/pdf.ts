@@ -50,7 +50,7 @@ const minute = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', '
 
 /** An A4 document with headings, paragraphs and tables; finish() adds the footers and returns the bytes. */
 async function reportDocument(info: { title: string; subject: string; generatedAt: string }) {
-  // Loaded here, not at start-up: pdfkit alone takes ~300 ms to load.
+  // Loaded here, not at start-up: pdfkit is slow to load (docs/performance.md, CLI start-up).
   const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',

@@ -63,7 +63,7 @@ function why(err: unknown, dir: string): string {
 
 /**
  * better-sqlite3's addon, named directly: its default lookup (the `bindings` package) tries a dozen paths and reads
- * a stack trace, 5-30 ms of every CLI start. Under Electron (rebuilt, perhaps packaged) it keeps its own lookup.
+ * a stack trace on every CLI start. Under Electron (rebuilt, perhaps packaged) it keeps its own lookup.
  */
 function nativeBinding(): { nativeBinding?: string } {
   if (process.versions.electron) return {};
