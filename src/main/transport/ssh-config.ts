@@ -11,7 +11,7 @@
 // Its `?` matches zero or one character (`Host db?` applies to `db`); it keeps the quotes of a
 // single-quoted value (`User 'ops'` is `'ops'`); it does not follow Include; and its compute()
 // runs `Match exec` commands and nslookup for canonical names, which reading a file to import
-// hosts must never do.
+// hosts must never do. The last block of that test shows each difference against ssh -G.
 import { readdirSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';

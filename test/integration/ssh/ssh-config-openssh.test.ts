@@ -3,10 +3,13 @@
 // the OpenSSH client's own answer. Each config exercises one rule: Host patterns with negation and
 // wildcards, first value wins, Include (plain, globbed, inside a Host block), several
 // IdentityFile, ProxyJump, HostName with %h, keywords in any case, quoted values, `=` separators.
+// The last block is why the `ssh-config` package does not read it instead: on configs where this
+// reader and ssh -G agree, the package resolves the host differently (if it ever agrees, use it).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import SSHConfig from 'ssh-config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSshConfig, parseProxyJump } from '../../../src/main/transport/ssh-config.js';
 
@@ -186,4 +189,28 @@ Host eq
       ['mixed', 'single', 'eq'],
     );
   });
+});
+
+/** What the `ssh-config` package resolves for a host (its Include is not followed: it only parses text). */
+function sshConfigPackage(config: string, host: string): Pick<Resolved, 'hostName' | 'user'> {
+  const c = SSHConfig.parse(fs.readFileSync(config, 'utf8')).compute(host, { matchExec: false });
+  const one = (key: string) => (typeof c[key] === 'string' ? (c[key] as string) : undefined);
+  return { hostName: one('HostName') ?? host, user: one('User') ?? LOCAL_USER };
+}
+
+describe.runIf(hasOpenssh)('ssh config: the ssh-config package resolves these hosts unlike ssh -G (where Driftwatch agrees)', () => {
+  const cases: [string, Record<string, string>, string][] = [
+    ['`?` is exactly one character: `Host db?` does not apply to db', { config: 'Host db?\n  HostName db.wrong.example\n' }, 'db'],
+    ['single quotes are taken off a value', { config: "Host single\n  User 'quoted'\n" }, 'single'],
+    ['%h in HostName is the host asked for', { config: 'Host web\n  HostName %h.prod.example.com\n' }, 'web'],
+    ['Include is followed', { config: 'Include {dir}/more\n', more: 'Host lab\n  User from-include\n' }, 'lab'],
+  ];
+  for (const [rule, files, host] of cases) {
+    it(rule, () => {
+      const { config } = writeConfig(files);
+      const theirs = openssh(config, host);
+      expect({ hostName: driftwatch(config, host).hostName, user: driftwatch(config, host).user }).toEqual({ hostName: theirs.hostName, user: theirs.user });
+      expect(sshConfigPackage(config, host)).not.toEqual({ hostName: theirs.hostName, user: theirs.user });
+    });
+  }
 });
