@@ -2,6 +2,7 @@
 // libraries joined in, so that each library is read with the variables and functions the others
 // define) and on each sh program (programs/*.sh, run alone by sh -c), and `perl -c` on each Perl
 // program. A finding in the joined script is told at its line in its own file. Exits 1 on any.
+// remote-scripts/.shellcheckrc is for a part linted alone; here every check runs (--norc).
 // Run by `npm run lint` (lint:scanner); needs shellcheck (scripts/test-setup.sh installs it).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { joinScanner } from '../src/main/scanner/script.js';
 
 const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../remote-scripts');
-const SHELLCHECK = ['--shell=sh', '--severity=style', '--format=gcc'];
+const SHELLCHECK = ['--norc', '--shell=sh', '--severity=style', '--format=gcc'];
 const shown = (file: string) => path.join('remote-scripts', file);
 const partsIn = (sub: string, ext: string) =>
   fs
