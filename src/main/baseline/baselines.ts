@@ -8,7 +8,7 @@ import type { BaselineInfo, BaselineReport, TargetReport } from '../../shared/do
 import type { EntryState } from '../model/entry.js';
 import type { Db } from '../store/db.js';
 import type { EntryFields } from '../store/packs/codec.js';
-import { baselineSet, loadSet, replaceEntries, SetWriter, writeSet } from '../store/packs/pack-store.js';
+import { baselineSet, loadSet, replaceEntries, SetWriter } from '../store/packs/pack-store.js';
 
 interface BaselineRow {
   id: number;
@@ -115,12 +115,6 @@ export function storeBaselineWith(db: Db, head: BaselineHead, fill: (add: (src: 
   const w = new SetWriter(db, baselineSet(id));
   fill((src, start, end, f) => w.addBytes(src, start, end, f));
   db.prepare('UPDATE baselines SET entries = ? WHERE id = ?').run(w.finish(), id);
-  return id;
-}
-
-export function storeBaseline(db: Db, args: BaselineHead & { entries: Iterable<EntryState> }): number {
-  const id = storeBaselineWith(db, args, () => undefined);
-  db.prepare('UPDATE baselines SET entries = ? WHERE id = ?').run(writeSet(db, baselineSet(id), args.entries), id);
   return id;
 }
 

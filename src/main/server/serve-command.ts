@@ -19,7 +19,6 @@ export interface ServeOptions {
   log?: (line: string) => void;
 }
 
-export { SERVE_USAGE } from '../cli/help.js';
 // bin/start.js runs the console from the compiled entry of this file: the store's folder comes with it.
 export { resolveHome } from '../store/home.js';
 

@@ -208,9 +208,10 @@ describe.runIf(hasOpenssh)('ssh config: the ssh-config package resolves these ho
   for (const [rule, files, host] of cases) {
     it(rule, () => {
       const { config } = writeConfig(files);
-      const theirs = openssh(config, host);
-      expect({ hostName: driftwatch(config, host).hostName, user: driftwatch(config, host).user }).toEqual({ hostName: theirs.hostName, user: theirs.user });
-      expect(sshConfigPackage(config, host)).not.toEqual({ hostName: theirs.hostName, user: theirs.user });
+      const { hostName, user } = openssh(config, host);
+      const ours = driftwatch(config, host);
+      expect({ hostName: ours.hostName, user: ours.user }).toEqual({ hostName, user });
+      expect(sshConfigPackage(config, host)).not.toEqual({ hostName, user });
     });
   }
 });

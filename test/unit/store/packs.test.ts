@@ -11,7 +11,7 @@ import { pairWithTable } from '../../../src/main/compare/pair.js';
 import { EntryTable } from '../../../src/main/scanner/entry-table.js';
 import { PathColumn } from '../../../src/main/model/path-column.js';
 import { migrate } from '../../../src/main/store/db.js';
-import { ENTRY_FIELDS, ENTRY_PLACEHOLDERS, entryValues } from '../../../src/main/store/entries.js';
+import { ENTRY_FIELDS, ENTRY_PLACEHOLDERS, entryValues } from '../../support/old-entry-rows.js';
 import { MIGRATIONS } from '../../../src/main/store/migrations.js';
 import { checkPack, EntryFields, forEachInPack, PackEncoder } from '../../../src/main/store/packs/codec.js';
 import { HeldSet } from '../../../src/main/store/packs/held-set.js';
