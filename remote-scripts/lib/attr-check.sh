@@ -1,8 +1,10 @@
 # shellcheck shell=sh
-# attr_check PATH: perl's attribute reader against the host's own tools, on one path. Sets
-# attrcheck to yes when they agree; to "disagree: WHAT" (flags, xattrs or both; "no record" when
-# perl gave none) when they do not, and then perlattrs to no: the tools read the attributes on this
-# host. Without lsattr and getfattr, or without xargs to take perl's record apart, it leaves both.
+# attr_check PATH RECORD: perl's attribute reader against the host's own tools, on one path, RECORD
+# being perl's record of it (K PATH FLAGS XATTRS, its fields joined by |, as the pre-flight's probe
+# read it). Sets attrcheck to yes when they agree; to "disagree: WHAT" (flags, xattrs or both;
+# "no record" when perl gave none) when they do not, and then perlattrs to no: the tools read the
+# attributes on this host. Without lsattr and getfattr, or without xargs to take perl's record
+# apart, it leaves both.
 # Flags: every letter perl gives, lsattr -d gives too, and every letter lsattr gives but layout
 # letters (e I N h, which perl leaves out), perl gives too; both or neither must have read them.
 # Extended attributes: as many as getfattr lists, and each of getfattr's values among perl's.
@@ -10,8 +12,8 @@
 attr_check() {
 	have lsattr || have getfattr || return 0
 	[ "$xargsok" = 1 ] || return 0
-	# perl's record, K PATH FLAGS XATTRS, its fields joined by | (no field of this path holds one).
-	pk=$(printf '%s\0' "$1" | perl -e "$attrhelper" paths b 2>/dev/null | xargs -0 -r printf '%s|' 2>/dev/null)
+	# No field of this path's record holds a |.
+	pk=$2
 	case $pk in
 	"K|$1|"*)
 		pk=${pk#"K|$1|"}

@@ -56,7 +56,15 @@ checked() {
 	return 1
 }
 hashers=
-checked openssl openssl dgst -sha256 -r && hashers=openssl
+# Where the host has perl, openssl and perl's framer of the hash workers' lines (hashrun above)
+# are checked in one run: the framer runs openssl on "abc" (through /dev/stdin) and must print its
+# hash for that name. Where that fails, each is checked alone, so that the one at fault is named.
+hashframed=0
+if have perl && have openssl && [ "$(printf abc | perl -e "$hashrun" openssl dgst -sha256 -r -- /dev/stdin 2>/dev/null)" = "$abc */dev/stdin" ]; then
+	hashframed=1 hashers=openssl
+else
+	checked openssl openssl dgst -sha256 -r && hashers=openssl
+fi
 checked sha256sum sha256sum && hashers="${hashers:+$hashers }sha256sum"
 # openssl is the faster of the two where both exist (docs/scanner-protocol.md has the measurements).
 case $hashers in
@@ -66,15 +74,17 @@ sha256sum) hasher=sha256sum ;;
 esac
 cores=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 case $cores in '' | *[!0-9]* | 0) cores=1 ;; esac
-# xargs hands the names on whole, NUL-terminated, spaces and all.
+# xargs hands the names on whole, NUL-terminated, spaces and all; and runs commands in parallel
+# (-P), asked in the same run where it can.
 xargsok=0
-if [ "$(printf 'a\0b c\0' | xargs -0 -r sh -c 'printf "%s|" "$@"' sh 2>/dev/null)" = 'a|b c|' ]; then
+parallel=0
+if [ "$(printf 'a\0b c\0' | xargs -0 -r -P 2 sh -c 'printf "%s|" "$@"' sh 2>/dev/null)" = 'a|b c|' ]; then
+	xargsok=1 parallel=1
+elif [ "$(printf 'a\0b c\0' | xargs -0 -r sh -c 'printf "%s|" "$@"' sh 2>/dev/null)" = 'a|b c|' ]; then
 	xargsok=1
 elif have xargs; then
 	broken="$broken xargs"
 fi
-parallel=0
-[ "$xargsok" = 1 ] && xargs -r -P 2 true </dev/null >/dev/null 2>&1 && parallel=1
 # od for kept content, where it prints bytes as od does.
 odok=no
 case $(printf AB | od -An -v -tx1 2>/dev/null) in
@@ -94,13 +104,23 @@ fact xargs-parallel "$parallel"
 for t in getfattr getfacl getcap lsattr gzip nice renice ionice; do tool "$t"; done
 fact od "$odok"
 # perl as the attribute reader where it can make the system calls (attrhelper above), and as the
-# hash workers' framer (hashrun below) where it frames the hash of a known file as expected.
+# hash workers' framer (hashrun above) where it frames the hash of a known file as expected.
 perlattrs=no
 perlhash=no
+probed=
 if have perl; then
-	[ "$(perl -e "$attrhelper" probe 2>/dev/null)" = ok ] && perlattrs=yes
+	# The probe prints ok, then perl's record of / for the check below, in one start. Its fields
+	# are NUL-terminated: joined by | here (xargs is checked above; without it, no scan runs).
+	if [ "$xargsok" = 1 ]; then
+		probed=$(printf '/\0' | perl -e "$attrhelper" probe 2>/dev/null | xargs -0 -r printf '%s|' 2>/dev/null)
+	else
+		{ probed=$(perl -e "$attrhelper" probe </dev/null 2>/dev/null); } 2>/dev/null
+	fi
+	case $probed in ok | "ok|"*) perlattrs=yes ;; esac
 	# shellcheck disable=SC2086
-	if [ -z "$hasher" ]; then
+	if [ "$hashframed" = 1 ]; then
+		perlhash=yes
+	elif [ -z "$hasher" ]; then
 		:
 	elif [ "$(perl -e "$hashrun" $hasher -- /dev/null 2>/dev/null)" = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 */dev/null" ]; then
 		perlhash=yes
@@ -111,7 +131,7 @@ fi
 # The attribute reader must read on / (it exists everywhere) what the host's tools read there.
 . ./lib/attr-check.sh
 attrcheck=no
-[ "$perlattrs" = yes ] && attr_check /
+[ "$perlattrs" = yes ] && attr_check / "${probed#ok|}"
 fact perl "$perlattrs"
 fact attr-check "$attrcheck"
 fact perl-hash "$perlhash"

@@ -4,30 +4,40 @@
 # has no functions for either, so it makes the system calls itself: only on the architectures
 # whose numbers are listed (anything else, or a failed probe, keeps the tools). Like lsattr, it
 # opens only regular files and directories, non-blocking and without following a link.
-# Arguments: probe (prints ok); walk (input: WHAT TYPE PATH, NUL-terminated, TYPE as find's %y);
-# paths WHAT (input: NUL-terminated paths, their type read by lstat). WHAT: b both, x extended
-# attributes, f flags. Output, held until the input ends (so it never interleaves with the walk's
-# records): K PATH FLAGS XATTRS, FLAGS being lsattr's letters ("-" for none, "?" not read) and
-# XATTRS "HEXNAME=HEXVALUE" pairs, space-separated; for files and directories asked for flags,
-# and for any entry that has extended attributes.
+# Arguments: probe (prints ok, NUL-terminated, then answers as paths b: the pre-flight's probe and
+# its check against the host's tools in one start); walk (input: WHAT TYPE PATH, NUL-terminated,
+# TYPE as find's %y); paths WHAT (input: NUL-terminated paths, their type read by lstat). WHAT: b
+# both, x extended attributes, f flags. Output, held until the input ends (so it never
+# interleaves with the walk's records): K PATH FLAGS XATTRS, FLAGS being lsattr's letters ("-" for
+# none, "?" not read) and XATTRS "HEXNAME=HEXVALUE" pairs, space-separated; for files and
+# directories asked for flags, and for any entry that has extended attributes.
+# No module is loaded (each costs its load at every start, and perl starts several times a scan):
+# the numbers below stand for Config, Fcntl and Errno.
 
 use strict;
-use Config;
-use Fcntl qw(O_RDONLY O_NONBLOCK O_NOFOLLOW O_NOCTTY);
 # The kernel interface, each number next to the Linux header it comes from (so that a change there
 # can be checked against it). perl has no function for these calls: it makes them by number.
-# System call numbers (64-bit perl only): x86_64 from arch/x86/entry/syscalls/syscall_64.tbl;
-# aarch64 from include/uapi/asm-generic/unistd.h (arm64 uses the generic table).
+# Which numbers: those of the machine perl itself runs as, read from its ELF header (the class at
+# byte 4, 2 for 64-bit; e_machine at byte 18: include/uapi/linux/elf-em.h, EM_X86_64 62 and
+# EM_AARCH64 183). 64-bit only: x32 and 32-bit ARM have other tables.
+# System call numbers: x86_64 from arch/x86/entry/syscalls/syscall_64.tbl; aarch64 from
+# include/uapi/asm-generic/unistd.h (arm64 uses the generic table).
+# Open flags O_RDONLY | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW: include/uapi/asm-generic/fcntl.h
+# (0, 0400, 04000, 0400000), where arch/arm64/include/uapi/asm/fcntl.h moves O_NOFOLLOW to 0100000.
 my %nr = (
-	#          openat ioctl close llistxattr flistxattr lgetxattr fgetxattr
-	x86_64  => [257,  16,   3,    195,       196,       192,      193],
-	aarch64 => [56,   29,   57,   12,        13,        9,        10],
+	#      openat ioctl close llistxattr flistxattr lgetxattr fgetxattr open flags
+	62  => [257,  16,   3,    195,       196,       192,      193,      0400 | 04000 | 0400000],    # x86_64
+	183 => [56,   29,   57,   12,        13,        9,        10,       0400 | 04000 | 0100000],    # aarch64
 );
-my ($arch) = $Config{archname} =~ /^(x86_64|aarch64)-linux/;
-exit 3 unless defined $arch && $Config{ptrsize} == 8;
-my ($OPENAT, $IOCTL, $CLOSE, $LLIST, $FLIST, $LGET, $FGET) = @{$nr{$arch}};
-# AT_FDCWD, include/uapi/linux/fcntl.h.
+my $elf = "";
+if (open(my $exe, "<", "/proc/self/exe")) { sysread($exe, $elf, 20); close $exe; }
+exit 3 unless length($elf) == 20 && substr($elf, 0, 5) eq "\x7fELF\x02";
+my $machine = unpack("v", substr($elf, 18, 2));
+exit 3 unless $nr{$machine};
+my ($OPENAT, $IOCTL, $CLOSE, $LLIST, $FLIST, $LGET, $FGET, $OPEN) = @{$nr{$machine}};
+# AT_FDCWD, include/uapi/linux/fcntl.h; EOPNOTSUPP, include/uapi/asm-generic/errno.h (both machines).
 my $AT_FDCWD = -100;
+my $EOPNOTSUPP = 95;
 # FS_IOC_GETFLAGS, _IOR of type f, number 1 and the size of a long (8 bytes): include/uapi/linux/fs.h.
 my $GETFLAGS = 0x80086601;
 # The FS_*_FL flags of include/uapi/linux/fs.h, each with the letter lsattr prints for it, in
@@ -55,7 +65,6 @@ my @LETTERS = (
 	[0x00000400, "m"],    # FS_NOCOMP_FL
 );
 my %letters;
-my $OPEN = O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY;
 my ($list, $value, $word) = ("\0" x 65536, "\0" x 65536, "\0" x 8);
 sub attrs {
 	my ($what, $type, $p) = @_;
@@ -81,17 +90,16 @@ sub attrs {
 	return "K\0$p\0$flags\0" . join(" ", @x) . "\0";
 }
 my $mode = shift @ARGV;
+my $what = $mode eq "paths" ? shift @ARGV : "b";
 if ($mode eq "probe") {
 	my $root = "/";
 	my $fd = syscall($OPENAT, $AT_FDCWD, $root, $OPEN);
 	exit 4 if $fd < 0;
 	my $n = syscall($FLIST, $fd, $list, 65536);
 	syscall($CLOSE, $fd);
-	exit 4 if $n < 0 && !$!{EOPNOTSUPP};
-	print "ok";
-	exit 0;
+	exit 4 if $n < 0 && $! + 0 != $EOPNOTSUPP;
+	syswrite(STDOUT, "ok\0");
 }
-my $what = $mode eq "paths" ? shift @ARGV : "";
 my @out;
 $/ = "\0";
 binmode STDIN;

@@ -155,3 +155,15 @@ describe('a host whose perl reads attributes for the probe but returns nothing f
     expect((err as Error).message).toMatch(/^the attribute pass \(perl\) returned nothing for \d+ files and directories, e\.g\. '.*'; asked twice/);
   });
 });
+
+describe('a host whose perl frames no hash line', () => {
+  it('perl is named and not used to frame: openssl hashes every file alone, the attribute reader still reads', async () => {
+    // Its arguments hold "--" only for the framer (hashrun); the attribute reader runs as perl.
+    const body = ['case " $* " in *" -- "*) exit 0 ;; esac', 'exec /usr/bin/perl "$@"'].join('\n');
+    const shell = host('perl-no-frames', withPerl, { perl: body });
+    const full = await scan(shell, [target(tree)]);
+    expect(full.facts).toMatchObject({ 'checks-failed': 'perl', 'perl-hash': 'no', perl: 'yes', hasher: 'openssl', hashers: 'openssl sha256sum' });
+    const got = new Map([...full.entries.values()].filter((e) => e.attrs.type === 'file').map((e) => [e.path, e.attrs.sha256]));
+    expect(got).toEqual(expectedHashes());
+  });
+});
