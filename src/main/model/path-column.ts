@@ -179,13 +179,17 @@ export class PathColumn {
   }
 
   /**
-   * Row numbers in path (byte) order: a most-significant-byte radix sort, which passes over long
-   * shared prefixes (a directory's entries) without comparing whole paths again and again.
+   * Row numbers in path (byte) order, of every row or of the rows `among` (sorted in place): a
+   * most-significant-byte radix sort, which passes over long shared prefixes (a directory's
+   * entries) without comparing whole paths again and again.
    */
-  sorted(): Uint32Array {
-    const n = this.n;
-    const rows = new Uint32Array(n);
-    for (let i = 0; i < n; i++) rows[i] = i;
+  sorted(among?: Uint32Array): Uint32Array {
+    let rows = among;
+    if (!rows) {
+      rows = new Uint32Array(this.n);
+      for (let i = 0; i < this.n; i++) rows[i] = i;
+    }
+    const n = rows.length;
     if (n < 2) return rows;
     const tmp = new Uint32Array(n);
     const ends = this.ends;

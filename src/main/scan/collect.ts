@@ -260,7 +260,7 @@ export async function collect(transport: Transport, plan: ScanPlan, options: Col
     if (work.hash.length || work.attr.length || work.flags.length || work.dev.length) await runList(work);
   }
 
-  const twice = entries.duplicate();
+  const twice = compare ? compare.duplicate() : entries.duplicate();
   if (twice !== null) throw new ScanFailure(`malformed scanner output: the entry ${shownPath(twice)} came twice from one walk`);
 
   // Every pass must have delivered what it was asked for: each readable regular file a hash or

@@ -97,12 +97,16 @@ export class EntryTable extends EntryColumns implements ReadonlyMap<ByteString, 
     return this.sorted;
   }
 
-  /** A path the stream gave twice for one walk (a host never does), or null. */
-  duplicate(): ByteString | null {
+  /**
+   * A path the stream gave twice for one walk (a host never does), or null. `among`: the only rows
+   * that may share a path, where the caller knows the others' paths distinct (a quick scan's held
+   * reference, reference-compare.ts).
+   */
+  duplicate(among?: Uint32Array): ByteString | null {
     if (this.duplicateRow >= 0) return this.pathOf(this.duplicateRow);
     // Without overlapping walks no path is looked up as it comes: equal paths sort next to each other.
     if (this.walksMayOverlap) return null;
-    const rows = this.sortedRows();
+    const rows = among ? this.paths.sorted(among) : this.sortedRows();
     const b = this.pathBuffer();
     for (let k = 1; k < rows.length; k++) {
       const a = rows[k - 1]!;

@@ -38,15 +38,16 @@ type Host = Record<string, HostEntry>;
 const FACTS = rec('P', 'getfattr', 'yes') + rec('P', 'lsattr', 'yes') + rec('P', 'getfacl', 'no') + rec('P', 'getcap', 'no') + rec('P', 'perl', 'no');
 const NAMES = 'U' + NUL + 'root:x:0:0::/root:/bin/sh\nme:x:1000:1000::/home/me:/bin/sh\n' + NUL + 'G' + NUL + 'root:x:0:\nme:x:1000:\n' + NUL;
 
+function entryRecord(w: number, p: string, e: HostEntry): string {
+  const size = e.size ?? (e.type === 'd' ? 4096 : 5);
+  return rec('E', String(w), p, e.type, e.mode ?? '644', String(e.uid ?? 0), String(e.uid ?? 0), String(size), e.mtime ?? '1700000000.1000000000', e.ctime ?? '1700000001.5', String(e.inode), '1', e.link ?? '', e.error ?? '');
+}
+
 function entryRecords(host: Host, walks: number): string {
   let out = '';
   for (let w = 0; w < walks; w++) {
     out += rec('T', String(w), 'ok');
-    for (const [p, e] of Object.entries(host)) {
-      if (!(e.walks ?? [0]).includes(w)) continue;
-      const size = e.size ?? (e.type === 'd' ? 4096 : 5);
-      out += rec('E', String(w), p, e.type, e.mode ?? '644', String(e.uid ?? 0), String(e.uid ?? 0), String(size), e.mtime ?? '1700000000.1000000000', e.ctime ?? '1700000001.5', String(e.inode), '1', e.link ?? '', e.error ?? '');
-    }
+    for (const [p, e] of Object.entries(host)) if ((e.walks ?? [0]).includes(w)) out += entryRecord(w, p, e);
     out += rec('W', String(w), '0');
   }
   return out;
@@ -225,6 +226,26 @@ describe('a quick scan against its reference', () => {
     for (const late of [rec('P', 'getfattr', 'no'), 'U' + NUL + 'x:x:5:5::/:/bin/sh\n' + NUL]) {
       const transport = new FakeHost(after, 1, false, rec('V', PROTOCOL_VERSION) + FACTS + NAMES + rec('T', '0', 'ok') + E + late + rec('Z'));
       await expect(collect(transport, buildPlan([policy('p0', [target('/t')])]), { reference: await reference() })).rejects.toThrow(ScanFailure);
+    }
+  });
+
+  it.each([
+    ['the reference has', '/t/same'],
+    ['the reference lacks', '/t/new'],
+  ])('refuses a path given twice by one walk, one %s, held or merged alike', async (_, twice) => {
+    // One walk: no path is looked up as it comes, the check is made after the stream.
+    const one = buildPlan([policy('p0', [target('/t')])]);
+    const host: Host = { '/t': after['/t']!, '/t/same': after['/t/same']!, '/t/new': after['/t/new']!, ...Object.fromEntries(Object.entries(after).filter(([p]) => p.startsWith('/t/many/'))) };
+    const base = await collect(new FakeHost(host, 1, true), one, {});
+    const reference = memoryReference([...base.entries.values()].filter((e) => e.path !== '/t/new'));
+    // The path again, right after its first time, and after the rest.
+    const paths = Object.keys(host);
+    for (const order of [paths.flatMap((p) => (p === twice ? [p, p] : [p])), [...paths, twice]]) {
+      const doubled = rec('V', PROTOCOL_VERSION) + FACTS + NAMES + rec('T', '0', 'ok') + order.map((p) => entryRecord(0, p, host[p]!)).join('') + rec('W', '0', '0') + rec('Z');
+      for (const holdLimit of [undefined, 0]) {
+        const run = collect(new FakeHost(host, 1, false, doubled), one, { reference, ...(holdLimit === undefined ? {} : { holdLimit }) });
+        await expect(run).rejects.toThrow(`malformed scanner output: the entry '${twice}' came twice from one walk`);
+      }
     }
   });
 });

@@ -13,7 +13,7 @@
 // entries) but merged with the table after the stream (compare/pair.ts).
 import { ALL_ATTRIBUTES, TOOL_ATTRIBUTES, type AttributeName, type ToolAttribute } from '../../../shared/attributes.js';
 import type { FileContent, Target } from '../../../shared/domain.js';
-import type { EntryState } from '../../model/entry.js';
+import type { ByteString, EntryState } from '../../model/entry.js';
 import { pairWithTable } from '../../compare/pair.js';
 import { EntryFields, forEachInPacks, parseExtra } from '../../store/packs/codec.js';
 import { HeldSet } from '../../store/packs/held-set.js';
@@ -62,6 +62,14 @@ export class ReferenceCompare {
   private readonly regrown = new Set<number>();
   /** Rows that came while the held paths were being indexed, to compare once they are (null: they are). */
   private waiting: number[] | null = [];
+  /**
+   * Held: by entry of the latest source (looked up for every row), the row of its path, or -1; a
+   * second row of one path is a path given twice (`twice`). Only the rows whose path that source
+   * lacks (`unclaimed`) may share a path unseen: duplicate() sorts those alone, not every row.
+   */
+  private claimedBy: Int32Array | null = null;
+  private twice = -1;
+  private readonly unclaimed: number[] = [];
   private readonly f = new EntryFields();
   private checked: ReadonlySet<string> = new Set();
   private plans = new WeakMap<object, ExtraPlan>();
@@ -122,6 +130,7 @@ export class ReferenceCompare {
     }
     this.held = held;
     this.twinRow = held.map((set, s) => (this.walkTarget[s] ? new Int32Array(set.size).fill(-1) : null));
+    if (held.length) this.claimedBy = new Int32Array(held[held.length - 1]!.size).fill(-1);
     this.decided = new Int32Array(Math.max(1024, this.expected)).fill(UNDECIDED);
     // The sets every row is looked up in: indexed now if there is time.
     for (let s = 0; s < held.length; s++) {
@@ -167,13 +176,13 @@ export class ReferenceCompare {
       if (this.held.every((set, s) => !this.alwaysLookedUp(s) || set.indexSome(INDEX_PER_ROW))) this.compareWaiting();
       return;
     }
-    this.compareHeld(i);
+    this.compareHeld(i, true);
   }
 
   private compareWaiting(): void {
     const rows = this.waiting ?? [];
     this.waiting = null;
-    for (const i of rows) this.compareHeld(i);
+    for (const i of rows) this.compareHeld(i, true);
   }
 
   /** After the stream: each row's decision (the source it is reused from; negative: read it again). */
@@ -187,7 +196,7 @@ export class ReferenceCompare {
       this.compareWaiting();
       for (const i of this.regrown) {
         this.decided[i] = UNDECIDED;
-        this.compareHeld(i);
+        this.compareHeld(i, false);
       }
       // Each compared baseline's twins, and its other entries, in its order.
       for (let s = this.held.length - 1; s >= 0; s--) {
@@ -222,8 +231,8 @@ export class ReferenceCompare {
     return twin;
   }
 
-  /** Row i with the entry of its path in each held source, latest first. */
-  private compareHeld(i: number): void {
+  /** Row i with the entry of its path in each held source, latest first (`first`: the row's first compare). */
+  private compareHeld(i: number, first: boolean): void {
     const held = this.held!;
     const entries = this.entries;
     for (let s = held.length - 1; s >= 0; s--) {
@@ -231,11 +240,29 @@ export class ReferenceCompare {
       // (its twins): pair() would do nothing with its entry.
       if (this.decided[i] !== UNDECIDED && !this.twinRow[s]) continue;
       const k = held[s]!.findBytes(entries.pathBuffer(), entries.pathStart(i), entries.pathEnd(i));
+      if (first && s === held.length - 1) this.claim(i, k);
       if (k < 0) continue;
       const same = this.pair(i, held[s]!.get(k, this.f), s);
       const rowOf = this.twinRow[s];
       if (rowOf) rowOf[k] = same ? i : -1;
     }
+  }
+
+  private claim(i: number, k: number): void {
+    if (k < 0) this.unclaimed.push(i);
+    else if (this.claimedBy![k]! < 0) this.claimedBy![k] = i;
+    else this.twice = i;
+  }
+
+  /**
+   * After finish(): a path the stream gave twice for one walk, or null (EntryTable.duplicate()).
+   * Held, the rows that claimed an entry of the latest source are known distinct but for `twice`;
+   * only the others are sorted.
+   */
+  duplicate(): ByteString | null {
+    if (!this.claimedBy) return this.entries.duplicate();
+    if (this.twice >= 0) return this.entries.pathOf(this.twice);
+    return this.entries.duplicate(Uint32Array.from(this.unclaimed));
   }
 
   /**
