@@ -78,12 +78,6 @@ export function findServer(db: Db, name: string): StoredServer | undefined {
   return row && serverFromRow(row);
 }
 
-export function getServerById(db: Db, id: number): StoredServer {
-  const row = db.prepare(`${SERVER_SELECT} WHERE s.id = ?`).get(id) as ServerRow | undefined;
-  if (!row) throw new ApiError('not_found', `no server with id ${id}`);
-  return serverFromRow(row);
-}
-
 export function addServer(db: Db, input: ServerInput): StoredServer {
   const name = validName(input.name, 'server');
   if (db.prepare('SELECT 1 FROM servers WHERE name = ?').get(name)) {

@@ -180,10 +180,6 @@ export function validTarget(input: Partial<Target> & { path: unknown }, where = 
 /** A Windows drive path (C:\\ or C:/) or a registry key (HKLM\\..., HKEY_LOCAL_MACHINE\\...). */
 const WINDOWS_PATH = /^(?:[A-Za-z]:[\\/]|(?:HKLM|HKCU|HKCR|HKU|HKCC|HKEY_[A-Z_]+)\\)/;
 
-export function isRegistryPath(path: string): boolean {
-  return /^(?:HKLM|HKCU|HKCR|HKU|HKCC|HKEY_[A-Z_]+)\\/.test(path);
-}
-
 export function addTarget(db: Db, policyName: string, input: Partial<Target> & { path: string }): StoredPolicy {
   const p = getPolicy(db, policyName);
   const t = validTarget(input, 'target', p.os);
